@@ -1,0 +1,135 @@
+/**
+ * The public client API of a WAMP session: what application code, and the code wampgen
+ * generates, programs against. `ApplicationSession` (./session.ts) implements it.
+ *
+ * Payloads are WAMP's positional `args` and keyword `kwargs`. Options and details use the
+ * spec's names in camelCase (`disclose_me` -> `discloseMe`).
+ */
+
+export type Args = unknown[];
+export type Kwargs = Record<string, unknown>;
+
+/** How a caller asks the dealer to cancel (Advanced Profile, call canceling). */
+export type CancelMode = 'skip' | 'kill' | 'killnowait';
+/** How a dealer picks among the callees of a shared registration. */
+export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+/** How a registration or subscription URI matches. */
+export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
+
+export interface CallOptions {
+  /** Receive progressive results: called for each progressive RESULT before the final one. */
+  onProgress?: (args: Args, kwargs: Kwargs) => void;
+  /** Aborting cancels the call (CANCEL); the promise rejects with the abort reason. */
+  signal?: AbortSignal;
+  /** Mode used when `signal` aborts. Default 'kill'. */
+  cancelMode?: CancelMode;
+  /** Dealer-enforced timeout in milliseconds (0: none). */
+  timeout?: number;
+  /** Ask the dealer to disclose our identity to the callee. */
+  discloseMe?: boolean;
+}
+
+export interface RegisterOptions {
+  match?: MatchPolicy;
+  invoke?: InvokePolicy;
+  /** Ask the dealer to disclose callers' identities to us. */
+  discloseCaller?: boolean;
+}
+
+export interface PublishOptions {
+  /** Wait for the broker's PUBLISHED (or ERROR); otherwise the promise resolves at once. */
+  acknowledge?: boolean;
+  /** Do not deliver the event to ourselves (default true, as the spec says). */
+  excludeMe?: boolean;
+  exclude?: number[];
+  excludeAuthid?: string[];
+  excludeAuthrole?: string[];
+  eligible?: number[];
+  eligibleAuthid?: string[];
+  eligibleAuthrole?: string[];
+  discloseMe?: boolean;
+  /** Ask the broker to retain this event for late subscribers. */
+  retain?: boolean;
+}
+
+export interface SubscribeOptions {
+  match?: MatchPolicy;
+  /** Deliver the retained event, if any, right after subscribing. */
+  getRetained?: boolean;
+}
+
+/** What a callee learns about an invocation. */
+export interface InvocationDetails {
+  /** The procedure URI actually called (differs from the registered one for pattern registrations). */
+  procedure: string;
+  registration: number;
+  caller?: number;
+  callerAuthid?: string;
+  callerAuthrole?: string;
+  /** Present when the caller asked for progressive results: sends one progressive result. */
+  progress?: (args?: Args, kwargs?: Kwargs) => void;
+  /** Aborted when the dealer interrupts the invocation (caller cancel or timeout). */
+  signal: AbortSignal;
+}
+
+/** What a subscriber learns about an event. */
+export interface EventDetails {
+  /** The topic URI actually published to (differs from the subscribed one for pattern subscriptions). */
+  topic: string;
+  subscription: number;
+  publication: number;
+  publisher?: number;
+  publisherAuthid?: string;
+  publisherAuthrole?: string;
+  retained?: boolean;
+}
+
+/** A registered procedure's implementation. Return a value (sent as `[value]`), a `Result`, or throw. */
+export type Endpoint = (args: Args, kwargs: Kwargs, details: InvocationDetails) => unknown;
+/** An event handler. */
+export type EventHandler = (args: Args, kwargs: Kwargs, details: EventDetails) => void | Promise<void>;
+
+export interface Registration {
+  readonly id: number;
+  readonly procedure: string;
+  readonly active: boolean;
+  unregister(): Promise<void>;
+}
+
+export interface Subscription {
+  readonly id: number;
+  readonly topic: string;
+  readonly active: boolean;
+  unsubscribe(): Promise<void>;
+}
+
+export interface Publication {
+  readonly id: number;
+}
+
+/** The full result of a call: positional and keyword results. */
+export interface CallResult {
+  args: Args;
+  kwargs: Kwargs;
+}
+
+/** The operations of a joined WAMP session (caller, callee, publisher, subscriber). */
+export interface WampSession {
+  readonly id: number;
+  readonly realm: string;
+  readonly isOpen: boolean;
+  /**
+   * Calls a procedure. Resolves, as Autobahn does, to the single positional result when the
+   * callee returned exactly one and no kwargs, else to a `Result`. Rejects with `ApplicationError`.
+   */
+  call(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<unknown>;
+  /** Calls a procedure and resolves to its full positional and keyword results. */
+  callResult(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<CallResult>;
+  register(procedure: string, endpoint: Endpoint, options?: RegisterOptions): Promise<Registration>;
+  publish(topic: string, args?: Args, kwargs?: Kwargs, options?: PublishOptions): Promise<Publication | undefined>;
+  subscribe(topic: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription>;
+  unregister(registration: Registration): Promise<void>;
+  unsubscribe(subscription: Subscription): Promise<void>;
+  /** Leaves the realm with GOODBYE. */
+  leave(reason?: string, message?: string): Promise<void>;
+}

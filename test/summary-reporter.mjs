@@ -1,0 +1,16 @@
+// A Node test-runner reporter that ends the run with one plain line:
+// "tests: N passed, N failed, N skipped". Skips count todo tests too.
+export default async function* summary(source) {
+  let passed = 0;
+  let failed = 0;
+  let skipped = 0;
+  for await (const event of source) {
+    if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
+    // Count leaf tests only: suites report their own pass/fail as well.
+    if (event.data.details?.type === 'suite') continue;
+    if (event.type === 'test:fail') failed++;
+    else if (event.data.skip || event.data.todo) skipped++;
+    else passed++;
+  }
+  yield `\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`;
+}
