@@ -1,0 +1,341 @@
+/**
+ * The opening handshake (RFC 6455 section 4) as pure functions: validate a client's upgrade
+ * request into either the facts the server needs or an HTTP status with a reason; compute
+ * Sec-WebSocket-Accept; build a client's request headers; check a server's 101 answer.
+ * No sockets here: server.ts and client.ts do the I/O.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { WampkitError } from '../errors.js';
+import { HANDSHAKE_GUID, SUPPORTED_VERSIONS } from './constants.js';
+import { WebSocketErrorCode, wsError } from './errors.js';
+import { isToken, parseExtensionHeader, type ExtensionElement } from './extension-header.js';
+
+/** HTTP statuses the handshake answers with. */
+export const HttpStatus = {
+  SWITCHING_PROTOCOLS: 101,
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
+  UPGRADE_REQUIRED: 426,
+  HEADERS_TOO_LARGE: 431,
+  INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+const REASON_PHRASE: Readonly<Record<number, string>> = {
+  101: 'Switching Protocols',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  426: 'Upgrade Required',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** The key is 16 random bytes, base64: always 24 characters ending in "==". */
+const KEY_BYTES = 16;
+const KEY_PATTERN = /^[A-Za-z0-9+/]{22}==$/;
+
+/** Headers with lower-case names; repeated headers as arrays (node's `headersDistinct`). */
+export type HeaderBag = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** What a valid upgrade request tells the server. */
+export interface UpgradeRequestInfo {
+  readonly ok: true;
+  readonly key: string;
+  /** 13 or 8. */
+  readonly version: (typeof SUPPORTED_VERSIONS)[number];
+  /** Offered subprotocols in the client's order of preference. */
+  readonly protocols: readonly string[];
+  /** Offered extensions in the client's order of preference. */
+  readonly extensions: readonly ExtensionElement[];
+  /** Origin (Sec-WebSocket-Origin for version 8), or null when the client sent none. */
+  readonly origin: string | null;
+}
+
+/** An HTTP answer instead of 101. */
+export interface HandshakeRejection {
+  readonly ok: false;
+  readonly status: number;
+  readonly reason: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export function reject(status: number, reason: string, headers?: Record<string, string>): HandshakeRejection {
+  return headers === undefined ? { ok: false, status, reason } : { ok: false, status, reason, headers };
+}
+
+/** Sec-WebSocket-Accept for a key (RFC 6455 section 4.2.2, step 5.4). */
+export function computeAccept(key: string): string {
+  return createHash('sha1').update(key + HANDSHAKE_GUID).digest('base64');
+}
+
+export function generateKey(): string {
+  return randomBytes(KEY_BYTES).toString('base64');
+}
+
+/** True when the key is base64 that decodes to exactly 16 bytes. */
+export function isValidKey(key: string): boolean {
+  return KEY_PATTERN.test(key) && Buffer.from(key, 'base64').length === KEY_BYTES;
+}
+
+/** All values of a header, split on commas, trimmed, empties dropped. */
+export function headerList(headers: HeaderBag, name: string): string[] {
+  const raw = headers[name];
+  if (raw === undefined) return [];
+  const values = typeof raw === 'string' ? [raw] : raw;
+  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+}
+
+/** A header that must appear at most once: its value, undefined if absent, null if repeated. */
+function single(headers: HeaderBag, name: string): string | undefined | null {
+  const raw = headers[name];
+  if (raw === undefined || typeof raw === 'string') return raw;
+  if (raw.length > 1) return null;
+  return raw[0];
+}
+
+function hasToken(headers: HeaderBag, name: string, token: string): boolean {
+  return headerList(headers, name).some((v) => v.toLowerCase() === token);
+}
+
+/** Parses Sec-WebSocket-Protocol; throws WS_HANDSHAKE_FAILED (400) on a non-token or duplicate. */
+export function parseProtocolHeader(headers: HeaderBag): string[] {
+  const list = headerList(headers, 'sec-websocket-protocol');
+  const seen = new Set<string>();
+  for (const p of list) {
+    if (!isToken(p) || seen.has(p)) {
+      throw wsError(WebSocketErrorCode.HANDSHAKE_FAILED, `invalid or repeated subprotocol ${JSON.stringify(p)}`, {
+        httpStatus: HttpStatus.BAD_REQUEST,
+      });
+    }
+    seen.add(p);
+  }
+  return list;
+}
+
+export interface UpgradeRequest {
+  readonly method: string;
+  /** "1.1", as node's IncomingMessage.httpVersion. */
+  readonly httpVersion: string;
+  readonly headers: HeaderBag;
+}
+
+/** Validates an upgrade request (RFC 6455 section 4.2.1). Never throws. */
+export function validateUpgradeRequest(req: UpgradeRequest): UpgradeRequestInfo | HandshakeRejection {
+  if (req.method !== 'GET') return reject(HttpStatus.BAD_REQUEST, `method must be GET, not ${req.method}`);
+  if (req.httpVersion !== '1.1') return reject(HttpStatus.BAD_REQUEST, `HTTP/1.1 required, not HTTP/${req.httpVersion}`);
+  const { headers } = req;
+  const host = single(headers, 'host');
+  if (host === undefined || host === null || host === '') return reject(HttpStatus.BAD_REQUEST, 'exactly one Host header required');
+  if (!hasToken(headers, 'upgrade', 'websocket')) return reject(HttpStatus.BAD_REQUEST, 'Upgrade: websocket required');
+  if (!hasToken(headers, 'connection', 'upgrade')) return reject(HttpStatus.BAD_REQUEST, 'Connection: Upgrade required');
+
+  const versionText = single(headers, 'sec-websocket-version');
+  const version = SUPPORTED_VERSIONS.find((v) => String(v) === versionText?.trim());
+  if (version === undefined) {
+    return reject(HttpStatus.UPGRADE_REQUIRED, `unsupported Sec-WebSocket-Version ${JSON.stringify(versionText ?? null)}`, {
+      'Sec-WebSocket-Version': SUPPORTED_VERSIONS.join(', '),
+    });
+  }
+
+  const key = single(headers, 'sec-websocket-key');
+  if (key === undefined) return reject(HttpStatus.BAD_REQUEST, 'Sec-WebSocket-Key missing');
+  if (key === null) return reject(HttpStatus.BAD_REQUEST, 'Sec-WebSocket-Key repeated');
+  if (!isValidKey(key.trim())) return reject(HttpStatus.BAD_REQUEST, 'Sec-WebSocket-Key must be base64 of 16 bytes');
+
+  const origin = single(headers, version === 8 ? 'sec-websocket-origin' : 'origin');
+  if (origin === null) return reject(HttpStatus.BAD_REQUEST, 'Origin repeated');
+
+  let protocols: string[];
+  let extensions: ExtensionElement[];
+  try {
+    protocols = parseProtocolHeader(headers);
+    extensions = parseExtensionHeader(headers['sec-websocket-extensions']);
+  } catch (err) {
+    return reject(HttpStatus.BAD_REQUEST, (err as Error).message);
+  }
+  return { ok: true, key: key.trim(), version, protocols, extensions, origin: origin ?? null };
+}
+
+/**
+ * Origin allow-list check. Patterns match the whole origin case-insensitively; `*` stands for
+ * any run of characters ("https://*.example.com", "*"). A request without an Origin passes:
+ * only browsers send one, and the allow-list exists to stop foreign pages in browsers.
+ */
+export function isOriginAllowed(origin: string | null, allowed: readonly string[] | undefined): boolean {
+  if (allowed === undefined || origin === null) return true;
+  const o = origin.toLowerCase();
+  return allowed.some((pattern) => {
+    const re = new RegExp(
+      '^' + pattern.toLowerCase().split('*').map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*') + '$',
+    );
+    return re.test(o);
+  });
+}
+
+/** The raw text of an HTTP/1.1 response head (and a short plain-text body for errors). */
+export function formatHttpResponse(status: number, headers: Readonly<Record<string, string>> = {}, body = ''): string {
+  let head = `HTTP/1.1 ${status} ${REASON_PHRASE[status] ?? 'Unknown'}\r\n`;
+  const all: Record<string, string> = { ...headers };
+  if (status !== HttpStatus.SWITCHING_PROTOCOLS) {
+    all['Connection'] = 'close';
+    all['Content-Type'] = 'text/plain; charset=utf-8';
+    all['Content-Length'] = String(Buffer.byteLength(body));
+  }
+  for (const [name, value] of Object.entries(all)) {
+    // A CR or LF in a header would let a hook split the response.
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) continue;
+    head += `${name}: ${value}\r\n`;
+  }
+  return head + '\r\n' + body;
+}
+
+export function formatRejection(rejection: HandshakeRejection): string {
+  return formatHttpResponse(rejection.status, rejection.headers, rejection.reason.replace(/[\r\n]+/g, ' ') + '\n');
+}
+
+/** The 101 answer. */
+export function formatAcceptResponse(
+  key: string,
+  subprotocol: string | null,
+  extensions: string,
+  extra: Readonly<Record<string, string>> = {},
+): string {
+  const headers: Record<string, string> = {
+    ...extra,
+    Upgrade: 'websocket',
+    Connection: 'Upgrade',
+    'Sec-WebSocket-Accept': computeAccept(key),
+  };
+  if (subprotocol !== null) headers['Sec-WebSocket-Protocol'] = subprotocol;
+  if (extensions !== '') headers['Sec-WebSocket-Extensions'] = extensions;
+  return formatHttpResponse(HttpStatus.SWITCHING_PROTOCOLS, headers);
+}
+
+// ---- client side ----
+
+/** Headers the handshake owns; users may not set them through `headers`. */
+const RESERVED_REQUEST_HEADERS = new Set([
+  'upgrade',
+  'connection',
+  'sec-websocket-key',
+  'sec-websocket-version',
+  'sec-websocket-extensions',
+  'sec-websocket-protocol',
+]);
+
+export interface ClientRequestSpec {
+  /** Subprotocols to offer, in order of preference. */
+  readonly protocols?: readonly string[];
+  readonly origin?: string;
+  /** Sec-WebSocket-Extensions to offer ('' or undefined: none). */
+  readonly extensions?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** For tests: a fixed key instead of a random one. */
+  readonly key?: string;
+}
+
+/** Validates the subprotocol list a client offers; throws WS_INVALID_ARGUMENT naming the bad one. */
+export function checkProtocolList(protocols: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const p of protocols) {
+    if (typeof p !== 'string' || !isToken(p) || seen.has(p)) {
+      throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `invalid or repeated subprotocol ${JSON.stringify(p)}`);
+    }
+    seen.add(p);
+  }
+}
+
+/** The request headers of a client handshake (version 13) and the key to check the answer against. */
+export function buildClientRequest(spec: ClientRequestSpec): { key: string; headers: Record<string, string> } {
+  const key = spec.key ?? generateKey();
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(spec.headers ?? {})) {
+    if (RESERVED_REQUEST_HEADERS.has(name.toLowerCase())) {
+      throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `header ${name} is set by the handshake and may not be overridden`);
+    }
+    headers[name] = value;
+  }
+  headers['Upgrade'] = 'websocket';
+  headers['Connection'] = 'Upgrade';
+  headers['Sec-WebSocket-Key'] = key;
+  headers['Sec-WebSocket-Version'] = String(SUPPORTED_VERSIONS[0]);
+  const protocols = spec.protocols ?? [];
+  checkProtocolList(protocols);
+  if (protocols.length > 0) headers['Sec-WebSocket-Protocol'] = protocols.join(', ');
+  if (spec.extensions !== undefined && spec.extensions !== '') headers['Sec-WebSocket-Extensions'] = spec.extensions;
+  if (spec.origin !== undefined) headers['Origin'] = spec.origin;
+  return { key, headers };
+}
+
+export interface ServerResponse {
+  readonly statusCode: number;
+  readonly headers: HeaderBag;
+}
+
+export interface ServerResponseExpectation {
+  readonly key: string;
+  readonly protocols: readonly string[];
+  /** Names of the extensions we offered. */
+  readonly offeredExtensions: readonly string[];
+}
+
+export interface AcceptedResponse {
+  readonly subprotocol: string | null;
+  readonly extensions: readonly ExtensionElement[];
+  /** The raw Sec-WebSocket-Extensions value ('' if none). */
+  readonly extensionsHeader: string;
+}
+
+function failed(message: string, httpStatus?: number): WampkitError {
+  return wsError(WebSocketErrorCode.HANDSHAKE_FAILED, message, httpStatus === undefined ? {} : { httpStatus });
+}
+
+/** Checks the server's answer (RFC 6455 section 4.1, client steps 1-6). Throws typed errors. */
+export function validateServerResponse(res: ServerResponse, expect: ServerResponseExpectation): AcceptedResponse {
+  const { statusCode: status, headers } = res;
+  if (status >= 300 && status < 400) {
+    const location = single(headers, 'location');
+    throw wsError(
+      WebSocketErrorCode.REDIRECT_REFUSED,
+      `server redirected (${status}) to ${location ?? '(no Location)'}; redirects are not followed`,
+      { httpStatus: status },
+    );
+  }
+  if (status !== HttpStatus.SWITCHING_PROTOCOLS) throw failed(`server answered HTTP ${status} instead of 101`, status);
+  if (!hasToken(headers, 'upgrade', 'websocket')) throw failed('101 response without Upgrade: websocket', status);
+  if (!hasToken(headers, 'connection', 'upgrade')) throw failed('101 response without Connection: Upgrade', status);
+  const accept = single(headers, 'sec-websocket-accept');
+  if (accept?.trim() !== computeAccept(expect.key)) throw failed('Sec-WebSocket-Accept does not match our key', status);
+
+  const chosen = headerList(headers, 'sec-websocket-protocol');
+  if (chosen.length > 1) throw failed(`server selected several subprotocols: ${chosen.join(', ')}`, status);
+  const subprotocol = chosen[0] ?? null;
+  if (subprotocol !== null && !expect.protocols.includes(subprotocol)) {
+    throw failed(`server selected subprotocol ${JSON.stringify(subprotocol)} that we did not offer`, status);
+  }
+
+  const raw = headers['sec-websocket-extensions'];
+  let extensions: ExtensionElement[];
+  try {
+    extensions = parseExtensionHeader(raw);
+  } catch (err) {
+    throw failed((err as Error).message, status);
+  }
+  const seen = new Set<string>();
+  for (const ext of extensions) {
+    if (!expect.offeredExtensions.includes(ext.name)) throw failed(`server accepted extension ${ext.name} that we did not offer`, status);
+    if (seen.has(ext.name)) throw failed(`server accepted extension ${ext.name} twice`, status);
+    seen.add(ext.name);
+  }
+  const extensionsHeader = raw === undefined ? '' : typeof raw === 'string' ? raw : raw.join(', ');
+  return { subprotocol, extensions, extensionsHeader };
+}
