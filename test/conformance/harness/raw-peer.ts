@@ -232,8 +232,8 @@ export class RawPeer {
   }
 
   /** We start a clean close; the engine must echo `echoCode` (default: the same code) and end. */
-  async closeHandshake(code: number = CloseCode.NORMAL, reason = '', echoCodes: (number | null)[] = [code]): Promise<void> {
-    await this.sendClose(code, reason);
+  async closeHandshake(code: number | null = CloseCode.NORMAL, reason = '', echoCodes: (number | null)[] = [code]): Promise<void> {
+    await this.sendClose(code ?? undefined, reason);
     const { code: got } = await this.expectCloseFrame();
     assert.ok(echoCodes.includes(got), `close echo ${String(got)}, expected one of ${echoCodes.join(', ')}`);
     if (this.role === 'server') this.socket.end();
