@@ -1,0 +1,159 @@
+/**
+ * The broker: subscriptions and event routing for one realm.
+ *
+ * Subscriptions are router-scope objects shared by every session subscribed to the same
+ * (match policy, topic) pair, as the spec describes: a second subscriber gets the same
+ * subscription ID. Only exact matching is implemented; `#matches` is the one place that finds
+ * the subscriptions of a published topic, so prefix and wildcard indexes slot in there.
+ */
+import { MessageType } from '../wamp/message-types.js';
+import type { RouterPeer } from './peer.js';
+import type { IdSource } from './ids.js';
+
+export type Args = unknown[];
+export type Kwargs = Record<string, unknown>;
+
+export interface BrokerSubscription {
+  readonly id: number;
+  readonly topic: string;
+  readonly match: string;
+  readonly subscribers: ReadonlySet<RouterPeer>;
+}
+
+export interface PublishRequest {
+  topic: string;
+  options: Record<string, unknown>;
+  args?: Args;
+  kwargs?: Kwargs;
+}
+
+export interface SubscribeOutcome {
+  readonly subscription: BrokerSubscription;
+  /** True when this call created the subscription (its first subscriber). */
+  readonly created: boolean;
+}
+
+/** The broker contract the router session relies on; a backplane would implement it too. */
+export interface Broker {
+  subscribe(peer: RouterPeer, topic: string, match: string): SubscribeOutcome;
+  /** False when `peer` holds no subscription with that ID. */
+  unsubscribe(peer: RouterPeer, subscriptionId: number): boolean;
+  /** Delivers EVENTs and returns the publication ID. */
+  publish(peer: RouterPeer, request: PublishRequest): number;
+  /** Drops every subscription of a session that left. */
+  detach(peer: RouterPeer): void;
+  subscriptionCount(): number;
+}
+
+function key(match: string, topic: string): string {
+  return `${match}\u0000${topic}`;
+}
+
+function idList(value: unknown): ReadonlySet<unknown> | null {
+  return Array.isArray(value) ? new Set(value) : null;
+}
+
+export class LocalBroker implements Broker {
+  readonly #ids: IdSource;
+  readonly #byKey = new Map<string, { id: number; topic: string; match: string; subscribers: Set<RouterPeer> }>();
+  readonly #byId = new Map<number, { id: number; topic: string; match: string; subscribers: Set<RouterPeer> }>();
+  /** Subscriptions per session, so detach does not scan the realm. */
+  readonly #ofPeer = new Map<RouterPeer, Set<number>>();
+
+  constructor(ids: IdSource) {
+    this.#ids = ids;
+  }
+
+  subscribe(peer: RouterPeer, topic: string, match: string): SubscribeOutcome {
+    const k = key(match, topic);
+    let sub = this.#byKey.get(k);
+    let created = false;
+    if (sub === undefined) {
+      sub = { id: this.#ids.routerId(), topic, match, subscribers: new Set() };
+      this.#byKey.set(k, sub);
+      this.#byId.set(sub.id, sub);
+      created = true;
+    }
+    sub.subscribers.add(peer);
+    let mine = this.#ofPeer.get(peer);
+    if (mine === undefined) this.#ofPeer.set(peer, (mine = new Set()));
+    mine.add(sub.id);
+    return { subscription: sub, created };
+  }
+
+  unsubscribe(peer: RouterPeer, subscriptionId: number): boolean {
+    const sub = this.#byId.get(subscriptionId);
+    if (sub === undefined || !sub.subscribers.delete(peer)) return false;
+    this.#ofPeer.get(peer)?.delete(subscriptionId);
+    if (sub.subscribers.size === 0) {
+      this.#byId.delete(sub.id);
+      this.#byKey.delete(key(sub.match, sub.topic));
+    }
+    return true;
+  }
+
+  publish(peer: RouterPeer, request: PublishRequest): number {
+    const publication = this.#ids.globalId();
+    const { options } = request;
+    const excludeMe = options['exclude_me'] !== false;
+    const exclude = idList(options['exclude']);
+    const excludeAuthid = idList(options['exclude_authid']);
+    const excludeAuthrole = idList(options['exclude_authrole']);
+    const eligible = idList(options['eligible']);
+    const eligibleAuthid = idList(options['eligible_authid']);
+    const eligibleAuthrole = idList(options['eligible_authrole']);
+    const filtered = exclude !== null || excludeAuthid !== null || excludeAuthrole !== null ||
+      eligible !== null || eligibleAuthid !== null || eligibleAuthrole !== null;
+    const details: Record<string, unknown> = {};
+    if (options['disclose_me'] === true) {
+      details['publisher'] = peer.sessionId;
+      details['publisher_authid'] = peer.authid;
+      details['publisher_authrole'] = peer.authrole;
+    }
+    for (const sub of this.#matches(request.topic)) {
+      if (sub.match !== 'exact') details['topic'] = request.topic;
+      // One array for every receiver of this subscription: the EVENT is identical for all.
+      const event: unknown[] = [MessageType.EVENT, sub.id, publication, details];
+      if (request.kwargs !== undefined && Object.keys(request.kwargs).length > 0) event.push(request.args ?? [], request.kwargs);
+      else if (request.args !== undefined && request.args.length > 0) event.push(request.args);
+      for (const receiver of sub.subscribers) {
+        if (receiver === peer && excludeMe) continue;
+        if (filtered) {
+          if (exclude?.has(receiver.sessionId) === true) continue;
+          if (excludeAuthid?.has(receiver.authid) === true) continue;
+          if (excludeAuthrole?.has(receiver.authrole) === true) continue;
+          if (eligible !== null && !eligible.has(receiver.sessionId)) continue;
+          if (eligibleAuthid !== null && !eligibleAuthid.has(receiver.authid)) continue;
+          if (eligibleAuthrole !== null && !eligibleAuthrole.has(receiver.authrole)) continue;
+        }
+        receiver.send(event);
+      }
+    }
+    return publication;
+  }
+
+  detach(peer: RouterPeer): void {
+    const mine = this.#ofPeer.get(peer);
+    if (mine === undefined) return;
+    this.#ofPeer.delete(peer);
+    for (const id of mine) {
+      const sub = this.#byId.get(id);
+      if (sub === undefined) continue;
+      sub.subscribers.delete(peer);
+      if (sub.subscribers.size === 0) {
+        this.#byId.delete(id);
+        this.#byKey.delete(key(sub.match, sub.topic));
+      }
+    }
+  }
+
+  subscriptionCount(): number {
+    return this.#byId.size;
+  }
+
+  /** The subscriptions a publication to `topic` reaches (exact matching only, for now). */
+  #matches(topic: string): Array<{ id: number; topic: string; match: string; subscribers: Set<RouterPeer> }> {
+    const exact = this.#byKey.get(key('exact', topic));
+    return exact === undefined ? [] : [exact];
+  }
+}

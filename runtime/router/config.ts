@@ -1,0 +1,143 @@
+/**
+ * Router options: what `new Router(options)` and the `--config` JSON file accept, validated at
+ * this boundary (each error names the bad value) and normalised with defaults.
+ */
+import { createError } from '../errors.js';
+
+export const RouterErrorCode = {
+  INVALID_OPTION: 'ROUTER_INVALID_OPTION',
+  LISTEN_FAILED: 'ROUTER_LISTEN_FAILED',
+} as const;
+
+export type SerializerName = 'json' | 'msgpack' | 'cbor';
+export const SERIALIZER_NAMES: readonly SerializerName[] = ['json', 'msgpack', 'cbor'];
+
+export interface RealmConfig {
+  name: string;
+}
+
+export interface WebSocketListenerConfig {
+  type: 'websocket';
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** HTTP path WAMP is served at. Default '/ws'. */
+  path?: string;
+  /** Serializers offered, in preference order. Default all three. */
+  serializers?: SerializerName[];
+  /** Also accept RawSocket on the same port (told apart by the first byte, 0x7F). */
+  rawsocket?: boolean;
+}
+
+export interface RawSocketListenerConfig {
+  type: 'rawsocket';
+  host?: string;
+  port?: number;
+  /** A Unix socket path instead of host/port. */
+  unixPath?: string;
+  serializers?: SerializerName[];
+}
+
+export type ListenerConfig = WebSocketListenerConfig | RawSocketListenerConfig;
+
+export interface RouterOptions {
+  /** Realms that exist; a HELLO for any other realm is answered with ABORT no_such_realm. */
+  realms: Array<string | RealmConfig>;
+  /** Network listeners started by `router.start()`. Default none (embed with `router.attach`). */
+  listeners?: ListenerConfig[];
+  /** Close a connection whose peer sends no HELLO within this many ms. Default 10000; 0: never. */
+  helloTimeout?: number;
+  /** Largest serialized message accepted, in bytes. Default 16 MiB. */
+  maxMessageSize?: number;
+  /** Enforce sequential request IDs (spec: a non-sequential one is a protocol violation). Default true. */
+  strictRequestIds?: boolean;
+}
+
+export interface NormalizedRouterOptions {
+  realms: RealmConfig[];
+  listeners: ListenerConfig[];
+  helloTimeout: number;
+  maxMessageSize: number;
+  strictRequestIds: boolean;
+}
+
+function bad(message: string): Error {
+  return createError(RouterErrorCode.INVALID_OPTION, message);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkPort(value: unknown, where: string): void {
+  if (value !== undefined && !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65535)) {
+    throw bad(`${where}.port must be an integer in 0..65535, got ${JSON.stringify(value)}`);
+  }
+}
+
+function checkSerializers(value: unknown, where: string): void {
+  if (value === undefined) return;
+  if (!Array.isArray(value) || value.length === 0 || !value.every((s) => SERIALIZER_NAMES.includes(s as SerializerName))) {
+    throw bad(`${where}.serializers must be a non-empty list of ${SERIALIZER_NAMES.join(', ')}, got ${JSON.stringify(value)}`);
+  }
+}
+
+function checkListener(value: unknown, at: number): ListenerConfig {
+  const where = `listeners[${at}]`;
+  if (!isRecord(value)) throw bad(`${where} must be an object, got ${JSON.stringify(value)}`);
+  const type = value['type'];
+  if (type !== 'websocket' && type !== 'rawsocket') {
+    throw bad(`${where}.type must be 'websocket' or 'rawsocket', got ${JSON.stringify(type)}`);
+  }
+  if (value['host'] !== undefined && typeof value['host'] !== 'string') throw bad(`${where}.host must be a string, got ${JSON.stringify(value['host'])}`);
+  checkPort(value['port'], where);
+  checkSerializers(value['serializers'], where);
+  if (type === 'websocket') {
+    const path = value['path'];
+    if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
+      throw bad(`${where}.path must be a string starting with '/', got ${JSON.stringify(path)}`);
+    }
+    if (value['rawsocket'] !== undefined && typeof value['rawsocket'] !== 'boolean') {
+      throw bad(`${where}.rawsocket must be a boolean, got ${JSON.stringify(value['rawsocket'])}`);
+    }
+  } else if (value['unixPath'] !== undefined && (typeof value['unixPath'] !== 'string' || value['unixPath'] === '')) {
+    throw bad(`${where}.unixPath must be a non-empty string, got ${JSON.stringify(value['unixPath'])}`);
+  }
+  return value as unknown as ListenerConfig;
+}
+
+function checkNonNegative(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isInteger(value) && (value as number) >= 0)) throw bad(`${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return value as number;
+}
+
+export function normalizeRouterOptions(options: unknown): NormalizedRouterOptions {
+  if (!isRecord(options)) throw bad(`router options must be an object, got ${JSON.stringify(options)}`);
+  const realmsIn = options['realms'];
+  if (!Array.isArray(realmsIn)) throw bad(`realms must be a list of realm names or { name } objects, got ${JSON.stringify(realmsIn)}`);
+  const realms: RealmConfig[] = realmsIn.map((r: unknown, i) => {
+    const name = typeof r === 'string' ? r : isRecord(r) ? r['name'] : undefined;
+    if (typeof name !== 'string' || !/^[^\s.#]+(\.[^\s.#]+)*$/.test(name)) {
+      throw bad(`realms[${i}] must be a realm URI (like "realm1"), got ${JSON.stringify(r)}`);
+    }
+    return { name };
+  });
+  const seen = new Set<string>();
+  for (const r of realms) {
+    if (seen.has(r.name)) throw bad(`realm ${JSON.stringify(r.name)} is listed twice`);
+    seen.add(r.name);
+  }
+  const listenersIn = options['listeners'] ?? [];
+  if (!Array.isArray(listenersIn)) throw bad(`listeners must be a list, got ${JSON.stringify(listenersIn)}`);
+  const strict = options['strictRequestIds'];
+  if (strict !== undefined && typeof strict !== 'boolean') throw bad(`strictRequestIds must be a boolean, got ${JSON.stringify(strict)}`);
+  return {
+    realms,
+    listeners: listenersIn.map(checkListener),
+    helloTimeout: checkNonNegative(options['helloTimeout'], 'helloTimeout', 10_000),
+    maxMessageSize: checkNonNegative(options['maxMessageSize'], 'maxMessageSize', 16 * 1024 * 1024),
+    strictRequestIds: strict ?? true,
+  };
+}

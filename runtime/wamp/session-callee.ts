@@ -1,0 +1,243 @@
+/**
+ * The callee role of a client session: REGISTER/UNREGISTER, INVOCATION -> YIELD or ERROR,
+ * progressive results and INTERRUPT.
+ *
+ * What an endpoint returns becomes the YIELD: a `Result` sends its args and kwargs, anything
+ * else (but undefined) is sent as the single positional result. What it throws becomes
+ * ERROR: an ApplicationError keeps its URI, args and kwargs; any other exception is reported
+ * as `wamp.error.runtime_error` with its message, as Autobahn does.
+ */
+import { MessageType } from './message-types.js';
+import type { InterruptMessage, InvocationMessage, RegisteredMessage, UnregisteredMessage } from './messages-rpc.js';
+import type { ErrorMessage } from './messages-session.js';
+import { ApplicationError, Result } from './application-error.js';
+import type { Args, Endpoint, InvocationDetails, Kwargs, RegisterOptions, Registration } from './types.js';
+import { checkUriArgument, invalidArgument, notJoined, withPayload, type SessionWire } from './session-wire.js';
+
+/** The error URI for exceptions that are not ApplicationErrors (Autobahn's choice). */
+export const RUNTIME_ERROR_URI = 'wamp.error.runtime_error';
+
+interface Pending<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+class ClientRegistration implements Registration {
+  id = 0;
+  active = true;
+  readonly procedure: string;
+  readonly endpoint: Endpoint;
+  readonly options: RegisterOptions;
+  readonly #owner: CalleeRole;
+
+  constructor(owner: CalleeRole, procedure: string, endpoint: Endpoint, options: RegisterOptions) {
+    this.#owner = owner;
+    this.procedure = procedure;
+    this.endpoint = endpoint;
+    this.options = options;
+  }
+
+  unregister(): Promise<void> {
+    return this.#owner.unregister(this);
+  }
+}
+
+function registerOptions(options: RegisterOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (options.match !== undefined && options.match !== 'exact') out['match'] = options.match;
+  if (options.invoke !== undefined && options.invoke !== 'single') out['invoke'] = options.invoke;
+  if (options.discloseCaller === true) out['disclose_caller'] = true;
+  return out;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class CalleeRole {
+  readonly #wire: SessionWire;
+  readonly #byId = new Map<number, ClientRegistration>();
+  readonly #all = new Set<ClientRegistration>();
+  readonly #registering = new Map<number, { reg: ClientRegistration; pending: Pending<Registration> }>();
+  readonly #unregistering = new Map<number, Pending<void>>();
+  /** Invocations running here, by INVOCATION.Request, for INTERRUPT. */
+  readonly #running = new Map<number, AbortController>();
+
+  constructor(wire: SessionWire) {
+    this.#wire = wire;
+  }
+
+  register(procedure: string, endpoint: Endpoint, options: RegisterOptions = {}): Promise<Registration> {
+    checkUriArgument(procedure, 'procedure');
+    if (typeof endpoint !== 'function') throw invalidArgument(`endpoint must be a function, got ${typeof endpoint}`);
+    if (!this.#wire.joined) return Promise.reject(notJoined(`register ${procedure}`));
+    return this.#sendRegister(new ClientRegistration(this, procedure, endpoint, options));
+  }
+
+  #sendRegister(reg: ClientRegistration): Promise<Registration> {
+    return new Promise<Registration>((resolve, reject) => {
+      const request = this.#wire.nextRequestId();
+      this.#registering.set(request, { reg, pending: { resolve, reject } });
+      this.#wire.send([MessageType.REGISTER, request, registerOptions(reg.options), reg.procedure]);
+    });
+  }
+
+  unregister(registration: Registration): Promise<void> {
+    const reg = registration as ClientRegistration;
+    if (!(reg instanceof ClientRegistration) || !reg.active) return Promise.resolve();
+    reg.active = false;
+    this.#all.delete(reg);
+    this.#byId.delete(reg.id);
+    if (!this.#wire.joined) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const request = this.#wire.nextRequestId();
+      this.#unregistering.set(request, { resolve, reject });
+      this.#wire.send([MessageType.UNREGISTER, request, reg.id]);
+    });
+  }
+
+  onRegistered(msg: RegisteredMessage): void {
+    const entry = this.#registering.get(msg.request);
+    if (entry === undefined) return this.#wire.violation(`REGISTERED for unknown request ${msg.request}`);
+    this.#registering.delete(msg.request);
+    entry.reg.id = msg.registration;
+    this.#byId.set(msg.registration, entry.reg);
+    this.#all.add(entry.reg);
+    entry.pending.resolve(entry.reg);
+  }
+
+  onUnregistered(msg: UnregisteredMessage): void {
+    const pending = this.#unregistering.get(msg.request);
+    if (pending !== undefined) {
+      this.#unregistering.delete(msg.request);
+      pending.resolve();
+      return;
+    }
+    // Router-initiated revocation (Advanced Profile): request 0 and the registration in details.
+    const revoked = msg.details?.registration;
+    if (typeof revoked === 'number') {
+      const reg = this.#byId.get(revoked);
+      if (reg !== undefined) {
+        reg.active = false;
+        this.#byId.delete(revoked);
+        this.#all.delete(reg);
+      }
+      return;
+    }
+    this.#wire.violation(`UNREGISTERED for unknown request ${msg.request}`);
+  }
+
+  onError(msg: ErrorMessage): boolean {
+    const error = new ApplicationError(msg.error, msg.args ?? [], msg.kwargs ?? {});
+    if (msg.requestType === MessageType.REGISTER) {
+      const entry = this.#registering.get(msg.request);
+      if (entry === undefined) return false;
+      this.#registering.delete(msg.request);
+      entry.reg.active = false;
+      entry.pending.reject(error);
+      return true;
+    }
+    const pending = this.#unregistering.get(msg.request);
+    if (pending === undefined) return false;
+    this.#unregistering.delete(msg.request);
+    pending.reject(error);
+    return true;
+  }
+
+  onInvocation(msg: InvocationMessage): void {
+    const request = msg.request;
+    const reg = this.#byId.get(msg.registration);
+    if (reg === undefined) {
+      // Crossed our UNREGISTER on the wire: tell the dealer nobody is here.
+      this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, 'wamp.error.no_such_registration']);
+      return;
+    }
+    const d = msg.details;
+    const controller = new AbortController();
+    this.#running.set(request, controller);
+    const details: InvocationDetails = {
+      procedure: typeof d.procedure === 'string' ? d.procedure : reg.procedure,
+      registration: msg.registration,
+      signal: controller.signal,
+    };
+    if (typeof d.caller === 'number') details.caller = d.caller;
+    if (typeof d.caller_authid === 'string') details.callerAuthid = d.caller_authid;
+    if (typeof d.caller_authrole === 'string') details.callerAuthrole = d.caller_authrole;
+    if (d.receive_progress === true) {
+      details.progress = (args?: Args, kwargs?: Kwargs) => {
+        if (this.#running.get(request) === controller && this.#wire.joined) {
+          this.#wire.send(withPayload([MessageType.YIELD, request, { progress: true }], args, kwargs));
+        }
+      };
+    }
+    let outcome: unknown;
+    try {
+      outcome = reg.endpoint(msg.args ?? [], msg.kwargs ?? {}, details);
+    } catch (error) {
+      this.#fail(request, controller, error);
+      return;
+    }
+    if (outcome instanceof Promise) {
+      outcome.then((value) => this.#yield(request, controller, value), (error: unknown) => this.#fail(request, controller, error));
+    } else {
+      this.#yield(request, controller, outcome);
+    }
+  }
+
+  onInterrupt(msg: InterruptMessage): void {
+    const controller = this.#running.get(msg.request);
+    if (controller === undefined) return;
+    const mode = msg.options.mode ?? 'kill';
+    // killnowait: the dealer has already answered the caller and discards whatever we send.
+    if (mode === 'killnowait') this.#running.delete(msg.request);
+    controller.abort(new ApplicationError('wamp.error.canceled', ['the call was canceled']));
+  }
+
+  #yield(request: number, controller: AbortController, value: unknown): void {
+    if (this.#running.get(request) !== controller) return;
+    this.#running.delete(request);
+    if (!this.#wire.joined) return;
+    const message: unknown[] = [MessageType.YIELD, request, {}];
+    if (Result.is(value)) withPayload(message, value.args, value.kwargs);
+    else if (value !== undefined) message.push([value]);
+    this.#wire.send(message);
+  }
+
+  #fail(request: number, controller: AbortController, error: unknown): void {
+    if (this.#running.get(request) !== controller) return;
+    this.#running.delete(request);
+    if (!this.#wire.joined) return;
+    if (ApplicationError.is(error)) {
+      this.#wire.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, request, {}, error.error], error.args, error.kwargs));
+    } else if (controller.signal.aborted) {
+      this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, 'wamp.error.canceled', [errorMessage(error)]]);
+    } else {
+      this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, RUNTIME_ERROR_URI, [errorMessage(error)]]);
+    }
+  }
+
+  detach(error: Error): void {
+    for (const { pending } of this.#registering.values()) pending.reject(error);
+    for (const pending of this.#unregistering.values()) pending.reject(error);
+    this.#registering.clear();
+    this.#unregistering.clear();
+    for (const controller of this.#running.values()) controller.abort(error);
+    this.#running.clear();
+    this.#byId.clear();
+  }
+
+  async restore(): Promise<void> {
+    const regs = [...this.#all];
+    this.#all.clear();
+    await Promise.all(regs.filter((r) => r.active).map((r) => this.#sendRegister(r)));
+  }
+
+  clear(): void {
+    for (const reg of this.#all) reg.active = false;
+    this.#all.clear();
+  }
+
+  get registrations(): Registration[] {
+    return [...this.#all];
+  }
+}

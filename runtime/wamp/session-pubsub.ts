@@ -1,0 +1,234 @@
+/**
+ * The publisher and subscriber roles of a client session: PUBLISH (acknowledged or not),
+ * SUBSCRIBE/UNSUBSCRIBE and EVENT dispatch. Several local handlers on one topic share the
+ * router's subscription; the router hears UNSUBSCRIBE only when the last one goes.
+ *
+ * Subscriptions are remembered (topic, options, handlers) so a reconnecting session can
+ * restore them (`restore()`): the same Subscription objects stay valid with new IDs.
+ */
+import { MessageType } from './message-types.js';
+import type { EventMessage, PublishedMessage, SubscribedMessage, UnsubscribedMessage } from './messages-pubsub.js';
+import type { ErrorMessage } from './messages-session.js';
+import { ApplicationError } from './application-error.js';
+import type { Args, EventDetails, EventHandler, Kwargs, Publication, PublishOptions, Subscription, SubscribeOptions } from './types.js';
+import { checkArgs, checkUriArgument, invalidArgument, notJoined, withPayload, type SessionWire } from './session-wire.js';
+
+interface Pending<T> {
+  resolve(value: T): void;
+  reject(error: Error): void;
+}
+
+class ClientSubscription implements Subscription {
+  id = 0;
+  active = true;
+  readonly topic: string;
+  readonly handler: EventHandler;
+  readonly options: SubscribeOptions;
+  readonly #owner: PubSubRole;
+
+  constructor(owner: PubSubRole, topic: string, handler: EventHandler, options: SubscribeOptions) {
+    this.#owner = owner;
+    this.topic = topic;
+    this.handler = handler;
+    this.options = options;
+  }
+
+  unsubscribe(): Promise<void> {
+    return this.#owner.unsubscribe(this);
+  }
+}
+
+function subscribeOptions(options: SubscribeOptions): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (options.match !== undefined && options.match !== 'exact') out['match'] = options.match;
+  if (options.getRetained === true) out['get_retained'] = true;
+  return out;
+}
+
+const PUBLISH_OPTION_NAMES: ReadonlyArray<[keyof PublishOptions, string]> = [
+  ['acknowledge', 'acknowledge'], ['excludeMe', 'exclude_me'], ['exclude', 'exclude'],
+  ['excludeAuthid', 'exclude_authid'], ['excludeAuthrole', 'exclude_authrole'], ['eligible', 'eligible'],
+  ['eligibleAuthid', 'eligible_authid'], ['eligibleAuthrole', 'eligible_authrole'],
+  ['discloseMe', 'disclose_me'], ['retain', 'retain'],
+];
+
+export class PubSubRole {
+  readonly #wire: SessionWire;
+  /** Router subscription ID -> local subscriptions sharing it. */
+  readonly #byId = new Map<number, ClientSubscription[]>();
+  /** Every subscription the application holds (for restore after reconnect). */
+  readonly #all = new Set<ClientSubscription>();
+  readonly #subscribing = new Map<number, { sub: ClientSubscription; pending: Pending<Subscription> }>();
+  readonly #unsubscribing = new Map<number, { subs: ClientSubscription[]; pending: Pending<void> }>();
+  readonly #publishing = new Map<number, Pending<Publication>>();
+  /** Reports errors thrown by event handlers (they have no caller to go back to). */
+  onHandlerError: (error: unknown, topic: string) => void = () => {};
+
+  constructor(wire: SessionWire) {
+    this.#wire = wire;
+  }
+
+  subscribe(topic: string, handler: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+    checkUriArgument(topic, 'topic');
+    if (typeof handler !== 'function') throw invalidArgument(`handler must be a function, got ${typeof handler}`);
+    if (!this.#wire.joined) return Promise.reject(notJoined(`subscribe to ${topic}`));
+    const sub = new ClientSubscription(this, topic, handler, options);
+    return this.#sendSubscribe(sub);
+  }
+
+  #sendSubscribe(sub: ClientSubscription): Promise<Subscription> {
+    return new Promise<Subscription>((resolve, reject) => {
+      const request = this.#wire.nextRequestId();
+      this.#subscribing.set(request, { sub, pending: { resolve, reject } });
+      this.#wire.send([MessageType.SUBSCRIBE, request, subscribeOptions(sub.options), sub.topic]);
+    });
+  }
+
+  unsubscribe(subscription: Subscription): Promise<void> {
+    const sub = subscription as ClientSubscription;
+    if (!(sub instanceof ClientSubscription) || !sub.active) return Promise.resolve();
+    sub.active = false;
+    this.#all.delete(sub);
+    const siblings = this.#byId.get(sub.id) ?? [];
+    const rest = siblings.filter((s) => s !== sub);
+    if (rest.length > 0) {
+      this.#byId.set(sub.id, rest);
+      return Promise.resolve();
+    }
+    this.#byId.delete(sub.id);
+    if (!this.#wire.joined) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const request = this.#wire.nextRequestId();
+      this.#unsubscribing.set(request, { subs: [sub], pending: { resolve, reject } });
+      this.#wire.send([MessageType.UNSUBSCRIBE, request, sub.id]);
+    });
+  }
+
+  publish(topic: string, args?: Args, kwargs?: Kwargs, options: PublishOptions = {}): Promise<Publication | undefined> {
+    checkUriArgument(topic, 'topic');
+    checkArgs(args, kwargs);
+    if (!this.#wire.joined) return Promise.reject(notJoined(`publish to ${topic}`));
+    const dict: Record<string, unknown> = {};
+    for (const [name, wire] of PUBLISH_OPTION_NAMES) {
+      const value = options[name];
+      if (value !== undefined) dict[wire] = value;
+    }
+    const request = this.#wire.nextRequestId();
+    const message = withPayload([MessageType.PUBLISH, request, dict, topic], args, kwargs);
+    if (options.acknowledge !== true) {
+      this.#wire.send(message);
+      return Promise.resolve(undefined);
+    }
+    return new Promise<Publication | undefined>((resolve, reject) => {
+      this.#publishing.set(request, { resolve, reject });
+      this.#wire.send(message);
+    });
+  }
+
+  onSubscribed(msg: SubscribedMessage): void {
+    const entry = this.#subscribing.get(msg.request);
+    if (entry === undefined) return this.#wire.violation(`SUBSCRIBED for unknown request ${msg.request}`);
+    this.#subscribing.delete(msg.request);
+    const { sub } = entry;
+    sub.id = msg.subscription;
+    const list = this.#byId.get(msg.subscription);
+    if (list === undefined) this.#byId.set(msg.subscription, [sub]);
+    else if (!list.includes(sub)) list.push(sub);
+    this.#all.add(sub);
+    entry.pending.resolve(sub);
+  }
+
+  onUnsubscribed(msg: UnsubscribedMessage): void {
+    const entry = this.#unsubscribing.get(msg.request);
+    if (entry === undefined) return this.#wire.violation(`UNSUBSCRIBED for unknown request ${msg.request}`);
+    this.#unsubscribing.delete(msg.request);
+    entry.pending.resolve();
+  }
+
+  onPublished(msg: PublishedMessage): void {
+    const pending = this.#publishing.get(msg.request);
+    if (pending === undefined) return this.#wire.violation(`PUBLISHED for unknown request ${msg.request}`);
+    this.#publishing.delete(msg.request);
+    pending.resolve({ id: msg.publication });
+  }
+
+  onEvent(msg: EventMessage): void {
+    const subs = this.#byId.get(msg.subscription);
+    // An event may cross our UNSUBSCRIBE on the wire; dropping it is correct.
+    if (subs === undefined) return;
+    const d = msg.details;
+    const args = msg.args ?? [];
+    const kwargs = msg.kwargs ?? {};
+    for (const sub of subs) {
+      const details: EventDetails = {
+        topic: typeof d.topic === 'string' ? d.topic : sub.topic,
+        subscription: msg.subscription,
+        publication: msg.publication,
+      };
+      if (typeof d.publisher === 'number') details.publisher = d.publisher;
+      if (typeof d.publisher_authid === 'string') details.publisherAuthid = d.publisher_authid;
+      if (typeof d.publisher_authrole === 'string') details.publisherAuthrole = d.publisher_authrole;
+      if (d.retained === true) details.retained = true;
+      try {
+        const result = sub.handler(args, kwargs, details);
+        if (result instanceof Promise) result.catch((error: unknown) => this.onHandlerError(error, sub.topic));
+      } catch (error) {
+        this.onHandlerError(error, sub.topic);
+      }
+    }
+  }
+
+  /** ERROR answering SUBSCRIBE, UNSUBSCRIBE or PUBLISH. Returns false if it answered nothing of ours. */
+  onError(msg: ErrorMessage): boolean {
+    const error = new ApplicationError(msg.error, msg.args ?? [], msg.kwargs ?? {});
+    if (msg.requestType === MessageType.SUBSCRIBE) {
+      const entry = this.#subscribing.get(msg.request);
+      if (entry === undefined) return false;
+      this.#subscribing.delete(msg.request);
+      entry.sub.active = false;
+      this.#all.delete(entry.sub);
+      entry.pending.reject(error);
+      return true;
+    }
+    if (msg.requestType === MessageType.UNSUBSCRIBE) {
+      const entry = this.#unsubscribing.get(msg.request);
+      if (entry === undefined) return false;
+      this.#unsubscribing.delete(msg.request);
+      entry.pending.reject(error);
+      return true;
+    }
+    const pending = this.#publishing.get(msg.request);
+    if (pending === undefined) return false;
+    this.#publishing.delete(msg.request);
+    pending.reject(error);
+    return true;
+  }
+
+  /** The session is gone: pending requests fail; subscriptions stay remembered for restore(). */
+  detach(error: Error): void {
+    for (const { pending } of this.#subscribing.values()) pending.reject(error);
+    for (const { pending } of this.#unsubscribing.values()) pending.reject(error);
+    for (const pending of this.#publishing.values()) pending.reject(error);
+    this.#subscribing.clear();
+    this.#unsubscribing.clear();
+    this.#publishing.clear();
+    this.#byId.clear();
+  }
+
+  /** Re-subscribes everything still active after a rejoin. */
+  async restore(): Promise<void> {
+    const subs = [...this.#all];
+    this.#all.clear();
+    await Promise.all(subs.filter((s) => s.active).map((s) => this.#sendSubscribe(s)));
+  }
+
+  /** Forgets everything (the application closed the session for good). */
+  clear(): void {
+    for (const sub of this.#all) sub.active = false;
+    this.#all.clear();
+  }
+
+  get subscriptions(): Subscription[] {
+    return [...this.#all];
+  }
+}

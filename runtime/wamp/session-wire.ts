@@ -1,0 +1,61 @@
+/**
+ * What the client role handlers (caller, callee, publisher/subscriber) need of their session:
+ * a way to send, session-scope request IDs, and the session identity. Keeps each role file
+ * independent of the session class.
+ */
+import { createError, type WampkitError } from '../errors.js';
+import type { Args, Kwargs } from './types.js';
+
+export interface SessionWire {
+  readonly sessionId: number;
+  /** True while joined: requests may be sent. */
+  readonly joined: boolean;
+  send(message: unknown[]): void;
+  nextRequestId(): number;
+  /** Aborts the session for a protocol violation by the router. */
+  violation(message: string): void;
+}
+
+export const SessionErrorCode = {
+  /** A request was made while the session is not joined to a realm. */
+  NOT_JOINED: 'WAMP_NOT_JOINED',
+  /** The session left or lost its transport while a request was pending. */
+  SESSION_LOST: 'WAMP_SESSION_LOST',
+  /** A joining session was refused (ABORT) or the join could not start. */
+  JOIN_FAILED: 'WAMP_JOIN_FAILED',
+  /** A caller passed an invalid argument. */
+  INVALID_ARGUMENT: 'WAMP_INVALID_ARGUMENT',
+} as const;
+
+export function notJoined(what: string): WampkitError {
+  return createError(SessionErrorCode.NOT_JOINED, `cannot ${what}: the session is not joined to a realm`);
+}
+
+export function sessionLost(reason: string): WampkitError {
+  return createError(SessionErrorCode.SESSION_LOST, `the session ended before the router answered (${reason})`);
+}
+
+export function invalidArgument(message: string): WampkitError {
+  return createError(SessionErrorCode.INVALID_ARGUMENT, message);
+}
+
+/** Appends args/kwargs the way the spec allows: trailing empty ones omitted. */
+export function withPayload(message: unknown[], args: Args | undefined, kwargs: Kwargs | undefined): unknown[] {
+  if (kwargs !== undefined && Object.keys(kwargs).length > 0) message.push(args ?? [], kwargs);
+  else if (args !== undefined && args.length > 0) message.push(args);
+  return message;
+}
+
+export function checkUriArgument(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw invalidArgument(`${what} must be a non-empty URI string, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+export function checkArgs(args: unknown, kwargs: unknown): void {
+  if (args !== undefined && !Array.isArray(args)) throw invalidArgument(`args must be an array, got ${typeof args}`);
+  if (kwargs !== undefined && (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs))) {
+    throw invalidArgument(`kwargs must be a plain object, got ${Array.isArray(kwargs) ? 'array' : typeof kwargs}`);
+  }
+}

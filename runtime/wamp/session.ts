@@ -1,0 +1,505 @@
+/**
+ * `ApplicationSession`: the Autobahn-style client session. Subclass it and override `onJoin`
+ * (and optionally onConnect, onChallenge, onLeave, onDisconnect), or use it as is and listen
+ * to its events ('join', 'leave', 'disconnect').
+ *
+ *   class MyComponent extends ApplicationSession {
+ *     override async onJoin(details: SessionDetails) {
+ *       await this.register('com.example.add2', ([x, y]) => (x as number) + (y as number));
+ *       console.log(await this.call('com.example.add2', [2, 3]));
+ *     }
+ *   }
+ *
+ * The session's lifetime is independent of a transport's (spec: session state machine):
+ * `attach(transport)` gives it one, the transport's loss detaches it, and a Component may
+ * attach a new one, after which the session restores its registrations and subscriptions.
+ *
+ * States: DISCONNECTED -> CONNECTED -> JOINING -> JOINED -> CLOSING -> CONNECTED ...
+ * Each state has a table of the messages it accepts; anything else from the router is a
+ * protocol violation (ABORT wamp.error.protocol_violation, then the transport is closed).
+ */
+import { Emitter } from '../transports/emitter.js';
+import type { WampTransport } from '../transports/transport.js';
+import { MessageType, MESSAGE_NAME } from './message-types.js';
+import { parseMessage, type WampMessage } from './messages.js';
+import { CloseReason, ErrorUri } from './uris.js';
+import { SessionIdGenerator } from './ids.js';
+import { ApplicationError, Result } from './application-error.js';
+import { CallerRole } from './session-caller.js';
+import { CalleeRole } from './session-callee.js';
+import { PubSubRole } from './session-pubsub.js';
+import { createError } from '../errors.js';
+import { SessionErrorCode, notJoined, sessionLost, type SessionWire } from './session-wire.js';
+import type {
+  Args, CallOptions, CallResult, Endpoint, EventHandler, Kwargs, Publication, PublishOptions,
+  Registration, RegisterOptions, Subscription, SubscribeOptions, WampSession,
+} from './types.js';
+import { CLIENT_ROLES } from './session-roles.js';
+
+export { SessionErrorCode } from './session-wire.js';
+
+/** What WELCOME told us. */
+export interface SessionDetails {
+  realm: string;
+  session: number;
+  authid?: string;
+  authrole?: string;
+  authmethod?: string;
+  authprovider?: string;
+  authextra?: Record<string, unknown>;
+  /** The router's roles and features. */
+  routerRoles: Record<string, unknown>;
+  /** True when the Component rejoined after a reconnect and restored registrations/subscriptions. */
+  rejoined: boolean;
+}
+
+/** Why a session left its realm (GOODBYE or ABORT reason, or transport loss). */
+export interface CloseDetails {
+  reason: string;
+  message?: string;
+}
+
+export interface Challenge {
+  method: string;
+  extra: Record<string, unknown>;
+}
+
+export interface JoinOptions {
+  /** Offered authentication methods (default: anonymous only, sent as no authmethods). */
+  authmethods?: string[];
+  authid?: string;
+  authrole?: string;
+  authextra?: Record<string, unknown>;
+}
+
+export interface SessionConfig extends JoinOptions {
+  /** The realm `onConnect` joins by default. */
+  realm?: string;
+}
+
+export type SessionEvents = {
+  join: (details: SessionDetails) => void;
+  leave: (details: CloseDetails) => void;
+  disconnect: (info: { wasClean: boolean; reason: string }) => void;
+  /** Errors of application code that has no caller to report to (event handlers, onJoin). */
+  error: (error: unknown) => void;
+};
+
+const State = {
+  DISCONNECTED: 'disconnected',
+  CONNECTED: 'connected',
+  JOINING: 'joining',
+  JOINED: 'joined',
+  CLOSING: 'closing',
+} as const;
+type State = (typeof State)[keyof typeof State];
+
+type Handler = (session: ApplicationSession, msg: WampMessage) => void;
+
+export class ApplicationSession extends Emitter<SessionEvents> implements WampSession {
+  readonly config: SessionConfig;
+  #state: State = State.DISCONNECTED;
+  #transport: WampTransport | null = null;
+  #details: SessionDetails | null = null;
+  #requests = new SessionIdGenerator();
+  #join: { realm: string; resolve(d: SessionDetails): void; reject(e: unknown): void } | null = null;
+  #leave: { resolve(): void } | null = null;
+  #joinedBefore = false;
+  readonly #wire: SessionWire;
+  readonly #caller: CallerRole;
+  readonly #callee: CalleeRole;
+  readonly #pubsub: PubSubRole;
+
+  constructor(config: SessionConfig = {}) {
+    super();
+    this.config = config;
+    const self = this;
+    this.#wire = {
+      get sessionId() {
+        return self.#details?.session ?? 0;
+      },
+      get joined() {
+        return self.#state === State.JOINED;
+      },
+      send: (message) => self.#transport?.send(message),
+      nextRequestId: () => self.#requests.next(),
+      violation: (message) => self.#violation(message),
+    };
+    this.#caller = new CallerRole(this.#wire);
+    this.#callee = new CalleeRole(this.#wire);
+    this.#pubsub = new PubSubRole(this.#wire);
+    this.#pubsub.onHandlerError = (error) => this.#userError(error);
+  }
+
+  // ---- lifecycle hooks (override in a subclass) ----
+
+  /** A transport was attached. Default: join `config.realm`. */
+  onConnect(): void | Promise<void> {
+    const realm = this.config.realm;
+    if (realm === undefined) throw createError(SessionErrorCode.JOIN_FAILED, 'no realm configured: pass { realm } or override onConnect');
+    return this.join(realm, this.config).then(() => undefined);
+  }
+
+  /** The router asked for authentication. Return the signature for AUTHENTICATE. */
+  onChallenge(challenge: Challenge): string | Promise<string> {
+    throw createError(SessionErrorCode.JOIN_FAILED, `no authenticator for challenge method '${challenge.method}'`);
+  }
+
+  /** The session joined its realm: register, subscribe, call, publish here. */
+  onJoin(details: SessionDetails): void | Promise<void> {
+    void details;
+  }
+
+  /** After a reconnect, the registrations and subscriptions were restored (onJoin is not run again). */
+  onRejoin(details: SessionDetails): void | Promise<void> {
+    void details;
+  }
+
+  /** The session left its realm (GOODBYE, ABORT or transport loss). Default: disconnect. */
+  onLeave(details: CloseDetails): void {
+    void details;
+    this.disconnect();
+  }
+
+  /** The transport is gone. */
+  onDisconnect(): void {}
+
+  // ---- state ----
+
+  get id(): number {
+    return this.#details?.session ?? 0;
+  }
+  get realm(): string {
+    return this.#details?.realm ?? '';
+  }
+  get isOpen(): boolean {
+    return this.#state === State.JOINED;
+  }
+  get isConnected(): boolean {
+    return this.#state !== State.DISCONNECTED;
+  }
+  get details(): SessionDetails | null {
+    return this.#details;
+  }
+  get registrations(): Registration[] {
+    return this.#callee.registrations;
+  }
+  get subscriptions(): Subscription[] {
+    return this.#pubsub.subscriptions;
+  }
+
+  /** Gives the session a transport and runs `onConnect`. */
+  attach(transport: WampTransport): void {
+    if (this.#transport !== null) throw createError(SessionErrorCode.INVALID_ARGUMENT, 'the session already has a transport');
+    this.#transport = transport;
+    this.#state = State.CONNECTED;
+    this.#requests = new SessionIdGenerator();
+    transport.on('message', (value) => {
+      if (this.#transport === transport) this.#receive(value);
+    });
+    transport.on('error', (error) => {
+      if (this.#transport === transport) this.#violation(error.message);
+    });
+    transport.on('close', (info) => {
+      if (this.#transport === transport) this.#transportClosed(info.wasClean, info.reason);
+    });
+    this.#run(() => this.onConnect());
+  }
+
+  /** Sends HELLO; resolves with WELCOME's details, rejects with ApplicationError on ABORT. */
+  join(realm: string, options: JoinOptions = {}): Promise<SessionDetails> {
+    if (this.#state !== State.CONNECTED) {
+      return Promise.reject(createError(SessionErrorCode.JOIN_FAILED, `cannot join in state ${this.#state}`));
+    }
+    const details: Record<string, unknown> = { roles: CLIENT_ROLES, agent: 'wampkit' };
+    if (options.authmethods !== undefined) details['authmethods'] = options.authmethods;
+    if (options.authid !== undefined) details['authid'] = options.authid;
+    if (options.authrole !== undefined) details['authrole'] = options.authrole;
+    if (options.authextra !== undefined) details['authextra'] = options.authextra;
+    this.#state = State.JOINING;
+    return new Promise<SessionDetails>((resolve, reject) => {
+      this.#join = { realm, resolve, reject };
+      this.#transport?.send([MessageType.HELLO, realm, details]);
+    });
+  }
+
+  /** Leaves the realm with GOODBYE and waits for the router's reply. Forgets registrations and subscriptions. */
+  leave(reason: string = CloseReason.NORMAL, message?: string): Promise<void> {
+    if (this.#state !== State.JOINED) return Promise.resolve();
+    this.#callee.clear();
+    this.#pubsub.clear();
+    this.#state = State.CLOSING;
+    return new Promise<void>((resolve) => {
+      this.#leave = { resolve };
+      this.#transport?.send([MessageType.GOODBYE, message === undefined ? {} : { message }, reason]);
+    });
+  }
+
+  /** Closes the transport (after leave, or instead of it). */
+  disconnect(): void {
+    this.#transport?.close(1000, 'disconnect');
+  }
+
+  // ---- WampSession ----
+
+  async call(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<unknown> {
+    const result = await this.#caller.callResult(procedure, args, kwargs, options);
+    const hasKwargs = Object.keys(result.kwargs).length > 0;
+    if (!hasKwargs && result.args.length <= 1) return result.args[0];
+    return new Result(result.args, result.kwargs);
+  }
+
+  async callResult(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<CallResult> {
+    return await this.#caller.callResult(procedure, args, kwargs, options);
+  }
+
+  async register(procedure: string, endpoint: Endpoint, options?: RegisterOptions): Promise<Registration> {
+    return this.#callee.register(procedure, endpoint, options);
+  }
+
+  async unregister(registration: Registration): Promise<void> {
+    return this.#callee.unregister(registration);
+  }
+
+  async publish(topic: string, args?: Args, kwargs?: Kwargs, options?: PublishOptions): Promise<Publication | undefined> {
+    return this.#pubsub.publish(topic, args, kwargs, options);
+  }
+
+  async subscribe(topic: string, handler: EventHandler, options?: SubscribeOptions): Promise<Subscription> {
+    return this.#pubsub.subscribe(topic, handler, options);
+  }
+
+  async unsubscribe(subscription: Subscription): Promise<void> {
+    return this.#pubsub.unsubscribe(subscription);
+  }
+
+  // ---- inbound ----
+
+  #receive(value: unknown): void {
+    let msg: WampMessage;
+    try {
+      msg = parseMessage(value);
+    } catch (error) {
+      this.#violation(error instanceof Error ? error.message : String(error));
+      return;
+    }
+    const handler = HANDLERS[this.#state][msg.type];
+    if (handler === undefined) {
+      if (this.#state === State.CLOSING) return; // spec: ignore everything but GOODBYE while closing
+      this.#violation(`unexpected ${MESSAGE_NAME[msg.type]} in state ${this.#state}`);
+      return;
+    }
+    handler(this, msg);
+  }
+
+  #violation(message: string): void {
+    const transport = this.#transport;
+    if (transport === null) return;
+    transport.send([MessageType.ABORT, { message }, ErrorUri.PROTOCOL_VIOLATION]);
+    this.#left({ reason: ErrorUri.PROTOCOL_VIOLATION, message });
+    transport.close(1002, 'protocol violation');
+  }
+
+  #left(details: CloseDetails): void {
+    const wasJoined = this.#state === State.JOINED || this.#state === State.CLOSING;
+    const join = this.#join;
+    this.#join = null;
+    this.#state = this.#transport === null ? State.DISCONNECTED : State.CONNECTED;
+    const lost = sessionLost(details.reason);
+    this.#caller.detach(lost);
+    this.#callee.detach(lost);
+    this.#pubsub.detach(lost);
+    const leave = this.#leave;
+    this.#leave = null;
+    leave?.resolve();
+    if (join !== null) {
+      join.reject(new ApplicationError(details.reason, details.message === undefined ? [] : [details.message]));
+    }
+    if (wasJoined || join !== null) {
+      this.emit('leave', details);
+      this.#run(() => this.onLeave(details));
+    }
+  }
+
+  #transportClosed(wasClean: boolean, reason: string): void {
+    if (this.#state === State.JOINED || this.#state === State.CLOSING || this.#state === State.JOINING) {
+      this.#transport = null;
+      this.#left({ reason: 'wamp.close.transport_lost', message: reason });
+    }
+    this.#transport = null;
+    this.#state = State.DISCONNECTED;
+    this.emit('disconnect', { wasClean, reason });
+    this.#run(() => this.onDisconnect());
+  }
+
+  #userError(error: unknown): void {
+    if (!this.emit('error', error)) {
+      // Nobody listens: do not lose it silently.
+      console.error('wampkit: unhandled error in application code:', error);
+    }
+  }
+
+  #run(hook: () => void | Promise<void>): void {
+    try {
+      const result = hook();
+      if (result instanceof Promise) result.catch((error: unknown) => this.#userError(error));
+    } catch (error) {
+      this.#userError(error);
+    }
+  }
+
+  // ---- handlers ----
+
+  static welcome(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type !== MessageType.WELCOME) return;
+    const join = s.#join;
+    s.#join = null;
+    const d = msg.details;
+    const rejoined = s.#joinedBefore && (s.#callee.registrations.length > 0 || s.#pubsub.subscriptions.length > 0);
+    const details: SessionDetails = {
+      realm: typeof d['realm'] === 'string' ? d['realm'] : join?.realm ?? '',
+      session: msg.session,
+      routerRoles: d.roles,
+      rejoined,
+    };
+    if (d.authid !== undefined) details.authid = d.authid;
+    if (d.authrole !== undefined) details.authrole = d.authrole;
+    if (d.authmethod !== undefined) details.authmethod = d.authmethod;
+    if (d.authprovider !== undefined) details.authprovider = d.authprovider;
+    if (d.authextra !== undefined) details.authextra = d.authextra;
+    s.#details = details;
+    s.#state = State.JOINED;
+    s.#joinedBefore = true;
+    join?.resolve(details);
+    if (rejoined) {
+      s.#run(async () => {
+        await Promise.all([s.#callee.restore(), s.#pubsub.restore()]);
+        s.emit('join', details);
+        await s.onRejoin(details);
+      });
+      return;
+    }
+    s.emit('join', details);
+    s.#run(() => s.onJoin(details));
+  }
+
+  static abort(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type !== MessageType.ABORT) return;
+    const details: CloseDetails = { reason: msg.reason };
+    if (typeof msg.details.message === 'string') details.message = msg.details.message;
+    s.#left(details);
+  }
+
+  static challenge(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type !== MessageType.CHALLENGE) return;
+    const challenge: Challenge = { method: msg.authMethod, extra: msg.extra };
+    Promise.resolve()
+      .then(() => s.onChallenge(challenge))
+      .then(
+        (signature) => s.#transport?.send([MessageType.AUTHENTICATE, signature, {}]),
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          s.#transport?.send([MessageType.ABORT, { message }, ErrorUri.AUTHENTICATION_FAILED]);
+          s.#left({ reason: ErrorUri.AUTHENTICATION_FAILED, message });
+        },
+      );
+  }
+
+  static goodbye(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type !== MessageType.GOODBYE) return;
+    if (s.#state === State.JOINED) s.#transport?.send([MessageType.GOODBYE, {}, CloseReason.GOODBYE_AND_OUT]);
+    const details: CloseDetails = { reason: msg.reason };
+    if (typeof msg.details.message === 'string') details.message = msg.details.message;
+    s.#left(details);
+  }
+
+  static error(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type !== MessageType.ERROR) return;
+    const handled = ERROR_ROUTES[msg.requestType]?.(s, msg);
+    if (handled === false || handled === undefined) {
+      s.#violation(`ERROR for ${MESSAGE_NAME[msg.requestType as MessageType] ?? msg.requestType} request ${msg.request} that we did not send`);
+    }
+  }
+
+  static routeError(s: ApplicationSession, msg: WampMessage): boolean {
+    if (msg.type !== MessageType.ERROR) return false;
+    switch (msg.requestType) {
+      case MessageType.CALL:
+        return s.#caller.onError(msg);
+      case MessageType.REGISTER:
+      case MessageType.UNREGISTER:
+        return s.#callee.onError(msg);
+      default:
+        return s.#pubsub.onError(msg);
+    }
+  }
+
+  static result(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type === MessageType.RESULT) s.#caller.onResult(msg);
+  }
+  static registered(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type === MessageType.REGISTERED) s.#callee.onRegistered(msg);
+  }
+  static unregistered(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type === MessageType.UNREGISTERED) s.#callee.onUnregistered(msg);
+  }
+  static invocation(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type === MessageType.INVOCATION) s.#callee.onInvocation(msg);
+  }
+  static interrupt(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type === MessageType.INTERRUPT) s.#callee.onInterrupt(msg);
+  }
+  static subscribed(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type === MessageType.SUBSCRIBED) s.#pubsub.onSubscribed(msg);
+  }
+  static unsubscribed(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type === MessageType.UNSUBSCRIBED) s.#pubsub.onUnsubscribed(msg);
+  }
+  static published(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type === MessageType.PUBLISHED) s.#pubsub.onPublished(msg);
+  }
+  static event(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type === MessageType.EVENT) s.#pubsub.onEvent(msg);
+  }
+}
+
+const ERROR_ROUTES: Partial<Record<number, (s: ApplicationSession, msg: WampMessage) => boolean>> = {
+  [MessageType.CALL]: ApplicationSession.routeError,
+  [MessageType.REGISTER]: ApplicationSession.routeError,
+  [MessageType.UNREGISTER]: ApplicationSession.routeError,
+  [MessageType.SUBSCRIBE]: ApplicationSession.routeError,
+  [MessageType.UNSUBSCRIBE]: ApplicationSession.routeError,
+  [MessageType.PUBLISH]: ApplicationSession.routeError,
+};
+
+const JOINED_HANDLERS: Partial<Record<number, Handler>> = {
+  [MessageType.ABORT]: ApplicationSession.abort,
+  [MessageType.GOODBYE]: ApplicationSession.goodbye,
+  [MessageType.ERROR]: ApplicationSession.error,
+  [MessageType.RESULT]: ApplicationSession.result,
+  [MessageType.REGISTERED]: ApplicationSession.registered,
+  [MessageType.UNREGISTERED]: ApplicationSession.unregistered,
+  [MessageType.INVOCATION]: ApplicationSession.invocation,
+  [MessageType.INTERRUPT]: ApplicationSession.interrupt,
+  [MessageType.SUBSCRIBED]: ApplicationSession.subscribed,
+  [MessageType.UNSUBSCRIBED]: ApplicationSession.unsubscribed,
+  [MessageType.PUBLISHED]: ApplicationSession.published,
+  [MessageType.EVENT]: ApplicationSession.event,
+};
+
+const HANDLERS: Record<State, Partial<Record<number, Handler>>> = {
+  [State.DISCONNECTED]: {},
+  [State.CONNECTED]: {},
+  [State.JOINING]: {
+    [MessageType.WELCOME]: ApplicationSession.welcome,
+    [MessageType.ABORT]: ApplicationSession.abort,
+    [MessageType.CHALLENGE]: ApplicationSession.challenge,
+  },
+  [State.JOINED]: JOINED_HANDLERS,
+  [State.CLOSING]: {
+    [MessageType.GOODBYE]: ApplicationSession.goodbye,
+    [MessageType.ABORT]: ApplicationSession.abort,
+  },
+};
+
+export { notJoined };
