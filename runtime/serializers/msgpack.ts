@@ -1,0 +1,58 @@
+/**
+ * MessagePack serialization (`wamp.2.msgpack`, RawSocket serializer 2) via @msgpack/msgpack.
+ *
+ * Binary values travel as `bin`, strings as `str` (MessagePack 5+, as the spec requires).
+ * Integers up to 2^53 are exact both ways (uint64 is read as high * 2^32 + low). No extension
+ * types: the timestamp extension and any other ext are refused on decode, and nothing is
+ * encoded as an ext, so a Date is not silently turned into a timestamp.
+ */
+import { Decoder, Encoder, type ExtData, type ExtensionCodecType } from '@msgpack/msgpack';
+import { ProtocolErrorCode, protocolError } from '../wamp/protocol-error.js';
+import { SerializerId, Subprotocol, type Serializer } from './types.js';
+
+const NO_EXTENSIONS: ExtensionCodecType<undefined> = {
+  tryToEncode(): ExtData | null {
+    return null;
+  },
+  decode(_data: Uint8Array, extType: number): unknown {
+    throw new RangeError(`MessagePack extension type ${extType} is not used by WAMP`);
+  },
+};
+
+function stringKeysOnly(key: unknown): string {
+  if (typeof key === 'string') return key;
+  throw new TypeError(`map keys must be strings, got ${typeof key}`);
+}
+
+export class MsgpackSerializer implements Serializer {
+  readonly name = 'msgpack';
+  readonly id = SerializerId.MSGPACK;
+  readonly subprotocol = Subprotocol.MSGPACK;
+  readonly isBinary = true;
+  // One encoder and decoder per serializer: they reuse their internal buffers between calls.
+  readonly #encoder = new Encoder({ extensionCodec: NO_EXTENSIONS, ignoreUndefined: false });
+  readonly #decoder = new Decoder({ extensionCodec: NO_EXTENSIONS, mapKeyConverter: stringKeysOnly });
+
+  serialize(message: unknown[]): Uint8Array {
+    try {
+      return this.#encoder.encode(message);
+    } catch (err) {
+      throw protocolError(ProtocolErrorCode.SERIALIZATION, `MessagePack cannot encode the message: ${reason(err)}`, { cause: err });
+    }
+  }
+
+  deserialize(data: Uint8Array | string): unknown {
+    if (typeof data === 'string') {
+      throw protocolError(ProtocolErrorCode.SERIALIZATION, 'MessagePack messages must be binary, got text');
+    }
+    try {
+      return this.#decoder.decode(data);
+    } catch (err) {
+      throw protocolError(ProtocolErrorCode.SERIALIZATION, `invalid MessagePack message: ${reason(err)}`, { cause: err });
+    }
+  }
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
