@@ -9,7 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Utf8Validator } from './types.js';
 
 /** DFA states. ACCEPT: on a boundary. REJECT: invalid, absorbing. The rest: inside a sequence. */
-const State = {
+export const State = {
   ACCEPT: 0,
   REJECT: 1,
   NEED1: 2,
@@ -25,7 +25,7 @@ const State = {
   AFTER_F4: 8,
 } as const;
 
-function step(state: number, byte: number): number {
+export function step(state: number, byte: number): number {
   switch (state) {
     case State.ACCEPT:
       if (byte < 0x80) return State.ACCEPT;
@@ -120,8 +120,10 @@ export class TsUtf8Validator implements Utf8Validator {
     if (p === end) return true;
     const cut = trailingCut(chunk, p, end);
     if (cut > p && !isUtf8(chunk.subarray(p, cut))) {
-      for (; p < cut; p++) if (!this.#stepAt(chunk, p, base)) return false;
-      return true; // not reached: isUtf8 said invalid, so the DFA rejects somewhere
+      // Run on to `end`, not `cut`: the bulk may be invalid only because its last sequence is
+      // cut short by the lead byte at `cut` (C2 C0), and then the bad byte is that lead.
+      for (; p < end; p++) if (!this.#stepAt(chunk, p, base)) return false;
+      return true;
     }
     for (p = cut; p < end; p++) if (!this.#stepAt(chunk, p, base)) return false;
     return true;

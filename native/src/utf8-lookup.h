@@ -1,0 +1,195 @@
+// Vectorised UTF-8 validation by table lookup, after Keiser and Lemire, "Validating UTF-8 In Less
+// Than One Instruction Per Byte" (2021): three 16-entry nibble tables classify every pair of
+// adjacent bytes, and a saturating-subtract test checks that 3rd and 4th bytes are continuations.
+// The algorithm is written once over a vector "ops" type S that each ISA file supplies:
+//   V; W (bytes per vector); load, store, bxor, bor, band, splat, table (broadcast 16 bytes),
+//   lookup (16-entry table by low nibble), shr4 (per-byte >> 4), subs (unsigned saturating),
+//   prev<N>(cur, prev) (cur shifted right by N bytes, filled from the end of prev),
+//   ascii (no byte >= 0x80), any (some byte non-zero), zero.
+// Everything is in an anonymous namespace: each kernel file instantiates its own copy with its
+// own target flags (see utf8-dfa.h for why).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "utf8-dfa.h"
+
+namespace nvx {
+namespace {
+
+// Error classes, one bit each; a byte pair is invalid when all three lookups share a bit.
+enum : uint8_t {
+  kTooShort = 1 << 0,     // lead followed by a non-continuation
+  kTooLong = 1 << 1,      // ASCII followed by a continuation
+  kOverlong3 = 1 << 2,    // E0 80..9F
+  kTooLarge = 1 << 3,     // F4 90..BF, F5..FF + continuation
+  kSurrogate = 1 << 4,    // ED A0..BF
+  kOverlong2 = 1 << 5,    // C0/C1 + continuation
+  kTooLarge1000 = 1 << 6, // F5..FF 80..8F
+  kOverlong4 = 1 << 6,    // F0 80..8F
+  kTwoConts = 1 << 7,     // continuation after continuation (must match the 3rd/4th byte test)
+  kCarry = kTooShort | kTooLong | kTwoConts,
+};
+
+// Indexed by the high nibble of the first byte of a pair.
+alignas(16) const uint8_t kFirstHigh[16] = {
+    kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong, kTooLong,
+    kTwoConts, kTwoConts, kTwoConts, kTwoConts,
+    kTooShort | kOverlong2,
+    kTooShort,
+    kTooShort | kOverlong3 | kSurrogate,
+    kTooShort | kTooLarge | kTooLarge1000 | kOverlong4,
+};
+// Indexed by the low nibble of the first byte.
+alignas(16) const uint8_t kFirstLow[16] = {
+    kCarry | kOverlong3 | kOverlong2 | kOverlong4,
+    kCarry | kOverlong2,
+    kCarry,
+    kCarry,
+    kCarry | kTooLarge,
+    kCarry | kTooLarge | kTooLarge1000,
+    kCarry | kTooLarge | kTooLarge1000,
+    kCarry | kTooLarge | kTooLarge1000,
+    kCarry | kTooLarge | kTooLarge1000,
+    kCarry | kTooLarge | kTooLarge1000,
+    kCarry | kTooLarge | kTooLarge1000,
+    kCarry | kTooLarge | kTooLarge1000,
+    kCarry | kTooLarge | kTooLarge1000,
+    kCarry | kTooLarge | kTooLarge1000 | kSurrogate,
+    kCarry | kTooLarge | kTooLarge1000,
+    kCarry | kTooLarge | kTooLarge1000,
+};
+// Indexed by the high nibble of the second byte.
+alignas(16) const uint8_t kSecondHigh[16] = {
+    kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort, kTooShort,
+    kTooLong | kOverlong2 | kTwoConts | kOverlong3 | kTooLarge1000 | kOverlong4,
+    kTooLong | kOverlong2 | kTwoConts | kOverlong3 | kTooLarge,
+    kTooLong | kOverlong2 | kTwoConts | kSurrogate | kTooLarge,
+    kTooLong | kOverlong2 | kTwoConts | kSurrogate | kTooLarge,
+    kTooShort, kTooShort, kTooShort, kTooShort,
+};
+// A vector ending in an incomplete sequence has one of its last three bytes above these.
+alignas(64) const uint8_t kIncompleteMax[64] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0 - 1, 0xE0 - 1, 0xC0 - 1,
+};
+// 64 x FF then 64 x 00: loading at (64 - n) gives a mask of the first n bytes of a block.
+alignas(64) const uint8_t kHeadMask[128] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+};
+
+constexpr size_t kBlock = 64;
+
+template <class S>
+struct Utf8Lookup {
+  using V = typename S::V;
+  static constexpr size_t N = kBlock / S::W;
+
+  // Error bits of every byte of `in`, given the vector before it.
+  static inline V check(V in, V prev) {
+    const V firstHigh = S::table(kFirstHigh), firstLow = S::table(kFirstLow), secondHigh = S::table(kSecondHigh);
+    V prev1 = S::template prev<1>(in, prev);
+    V special = S::band(S::band(S::lookup(firstHigh, S::shr4(prev1)),
+                                S::lookup(firstLow, S::band(prev1, S::splat(0x0F)))),
+                        S::lookup(secondHigh, S::shr4(in)));
+    V third = S::subs(S::template prev<2>(in, prev), S::splat(0xE0 - 0x80));
+    V fourth = S::subs(S::template prev<3>(in, prev), S::splat(0xF0 - 0x80));
+    V must23 = S::band(S::bor(third, fourth), S::splat(0x80));
+    return S::bxor(must23, special);
+  }
+
+  static inline V incomplete(V in) { return S::subs(in, S::load(kIncompleteMax + kBlock - S::W)); }
+
+  // The scan of Kernel::validate / unmaskValidate. With Unmask, every block is XORed with the
+  // key on its way through the registers and stored back before it is checked.
+  template <bool Unmask>
+  static size_t run(uint8_t* p, size_t len, uint32_t key) {
+    const V keyv = S::splat32(key);
+    V prev = S::zero();
+    V prevIncomplete = S::zero();
+    size_t i = 0;
+    for (; i + kBlock <= len; i += kBlock) {
+      V in[N];
+      for (size_t j = 0; j < N; j++) {
+        in[j] = S::load(p + i + j * S::W);
+        if constexpr (Unmask) {
+          in[j] = S::bxor(in[j], keyv);
+          S::store(p + i + j * S::W, in[j]);
+        }
+      }
+      V all = in[0];
+      for (size_t j = 1; j < N; j++) all = S::bor(all, in[j]);
+      V err;
+      if (S::ascii(all)) {
+        err = prevIncomplete;
+        prevIncomplete = S::zero();
+      } else {
+        err = check(in[0], prev);
+        for (size_t j = 1; j < N; j++) err = S::bor(err, check(in[j], in[j - 1]));
+        prevIncomplete = incomplete(in[N - 1]);
+      }
+      prev = in[N - 1];
+      if (S::any(err)) return fail<Unmask>(p, i, len, key);
+    }
+    if (i < len) {
+      // The tail goes through a zero-padded block; errors are kept only for real bytes, which
+      // depend on nothing after them, so the padding cannot invent or hide one.
+      size_t n = len - i;
+      alignas(64) uint8_t tmp[kBlock] = {};
+      std::memcpy(tmp, p + i, n);
+      // Fully checked against `prev`, so the ASCII shortcut's prevIncomplete plays no part.
+      V err = S::zero();
+      V last = prev;
+      for (size_t j = 0; j < N; j++) {
+        V in = S::load(tmp + j * S::W);
+        if constexpr (Unmask) {
+          in = S::bxor(in, keyv);
+          S::store(tmp + j * S::W, in);
+        }
+        V e = check(in, last);
+        err = S::bor(err, S::band(e, S::load(kHeadMask + kBlock - n + j * S::W)));
+        last = in;
+      }
+      if constexpr (Unmask) std::memcpy(p + i, tmp, n);
+      if (S::any(err)) return boundaryAtOrBefore(p, 0, i);
+    }
+    return len;
+  }
+
+  template <bool Unmask>
+  static size_t fail(uint8_t* p, size_t blockStart, size_t len, uint32_t key) {
+    if constexpr (Unmask) {
+      size_t rest = blockStart + kBlock;
+      S::maskRange(p + rest, p + rest, len - rest, key);
+    }
+    (void)key;
+    return boundaryAtOrBefore(p, 0, blockStart);
+  }
+};
+
+// Masking over the same ops: four vectors per step, then one, then bytes.
+template <class S>
+inline void vectorMask(const uint8_t* src, uint8_t* dst, size_t len, uint32_t key) {
+  using V = typename S::V;
+  const V k = S::splat32(key);
+  size_t i = 0;
+  for (; i + 4 * S::W <= len; i += 4 * S::W) {
+    V a = S::load(src + i), b = S::load(src + i + S::W), c = S::load(src + i + 2 * S::W),
+      d = S::load(src + i + 3 * S::W);
+    S::store(dst + i, S::bxor(a, k));
+    S::store(dst + i + S::W, S::bxor(b, k));
+    S::store(dst + i + 2 * S::W, S::bxor(c, k));
+    S::store(dst + i + 3 * S::W, S::bxor(d, k));
+  }
+  for (; i + S::W <= len; i += S::W) S::store(dst + i, S::bxor(S::load(src + i), k));
+  if (i < len) S::maskTail(src + i, dst + i, len - i, key);
+}
+
+}  // namespace
+}  // namespace nvx

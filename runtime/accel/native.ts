@@ -1,0 +1,149 @@
+/**
+ * An Accelerator over one NVX kernel. Calls below a size threshold stay in JavaScript, because
+ * crossing into C++ costs more than the work saved there (thresholds measured by bench/nvx and
+ * recorded in docs/accelerator.md).
+ */
+import { mask as tsMask } from './ts-mask.js';
+import { State, step } from './ts-utf8.js';
+import type { NativeKernelBinding } from './native-binding.js';
+import type { Accelerator, Utf8Validator } from './types.js';
+
+/** Sizes (bytes) from which the native call pays for itself. */
+export interface NativeThresholds {
+  /** mask / unmask. */
+  readonly mask: number;
+  /** Incremental validation and fused unmask + validation, per chunk. */
+  readonly utf8: number;
+}
+
+// Measured on x64 (AMD EPYC, Node 20): a Node-API call here costs ~50-70 ns, which the JS
+// loops match at about these sizes. See docs/accelerator.md for the figures.
+export const DEFAULT_THRESHOLDS: NativeThresholds = { mask: 64, utf8: 32 };
+
+/** Slots of the validator state shared with native/src/utf8-stream.h. */
+const Slot = { STATE: 0, SEEN: 1, INVALID: 2, LEAD: 3 } as const;
+const STATE_SLOTS = 4;
+
+/** The 4-byte key as a little-endian uint32 whose byte 0 is key[phase]. */
+function keyWord(maskKey: Uint8Array, phase: number): number {
+  return (
+    (maskKey[phase & 3]! |
+      (maskKey[(phase + 1) & 3]! << 8) |
+      (maskKey[(phase + 2) & 3]! << 16) |
+      (maskKey[(phase + 3) & 3]! << 24)) >>>
+    0
+  );
+}
+
+/** The automaton over a small chunk, in JavaScript, on the same state the native side uses. */
+function pushSmall(s: Float64Array, chunk: Uint8Array, start: number, end: number): boolean {
+  let state = s[Slot.STATE]!;
+  if (state === State.REJECT) return false;
+  const base = s[Slot.SEEN]! - start;
+  s[Slot.SEEN] = s[Slot.SEEN]! + (end - start);
+  for (let p = start; p < end; p++) {
+    const b = chunk[p]!;
+    if (state === State.ACCEPT) {
+      if (b < 0x80) continue;
+      s[Slot.LEAD] = base + p;
+    }
+    state = step(state, b);
+    if (state === State.REJECT) {
+      s[Slot.STATE] = State.REJECT;
+      s[Slot.INVALID] = base + p;
+      return false;
+    }
+  }
+  s[Slot.STATE] = state;
+  return true;
+}
+
+class NativeUtf8Validator implements Utf8Validator {
+  readonly #s = new Float64Array(STATE_SLOTS);
+  readonly #binding: NativeKernelBinding;
+  readonly #small: number;
+
+  constructor(binding: NativeKernelBinding, small: number) {
+    this.#binding = binding;
+    this.#small = small;
+    this.#s[Slot.INVALID] = -1;
+  }
+
+  get valid(): boolean {
+    return this.#s[Slot.STATE] !== State.REJECT;
+  }
+  get atBoundary(): boolean {
+    return this.#s[Slot.STATE] === State.ACCEPT;
+  }
+  get invalidOffset(): number {
+    return this.#s[Slot.INVALID]!;
+  }
+  get bytesSeen(): number {
+    return this.#s[Slot.SEEN]!;
+  }
+
+  reset(): void {
+    this.#s.fill(0);
+    this.#s[Slot.INVALID] = -1;
+  }
+
+  push(chunk: Uint8Array, start = 0, end = chunk.length): boolean {
+    if (end - start < this.#small) return pushSmall(this.#s, chunk, start, end);
+    return this.#binding.push(this.#s, chunk, start, end);
+  }
+
+  finish(): boolean {
+    const s = this.#s;
+    if (s[Slot.STATE] === State.REJECT) return false;
+    if (s[Slot.STATE] !== State.ACCEPT) {
+      s[Slot.STATE] = State.REJECT;
+      s[Slot.INVALID] = s[Slot.LEAD]!;
+      return false;
+    }
+    return true;
+  }
+
+  /** One native pass when `validator` is ours and the buffer is big enough; else two steps. */
+  static unmaskAndPush(
+    binding: NativeKernelBinding,
+    small: number,
+    buffer: Uint8Array,
+    maskKey: Uint8Array,
+    phase: number,
+    validator: Utf8Validator,
+  ): boolean {
+    if (buffer.length >= small && validator instanceof NativeUtf8Validator && validator.#binding === binding) {
+      return binding.unmaskPush(validator.#s, buffer, keyWord(maskKey, phase));
+    }
+    if (buffer.length >= small) binding.unmask(buffer, keyWord(maskKey, phase));
+    else tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+    return validator.push(buffer);
+  }
+}
+
+/**
+ * The accelerator for one kernel. `isValidUtf8` is Node's own `buffer.isUtf8` unless `wholeBuffer`
+ * says the kernel's is faster: both are SIMD, and the built-in skips the Node-API hop.
+ */
+export function createNativeAccelerator(
+  binding: NativeKernelBinding,
+  options: { thresholds?: NativeThresholds; wholeBuffer?: (buffer: Uint8Array) => boolean } = {},
+): Accelerator {
+  const { mask: maskMin, utf8: utf8Min } = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const isValidUtf8 = options.wholeBuffer ?? ((buffer: Uint8Array): boolean => binding.isValidUtf8(buffer));
+  return {
+    implementation: binding.name,
+    mask(source, maskKey, output, outputOffset, length, phase = 0) {
+      if (length < maskMin) tsMask(source, maskKey, output, outputOffset, length, phase);
+      else binding.mask(source, output, outputOffset, length, keyWord(maskKey, phase));
+    },
+    unmask(buffer, maskKey, phase = 0) {
+      if (buffer.length < maskMin) tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+      else binding.unmask(buffer, keyWord(maskKey, phase));
+    },
+    isValidUtf8,
+    createUtf8Validator: () => new NativeUtf8Validator(binding, utf8Min),
+    unmaskAndValidateUtf8: (buffer, maskKey, phase, validator) =>
+      NativeUtf8Validator.unmaskAndPush(binding, utf8Min, buffer, maskKey, phase, validator),
+  };
+}

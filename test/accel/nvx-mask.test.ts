@@ -1,0 +1,72 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mask as referenceMask } from '../../runtime/accel/ts-mask.js';
+import { bytes, implementations, nativeSkipReason } from './implementations.js';
+
+const KEY = Uint8Array.of(0x3c, 0xa5, 0x0f, 0xd2);
+const MAX_LENGTH = 1100;
+const SOURCE = bytes(MAX_LENGTH + 8, 7);
+
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : a.length;
+}
+
+const skip = nativeSkipReason();
+if (skip !== undefined) test('native masking kernels', { skip }, () => {});
+
+for (const { label, accel } of implementations()) {
+  describe(`mask: ${label}`, () => {
+    test('every length 0..1100 and phase 0..3 equals the reference, unaligned source and output', () => {
+      const expected = new Uint8Array(MAX_LENGTH + 16);
+      const actual = new Uint8Array(MAX_LENGTH + 16);
+      for (let length = 0; length <= MAX_LENGTH; length++) {
+        for (let phase = 0; phase < 4; phase++) {
+          // Source and output misaligned differently, and the misalignment varies with length.
+          const srcShift = (length + phase) % 8;
+          const outOffset = 3 + ((length * 5 + phase) % 5);
+          const source = SOURCE.subarray(srcShift, srcShift + length);
+          expected.fill(0xee);
+          actual.fill(0xee);
+          referenceMask(source, KEY, expected, outOffset, length, phase);
+          accel.mask(source, KEY, actual, outOffset, length, phase);
+          const at = firstDifference(actual, expected);
+          if (at !== -1) assert.fail(`length ${length} phase ${phase}: first difference at byte ${at}`);
+        }
+      }
+    });
+
+    test('unmask in place equals the reference for every length 0..1100 and phase, and inverts mask', () => {
+      for (let length = 0; length <= MAX_LENGTH; length++) {
+        for (let phase = 0; phase < 4; phase++) {
+          const shift = (length + phase) % 8;
+          const backing = SOURCE.slice(0, MAX_LENGTH + 8);
+          const buffer = backing.subarray(shift, shift + length);
+          const expected = buffer.slice();
+          referenceMask(expected, KEY, expected, 0, length, phase);
+          accel.unmask(buffer, KEY, phase);
+          const at = firstDifference(buffer, expected);
+          if (at !== -1) assert.fail(`length ${length} phase ${phase}: first difference at byte ${at}`);
+          assert.equal(backing[shift + length], SOURCE[shift + length], 'byte after the buffer untouched');
+          accel.unmask(buffer, KEY, phase);
+          assert.equal(firstDifference(buffer, SOURCE.subarray(shift, shift + length)), -1);
+        }
+      }
+    });
+
+    test('a frame masked in pieces at every split equals masking it whole', () => {
+      const length = 300;
+      const source = SOURCE.subarray(1, 1 + length);
+      const whole = new Uint8Array(length);
+      accel.mask(source, KEY, whole, 0, length, 0);
+      const pieces = new Uint8Array(length);
+      for (let split = 0; split <= length; split++) {
+        pieces.fill(0);
+        accel.mask(source.subarray(0, split), KEY, pieces, 0, split, 0);
+        accel.mask(source.subarray(split), KEY, pieces, split, length - split, split & 3);
+        const at = firstDifference(pieces, whole);
+        if (at !== -1) assert.fail(`split at ${split}: first difference at byte ${at}`);
+      }
+    });
+  });
+}
