@@ -1,0 +1,103 @@
+/**
+ * WAMP over our WebSocket engine (client and router side). The subprotocol names the
+ * serialization: wamp.2.json travels in text messages, wamp.2.msgpack and wamp.2.cbor in
+ * binary ones. A message of the wrong kind for the subprotocol, one that does not
+ * deserialize, or one over `maxMessageSize` is reported as 'error' (the session answers
+ * with ABORT protocol_violation and closes).
+ */
+import { createError } from '../errors.js';
+import { connect, type ConnectOptions } from '../websocket/client.js';
+import type { WebSocketConnection } from '../websocket/connection.js';
+import { serializerBySubprotocol } from '../serializers/index.js';
+import type { Serializer } from '../serializers/types.js';
+import { ErrorUri } from '../wamp/uris.js';
+import { BaseTransport } from './transport.js';
+import { serializersOf, type SerializerSpec } from './serializer-choice.js';
+
+export interface WebSocketTransportOptions {
+  /** Report received messages larger than this many bytes as errors (0: no limit). */
+  maxMessageSize?: number;
+}
+
+const NORMAL_CLOSE = 1000;
+
+export class WebSocketTransport extends BaseTransport {
+  readonly serializerName: string;
+  readonly peer: string;
+  readonly connection: WebSocketConnection;
+  readonly #serializer: Serializer;
+  readonly #maxMessageSize: number;
+
+  constructor(connection: WebSocketConnection, serializer: Serializer, options: WebSocketTransportOptions = {}) {
+    super();
+    this.connection = connection;
+    this.#serializer = serializer;
+    this.serializerName = serializer.name;
+    this.peer = connection.peer;
+    this.#maxMessageSize = options.maxMessageSize ?? 0;
+    connection.on('message', (data: Buffer, isBinary: boolean) => this.#receive(data, isBinary));
+    connection.on('close', (info) => this.closed({ wasClean: info.wasClean, code: info.code, reason: info.reason }));
+    // The engine reports protocol failures itself by closing; errors here are for logs only.
+    connection.on('error', () => {});
+  }
+
+  /** Wraps a server-side connection whose subprotocol names a WAMP serialization. */
+  static accept(connection: WebSocketConnection, options: WebSocketTransportOptions = {}): WebSocketTransport | null {
+    const serializer = serializerBySubprotocol(connection.subprotocol ?? '');
+    return serializer === undefined ? null : new WebSocketTransport(connection, serializer, options);
+  }
+
+  send(message: unknown[]): void {
+    if (!this.isOpen) return;
+    const data = this.#serializer.serialize(message);
+    this.connection.sendMessage(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), this.#serializer.isBinary);
+  }
+
+  close(code: number = NORMAL_CLOSE, reason = ''): void {
+    if (!this.isOpen) return;
+    void this.connection.close(code, reason).catch(() => {});
+  }
+
+  #receive(data: Buffer, isBinary: boolean): void {
+    if (this.#maxMessageSize > 0 && data.length > this.#maxMessageSize) {
+      this.fail(createError('WAMP_MESSAGE_TOO_BIG', `message of ${data.length} bytes exceeds the limit of ${this.#maxMessageSize}`, {
+        wampUri: ErrorUri.PROTOCOL_VIOLATION,
+      }));
+      return;
+    }
+    if (isBinary !== this.#serializer.isBinary) {
+      this.fail(createError('WAMP_BAD_MESSAGE', `${isBinary ? 'binary' : 'text'} message on ${this.#serializer.subprotocol}`, {
+        wampUri: ErrorUri.PROTOCOL_VIOLATION,
+      }));
+      return;
+    }
+    let value: unknown;
+    try {
+      value = this.#serializer.deserialize(data);
+    } catch (error) {
+      this.fail(createError('WAMP_BAD_MESSAGE', error instanceof Error ? error.message : String(error), {
+        wampUri: ErrorUri.PROTOCOL_VIOLATION,
+      }, error));
+      return;
+    }
+    this.deliver(value);
+  }
+}
+
+export interface WebSocketClientOptions extends Omit<ConnectOptions, 'protocols'>, WebSocketTransportOptions {
+  /** Serializers to offer, most preferred first. Default cbor, msgpack, json. */
+  serializers?: SerializerSpec[];
+}
+
+/** Connects to a WAMP router over WebSocket; resolves once the handshake agreed a serializer. */
+export async function connectWebSocketTransport(url: string | URL, options: WebSocketClientOptions = {}): Promise<WebSocketTransport> {
+  const { serializers, maxMessageSize, ...wsOptions } = options;
+  const offered = serializersOf(serializers);
+  const connection = await connect(url, { ...wsOptions, protocols: offered.map((s) => s.subprotocol) });
+  const chosen = offered.find((s) => s.subprotocol === connection.subprotocol);
+  if (chosen === undefined) {
+    void connection.close(NORMAL_CLOSE, 'no WAMP subprotocol').catch(() => {});
+    throw createError('WAMP_NO_SUBPROTOCOL', `the server at ${String(url)} agreed none of ${offered.map((s) => s.subprotocol).join(', ')}`);
+  }
+  return new WebSocketTransport(connection, chosen, maxMessageSize === undefined ? {} : { maxMessageSize });
+}
