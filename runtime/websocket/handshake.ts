@@ -9,6 +9,10 @@ import type { WampkitError } from '../errors.js';
 import { HANDSHAKE_GUID, SUPPORTED_VERSIONS } from './constants.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import { isToken, parseExtensionHeader, type ExtensionElement } from './extension-header.js';
+import type { ConnectionInit } from './types.js';
+
+/** Per-connection settings (limits, timers, receive mode) that server and client options pass on. */
+export type ConnectionSettings = Omit<ConnectionInit, 'role' | 'subprotocol' | 'extensions' | 'deflate' | 'peer'>;
 
 /** HTTP statuses the handshake answers with. */
 export const HttpStatus = {
@@ -179,6 +183,12 @@ export function isOriginAllowed(origin: string | null, allowed: readonly string[
     );
     return re.test(o);
   });
+}
+
+/** A peer as logs show it: "tcp:127.0.0.1:54321", "tcp:[::1]:443". */
+export function formatPeer(address: string | undefined, port: number | undefined): string {
+  if (address === undefined) return 'tcp:unknown';
+  return `tcp:${address.includes(':') ? `[${address}]` : address}:${port ?? 0}`;
 }
 
 /** The raw text of an HTTP/1.1 response head (and a short plain-text body for errors). */

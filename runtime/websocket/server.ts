@@ -1,0 +1,474 @@
+/**
+ * WebSocketServer: the server half of the opening handshake, after Autobahn's
+ * WebSocketServerFactory/Protocol. HTTP parsing is node's (llhttp); the decisions are the pure
+ * functions of handshake.ts and deflate-negotiation.ts; after the 101 the socket belongs to a
+ * WebSocketConnection.
+ *
+ * Two ways to serve: `listen()` runs an own node:http or node:https server (then this class also
+ * owns the HTTP phase: header size limit -> 431, malformed -> 400, slow -> 408 after
+ * `handshakeTimeout`), or `attach()` shares a user's server for one path (then the user's server
+ * governs the HTTP phase and the timeout covers only our part: validation and `onConnect`).
+ */
+import { EventEmitter } from 'node:events';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type * as tls from 'node:tls';
+import { WampkitError } from '../errors.js';
+import { CloseCode } from './constants.js';
+import { WebSocketConnection, type ConnectionHandler } from './connection.js';
+import {
+  checkServerDeflateOptions,
+  negotiateServerDeflate,
+  type ServerDeflateOptions,
+} from './deflate-negotiation.js';
+import { WebSocketErrorCode, wsError } from './errors.js';
+import { formatExtensionHeader, isToken, type ExtensionElement } from './extension-header.js';
+import {
+  HttpStatus,
+  formatAcceptResponse,
+  formatPeer,
+  formatRejection,
+  isOriginAllowed,
+  reject,
+  validateUpgradeRequest,
+  type ConnectionSettings,
+  type HandshakeRejection,
+} from './handshake.js';
+import type { ConnectionInit, DeflateParams } from './types.js';
+
+/** What `onConnect` and the 'connection' event see of an upgrade request. */
+export interface ConnectionRequest {
+  /** The path without the query ("/ws"). */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: http.IncomingHttpHeaders;
+  /** "tcp:127.0.0.1:54321" */
+  readonly peer: string;
+  readonly origin: string | null;
+  /** Subprotocols the client offered, in its order of preference. */
+  readonly protocols: readonly string[];
+  /** Extensions the client offered. */
+  readonly extensions: readonly ExtensionElement[];
+  readonly version: 13 | 8;
+  /** True over TLS. */
+  readonly secure: boolean;
+  /** The node request, for anything else (cookies, socket). */
+  readonly httpRequest: http.IncomingMessage;
+}
+
+/** `onConnect` accepts with these (all optional), or denies with an HttpDenial. */
+export interface ConnectAcceptance {
+  /** Overrides subprotocol selection; must be one the client offered, or null for none. */
+  readonly subprotocol?: string | null;
+  /** Extra headers for the 101 response. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Deny a handshake from `onConnect`: throw it or return it. */
+export class HttpDenial extends WampkitError {
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(status: number, reason = '', headers: Readonly<Record<string, string>> = {}) {
+    super(WebSocketErrorCode.HANDSHAKE_FAILED, `handshake denied: ${status} ${reason}`, { httpStatus: status });
+    this.name = 'HttpDenial';
+    this.status = status;
+    this.reason = reason;
+    this.headers = headers;
+  }
+}
+
+export type ConnectResult = ConnectAcceptance | HttpDenial | void | undefined;
+
+
+export interface WebSocketServerOptions extends ServerOwnOptions, ConnectionSettings {
+  /** Subprotocols we speak; the first one in the client's list that we speak wins. */
+  subprotocols?: readonly string[];
+  /** Custom choice instead: return one of `offered`, or null for none. */
+  selectSubprotocol?: (offered: readonly string[], request: ConnectionRequest) => string | null;
+  /** Accept, modify or deny each handshake; may be async. */
+  onConnect?: (request: ConnectionRequest) => ConnectResult | Promise<ConnectResult>;
+  /** permessage-deflate: false (default), true (defaults), or options with an accept hook. */
+  perMessageDeflate?: boolean | ServerDeflateOptions;
+  /** TLS for `listen()`: an https server is created with these. */
+  tls?: tls.SecureContextOptions & tls.TlsOptions;
+  /** Makes an Autobahn-style handler object for every new connection. */
+  handler?: (connection: WebSocketConnection, request: ConnectionRequest) => ConnectionHandler;
+}
+
+export interface ServerEvents {
+  connection: [connection: WebSocketConnection, request: ConnectionRequest];
+  /** A handshake answered with an error status (for logs). */
+  rejected: [info: { status: number; reason: string; peer: string }];
+  /** An error that is not a client's fault (a failing hook, a listen error). */
+  error: [error: Error];
+}
+
+/** Extension of http.Server bookkeeping: which of our servers serve which paths on it. */
+const ATTACHED = new WeakMap<http.Server, Set<WebSocketServer>>();
+
+export class WebSocketServer extends EventEmitter<ServerEvents> {
+  readonly #opts: ReturnType<typeof checkOwnOptions>;
+  readonly #subprotocols: readonly string[];
+  readonly #select: WebSocketServerOptions['selectSubprotocol'];
+  readonly #onConnect: WebSocketServerOptions['onConnect'];
+  readonly #handler: WebSocketServerOptions['handler'];
+  readonly #deflate: ServerDeflateOptions | null;
+  readonly #tls: WebSocketServerOptions['tls'];
+  readonly #protocol: ConnectionSettings;
+  readonly #connections = new Set<WebSocketConnection>();
+  /** Sockets between TCP accept (listen mode) or upgrade (attach mode) and the 101. */
+  readonly #pending = new Map<Duplex, NodeJS.Timeout>();
+  #http: http.Server | null = null;
+  #ownsHttp = false;
+  #path: string | undefined;
+  #closing = false;
+
+  constructor(options: WebSocketServerOptions = {}) {
+    super();
+    const {
+      subprotocols = [],
+      selectSubprotocol,
+      onConnect,
+      perMessageDeflate = false,
+      tls,
+      handler,
+      allowedOrigins,
+      maxConnections,
+      handshakeTimeout,
+      maxHeaderSize,
+      ...protocol
+    } = options;
+    this.#opts = checkOwnOptions({ allowedOrigins, maxConnections, handshakeTimeout, maxHeaderSize });
+    for (const p of subprotocols) {
+      if (!isToken(p)) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `subprotocols: ${JSON.stringify(p)} is not a token`);
+    }
+    for (const [name, fn] of [['selectSubprotocol', selectSubprotocol], ['onConnect', onConnect], ['handler', handler]] as const) {
+      if (fn !== undefined && typeof fn !== 'function') throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `${name} must be a function`);
+    }
+    if (typeof perMessageDeflate === 'object' && perMessageDeflate !== null) checkServerDeflateOptions(perMessageDeflate);
+    else if (typeof perMessageDeflate !== 'boolean') {
+      throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `perMessageDeflate must be a boolean or an object, got ${JSON.stringify(perMessageDeflate)}`);
+    }
+    this.#subprotocols = [...subprotocols];
+    this.#select = selectSubprotocol;
+    this.#onConnect = onConnect;
+    this.#handler = handler;
+    this.#deflate = perMessageDeflate === true ? {} : perMessageDeflate === false ? null : perMessageDeflate;
+    this.#tls = tls;
+    this.#protocol = protocol;
+  }
+
+  /** Open connections. */
+  get connections(): ReadonlySet<WebSocketConnection> {
+    return this.#connections;
+  }
+
+  /** The listening address (listen mode), or null. */
+  get address(): AddressInfo | null {
+    const a = this.#ownsHttp ? this.#http?.address() : null;
+    return a !== null && a !== undefined && typeof a === 'object' ? a : null;
+  }
+
+  /** Starts an own HTTP(S) server. Port 0 picks a free port: read it from `address`. */
+  async listen(where: { host?: string; port?: number } = {}): Promise<AddressInfo> {
+    if (this.#http !== null) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'server is already listening or attached');
+    const { host = '127.0.0.1', port = 0 } = where;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `port must be 0..65535, got ${port}`);
+    const httpOpts: http.ServerOptions = { maxHeaderSize: this.#opts.maxHeaderSize, noDelay: true, requestTimeout: 0 };
+    const server = this.#tls ? https.createServer({ ...this.#tls, ...httpOpts }) : http.createServer(httpOpts);
+    this.#http = server;
+    this.#ownsHttp = true;
+    // With TLS, 'secureConnection' is when HTTP can start; a stalled TLS handshake is covered too.
+    server.on('connection', (socket: Socket) => this.#track(socket));
+    server.on('upgrade', (req, socket, head) => void this.handleUpgrade(req, socket, head));
+    server.on('request', (req, res) => this.#plainRequest(req, res));
+    server.on('connect', (req, socket) => this.#fail(socket, reject(HttpStatus.BAD_REQUEST, `method must be GET, not ${req.method}`), peerOf(req.socket)));
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
+    if (this.#tls) server.on('tlsClientError', (_err: Error, socket: Duplex) => socket.destroy());
+    await new Promise<void>((resolve, reject_) => {
+      server.once('error', reject_);
+      server.listen(port, host, () => {
+        server.off('error', reject_);
+        server.on('error', (err) => this.emit('error', err));
+        resolve();
+      });
+    });
+    return this.address!;
+  }
+
+  /**
+   * Serves WebSocket upgrades on an existing node:http/https server, for `path` only (all paths
+   * if omitted). Normal requests and other paths stay the user's. An upgrade to a path no
+   * WebSocketServer claims gets 404 when the server has no other 'upgrade' listener, and is left
+   * alone (for that listener) otherwise.
+   */
+  attach(server: http.Server, where: { path?: string } = {}): this {
+    if (this.#http !== null) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'server is already listening or attached');
+    if (where.path !== undefined && (typeof where.path !== 'string' || !where.path.startsWith('/'))) {
+      throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `path must start with "/", got ${JSON.stringify(where.path)}`);
+    }
+    this.#http = server;
+    this.#path = where.path;
+    let group = ATTACHED.get(server);
+    if (group === undefined) {
+      const servers = new Set<WebSocketServer>();
+      group = servers;
+      ATTACHED.set(server, servers);
+      server.on('upgrade', function dispatch(req: http.IncomingMessage, socket: Duplex, head: Buffer) {
+        const path = pathOf(req.url);
+        const match = [...servers].find((s) => s.#path === undefined || s.#path === path);
+        if (match !== undefined) void match.handleUpgrade(req, socket, head);
+        else if (server.listenerCount('upgrade') === 1) {
+          socket.on('error', () => socket.destroy());
+          socket.end(formatRejection(reject(HttpStatus.NOT_FOUND, `no WebSocket service at ${path}`)));
+        }
+      });
+    }
+    group.add(this);
+    return this;
+  }
+
+  /**
+   * Hands over a raw connected socket (e.g. after sniffing its first bytes to tell WebSocket
+   * from RawSocket on one port): `head` holds bytes already read from it. Listen mode only.
+   */
+  handleSocket(socket: Socket, head?: Buffer): void {
+    if (!this.#ownsHttp || this.#http === null) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'handleSocket needs a listening server');
+    if (head !== undefined && head.length > 0) socket.unshift(head);
+    this.#http.emit('connection', socket);
+  }
+
+  /** Runs the handshake for an upgrade request node has parsed (usable from any 'upgrade' listener). */
+  async handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocketConnection | null> {
+    socket.on('error', () => socket.destroy());
+    const peer = peerOf(req.socket);
+    if (!this.#pending.has(socket)) this.#track(socket);
+    try {
+      const outcome = await this.#decide(req, peer);
+      if (!this.#pending.has(socket) || socket.destroyed) return null; // timed out or gone meanwhile
+      if (!outcome.ok) {
+        this.#fail(socket, outcome, peer);
+        return null;
+      }
+      this.#untrack(socket);
+      socket.write(formatAcceptResponse(outcome.key, outcome.subprotocol, outcome.extensions, outcome.headers));
+      const init: ConnectionInit = {
+        ...this.#protocol,
+        role: 'server',
+        subprotocol: outcome.subprotocol,
+        extensions: outcome.extensions,
+        deflate: outcome.deflate,
+        peer,
+      };
+      const conn = new WebSocketConnection(socket, head, init);
+      this.#connections.add(conn);
+      void conn.closed.finally(() => this.#connections.delete(conn));
+      if (this.#handler !== undefined) conn.setHandler(this.#handler(conn, outcome.request));
+      this.emit('connection', conn, outcome.request);
+      return conn;
+    } catch (err) {
+      // A hook failed: the client gets a 500, the owner an 'error' event.
+      if (this.listenerCount('error') > 0) this.emit('error', err instanceof Error ? err : new Error(String(err)));
+      this.#fail(socket, reject(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error'), peer);
+      return null;
+    }
+  }
+
+  async #decide(req: http.IncomingMessage, peer: string): Promise<Decision | HandshakeRejection> {
+    if (this.#closing) return reject(HttpStatus.SERVICE_UNAVAILABLE, 'server is shutting down');
+    const info = validateUpgradeRequest({ method: req.method ?? '', httpVersion: req.httpVersion, headers: req.headersDistinct });
+    if (!info.ok) return info;
+    if (!isOriginAllowed(info.origin, this.#opts.allowedOrigins)) return reject(HttpStatus.FORBIDDEN, `origin ${info.origin} not allowed`);
+    const max = this.#opts.maxConnections;
+    if (max > 0 && this.#connections.size >= max) return reject(HttpStatus.SERVICE_UNAVAILABLE, 'too many connections');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const request: ConnectionRequest = {
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      peer,
+      origin: info.origin,
+      protocols: info.protocols,
+      extensions: info.extensions,
+      version: info.version,
+      secure: (req.socket as Partial<tls.TLSSocket>).encrypted === true,
+      httpRequest: req,
+    };
+    let subprotocol = this.#select !== undefined
+      ? this.#select(info.protocols, request)
+      : info.protocols.find((p) => this.#subprotocols.includes(p)) ?? null;
+    let headers: Readonly<Record<string, string>> = {};
+    if (this.#onConnect !== undefined) {
+      let result: ConnectResult;
+      try {
+        result = await this.#onConnect(request);
+      } catch (err) {
+        if (err instanceof HttpDenial) result = err;
+        else throw err;
+      }
+      if (result instanceof HttpDenial) return reject(result.status, result.reason, { ...result.headers });
+      if (result?.subprotocol !== undefined) subprotocol = result.subprotocol;
+      headers = result?.headers ?? {};
+    }
+    if (subprotocol !== null && !info.protocols.includes(subprotocol)) {
+      throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `selected subprotocol ${JSON.stringify(subprotocol)} was not offered`);
+    }
+    const deflate = this.#deflate === null ? null : negotiateServerDeflate(info.extensions, this.#deflate);
+    return {
+      ok: true,
+      key: info.key,
+      request,
+      subprotocol,
+      headers,
+      deflate: deflate?.params ?? null,
+      extensions: deflate === null ? '' : formatExtensionHeader([deflate.element]),
+    };
+  }
+
+  /** Starts the handshake clock for a socket. */
+  #track(socket: Duplex): void {
+    const timer = setTimeout(() => {
+      this.#pending.delete(socket);
+      if (socket.destroyed) return;
+      this.emit('rejected', { status: HttpStatus.REQUEST_TIMEOUT, reason: 'handshake timeout', peer: peerOf(socket) });
+      // Nothing may have been written yet; if it has, the 408 is best effort before the drop.
+      socket.end(formatRejection(reject(HttpStatus.REQUEST_TIMEOUT, 'handshake timeout')));
+      setTimeout(() => socket.destroy(), 100).unref();
+    }, this.#opts.handshakeTimeout);
+    timer.unref();
+    this.#pending.set(socket, timer);
+    socket.once('close', () => this.#untrack(socket));
+  }
+
+  #untrack(socket: Duplex): void {
+    const timer = this.#pending.get(socket);
+    if (timer !== undefined) clearTimeout(timer);
+    this.#pending.delete(socket);
+  }
+
+  #fail(socket: Duplex, rejection: HandshakeRejection, peer: string): void {
+    this.#untrack(socket);
+    this.emit('rejected', { status: rejection.status, reason: rejection.reason, peer });
+    if (socket.destroyed) return;
+    socket.end(formatRejection(rejection));
+    // A peer that never reads must not keep the socket: give the answer a moment, then drop.
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+
+  /** A request node did not flag as an upgrade: explain why it is not a WebSocket handshake. */
+  #plainRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const info = validateUpgradeRequest({ method: req.method ?? '', httpVersion: req.httpVersion, headers: req.headersDistinct });
+    const rejection = info.ok ? reject(HttpStatus.BAD_REQUEST, 'not a WebSocket upgrade') : info;
+    this.#untrack(req.socket);
+    this.emit('rejected', { status: rejection.status, reason: rejection.reason, peer: peerOf(req.socket) });
+    res.shouldKeepAlive = false;
+    res.writeHead(rejection.status, { ...rejection.headers, Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(rejection.reason + '\n');
+  }
+
+  /** Malformed or oversized HTTP, or a socket error before the request was complete. */
+  #clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? HttpStatus.HEADERS_TOO_LARGE : HttpStatus.BAD_REQUEST;
+    const reason = status === HttpStatus.HEADERS_TOO_LARGE ? 'request headers too large' : 'malformed HTTP request';
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      this.#untrack(socket);
+      socket.destroy();
+      return;
+    }
+    this.#fail(socket, reject(status, reason), peerOf(socket));
+  }
+
+  /**
+   * Stops accepting, drops pending handshakes and closes every connection with 1001.
+   * Resolves once all connections have closed. An attached server is detached, not closed.
+   */
+  async close(): Promise<void> {
+    this.#closing = true;
+    const server = this.#http;
+    let stopped: Promise<void> = Promise.resolve();
+    if (server !== null && this.#ownsHttp) {
+      stopped = new Promise((resolve) => server.close(() => resolve()));
+    } else if (server !== null) {
+      ATTACHED.get(server)?.delete(this);
+    }
+    for (const [socket, timer] of this.#pending) {
+      clearTimeout(timer);
+      socket.destroy();
+    }
+    this.#pending.clear();
+    const closing = [...this.#connections].map((c) => {
+      goingAway(c);
+      return c.closed.then(() => undefined, () => undefined);
+    });
+    await Promise.all(closing);
+    if (server !== null && this.#ownsHttp) server.closeAllConnections();
+    await stopped;
+  }
+}
+
+interface Decision {
+  readonly ok: true;
+  readonly key: string;
+  readonly request: ConnectionRequest;
+  readonly subprotocol: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly deflate: DeflateParams | null;
+  readonly extensions: string;
+}
+
+/** Close 1001 (RFC 6455 section 7.4.1: "a server going down"); 1000 where the connection refuses 1001. */
+function goingAway(conn: WebSocketConnection): void {
+  try {
+    conn.sendClose(CloseCode.GOING_AWAY, 'server shutting down');
+  } catch {
+    conn.sendClose(CloseCode.NORMAL, 'server shutting down');
+  }
+}
+
+function pathOf(url: string | undefined): string {
+  const u = url ?? '/';
+  const q = u.indexOf('?');
+  return q === -1 ? u : u.slice(0, q);
+}
+
+function peerOf(socket: Duplex): string {
+  const s = socket as Partial<Socket>;
+  return formatPeer(s.remoteAddress, s.remotePort);
+}
+
+/** Options of the server itself (the rest are ProtocolOptions for each connection). */
+export interface ServerOwnOptions {
+  /** Allowed Origin values; exact (case-insensitive) or with `*` wildcards. Others get 403. */
+  allowedOrigins?: readonly string[];
+  /** Beyond this many open connections new handshakes get 503 (0: no limit). */
+  maxConnections?: number;
+  /** Ms a client has from TCP accept (listen mode) or upgrade (attach mode) to a 101 (default 10 000). */
+  handshakeTimeout?: number;
+  /** Largest HTTP request head in bytes, listen mode (default 16 KiB); beyond it 431. */
+  maxHeaderSize?: number;
+}
+
+const SERVER_DEFAULTS = { maxConnections: 0, handshakeTimeout: 10_000, maxHeaderSize: 16 * 1024 } as const;
+
+function checkOwnOptions(o: ServerOwnOptions): Required<Omit<ServerOwnOptions, 'allowedOrigins'>> & Pick<ServerOwnOptions, 'allowedOrigins'> {
+  const bad = (what: string, value: unknown): never => {
+    throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `${what}, got ${JSON.stringify(value)}`);
+  };
+  if (o.allowedOrigins !== undefined && (!Array.isArray(o.allowedOrigins) || o.allowedOrigins.some((x) => typeof x !== 'string'))) {
+    bad('allowedOrigins must be an array of strings', o.allowedOrigins);
+  }
+  const int = (name: keyof typeof SERVER_DEFAULTS, min: number): number => {
+    const v = o[name] ?? SERVER_DEFAULTS[name];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) bad(`${name} must be an integer >= ${min}`, v);
+    return v;
+  };
+  return {
+    allowedOrigins: o.allowedOrigins,
+    maxConnections: int('maxConnections', 0),
+    handshakeTimeout: int('handshakeTimeout', 1),
+    maxHeaderSize: int('maxHeaderSize', 1024),
+  };
+}
