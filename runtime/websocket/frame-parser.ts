@@ -119,6 +119,18 @@ export class FrameParser {
     return total;
   }
 
+  /** Payload bytes of the current frame still to come (0 between frames). */
+  get frameRemaining(): number {
+    return this.#state === ParserState.PAYLOAD ? this.#remaining : 0;
+  }
+
+  /** Stops for good without reporting anything (a later stage failed the connection). */
+  stop(): void {
+    this.#state = ParserState.FAILED;
+    this.#source = null;
+    this.#backlog = null;
+  }
+
   push(chunk: Buffer): void {
     if (this.#state === ParserState.FAILED || chunk.length === 0) return;
     if (this.#source === null) {

@@ -55,8 +55,17 @@ export const PROTOCOL_DEFAULTS: Required<ProtocolOptions> = {
   compressionMemLevel: 8,
 };
 
+/**
+ * How a connection delivers received data: 'message' assembles each message (events
+ * 'message', `messages()`); 'stream' hands each message over as a stream as it arrives
+ * (event 'messageStream', `incoming()`), never assembling it.
+ */
+export type ReceiveMode = 'message' | 'stream';
+
 /** What the handshake hands the connection once the opening handshake succeeded. */
 export interface ConnectionInit extends ProtocolOptions {
+  /** Default 'message'. */
+  receiveMode?: ReceiveMode;
   role: Role;
   /** The negotiated subprotocol, or null. */
   subprotocol: string | null;

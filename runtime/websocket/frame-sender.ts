@@ -1,0 +1,307 @@
+/**
+ * The outgoing side of a connection: turns messages, streamed pieces and raw frames into
+ * socket writes, in order.
+ *
+ * Data frames go out strictly in call order. Compression is asynchronous, so while a deflate
+ * is pending every later data operation waits in a queue; pings and pongs do not wait (RFC 6455
+ * section 5.4 lets control frames go between fragments) unless the caller is in the middle of
+ * writing a frame by hand. Each frame is one write (header and payload corked together).
+ */
+import type { Duplex } from 'node:stream';
+import { Opcode } from './constants.js';
+import { encodeFrame, encodeFrameHeader, maskPayload } from './frame-encoder.js';
+import { nextMaskKey } from './mask-keys.js';
+import type { WampkitError } from '../errors.js';
+import type { PerMessageDeflateCodec } from './permessage-deflate.js';
+import type { Role } from './types.js';
+
+/** Payloads up to this size are copied next to their header: one small write beats two. */
+const COPY_THRESHOLD = 1024;
+
+const OpKind = {
+  /** A whole message: compress (maybe), fragment (maybe), write. */
+  MESSAGE: 0,
+  /** One piece of a streamed message: compress (maybe), write as one frame. */
+  PIECE: 1,
+  /** Bytes already framed (frame-level API, close frames). */
+  RAW: 2,
+  /** End the socket after everything before it is written. */
+  END: 3,
+} as const;
+type OpKind = (typeof OpKind)[keyof typeof OpKind];
+
+interface SendOp {
+  kind: OpKind;
+  data: Buffer;
+  /** MESSAGE: the data opcode; PIECE: the frame's opcode. */
+  opcode: number;
+  fin: boolean;
+  compress: boolean;
+}
+
+export interface SenderOptions {
+  role: Role;
+  codec: PerMessageDeflateCodec | null;
+  autoFragmentSize: number;
+  /** Called when compressing fails: the connection must be failed. */
+  onError(error: WampkitError): void;
+  /** Called when the queue has emptied. */
+  onIdle(): void;
+}
+
+export class FrameSender {
+  readonly #socket: Duplex;
+  readonly #masking: boolean;
+  readonly #codec: PerMessageDeflateCodec | null;
+  readonly #fragmentSize: number;
+  readonly #options: SenderOptions;
+  /** Operations waiting behind a pending compression. */
+  #queue: SendOp[] | null = null;
+  #queuedBytes = 0;
+  /** The operation whose compression is pending. */
+  #compressing: SendOp | null = null;
+  #stopped = false;
+
+  // Streamed message state, as the caller sees it.
+  #streamOpen = false;
+  #streamOpcode = 0;
+  #streamCompress = false;
+  #streamFramesSent = 0;
+  // Hand-written frame state (beginMessageFrame / sendMessageFrameData).
+  #frameRemaining = 0;
+  #frameMaskKey: Buffer | null = null;
+  #framePhase = 0;
+  /** Pings and pongs held back while a hand-written frame is incomplete. */
+  #heldControls: Buffer[] | null = null;
+
+  constructor(socket: Duplex, options: SenderOptions) {
+    this.#socket = socket;
+    this.#masking = options.role === 'client';
+    this.#codec = options.codec;
+    this.#fragmentSize = options.autoFragmentSize;
+    this.#options = options;
+  }
+
+  /** Bytes accepted but not yet handed to the socket, plus what the socket buffers. */
+  get bufferedAmount(): number {
+    return this.#queuedBytes + this.#socket.writableLength;
+  }
+
+  /** Nothing waits for compression. */
+  get idle(): boolean {
+    return this.#compressing === null && this.#queue === null;
+  }
+
+  get streamOpen(): boolean {
+    return this.#streamOpen;
+  }
+
+  get inFrame(): boolean {
+    return this.#frameRemaining > 0;
+  }
+
+  sendMessage(data: Buffer, isBinary: boolean): void {
+    const compress = this.#codec !== null && this.#codec.shouldCompress(data.length);
+    this.#submit(OpKind.MESSAGE, data, isBinary ? Opcode.BINARY : Opcode.TEXT, true, compress);
+  }
+
+  /** Ping or pong: ahead of queued data, but never inside a hand-written frame. */
+  sendControl(opcode: number, payload: Buffer): void {
+    if (this.#stopped) return;
+    const frame = encodeFrame(opcode, payload, true, false, this.#masking ? nextMaskKey() : null);
+    if (this.#frameRemaining > 0) (this.#heldControls ??= []).push(frame);
+    else this.#socket.write(frame);
+  }
+
+  /** A close frame, after all data sent before it; `end` closes the socket after it. */
+  sendClose(payload: Buffer, end: boolean): void {
+    if (this.#stopped) return;
+    const frame = encodeFrame(Opcode.CLOSE, payload, true, false, this.#masking ? nextMaskKey() : null);
+    if (this.#frameRemaining > 0) {
+      // A hand-written frame is incomplete: a close frame cannot follow it validly.
+      this.#submit(OpKind.END, frame, 0, true, false);
+    } else {
+      this.#submit(OpKind.RAW, frame, 0, true, false);
+      if (end) this.#submit(OpKind.END, frame, 0, true, false);
+    }
+    this.#stopped = true;
+  }
+
+  /** Ends the socket after everything queued is written. */
+  endSocket(): void {
+    this.#submit(OpKind.END, EMPTY, 0, true, false);
+  }
+
+  /**
+   * Fails fast: forgets queued data and writes `closeFrame` now (if the socket is between
+   * frames), then ends the socket.
+   */
+  abort(closePayload: Buffer | null): void {
+    const midFrame = this.#frameRemaining > 0;
+    this.#stopped = true;
+    this.#queue = null;
+    this.#queuedBytes = 0;
+    this.#compressing = null;
+    this.#heldControls = null;
+    if (closePayload !== null && !midFrame) {
+      this.#socket.write(encodeFrame(Opcode.CLOSE, closePayload, true, false, this.#masking ? nextMaskKey() : null));
+    }
+    this.#socket.end();
+  }
+
+  // Streaming: beginMessage, sendMessageFrame..., endMessage.
+
+  beginMessage(isBinary: boolean): void {
+    this.#streamOpen = true;
+    this.#streamOpcode = isBinary ? Opcode.BINARY : Opcode.TEXT;
+    this.#streamCompress = this.#codec !== null;
+    this.#streamFramesSent = 0;
+  }
+
+  /** One frame of the open message, compressed when the message is. */
+  sendMessageFrame(data: Buffer, fin: boolean): void {
+    const opcode = this.#streamFramesSent === 0 ? this.#streamOpcode : Opcode.CONTINUATION;
+    this.#streamFramesSent++;
+    if (fin) this.#streamOpen = false;
+    this.#submit(OpKind.PIECE, data, opcode, fin, this.#streamCompress);
+  }
+
+  /** Ends the open message with an empty final frame (or with what compression flushes). */
+  endMessage(): void {
+    this.sendMessageFrame(EMPTY, true);
+  }
+
+  /** Starts a hand-written, uncompressed frame of exactly `length` bytes (never final). */
+  beginMessageFrame(length: number): void {
+    const opcode = this.#streamFramesSent === 0 ? this.#streamOpcode : Opcode.CONTINUATION;
+    this.#streamFramesSent++;
+    this.#streamCompress = false;
+    const key = this.#masking ? nextMaskKey() : null;
+    this.#frameMaskKey = key;
+    this.#framePhase = 0;
+    this.#frameRemaining = length;
+    this.#submit(OpKind.RAW, encodeFrameHeader(opcode, length, false, false, key), 0, false, false);
+    if (length === 0) this.#frameCompleted();
+  }
+
+  /**
+   * Payload of the hand-written frame. Returns the bytes the frame still needs, 0 when it is
+   * complete, or minus the bytes of `data` that did not fit (and were not sent).
+   */
+  sendMessageFrameData(data: Buffer): number {
+    const n = Math.min(data.length, this.#frameRemaining);
+    if (n > 0) {
+      let piece = n === data.length ? data : data.subarray(0, n);
+      if (this.#frameMaskKey !== null) {
+        piece = maskPayload(piece, this.#frameMaskKey, this.#framePhase);
+        this.#framePhase = (this.#framePhase + n) & 3;
+      }
+      this.#frameRemaining -= n;
+      this.#submit(OpKind.RAW, piece, 0, false, false);
+      if (this.#frameRemaining === 0) this.#frameCompleted();
+    }
+    if (this.#frameRemaining > 0) return this.#frameRemaining;
+    return n - data.length;
+  }
+
+  /** Whether a streamed message may take hand-written frames (it has not compressed yet). */
+  get streamCompressed(): boolean {
+    return this.#streamCompress && this.#streamFramesSent > 0;
+  }
+
+  #frameCompleted(): void {
+    const held = this.#heldControls;
+    this.#frameMaskKey = null;
+    if (held === null) return;
+    this.#heldControls = null;
+    for (const frame of held) this.#submit(OpKind.RAW, frame, 0, true, false);
+  }
+
+  #submit(kind: OpKind, data: Buffer, opcode: number, fin: boolean, compress: boolean): void {
+    const op: SendOp = { kind, data, opcode, fin, compress };
+    if (this.#compressing !== null || this.#queue !== null) {
+      (this.#queue ??= []).push(op);
+      this.#queuedBytes += data.length;
+      return;
+    }
+    this.#run(op);
+  }
+
+  /** Executes one operation; false when it went asynchronous (compression pending). */
+  #run(op: SendOp): boolean {
+    switch (op.kind) {
+      case OpKind.RAW:
+        this.#socket.write(op.data);
+        return true;
+      case OpKind.END:
+        this.#socket.end();
+        return true;
+    }
+    if (!op.compress) {
+      this.#writeData(op, op.data, false);
+      return true;
+    }
+    this.#compressing = op;
+    this.#codec!.compress(op.data, op.fin, this.#onCompressed);
+    return false;
+  }
+
+  readonly #onCompressed = (error: WampkitError | null, data: Buffer): void => {
+    const op = this.#compressing;
+    if (op === null) return;
+    this.#compressing = null;
+    if (error !== null) {
+      this.#options.onError(error);
+      return;
+    }
+    this.#writeData(op, data, op.kind === OpKind.MESSAGE || op.opcode !== Opcode.CONTINUATION);
+    this.#drainQueue();
+  };
+
+  #drainQueue(): void {
+    let queue = this.#queue;
+    while (queue !== null && this.#compressing === null) {
+      const op = queue.shift();
+      if (op === undefined) break;
+      this.#queuedBytes -= op.data.length;
+      this.#run(op);
+      queue = this.#queue;
+    }
+    if (this.#compressing === null && this.#queue !== null && this.#queue.length === 0) {
+      this.#queue = null;
+      this.#queuedBytes = 0;
+    }
+    if (this.#compressing === null && this.#queue === null) this.#options.onIdle();
+  }
+
+  /** Writes a message (fragmented when it is larger than autoFragmentSize) or one piece. */
+  #writeData(op: SendOp, payload: Buffer, rsv1: boolean): void {
+    const size = this.#fragmentSize;
+    if (op.kind === OpKind.PIECE || size === 0 || payload.length <= size) {
+      this.#writeFrame(op.opcode, payload, op.fin, rsv1);
+      return;
+    }
+    let opcode = op.opcode;
+    let first = true;
+    for (let offset = 0; offset < payload.length; offset += size) {
+      const end = Math.min(offset + size, payload.length);
+      this.#writeFrame(opcode, payload.subarray(offset, end), end === payload.length, first && rsv1);
+      opcode = Opcode.CONTINUATION;
+      first = false;
+    }
+  }
+
+  #writeFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean): void {
+    const socket = this.#socket;
+    if (this.#masking || payload.length <= COPY_THRESHOLD) {
+      socket.write(encodeFrame(opcode, payload, fin, rsv1, this.#masking ? nextMaskKey() : null));
+      return;
+    }
+    socket.cork();
+    socket.write(encodeFrameHeader(opcode, payload.length, fin, rsv1, null));
+    socket.write(payload);
+    socket.uncork();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
