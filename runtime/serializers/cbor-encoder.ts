@@ -25,7 +25,7 @@ const AI_U32 = 26;
 const AI_U64 = 27;
 
 const TWO_32 = 2 ** 32;
-const TWO_64 = 2 ** 64;
+const MAX_EXACT = 2 ** 53;
 const MAX_DEPTH = 512;
 const INITIAL_SIZE = 8192;
 /** Buffers grown beyond this for one huge message are dropped afterwards, not kept forever. */
@@ -113,7 +113,9 @@ export class CborEncoder {
   }
 
   #number(v: number): void {
-    if (Number.isInteger(v) && v > -TWO_64 && v < TWO_64) {
+    // Integers within +-2^53 are exact and go out as CBOR integers. Larger numbers are doubles
+    // that merely look integral; they stay floats so they come back as the same number.
+    if (Number.isInteger(v) && v >= -MAX_EXACT && v <= MAX_EXACT) {
       if (v >= 0) this.#head(MAJOR_UINT, v);
       else this.#head(MAJOR_NINT, -1 - v);
       return;

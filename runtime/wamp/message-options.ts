@@ -30,7 +30,8 @@ export function checkDictKeys(dict: WampDict, schema: DictSchema, where: string,
     if (!KEY.test(key)) {
       throw protocolError(ProtocolErrorCode.INVALID_OPTION, `${where} has an invalid key ${JSON.stringify(key)}`);
     }
-    const check = schema[key];
+    // Own keys only: a peer's "constructor" or "toString" key must not find Object.prototype.
+    const check = Object.hasOwn(schema, key) ? schema[key] : undefined;
     if (check !== undefined && !check.test(dict[key], ctx)) {
       throw protocolError(ProtocolErrorCode.INVALID_OPTION, `${where}.${key} must be ${check.what}`);
     }
