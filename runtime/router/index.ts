@@ -1,0 +1,12 @@
+/** wampkit/router: the embedded WAMP router. */
+export { Router } from './router.js';
+export { normalizeRouterOptions, RouterErrorCode } from './config.js';
+export type {
+  RouterOptions, RealmConfig, ListenerConfig, WebSocketListenerConfig, RawSocketListenerConfig, SerializerName,
+} from './config.js';
+export type { RoutingCore } from './realm.js';
+export type { Broker, BrokerSubscription, PublishRequest } from './broker.js';
+export type { Dealer, DealerRegistration, CallRequest } from './dealer.js';
+export type { RouterPeer, PeerIdentity } from './peer.js';
+export { ROUTER_ROLES } from './features.js';
+export { main as runCli, routerOptionsFromArgs } from './cli.js';
