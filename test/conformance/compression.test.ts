@@ -50,7 +50,8 @@ function checkServerResponse(offer: Params, extensions: string): void {
 
 /** The series every parameter set runs: sizes x compressibility, each message twice (context). */
 const SERIES: [Buffer, boolean][] = [];
-for (const size of [0, 16, KiB, 64 * KiB]) {
+// Empty messages have their own cases below, so one bug there does not hide the rest.
+for (const size of [16, KiB, 64 * KiB]) {
   SERIES.push([repetitiveText(size), false], [randomish(size, size + 1), true], [asciiText(size, size + 3), false]);
 }
 SERIES.push([repetitiveText(MiB), false]);
@@ -60,7 +61,7 @@ async function runSeries(peer: RawPeer): Promise<void> {
     for (let round = 0; round < 2; round++) {
       await peer.sendCompressed(payload, binary);
       const echo = await peer.expectEcho(payload, binary, 15_000);
-      assert.ok(echo.compressed || payload.length === 0, `echo of ${payload.length} B was not compressed`);
+      assert.ok(echo.compressed, `echo of ${payload.length} B was not compressed`);
     }
   }
 }
@@ -153,6 +154,30 @@ cases.push(
       await peer.closeHandshake();
     },
   }),
+  withDefault({
+    id: '12.x',
+    name: 'empty messages compressed with context takeover, before and after non-empty ones, round-trip',
+    async run(peer) {
+      for (const payload of [Buffer.alloc(0), Buffer.alloc(0), Buffer.from('abc'), Buffer.alloc(0), repetitiveText(300), Buffer.alloc(0)]) {
+        await peer.sendCompressed(payload, true);
+        await peer.expectEcho(payload, true);
+      }
+      await peer.closeHandshake();
+    },
+  }),
+  {
+    id: '12.x',
+    name: 'empty messages compressed without context takeover round-trip',
+    offer: header([['server_no_context_takeover'], ['client_no_context_takeover']]),
+    respond: () => header([['server_no_context_takeover'], ['client_no_context_takeover']]),
+    async run(peer) {
+      for (const payload of [Buffer.alloc(0), Buffer.from('abc'), Buffer.alloc(0), Buffer.alloc(0)]) {
+        await peer.sendCompressed(payload, false);
+        await peer.expectEcho(payload, false);
+      }
+      await peer.closeHandshake();
+    },
+  },
   withDefault({
     id: '12.x',
     name: 'RSV1 on a continuation frame fails with 1002',
