@@ -166,7 +166,7 @@ function upgrade(spec: UpgradeRequestSpec, signal: AbortSignal): Promise<{ socke
       path: spec.path === '' ? '/' : spec.path,
       method: 'GET',
       headers: spec.headers,
-      agent: false,
+      // No agent: with one, node would ignore createConnection (and pool the socket).
       setHost: false,
       createConnection: spec.createConnection as unknown as http.RequestOptions['createConnection'],
       ...(spec.maxHeaderSize === undefined ? {} : { maxHeaderSize: spec.maxHeaderSize }),

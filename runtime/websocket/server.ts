@@ -178,11 +178,14 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     const { host = '127.0.0.1', port = 0 } = where;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `port must be 0..65535, got ${port}`);
     const httpOpts: http.ServerOptions = { maxHeaderSize: this.#opts.maxHeaderSize, noDelay: true, requestTimeout: 0 };
-    const server = this.#tls ? https.createServer({ ...this.#tls, ...httpOpts }) : http.createServer(httpOpts);
+    const server = this.#tls
+      ? https.createServer({ ...this.#tls, ...httpOpts, handshakeTimeout: this.#opts.handshakeTimeout })
+      : http.createServer(httpOpts);
     this.#http = server;
     this.#ownsHttp = true;
-    // With TLS, 'secureConnection' is when HTTP can start; a stalled TLS handshake is covered too.
-    server.on('connection', (socket: Socket) => this.#track(socket));
+    // With TLS the HTTP socket is the TLS one: its clock starts after the TLS handshake, which
+    // has its own timeout (the same value) in node:tls.
+    server.on(this.#tls ? 'secureConnection' : 'connection', (socket: Socket) => this.#track(socket));
     server.on('upgrade', (req, socket, head) => void this.handleUpgrade(req, socket, head));
     server.on('request', (req, res) => this.#plainRequest(req, res));
     server.on('connect', (req, socket) => this.#fail(socket, reject(HttpStatus.BAD_REQUEST, `method must be GET, not ${req.method}`), peerOf(req.socket)));
