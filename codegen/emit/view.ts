@@ -1,0 +1,266 @@
+/**
+ * Model -> template data. Everything the templates print is decided here, as strings and flags,
+ * so the templates stay declarative and the emit stage stays pure.
+ */
+import { posix } from 'node:path';
+import type { DeclModel, ModuleModel, ParamModel, ProcedureModel, ResultModel, ServiceModel, TopicModel, TypeModel } from '../model.js';
+import type { DeclGraph } from './graph.js';
+import { orderDecls } from './graph.js';
+import { declKey, jsdoc, literal, quote, tsObjectBody, tsType, zodObject, zodType, type RenderScope } from './render.js';
+
+export interface EmitSettings {
+  /** Module specifier generated code imports the wampkit runtime from. */
+  readonly runtimeImport: string;
+  /** Module specifier generated code imports zod from. */
+  readonly zodImport: string;
+}
+
+export const SUPPORT_MODULE = 'wampgen-support';
+
+/** Relative import specifier from one generated module to another (both module ids). */
+export function importPath(from: string, to: string): string {
+  const rel = posix.relative(posix.dirname(from), to);
+  return `${rel.startsWith('.') ? rel : `./${rel}`}.js`;
+}
+
+class Imports {
+  readonly modules = new Map<string, Map<string, boolean>>();
+  readonly support = new Set<string>();
+  need(module: string, name: string, typeOnly: boolean): void {
+    let names = this.modules.get(module);
+    if (names === undefined) this.modules.set(module, (names = new Map()));
+    names.set(name, (names.get(name) ?? true) && typeOnly);
+  }
+}
+
+function scopeFor(module: string, graph: DeclGraph, imports: Imports): RenderScope {
+  return {
+    module,
+    lazy: graph.cyclic,
+    decl: (m, n) => graph.decls.get(declKey(m, n))?.decl,
+    need: (m, n, typeOnly) => imports.need(m, n, typeOnly),
+    support: (n) => imports.support.add(n),
+  };
+}
+
+function declView(module: string, decl: DeclModel, scope: RenderScope, graph: DeclGraph) {
+  const doc = jsdoc(decl.doc);
+  if (decl.kind === 'enum') {
+    const members = decl.members.map((m) => `${jsdoc(m.doc, '  ')}  ${/^[A-Za-z_$][\w$]*$/.test(m.name) ? m.name : quote(m.name)} = ${literal(m.value)},\n`).join('');
+    return { name: decl.name, doc, tsDecl: `export enum ${decl.name} {\n${members}}`, zod: `z.enum(${decl.name})`, generic: false, cyclic: false, typeParams: '', schemaParams: '', error: undefined };
+  }
+  const typeParams = decl.typeParams.length > 0 ? `<${decl.typeParams.join(', ')}>` : '';
+  let tsDecl: string;
+  if (decl.kind === 'interface' && decl.type.kind === 'object') {
+    tsDecl = `export interface ${decl.name}${typeParams} {\n${tsObjectBody(decl.type, scope, '  ')}}`;
+  } else if (decl.type.kind === 'object' && decl.type.props.length > 0) {
+    tsDecl = `export type ${decl.name}${typeParams} = {\n${tsObjectBody(decl.type, scope, '  ')}};`;
+  } else if (decl.type.kind === 'union' && decl.type.members.length > 2) {
+    tsDecl = `export type ${decl.name}${typeParams} =\n${decl.type.members.map((m) => `  | ${tsType(m, scope)}`).join('\n')};`;
+  } else {
+    tsDecl = `export type ${decl.name}${typeParams} = ${tsType(decl.type, scope)};`;
+  }
+  const indent = decl.typeParams.length > 0 ? '  ' : '';
+  const zod = decl.type.kind === 'object' ? objectLines(decl.type, scope, indent) : unionLines(decl.type, scope, indent);
+  const error = decl.errorUri === undefined ? undefined : { className: `${decl.name}Error`, uri: quote(decl.errorUri) };
+  return {
+    name: decl.name, doc, tsDecl, zod, error,
+    generic: decl.typeParams.length > 0,
+    cyclic: graph.cyclic.has(declKey(module, decl.name)),
+    typeParams,
+    schemaParams: decl.typeParams.map((p) => `${p}: z.ZodType<${p}, unknown>`).join(', '),
+  };
+}
+
+/** Objects go one member per line once they stop fitting on one. */
+function objectLines(type: Extract<TypeModel, { kind: 'object' }>, scope: RenderScope, indent: string): string {
+  const flat = zodObject(type, scope);
+  return flat.length + indent.length <= 90 ? flat : zodObject(type, scope, true, indent);
+}
+
+/** Long unions of inline objects read better one member per line. */
+function unionLines(type: TypeModel, scope: RenderScope, indent: string): string {
+  const text = zodType(type, scope);
+  if (text.length <= 100) return text;
+  return text.replace(/\[z\.object\(/, `[\n${indent}  z.object(`).replace(/\}\), z\.object\(/g, `}),\n${indent}  z.object(`).replace(/\}\)\]\)$/, `}),\n${indent}])`);
+}
+
+/** Callee-side signatures keep a parameter after the optional ones, so optional becomes `| undefined`. */
+const paramsText = (params: readonly ParamModel[], scope: RenderScope, trailing = false): string =>
+  params.map((p) => (p.optional && trailing ? `${p.name}: ${tsType(p.type, scope)} | undefined, ` : `${p.name}${p.optional ? '?' : ''}: ${tsType(p.type, scope)}, `)).join('');
+
+const kwParamText = (p: ParamModel | undefined, scope: RenderScope, trailing: boolean): string =>
+  p === undefined ? '' : paramsText([p], scope, trailing);
+
+const argsTuple = (params: readonly ParamModel[], scope: RenderScope): string =>
+  `z.tuple([${params.map((p) => zodType(p.type, scope) + (p.optional ? '.optional()' : '')).join(', ')}])`;
+
+function resultTs(result: ResultModel, scope: RenderScope): string {
+  switch (result.kind) {
+    case 'void': return 'void';
+    case 'single': case 'kwargs': return tsType(result.type, scope);
+    case 'multi': return tsType({ kind: 'tuple', elements: result.elements }, scope);
+  }
+}
+
+function resultZod(result: ResultModel, scope: RenderScope): string | undefined {
+  switch (result.kind) {
+    case 'void': return undefined;
+    case 'single': case 'kwargs': return zodType(result.type, scope);
+    case 'multi': return zodType({ kind: 'tuple', elements: result.elements }, scope);
+  }
+}
+
+const DECODERS = { void: 'none', single: 'single', multi: 'multiple', kwargs: 'keywords' } as const;
+
+function optionsText(entries: readonly [string, string | boolean | undefined][]): string {
+  const set = entries.filter((e): e is [string, string | boolean] => e[1] !== undefined);
+  return set.length === 0 ? '{}' : `{ ${set.map(([k, v]) => `${k}: ${typeof v === 'string' ? quote(v) : String(v)}`).join(', ')} }`;
+}
+
+function procedureView(service: ServiceModel, p: ProcedureModel, scope: RenderScope, imports: Imports) {
+  const pattern = p.match !== 'exact';
+  const uriRef = `${service.name}Uris.${p.name}`;
+  const argNames = p.args.map((a) => a.name).join(', ');
+  const implArgs = [...p.args.map((_, i) => `args[${i}]`), ...(p.kwargs ? ['kwargs'] : []), 'details'].join(', ');
+  const result = resultTs(p.result, scope);
+  const errors = p.errors.map((e) => {
+    if (e.module !== scope.module) imports.need(e.module, `${e.name}Error`, false);
+    return `${e.name}Error`;
+  });
+  const decoder = DECODERS[p.result.kind];
+  const schemaRef = `${service.name}Schemas.${p.name}`;
+  imports.support.add(decoder);
+  const wrap = p.result.kind === 'multi' ? 'resultOf' : p.result.kind === 'kwargs' ? 'kwResultOf' : undefined;
+  if (wrap !== undefined) imports.support.add(wrap);
+  const implCall = `impl.${p.name}(${implArgs})`;
+  let run: string;
+  if (p.progress !== undefined) {
+    imports.support.add('streamProgress');
+    const final = p.result.kind === 'void' ? '() => new Result()' : wrap !== undefined ? `(final) => ${wrap}(final)` : '(final) => final';
+    run = `streamProgress(${implCall}, details, ${final})`;
+  } else if (p.result.kind === 'void') {
+    run = `Promise.resolve(${implCall}).then(() => new Result())`;
+  } else if (wrap !== undefined) {
+    run = `Promise.resolve(${implCall}).then(${wrap})`;
+  } else {
+    run = implCall;
+  }
+  imports.support.add(p.kwargs ? 'endpointWithKwargs' : 'endpoint');
+  imports.support.add(p.progress ? 'callProgressive' : 'call');
+  const decode = p.result.kind === 'void' ? 'none' : `${decoder}(${schemaRef}.result)`;
+  const kwargsArg = p.kwargs ? `{ ...${p.kwargs.name} }` : 'undefined';
+  const uriArg = pattern ? `assertMatches(procedure, ${uriRef}, ${quote(p.match)})` : uriRef;
+  if (pattern) imports.support.add('assertMatches');
+  const errorList = `[${errors.map((e) => `${e}.from`).join(', ')}]`;
+  const callExpr = p.progress !== undefined
+    ? `callProgressive(this.#session, ${uriArg}, [${argNames}], ${kwargsArg}, callOptions, ${schemaRef}.progress, ${decode}, ${errorList})`
+    : `call(this.#session, ${uriArg}, [${argNames}], ${kwargsArg}, callOptions, ${decode}, ${errorList})`;
+  const throwsDoc = p.errors.map((e) => `@throws {${e.name}Error} ${e.uri}`).join('\n');
+  const kwParam = kwParamText(p.kwargs, scope, false);
+  return {
+    name: p.name,
+    uri: quote(p.uri),
+    doc: jsdoc([p.doc, throwsDoc].filter((s) => s !== undefined && s !== '').join('\n\n') || undefined, '  '),
+    implReturn: p.progress !== undefined
+      ? `AsyncGenerator<${tsType(p.progress, scope)}, ${result}, undefined>`
+      : `${result} | Promise<${result}>`,
+    callerReturn: p.progress !== undefined ? `ProgressiveCall<${tsType(p.progress, scope)}, ${result}>` : `Promise<${result}>`,
+    implParams: `${paramsText(p.args, scope, true)}${kwParamText(p.kwargs, scope, true)}details: InvocationDetails`,
+    callerParams: `${pattern ? 'procedure: string, ' : ''}${paramsText(p.args, scope)}${kwParam}callOptions?: CallerOptions`,
+    callExpr,
+    argsSchema: argsTuple(p.args, scope),
+    kwargsSchema: p.kwargs ? zodType(p.kwargs.type, scope) : undefined,
+    resultSchema: resultZod(p.result, scope),
+    progressSchema: p.progress ? zodType(p.progress, scope) : undefined,
+    endpoint: p.kwargs
+      ? `endpointWithKwargs(${schemaRef}.args, ${schemaRef}.kwargs, (args, kwargs, details) => ${run})`
+      : `endpoint(${schemaRef}.args, (args, details) => ${run})`,
+    registerOptions: optionsText([['match', p.match === 'exact' ? undefined : p.match], ['invoke', p.invoke], ['discloseCaller', p.discloseCaller]]),
+  };
+}
+
+function topicView(service: ServiceModel, t: TopicModel, scope: RenderScope, imports: Imports) {
+  const pattern = t.match !== 'exact';
+  const uriRef = `${service.name}Uris.${t.name}`;
+  const schemaRef = `${service.name}Schemas.${t.name}`;
+  if (pattern) imports.support.add('assertMatches');
+  imports.support.add(t.kwargs ? 'eventHandlerWithKwargs' : 'eventHandler');
+  const handlerArgs = [...t.args.map((_, i) => `args[${i}]`), ...(t.kwargs ? ['kwargs'] : []), 'details'].join(', ');
+  const kwParam = kwParamText(t.kwargs, scope, false);
+  const run = `handlers.${t.name}?.(${handlerArgs})`;
+  return {
+    name: t.name,
+    uri: quote(t.uri),
+    doc: jsdoc(t.doc, '  '),
+    handlerParams: `${paramsText(t.args, scope, true)}${kwParamText(t.kwargs, scope, true)}details: EventDetails`,
+    publisherParams: `${pattern ? 'topic: string, ' : ''}${paramsText(t.args, scope)}${kwParam}publishOptions?: PublishOptions`,
+    publishExpr: `this.#session.publish(${pattern ? `assertMatches(topic, ${uriRef}, ${quote(t.match)})` : uriRef}, [${t.args.map((a) => a.name).join(', ')}], ${t.kwargs ? `{ ...${t.kwargs.name} }` : '{}'}, ${fixedPublish(t)})`,
+    argsSchema: argsTuple(t.args, scope),
+    kwargsSchema: t.kwargs ? zodType(t.kwargs.type, scope) : undefined,
+    handler: t.kwargs
+      ? `eventHandlerWithKwargs(${quote(t.name)}, ${schemaRef}.args, ${schemaRef}.kwargs, options, (args, kwargs, details) => ${run})`
+      : `eventHandler(${quote(t.name)}, ${schemaRef}.args, options, (args, details) => ${run})`,
+    subscribeOptions: optionsText([['match', t.match === 'exact' ? undefined : t.match]]),
+  };
+}
+
+/** Options the schema fixes win over the caller's, so they are spread last. */
+function fixedPublish(t: TopicModel): string {
+  const fixed = optionsText([['acknowledge', t.acknowledge], ['excludeMe', t.excludeMe]]);
+  return fixed === '{}' ? 'publishOptions' : `{ ...publishOptions, ${fixed.slice(2, -2)} }`;
+}
+
+const joinDoc = (doc: string | undefined, line: string): string => (doc === undefined ? line : `${doc}\n\n${line}`);
+
+export function moduleView(module: ModuleModel, graph: DeclGraph, settings: EmitSettings, header: string) {
+  const imports = new Imports();
+  const scope = scopeFor(module.id, graph, imports);
+  const decls = orderDecls(module.id, module.decls, graph).map((d) => declView(module.id, d, scope, graph));
+  const services = module.services.map((s) => ({
+    name: s.name,
+    isProcedures: s.kind === 'procedures',
+    implDoc: jsdoc(joinDoc(s.doc, `What a callee implements to serve ${s.name}. \`details\` carries the called URI, the caller and an AbortSignal.`)),
+    callerDoc: jsdoc(joinDoc(s.doc, `Calls ${s.name}'s procedures; results are validated, declared errors arrive as their typed classes.`)),
+    handlersDoc: jsdoc(joinDoc(s.doc, `Event handlers for ${s.name}: subscribe to the members you implement.`)),
+    publisherDoc: jsdoc(joinDoc(s.doc, `Publishes ${s.name}'s events.`)),
+    prefix: s.prefix,
+    procedures: s.procedures.map((p) => procedureView(s, p, scope, imports)),
+    topics: s.topics.map((t) => topicView(s, t, scope, imports)),
+  }));
+  const runtimeTypes = new Set<string>();
+  const runtimeValues = new Set<string>();
+  if (decls.some((d) => d.error !== undefined)) runtimeValues.add('ApplicationError');
+  for (const s of services) {
+    if (s.isProcedures) {
+      ['WampSession', 'InvocationDetails'].forEach((n) => runtimeTypes.add(n));
+      if (s.procedures.some((p) => p.endpoint.includes('new Result'))) runtimeValues.add('Result');
+      imports.support.add('CallerOptions').add('Registrations').add('registerAll');
+      if (s.procedures.some((p) => p.callerReturn.startsWith('ProgressiveCall'))) imports.support.add('ProgressiveCall');
+    } else {
+      ['WampSession', 'EventDetails', 'PublishOptions', 'Publication'].forEach((n) => runtimeTypes.add(n));
+      imports.support.add('SubscribeAllOptions').add('Subscriptions').add('subscribeAll');
+    }
+  }
+  const supportTypes = new Set(['CallerOptions', 'Registrations', 'SubscribeAllOptions', 'Subscriptions']);
+  const supportNames = [...imports.support].sort().map((n) => (supportTypes.has(n) ? `type ${n}` : n));
+  const moduleImports = [...imports.modules.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([m, names]) => ({
+      path: importPath(module.id, m),
+      names: [...names.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, typeOnly]) => (typeOnly ? `type ${n}` : n)).join(', '),
+    }));
+  return {
+    header,
+    runtimeImport: settings.runtimeImport,
+    zodImport: settings.zodImport,
+    runtimeValues: [...runtimeValues].sort().join(', '),
+    runtimeTypes: [...runtimeTypes].sort().join(', '),
+    usesZod: decls.length > 0 || services.length > 0,
+    supportPath: importPath(module.id, SUPPORT_MODULE),
+    supportNames: supportNames.join(', '),
+    moduleImports,
+    decls,
+    services,
+  };
+}

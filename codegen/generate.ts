@@ -1,0 +1,177 @@
+/**
+ * The pipeline, end to end: inputs -> parse -> model checks -> emit -> write. `generate()` is
+ * the one-shot API for build tools; a `Generator` keeps its parser between runs so watch mode
+ * re-parses only changed files (and the modules that depend on them).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { DIAGNOSTIC, diagnostic, sortDiagnostics, type Diagnostic } from './diagnostics.js';
+import { emit } from './emit/index.js';
+import { walkType, type ModuleModel, type SchemaModel } from './model.js';
+import { moduleIdFor, SchemaParser } from './parse/index.js';
+import { normalizeOptions, type GenerateOptions, type NormalizedOptions } from './config.js';
+import { validateModel } from './validate.js';
+import { writeOutputs, type WriteReport } from './write.js';
+
+export interface GenerateResult extends WriteReport {
+  readonly diagnostics: Diagnostic[];
+  /** True when there are no error diagnostics (and, in check mode, nothing is stale). */
+  readonly ok: boolean;
+  /** Check mode: generated files that are missing, different or (with clean) left over. */
+  readonly stale: string[];
+  /** The schema files read, relative to cwd. */
+  readonly inputs: string[];
+}
+
+const SCHEMA_FILE = /\.(c|m)?ts$/;
+const SKIP_FILE = /\.(d|test|spec)\.(c|m)?ts$/;
+
+function expandInputs(inputs: readonly string[], cwd: string): { files: string[]; root: string; missing: string[] } {
+  const files = new Set<string>();
+  const missing: string[] = [];
+  const dirs: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 32) return;
+    for (const name of readdirSync(dir).sort()) {
+      if (name === 'node_modules' || name.startsWith('.')) continue;
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) walk(full, depth + 1);
+      else if (SCHEMA_FILE.test(name) && !SKIP_FILE.test(name)) files.add(full);
+    }
+  };
+  for (const input of inputs) {
+    const full = resolve(cwd, input);
+    if (!existsSync(full)) { missing.push(input); continue; }
+    if (statSync(full).isDirectory()) { dirs.push(full); walk(full, 0); } else files.add(full);
+  }
+  const sorted = [...files].sort();
+  const root = dirs.length === 1 && sorted.every((f) => f.startsWith(dirs[0] + sep)) ? dirs[0] ?? cwd : commonDir(sorted, cwd);
+  return { files: sorted, root, missing };
+}
+
+function commonDir(files: readonly string[], fallback: string): string {
+  if (files.length === 0) return fallback;
+  let common = dirname(files[0] ?? fallback);
+  for (const f of files) while (!(f.startsWith(common + sep) || f === common)) common = dirname(common);
+  return common;
+}
+
+/** Module ids each module refers to (types, errors). */
+function dependencies(m: ModuleModel): Set<string> {
+  const deps = new Set<string>();
+  const add = (t: Parameters<typeof walkType>[0]): void => walkType(t, (x) => { if (x.kind === 'ref' && x.module !== m.id) deps.add(x.module); });
+  for (const d of m.decls) if (d.kind !== 'enum') add(d.type);
+  for (const s of m.services) {
+    for (const member of [...s.procedures, ...s.topics]) {
+      for (const a of member.args) add(a.type);
+      if (member.kwargs) add(member.kwargs.type);
+    }
+    for (const p of s.procedures) {
+      if (p.progress) add(p.progress);
+      if (p.result.kind === 'single' || p.result.kind === 'kwargs') add(p.result.type);
+      if (p.result.kind === 'multi') for (const e of p.result.elements) add(e.type);
+      for (const e of p.errors) if (e.module !== m.id) deps.add(e.module);
+    }
+  }
+  return deps;
+}
+
+export class Generator {
+  readonly #options: NormalizedOptions;
+  #parser: SchemaParser | undefined;
+  #root = '';
+  #files: string[] = [];
+  readonly #modules = new Map<string, ModuleModel>();
+  readonly #parseDiagnostics = new Map<string, Diagnostic[]>();
+  readonly #known = new Map<string, string>();
+  #setup: Diagnostic[] = [];
+
+  constructor(options: GenerateOptions) {
+    this.#options = normalizeOptions(options);
+  }
+
+  get options(): NormalizedOptions { return this.#options; }
+
+  /** The schema files currently read (absolute). */
+  get files(): readonly string[] { return this.#files; }
+
+  /** Reads every input and generates everything. */
+  run(): GenerateResult {
+    const { files, root, missing } = expandInputs(this.#options.inputs, this.#options.cwd);
+    this.#setup = missing.map((m) => diagnostic(DIAGNOSTIC.noInputs, { file: m, line: 1, column: 1 }, `input "${m}" does not exist`, 'pass existing schema files or directories'));
+    if (files.length === 0 && missing.length === 0) {
+      this.#setup.push(diagnostic(DIAGNOSTIC.noInputs, { file: this.#options.inputs.join(' ') || '.', line: 1, column: 1 }, 'no schema files found in the inputs', 'pass .ts schema files or directories containing them'));
+    }
+    if (this.#parser === undefined || root !== this.#root) {
+      this.#parser = new SchemaParser({ root, cwd: this.#options.cwd, serializers: this.#options.serializers });
+      this.#root = root;
+    }
+    this.#files = files;
+    this.#parser.setInputs(files);
+    this.#modules.clear();
+    this.#parseDiagnostics.clear();
+    this.#known.clear();
+    return this.#generate(files, undefined);
+  }
+
+  /**
+   * Regenerates after the given files changed (absolute paths; added, modified or deleted).
+   * Only they and the modules depending on them are parsed and rendered again.
+   */
+  update(changed: readonly string[]): GenerateResult {
+    if (this.#parser === undefined) return this.run();
+    const { files, root } = expandInputs(this.#options.inputs, this.#options.cwd);
+    if (root !== this.#root) return this.run();
+    const added = files.filter((f) => !this.#files.includes(f));
+    const removed = this.#files.filter((f) => !files.includes(f));
+    this.#files = files;
+    this.#parser.setInputs(files);
+    const touched = new Set([...changed.filter((f) => files.includes(f)), ...added]);
+    this.#parser.refresh([...touched].filter((f) => !added.includes(f)));
+    for (const f of removed) {
+      const id = moduleIdFor(root, f);
+      this.#modules.delete(id);
+      this.#parseDiagnostics.delete(id);
+    }
+    // Dependents (transitively) render differently when what they use changes shape.
+    const changedIds = new Set([...touched, ...removed].map((f) => moduleIdFor(root, f)));
+    for (let grew = true, rounds = 0; grew && rounds < 64; rounds++) {
+      grew = false;
+      for (const [id, m] of this.#modules) {
+        if (changedIds.has(id)) continue;
+        if ([...dependencies(m)].some((d) => changedIds.has(d))) { changedIds.add(id); grew = true; }
+      }
+    }
+    const reparse = files.filter((f) => changedIds.has(moduleIdFor(root, f)));
+    return this.#generate(reparse, changedIds);
+  }
+
+  #generate(parseFiles: readonly string[], only: ReadonlySet<string> | undefined): GenerateResult {
+    const parser = this.#parser;
+    if (parser === undefined) throw new Error('unreachable: parser missing');
+    const parsed = parser.parse(parseFiles);
+    for (const m of parsed.modules) {
+      this.#modules.set(m.id, m);
+      this.#parseDiagnostics.set(m.id, parsed.diagnostics.filter((d) => d.file === m.source));
+    }
+    const claimed = new Set(parsed.modules.map((m) => m.source));
+    const orphans = parsed.diagnostics.filter((d) => !claimed.has(d.file));
+    const model: SchemaModel = { modules: [...this.#modules.values()].sort((a, b) => (a.id < b.id ? -1 : 1)) };
+    const diagnostics = sortDiagnostics([...this.#setup, ...orphans, ...[...this.#parseDiagnostics.values()].flat(), ...validateModel(model)]);
+    const inputs = model.modules.map((m) => m.source);
+    if (diagnostics.some((d) => d.severity === 'error')) {
+      return { diagnostics, ok: false, stale: [], written: [], unchanged: [], removed: [], inputs };
+    }
+    const out = emit(model, { runtimeImport: this.#options.runtimeImport, zodImport: this.#options.zodImport, ...(only ? { only } : {}) });
+    const { check, clean } = this.#options;
+    const report = writeOutputs(this.#options.outDir, out, { check, clean: clean && only === undefined, known: this.#known });
+    if (!check) for (const [path, content] of out) this.#known.set(path, content);
+    const stale = check ? [...report.written, ...report.removed] : [];
+    return { ...report, diagnostics, ok: stale.length === 0, stale, inputs };
+  }
+}
+
+/** Generates typed stubs once (the programmatic API; the CLI is a thin wrapper around it). */
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  return new Generator(options).run();
+}

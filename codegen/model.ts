@@ -1,0 +1,160 @@
+/**
+ * The schema model: plain, serialisable data between parse (ts-morph) and emit (templates).
+ * Parse fills it; `finishModel` sorts it and runs the checks that need the whole picture
+ * (name collisions, bigint against the declared serializers, recursion).
+ */
+
+/** Where something was declared, for diagnostics: 1-based line and column. */
+export interface SourcePos {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+export type TypeModel =
+  | { readonly kind: 'string' | 'number' | 'boolean' | 'null' | 'bytes' | 'unknown' }
+  /** `pos` lets the serializer check point at the bigint itself. */
+  | { readonly kind: 'bigint'; readonly pos?: SourcePos }
+  | { readonly kind: 'literal'; readonly value: string | number | boolean }
+  | { readonly kind: 'array'; readonly element: TypeModel }
+  | { readonly kind: 'tuple'; readonly elements: readonly TupleElement[] }
+  | { readonly kind: 'object'; readonly props: readonly PropModel[] }
+  | { readonly kind: 'record'; readonly value: TypeModel }
+  | { readonly kind: 'union'; readonly members: readonly TypeModel[] }
+  | { readonly kind: 'ref'; readonly name: string; readonly module: string; readonly args: readonly TypeModel[] }
+  | { readonly kind: 'param'; readonly name: string };
+
+export interface TupleElement {
+  readonly name?: string;
+  readonly type: TypeModel;
+  readonly optional: boolean;
+}
+
+export interface PropModel {
+  readonly name: string;
+  readonly type: TypeModel;
+  readonly optional: boolean;
+  readonly doc?: string;
+}
+
+/** A named payload type declared in a schema module. */
+export type DeclModel =
+  | {
+      readonly kind: 'interface' | 'alias';
+      readonly name: string;
+      readonly typeParams: readonly string[];
+      readonly type: TypeModel;
+      readonly doc?: string;
+      /** Set when the declaration carries `@wamp.error <uri>`: it is an application error's kwargs. */
+      readonly errorUri?: string;
+      readonly pos: SourcePos;
+    }
+  | {
+      readonly kind: 'enum';
+      readonly name: string;
+      readonly members: readonly { readonly name: string; readonly value: string | number; readonly doc?: string }[];
+      readonly doc?: string;
+      readonly pos: SourcePos;
+    };
+
+export type Serializer = 'json' | 'msgpack' | 'cbor';
+export const SERIALIZERS: readonly Serializer[] = ['json', 'msgpack', 'cbor'];
+
+export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
+export const MATCH_POLICIES: readonly MatchPolicy[] = ['exact', 'prefix', 'wildcard'];
+export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last';
+export const INVOKE_POLICIES: readonly InvokePolicy[] = ['single', 'roundrobin', 'random', 'first', 'last'];
+
+export interface ParamModel {
+  readonly name: string;
+  readonly type: TypeModel;
+  readonly optional: boolean;
+}
+
+/** How a procedure answers. */
+export type ResultModel =
+  | { readonly kind: 'void' }
+  | { readonly kind: 'single'; readonly type: TypeModel }
+  | { readonly kind: 'multi'; readonly elements: readonly TupleElement[] }
+  | { readonly kind: 'kwargs'; readonly type: TypeModel };
+
+export interface ProcedureModel {
+  readonly name: string;
+  readonly uri: string;
+  readonly match: MatchPolicy;
+  readonly doc?: string;
+  readonly args: readonly ParamModel[];
+  /** The `Kwargs<T>` parameter, if the procedure takes keyword arguments. */
+  readonly kwargs?: ParamModel;
+  readonly result: ResultModel;
+  /** Progressive results: the type of each progressive result; `result` is the final one. */
+  readonly progress?: TypeModel;
+  /** Declared application errors: names of `@wamp.error` declarations (module-qualified refs). */
+  readonly errors: readonly { readonly name: string; readonly module: string; readonly uri: string }[];
+  readonly invoke?: InvokePolicy;
+  readonly discloseCaller?: boolean;
+  readonly pos: SourcePos;
+}
+
+export interface TopicModel {
+  readonly name: string;
+  readonly uri: string;
+  readonly match: MatchPolicy;
+  readonly doc?: string;
+  readonly args: readonly ParamModel[];
+  readonly kwargs?: ParamModel;
+  readonly acknowledge?: boolean;
+  readonly excludeMe?: boolean;
+  readonly pos: SourcePos;
+}
+
+export interface ServiceModel {
+  readonly kind: 'procedures' | 'topics';
+  readonly name: string;
+  readonly prefix: string;
+  readonly doc?: string;
+  readonly serializers: readonly Serializer[];
+  readonly procedures: readonly ProcedureModel[];
+  readonly topics: readonly TopicModel[];
+  readonly pos: SourcePos;
+}
+
+export interface ModuleModel {
+  /** Path relative to the schema root, forward slashes, without extension: `chat/messages`. */
+  readonly id: string;
+  /** The schema file as given (for headers and diagnostics), relative to the working directory. */
+  readonly source: string;
+  readonly decls: readonly DeclModel[];
+  readonly services: readonly ServiceModel[];
+}
+
+export interface SchemaModel {
+  readonly modules: readonly ModuleModel[];
+}
+
+const byName = <T extends { readonly name: string }>(a: T, b: T): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/** Sorts everything that has no meaningful source order, so output never depends on input order. */
+export function sortModule(module: ModuleModel): ModuleModel {
+  return {
+    ...module,
+    decls: [...module.decls].sort(byName),
+    services: [...module.services]
+      .map((s) => ({ ...s, procedures: [...s.procedures].sort(byName), topics: [...s.topics].sort(byName) }))
+      .sort(byName),
+  };
+}
+
+/** Visits every type in a type tree (depth first, the type itself first). */
+export function walkType(type: TypeModel, visit: (t: TypeModel) => void): void {
+  visit(type);
+  switch (type.kind) {
+    case 'array': walkType(type.element, visit); break;
+    case 'record': walkType(type.value, visit); break;
+    case 'tuple': for (const e of type.elements) walkType(e.type, visit); break;
+    case 'object': for (const p of type.props) walkType(p.type, visit); break;
+    case 'union': for (const m of type.members) walkType(m, visit); break;
+    case 'ref': for (const a of type.args) walkType(a, visit); break;
+    default: break;
+  }
+}

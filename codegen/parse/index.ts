@@ -1,0 +1,204 @@
+/**
+ * The parse stage: schema files -> ModuleModel (plain data) + diagnostics. This folder is the
+ * only code in wampgen that imports ts-morph. A `SchemaParser` keeps its ts-morph Project between
+ * runs, so watch mode re-reads only the files that changed and re-converts only the modules
+ * asked for.
+ */
+import { relative, sep } from 'node:path';
+import { Project, ts } from 'ts-morph';
+import { DIAGNOSTIC, type Diagnostic } from '../diagnostics.js';
+import type { DeclModel, ModuleModel, Serializer } from '../model.js';
+import { sortModule } from '../model.js';
+import { posOf, report, type ParseContext } from './context.js';
+import { convertService, errorUriOf } from './services.js';
+import { readTags, TAGS } from './tags.js';
+import { convertMembers, convertType, docOf } from './types.js';
+import { uriProblem } from '../uri.js';
+
+export interface ParserOptions {
+  /** Directory module ids are relative to. */
+  readonly root: string;
+  /** Directory diagnostics' file names are relative to. */
+  readonly cwd: string;
+  /** Serializers a service must support unless it declares `@wamp.serializers`. */
+  readonly serializers: readonly Serializer[];
+}
+
+export interface ParseResult {
+  readonly modules: ModuleModel[];
+  readonly diagnostics: Diagnostic[];
+}
+
+const toPosix = (p: string): string => p.split(sep).join('/');
+
+export function moduleIdFor(root: string, file: string): string {
+  return toPosix(relative(root, file)).replace(/\.(d\.)?[cm]?tsx?$/, '');
+}
+
+export class SchemaParser {
+  readonly #options: ParserOptions;
+  readonly #project: Project;
+  readonly #inputs = new Set<string>();
+
+  constructor(options: ParserOptions) {
+    this.#options = options;
+    this.#project = new Project({
+      compilerOptions: {
+        strict: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        customConditions: ['source'],
+        lib: ['lib.es2022.d.ts'],
+        types: [],
+        noEmit: true,
+        skipLibCheck: true,
+      },
+      skipAddingFilesFromTsConfig: true,
+    });
+  }
+
+  /** Sets the input files (absolute paths); files no longer listed are forgotten. */
+  setInputs(files: readonly string[]): void {
+    const next = new Set(files);
+    for (const old of this.#inputs) {
+      if (!next.has(old)) {
+        const sf = this.#project.getSourceFile(old);
+        if (sf !== undefined) this.#project.removeSourceFile(sf);
+        this.#inputs.delete(old);
+      }
+    }
+    for (const file of files) {
+      if (!this.#inputs.has(file)) {
+        this.#project.addSourceFileAtPath(file);
+        this.#inputs.add(file);
+      }
+    }
+  }
+
+  /** Re-reads changed input files from disk. */
+  refresh(files: readonly string[]): void {
+    for (const file of files) this.#project.getSourceFile(file)?.refreshFromFileSystemSync();
+  }
+
+  /** Converts the given input files (all inputs by default). */
+  parse(only?: readonly string[]): ParseResult {
+    const program = this.#project.getProgram().compilerObject;
+    const checker = program.getTypeChecker();
+    const diagnostics: Diagnostic[] = [];
+    const { root, cwd, serializers } = this.#options;
+    const inputs = this.#inputs;
+    const ctx: ParseContext = {
+      checker, program, diagnostics,
+      moduleIdOf: (file) => (inputs.has(file.fileName) || inputs.has(toNative(file.fileName)) ? moduleIdFor(root, file.fileName) : undefined),
+      displayName: (file) => toPosix(relative(cwd, file.fileName)),
+    };
+    const modules: ModuleModel[] = [];
+    for (const file of only ?? [...inputs].sort()) {
+      const sf = program.getSourceFile(file) ?? program.getSourceFile(toPosix(file));
+      if (sf === undefined) continue;
+      modules.push(convertModule(ctx, sf, serializers));
+    }
+    return { modules, diagnostics };
+  }
+}
+
+function toNative(p: string): string {
+  return sep === '/' ? p : p.split('/').join(sep);
+}
+
+function convertModule(ctx: ParseContext, sf: ts.SourceFile, serializers: readonly Serializer[]): ModuleModel {
+  checkImports(ctx, sf);
+  const decls: DeclModel[] = [];
+  const services: ModuleModel['services'][number][] = [];
+  for (const stmt of sf.statements) {
+    if (ts.isInterfaceDeclaration(stmt)) {
+      const service = convertService(ctx, stmt, serializers);
+      if (service !== undefined) services.push(service);
+      else decls.push(convertInterface(ctx, stmt));
+    } else if (ts.isTypeAliasDeclaration(stmt)) {
+      decls.push(convertAlias(ctx, stmt));
+    } else if (ts.isEnumDeclaration(stmt)) {
+      decls.push(convertEnum(ctx, stmt));
+    } else if (ts.isClassDeclaration(stmt) && stmt.name !== undefined) {
+      report(ctx, DIAGNOSTIC.classType, stmt.name, `class \`${stmt.name.text}\` cannot be part of a schema`, 'declare an interface: @wamp.procedures/@wamp.topics for an API, plain members for a payload');
+    }
+  }
+  const id = ctx.moduleIdOf(sf) ?? sf.fileName;
+  return sortModule({ id, source: ctx.displayName(sf), decls, services });
+}
+
+function checkImports(ctx: ParseContext, sf: ts.SourceFile): void {
+  for (const stmt of sf.statements) {
+    if (!ts.isImportDeclaration(stmt) && !(ts.isExportDeclaration(stmt) && stmt.moduleSpecifier !== undefined)) continue;
+    const spec = stmt.moduleSpecifier;
+    if (spec === undefined || !ts.isStringLiteral(spec)) continue;
+    const symbol = ctx.checker.getSymbolAtLocation(spec);
+    if (symbol === undefined) {
+      report(ctx, DIAGNOSTIC.unresolvedImport, spec, `cannot resolve import "${spec.text}"`, 'check the path (relative imports end in .js) and that the file exists');
+    }
+  }
+}
+
+function typeParamsOf(ctx: ParseContext, params: ts.NodeArray<ts.TypeParameterDeclaration> | undefined): string[] {
+  const names: string[] = [];
+  for (const p of params ?? []) {
+    if (p.default !== undefined || p.constraint !== undefined) {
+      report(ctx, DIAGNOSTIC.unsupportedType, p, 'type parameter constraints and defaults are not supported', `declare it as plain \`${p.name.text}\``);
+    }
+    names.push(p.name.text);
+  }
+  return names;
+}
+
+function declTags(ctx: ParseContext, node: ts.Node): string | undefined {
+  const tag = readTags(ctx, node, TAGS.decl).get('error');
+  if (tag === undefined) return undefined;
+  const problem = uriProblem(tag.value, 'exact');
+  if (problem !== undefined) {
+    ctx.diagnostics.push({ code: DIAGNOSTIC.badUri, severity: 'error', ...tag.pos, message: problem, hint: 'error URIs look like com.example.calc.division_by_zero' });
+  }
+  return errorUriOf(node);
+}
+
+function convertInterface(ctx: ParseContext, decl: ts.InterfaceDeclaration): DeclModel {
+  const errorUri = declTags(ctx, decl);
+  if (decl.heritageClauses !== undefined) {
+    report(ctx, DIAGNOSTIC.unsupportedType, decl.heritageClauses[0] ?? decl, 'interface inheritance is not supported in payload types', 'declare the members directly (or one type alias per shape)');
+  }
+  const typeParams = typeParamsOf(ctx, decl.typeParameters);
+  if (errorUri !== undefined && typeParams.length > 0) {
+    report(ctx, DIAGNOSTIC.badError, decl.name, 'an application error payload cannot be generic', 'declare a concrete interface');
+  }
+  const type = convertMembers(ctx, decl.members, decl, { typeParams: new Set(typeParams) });
+  const doc = docOf(decl);
+  return { kind: 'interface', name: decl.name.text, typeParams, type, ...(doc ? { doc } : {}), ...(errorUri ? { errorUri } : {}), pos: posOf(ctx, decl.name) };
+}
+
+function convertAlias(ctx: ParseContext, decl: ts.TypeAliasDeclaration): DeclModel {
+  const errorUri = declTags(ctx, decl);
+  const typeParams = typeParamsOf(ctx, decl.typeParameters);
+  const type = convertType(ctx, decl.type, { typeParams: new Set(typeParams) });
+  if (errorUri !== undefined && (type.kind !== 'object' || typeParams.length > 0)) {
+    report(ctx, DIAGNOSTIC.badError, decl.name, 'an application error payload must be a concrete object type', 'declare it as an interface or `type X = { … }`');
+  }
+  const doc = docOf(decl);
+  return { kind: 'alias', name: decl.name.text, typeParams, type, ...(doc ? { doc } : {}), ...(errorUri ? { errorUri } : {}), pos: posOf(ctx, decl.name) };
+}
+
+function convertEnum(ctx: ParseContext, decl: ts.EnumDeclaration): DeclModel {
+  readTags(ctx, decl, []);
+  const members: { name: string; value: string | number; doc?: string }[] = [];
+  for (const m of decl.members) {
+    const value = ctx.checker.getConstantValue(m);
+    const name = ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) ? m.name.text : m.name.getText();
+    if (value === undefined) {
+      report(ctx, DIAGNOSTIC.unsupportedType, m, 'computed enum members cannot be represented', 'give the member a literal value');
+      continue;
+    }
+    const doc = docOf(m);
+    members.push({ name, value, ...(doc ? { doc } : {}) });
+  }
+  const doc = docOf(decl);
+  return { kind: 'enum', name: decl.name.text, members, ...(doc ? { doc } : {}), pos: posOf(ctx, decl.name) };
+}

@@ -1,0 +1,93 @@
+/**
+ * Checks that need the whole model: generated names that would collide in the index, reserved
+ * parameter names, bigint reachable from a service that may run over JSON, and declared errors
+ * that are not error declarations.
+ */
+import { DIAGNOSTIC, diagnostic, type Diagnostic } from './diagnostics.js';
+import { walkType, type DeclModel, type ParamModel, type SchemaModel, type ServiceModel, type SourcePos, type TypeModel } from './model.js';
+
+/** Parameter names the generated signatures use themselves. */
+const RESERVED_PARAMS = ['callOptions', 'publishOptions', 'details', 'procedure', 'topic', 'args', 'kwargs', 'impl', 'handlers'];
+
+function generatedNames(d: DeclModel): string[] {
+  return d.kind !== 'enum' && d.errorUri !== undefined ? [d.name, `${d.name}Schema`, `${d.name}Error`] : [d.name, `${d.name}Schema`];
+}
+
+function serviceNames(s: ServiceModel): string[] {
+  const base = [`${s.name}Uris`, `${s.name}Schemas`];
+  return s.kind === 'procedures'
+    ? [...base, `${s.name}Impl`, `${s.name}Caller`, `register${s.name}`]
+    : [...base, `${s.name}Handlers`, `${s.name}Publisher`, `subscribe${s.name}`];
+}
+
+/** Names the support module exports through the index. */
+const SUPPORT_EXPORTS = ['InvalidPayloadError', 'ProgressiveCall', 'CallerOptions', 'InvalidEvent', 'PayloadIssue', 'Registrations', 'SubscribeAllOptions', 'Subscriptions'];
+
+export function validateModel(model: SchemaModel): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const taken = new Map<string, SourcePos>();
+  const claim = (name: string, pos: SourcePos, what: string): void => {
+    const before = taken.get(name);
+    if (SUPPORT_EXPORTS.includes(name)) {
+      out.push(diagnostic(DIAGNOSTIC.duplicateName, pos, `${what} generates \`${name}\`, a name the generated support code exports`, 'rename the declaration'));
+    } else if (before !== undefined) {
+      out.push(diagnostic(DIAGNOSTIC.duplicateName, pos, `${what} generates \`${name}\`, already generated for ${before.file}:${before.line}:${before.column}`, 'rename one of them: all modules are re-exported from one index'));
+    } else {
+      taken.set(name, pos);
+    }
+  };
+  const decls = new Map<string, DeclModel>();
+  for (const m of model.modules) {
+    for (const d of m.decls) {
+      decls.set(`${m.id}#${d.name}`, d);
+      for (const n of generatedNames(d)) claim(n, d.pos, `\`${d.name}\``);
+    }
+    for (const s of m.services) for (const n of serviceNames(s)) claim(n, s.pos, `service \`${s.name}\``);
+  }
+  for (const m of model.modules) {
+    for (const s of m.services) {
+      const members = [...s.procedures, ...s.topics];
+      for (const member of members) {
+        const params: ParamModel[] = [...member.args, ...(member.kwargs ? [member.kwargs] : [])];
+        for (const p of params) {
+          if (RESERVED_PARAMS.includes(p.name)) {
+            out.push(diagnostic(DIAGNOSTIC.badMember, member.pos, `parameter name \`${p.name}\` of \`${member.name}\` is used by the generated code`, `rename it (reserved: ${RESERVED_PARAMS.join(', ')})`));
+          }
+        }
+      }
+      if (s.serializers.includes('json')) out.push(...bigintOverJson(s, decls));
+    }
+  }
+  return out;
+}
+
+/** bigint that a JSON-capable service could have to carry, reported where the bigint is written. */
+function bigintOverJson(s: ServiceModel, decls: ReadonlyMap<string, DeclModel>): Diagnostic[] {
+  const found = new Map<string, SourcePos>();
+  const seen = new Set<string>();
+  const visit = (t: TypeModel): void => walkType(t, (x) => {
+    if (x.kind === 'bigint' && x.pos !== undefined) found.set(`${x.pos.file}:${x.pos.line}:${x.pos.column}`, x.pos);
+    if (x.kind === 'ref') {
+      const key = `${x.module}#${x.name}`;
+      const d = decls.get(key);
+      if (d !== undefined && d.kind !== 'enum' && !seen.has(key)) {
+        seen.add(key);
+        visit(d.type);
+      }
+    }
+  });
+  for (const p of s.procedures) {
+    for (const a of p.args) visit(a.type);
+    if (p.kwargs) visit(p.kwargs.type);
+    if (p.progress) visit(p.progress);
+    if (p.result.kind === 'single' || p.result.kind === 'kwargs') visit(p.result.type);
+    if (p.result.kind === 'multi') for (const e of p.result.elements) visit(e.type);
+  }
+  for (const t of s.topics) {
+    for (const a of t.args) visit(a.type);
+    if (t.kwargs) visit(t.kwargs.type);
+  }
+  return [...found.values()].map((pos) =>
+    diagnostic(DIAGNOSTIC.bigintSerializer, pos, `bigint cannot travel over JSON, and ${s.name} allows the json serializer`, `declare /** @wamp.serializers msgpack cbor */ on ${s.name} (or set "serializers" in wampgen.config.json), or use number/string`),
+  );
+}
