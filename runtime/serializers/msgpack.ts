@@ -24,13 +24,43 @@ function stringKeysOnly(key: unknown): string {
   throw new TypeError(`map keys must be strings, got ${typeof key}`);
 }
 
+const MAX_ID = 2 ** 53;
+const UINT64 = 0xcf;
+
+interface EncoderInternals {
+  encodeNumber(n: number): void;
+  writeU8(b: number): void;
+  writeU64(n: number): void;
+}
+
+/**
+ * @msgpack/msgpack writes integers only while they are "safe" (< 2^53) and the largest WAMP ID,
+ * 2^53 itself, as a float64, which strict peers (Autobahn|Python) reject as an ID. Route that one
+ * value to uint64. The hook uses the encoder's internal methods; if a future version renames
+ * them the hook is skipped and the serializer tests (which send 2^53) fail loudly.
+ */
+function encodeMaxIdAsInteger(encoder: Encoder): Encoder {
+  const internals = encoder as unknown as EncoderInternals;
+  if (typeof internals.encodeNumber !== 'function' || typeof internals.writeU64 !== 'function') return encoder;
+  const encodeNumber = internals.encodeNumber.bind(encoder);
+  internals.encodeNumber = (n: number): void => {
+    if (n === MAX_ID) {
+      internals.writeU8(UINT64);
+      internals.writeU64(n);
+    } else {
+      encodeNumber(n);
+    }
+  };
+  return encoder;
+}
+
 export class MsgpackSerializer implements Serializer {
   readonly name = 'msgpack';
   readonly id = SerializerId.MSGPACK;
   readonly subprotocol = Subprotocol.MSGPACK;
   readonly isBinary = true;
   // One encoder and decoder per serializer: they reuse their internal buffers between calls.
-  readonly #encoder = new Encoder({ extensionCodec: NO_EXTENSIONS, ignoreUndefined: false });
+  readonly #encoder = encodeMaxIdAsInteger(new Encoder({ extensionCodec: NO_EXTENSIONS, ignoreUndefined: false }));
   readonly #decoder = new Decoder({ extensionCodec: NO_EXTENSIONS, mapKeyConverter: stringKeysOnly });
 
   serialize(message: unknown[]): Uint8Array {

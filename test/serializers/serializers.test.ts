@@ -170,6 +170,10 @@ describe('JSON binary convention', () => {
 });
 
 describe('MessagePack specifics', () => {
+  test('the largest ID, 2^53, is written as uint64, not as a float', () => {
+    assert.equal(hex(msgpack.serialize([MAX_ID, -(2 ** 53)])), '92cf0020000000000000cbc340000000000000');
+  });
+
   test('binary is bin, strings are str; extension types are refused', () => {
     assert.equal(hex(msgpack.serialize([new Uint8Array([1]), 'a'])), '92c40101a161');
     assert.throws(() => msgpack.deserialize(new Uint8Array(Buffer.from('91d6ff00000000', 'hex'))), isSerializationError);
