@@ -26,6 +26,11 @@ export interface RunningListener {
 
 type Accept = (transport: WampTransport) => void;
 
+/** RawSocket announces limits as powers of two from 512 B to 16 MiB. */
+function rawSocketLimit(maxMessageSize: number): number {
+  return Math.max(512, Math.min(maxMessageSize === 0 ? 2 ** 24 : maxMessageSize, 2 ** 24));
+}
+
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = 8080;
 const DEFAULT_PATH = '/ws';
@@ -117,7 +122,7 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
         }
         if (head[0] === RAWSOCKET_MAGIC) {
           socket.unshift(head);
-          acceptRawSocket(socket, { serializers, maxMessageSize }, accept);
+          acceptRawSocket(socket, { serializers, maxMessageSize: rawSocketLimit(maxMessageSize) }, accept);
         } else {
           socket.unshift(head);
           httpServer.emit('connection', socket);
@@ -142,7 +147,7 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
 
 async function startRawSocket(config: RawSocketListenerConfig, accept: Accept, maxMessageSize: number): Promise<RunningListener> {
   const serializers: Serializer[] = serializersOf(config.serializers);
-  const server = net.createServer({ noDelay: true }, (socket) => acceptRawSocket(socket, { serializers, maxMessageSize }, accept));
+  const server = net.createServer({ noDelay: true }, (socket) => acceptRawSocket(socket, { serializers, maxMessageSize: rawSocketLimit(maxMessageSize) }, accept));
   const sockets = trackSockets(server);
   if (config.unixPath !== undefined) {
     const unixPath = config.unixPath;
