@@ -9,6 +9,15 @@ import sys
 from autobahn.asyncio.wamp import ApplicationSession, ApplicationRunner
 from autobahn.wamp.serializer import JsonSerializer, MsgPackSerializer, CBORSerializer
 
+# Autobahn|Python 22.7's asyncio RawSocket client stores `_transport_details` but the session
+# reads `transport_details` (fixed upstream later); bridge the two so RawSocket sessions can join.
+try:
+    from autobahn.asyncio.rawsocket import WampRawSocketClientProtocol
+    if not hasattr(WampRawSocketClientProtocol, 'transport_details'):
+        WampRawSocketClientProtocol.transport_details = property(lambda self: getattr(self, '_transport_details', None))
+except ImportError:
+    pass
+
 url, serializer_name, prefix = sys.argv[1:4]
 SERIALIZERS = {'json': JsonSerializer, 'msgpack': MsgPackSerializer, 'cbor': CBORSerializer}
 

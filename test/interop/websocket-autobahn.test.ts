@@ -1,0 +1,102 @@
+// Interop with Autobahn|Python (Debian python3-autobahn, asyncio), both directions, with and
+// without permessage-deflate: the Python client checks echoes from our server, and our client
+// checks echoes from the Python echo server; text and binary of 0 B to 1 MiB, plus one 16 MiB
+// message each way. Skips when python3-autobahn is missing.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import { connect } from '../../runtime/websocket/client.js';
+import { BIG, EMPTY_PLAN, MiB, SIZES, checkEchoes, planOf, startOurEchoServer, startPeer, type PeerProcess } from './peers/echo-check.js';
+
+const PYTHON = '/usr/bin/python3';
+const SERVER_SCRIPT = fileURLToPath(new URL('./peers/autobahn_echo_server.py', import.meta.url));
+const CLIENT_SCRIPT = fileURLToPath(new URL('./peers/autobahn_echo_client.py', import.meta.url));
+
+const probe = spawnSync(PYTHON, ['-c', 'import autobahn.asyncio.websocket'], { timeout: 20_000 });
+const skip = probe.status === 0 ? false : 'python3-autobahn is not installed (apt-get install python3-autobahn)';
+
+/** Runs the Python checking client against `url`; returns its output, asserting success. */
+async function runPythonClient(url: string, deflate: boolean, sizes: number[], kinds = 'text,binary'): Promise<string> {
+  const args = [CLIENT_SCRIPT, '--url', url, '--sizes', sizes.join(','), '--kinds', kinds, '--timeout', '45'];
+  if (deflate) args.push('--deflate');
+  const peer = startPeer(PYTHON, args, 60_000);
+  try {
+    const code = await peer.exited;
+    const out = peer.output();
+    assert.equal(code, 0, `Autobahn client failed:\n${out}`);
+    assert.match(out, /RESULT ok/);
+    return out;
+  } finally {
+    peer.kill();
+  }
+}
+
+for (const deflate of [false, true]) {
+  const label = deflate ? 'with permessage-deflate' : 'without compression';
+
+  describe(`Autobahn|Python client → wampkit server, ${label}`, { skip }, () => {
+    let ours: Awaited<ReturnType<typeof startOurEchoServer>> | null = null;
+    before(async () => {
+      ours = await startOurEchoServer(deflate);
+    });
+    after(async () => {
+      await ours?.stop();
+    });
+    test('text and binary of 16 B, 1 KiB, 64 KiB, 1 MiB are echoed', async () => {
+      assert.ok(ours !== null);
+      const out = await runPythonClient(`ws://127.0.0.1:${ours.port}/`, deflate, SIZES);
+      assert.equal(out.includes('PerMessageDeflate('), deflate, `negotiated extensions: ${out}`);
+    });
+    test('empty text and binary messages (0 B) are echoed and the stream stays intact', async () => {
+      assert.ok(ours !== null);
+      await runPythonClient(`ws://127.0.0.1:${ours.port}/`, deflate, [0, 16, 0]);
+    });
+    if (!deflate) {
+      test('one 16 MiB binary message each way', async () => {
+        assert.ok(ours !== null);
+        await runPythonClient(`ws://127.0.0.1:${ours.port}/`, deflate, [BIG], 'binary');
+      });
+    }
+  });
+
+  describe(`wampkit client → Autobahn|Python server, ${label}`, { skip }, () => {
+    let peer: PeerProcess | null = null;
+    let url = '';
+    before(async () => {
+      const args = [SERVER_SCRIPT, '--lifetime', '120'];
+      if (deflate) args.push('--deflate');
+      peer = startPeer(PYTHON, args, 130_000);
+      const m = await peer.waitForLine(/listening on (ws:\/\/127\.0\.0\.1:\d+)/, 20_000);
+      url = `${m[1]}/`;
+    });
+    after(async () => {
+      peer?.kill();
+      await peer?.exited;
+    });
+    const run = async (plan: [number, boolean][]): Promise<void> => {
+      const conn = await connect(url, { perMessageDeflate: deflate, maxMessagePayloadSize: 32 * MiB, handshakeTimeout: 5_000 });
+      conn.on('error', () => {});
+      try {
+        assert.equal(conn.extensions.includes('permessage-deflate'), deflate, `negotiated "${conn.extensions}"`);
+        await checkEchoes(conn, plan, 20_000);
+        const info = await conn.close(1000);
+        assert.equal(info.code, 1000);
+        assert.equal(info.wasClean, true, 'unclean close');
+      } finally {
+        conn.terminate();
+      }
+    };
+    test('text and binary of 16 B, 1 KiB, 64 KiB, 1 MiB are echoed', async () => {
+      await run(planOf(SIZES));
+    });
+    test('empty text and binary messages (0 B) are echoed and the stream stays intact', async () => {
+      await run(EMPTY_PLAN);
+    });
+    if (!deflate) {
+      test('one 16 MiB binary message each way', async () => {
+        await run([[BIG, true]]);
+      });
+    }
+  });
+}
