@@ -1,0 +1,100 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SERVER = 'examples/websocket/echo-server.ts';
+const CLIENT = 'examples/websocket/echo-client.ts';
+const START_LIMIT_MS = 30_000;
+
+function run(file: string, args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Starts the echo server; resolves with its URL once it printed the listening line. */
+function startServer(args: string[]): Promise<{ child: ChildProcess; url: string; stdout: () => string }> {
+  const child = run(SERVER, ['--port', '0', ...args]);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.resume();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`echo server did not print its address within ${START_LIMIT_MS} ms: ${out}`));
+    }, START_LIMIT_MS);
+    const onData = (): void => {
+      const m = /^listening on (ws:\/\/127\.0\.0\.1:(\d+))$/m.exec(out);
+      if (m === null) return;
+      clearTimeout(timer);
+      child.stdout!.off('data', onData);
+      assert.notEqual(m[2], '0');
+      resolve({ child, url: m[1]!, stdout: () => out });
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`echo server exited early with ${code}: ${out}`));
+    });
+  });
+}
+
+function finish(child: ChildProcess, limitMs = 60_000): Promise<{ code: number | null; out: string }> {
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+async function stopServer(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  const code = await exited;
+  clearTimeout(timer);
+  return code;
+}
+
+describe('echo examples', () => {
+  for (const deflate of [false, true]) {
+    // With --deflate this fails until the permessage-deflate codec sends an empty compressed
+    // message after another one as a 0x00 octet (RFC 7692 section 7.2.3.6); reported.
+    const todo = deflate && process.env['WAMPKIT_DEFLATE_EMPTY_FIXED'] === undefined ? 'codec: consecutive empty compressed messages' : false;
+    test(`echo-client matches every echo of echo-server${deflate ? ' with --deflate' : ''}`, { todo }, async () => {
+      const flags = deflate ? ['--deflate'] : [];
+      const server = await startServer(flags);
+      try {
+        const client = await finish(run(CLIENT, ['--url', server.url, ...flags]));
+        assert.equal(client.code, 0, client.out);
+        assert.match(client.out, /^OK 16 echoes matched/m);
+      } finally {
+        const code = await stopServer(server.child, deflate ? 'SIGINT' : 'SIGTERM');
+        assert.equal(code, 0);
+        assert.deepEqual(server.stdout().trim().split('\n'), [`listening on ${server.url}`]);
+      }
+    });
+  }
+
+  test('echo-client fails with a clear line when the server refuses deflate or is absent', async () => {
+    const server = await startServer([]);
+    let url = '';
+    try {
+      url = server.url;
+      const client = await finish(run(CLIENT, ['--url', url, '--deflate']));
+      assert.notEqual(client.code, 0);
+      assert.match(client.out, /^FAIL permessage-deflate/m);
+    } finally {
+      await stopServer(server.child, 'SIGTERM');
+    }
+    const gone = await finish(run(CLIENT, ['--url', url]));
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.out, /^FAIL cannot connect/m);
+  });
+});
