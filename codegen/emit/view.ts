@@ -150,8 +150,7 @@ function procedureView(service: ServiceModel, p: ProcedureModel, scope: RenderSc
   imports.support.add(p.progress ? 'callProgressive' : 'call');
   const decode = p.result.kind === 'void' ? 'none' : `${decoder}(${schemaRef}.result)`;
   const kwargsArg = p.kwargs ? `{ ...${p.kwargs.name} }` : 'undefined';
-  const uriArg = pattern ? `assertMatches(procedure, ${uriRef}, ${quote(p.match)})` : uriRef;
-  if (pattern) imports.support.add('assertMatches');
+  const uriArg = pattern ? `{ uri: procedure, pattern: ${uriRef}, match: ${quote(p.match)} }` : uriRef;
   const errorList = `[${errors.map((e) => `${e}.from`).join(', ')}]`;
   const callExpr = p.progress !== undefined
     ? `callProgressive(this.#session, ${uriArg}, [${argNames}], ${kwargsArg}, callOptions, ${schemaRef}.progress, ${decode}, ${errorList})`
@@ -184,7 +183,7 @@ function topicView(service: ServiceModel, t: TopicModel, scope: RenderScope, imp
   const pattern = t.match !== 'exact';
   const uriRef = `${service.name}Uris.${t.name}`;
   const schemaRef = `${service.name}Schemas.${t.name}`;
-  if (pattern) imports.support.add('assertMatches');
+  imports.support.add('publish');
   imports.support.add(t.kwargs ? 'eventHandlerWithKwargs' : 'eventHandler');
   const handlerArgs = [...t.args.map((_, i) => `args[${i}]`), ...(t.kwargs ? ['kwargs'] : []), 'details'].join(', ');
   const kwParam = kwParamText(t.kwargs, scope, false);
@@ -195,7 +194,7 @@ function topicView(service: ServiceModel, t: TopicModel, scope: RenderScope, imp
     doc: jsdoc(t.doc, '  '),
     handlerParams: `${paramsText(t.args, scope, true)}${kwParamText(t.kwargs, scope, true)}details: EventDetails`,
     publisherParams: `${pattern ? 'topic: string, ' : ''}${paramsText(t.args, scope)}${kwParam}publishOptions?: PublishOptions`,
-    publishExpr: `this.#session.publish(${pattern ? `assertMatches(topic, ${uriRef}, ${quote(t.match)})` : uriRef}, [${t.args.map((a) => a.name).join(', ')}], ${t.kwargs ? `{ ...${t.kwargs.name} }` : '{}'}, ${fixedPublish(t)})`,
+    publishExpr: `publish(this.#session, ${pattern ? `{ uri: topic, pattern: ${uriRef}, match: ${quote(t.match)} }` : uriRef}, [${t.args.map((a) => a.name).join(', ')}], ${t.kwargs ? `{ ...${t.kwargs.name} }` : '{}'}, ${fixedPublish(t)})`,
     argsSchema: argsTuple(t.args, scope),
     kwargsSchema: t.kwargs ? zodType(t.kwargs.type, scope) : undefined,
     handler: t.kwargs
