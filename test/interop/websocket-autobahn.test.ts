@@ -18,7 +18,8 @@ const skip = probe.status === 0 ? false : 'python3-autobahn is not installed (ap
 
 /** Runs the Python checking client against `url`; returns its output, asserting success. */
 async function runPythonClient(url: string, deflate: boolean, sizes: number[], kinds = 'text,binary'): Promise<string> {
-  const args = [CLIENT_SCRIPT, '--url', url, '--sizes', sizes.join(','), '--kinds', kinds, '--timeout', '45'];
+  const timeout = sizes.some((s) => s >= BIG) ? 45 : 15;
+  const args = [CLIENT_SCRIPT, '--url', url, '--sizes', sizes.join(','), '--kinds', kinds, '--timeout', String(timeout)];
   if (deflate) args.push('--deflate');
   const peer = startPeer(PYTHON, args, 60_000);
   try {
@@ -79,7 +80,7 @@ for (const deflate of [false, true]) {
       conn.on('error', () => {});
       try {
         assert.equal(conn.extensions.includes('permessage-deflate'), deflate, `negotiated "${conn.extensions}"`);
-        await checkEchoes(conn, plan, 20_000);
+        await checkEchoes(conn, plan, plan.some(([size]) => size >= BIG) ? 20_000 : 8_000);
         const info = await conn.close(1000);
         assert.equal(info.code, 1000);
         assert.equal(info.wasClean, true, 'unclean close');
