@@ -95,11 +95,13 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     const net = socket as Duplex & { setNoDelay?: (noDelay: boolean) => void; setTimeout?: (ms: number) => void };
     net.setNoDelay?.(true);
     net.setTimeout?.(0);
+    // Before the 'data' listener: unshifting into a flowing stream would emit at once, before
+    // the caller could listen; this way the head is the first chunk read on the next tick.
+    if (head.length > 0) socket.unshift(head);
     socket.on('data', this.#onSocketData);
     socket.on('end', this.#onSocketEnd);
     socket.on('close', this.#onSocketClose);
     socket.on('error', this.#onSocketError);
-    if (head.length > 0) socket.unshift(head);
     if (socket.destroyed) queueMicrotask(this.#onSocketClose);
   }
 
