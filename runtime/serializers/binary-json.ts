@@ -38,12 +38,18 @@ export function base64ToBytes(text: string): Uint8Array | undefined {
  */
 export function binariesToJson(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
+  return containerToJson(value);
+}
+
+// Callers skip primitives before recursing: a call per primitive costs more than the check.
+function containerToJson(value: object): unknown {
   if (value instanceof Uint8Array) return NUL + bytesToBase64(value);
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      const mapped = binariesToJson(item);
+      if (typeof item !== 'object' || item === null) continue;
+      const mapped = containerToJson(item);
       if (mapped !== item) {
         out ??= value.slice();
         out[i] = mapped;
@@ -56,7 +62,8 @@ export function binariesToJson(value: unknown): unknown {
   const obj = value as Record<string, unknown>;
   for (const key in obj) {
     const item = obj[key];
-    const mapped = binariesToJson(item);
+    if (typeof item !== 'object' || item === null) continue;
+    const mapped = containerToJson(item);
     if (mapped !== item) {
       out ??= { ...obj };
       out[key] = mapped;

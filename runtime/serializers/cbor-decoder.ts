@@ -30,15 +30,18 @@ export class CborDecodeError extends Error {
   override readonly name = 'CborDecodeError';
 }
 
+const EMPTY = new Uint8Array(0);
+
 export class CborDecoder {
-  #buf: Uint8Array = new Uint8Array(0);
-  #view: DataView = new DataView(this.#buf.buffer);
+  #buf: Uint8Array = EMPTY;
   #pos = 0;
+  // Floats are copied through this scratch view: a DataView per message costs more than the copy.
+  readonly #scratch = new Uint8Array(8);
+  readonly #scratchView = new DataView(this.#scratch.buffer);
   readonly #utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
   decode(bytes: Uint8Array): unknown {
     this.#buf = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#pos = 0;
     try {
       const value = this.#item(0);
@@ -46,9 +49,27 @@ export class CborDecoder {
       return value;
     } finally {
       // Do not keep the caller's buffer alive between messages.
-      this.#buf = new Uint8Array(0);
-      this.#view = new DataView(this.#buf.buffer);
+      this.#buf = EMPTY;
     }
+  }
+
+  /** Big-endian unsigned integer of `n` (1, 2 or 4) octets at the read position. */
+  #uint(n: number): number {
+    this.#need(n);
+    const b = this.#buf;
+    const p = this.#pos;
+    this.#pos += n;
+    if (n === 1) return b[p] as number;
+    if (n === 2) return ((b[p] as number) << 8) | (b[p + 1] as number);
+    return (b[p] as number) * 0x1000000 + (((b[p + 1] as number) << 16) | ((b[p + 2] as number) << 8) | (b[p + 3] as number));
+  }
+
+  /** Copies `n` octets into the scratch view for float reads. */
+  #float(n: 2 | 4 | 8): DataView {
+    this.#need(n);
+    this.#scratch.set(this.#buf.subarray(this.#pos, this.#pos + n));
+    this.#pos += n;
+    return this.#scratchView;
   }
 
   #need(n: number): void {
@@ -60,25 +81,15 @@ export class CborDecoder {
     if (ai < AI_U8) return ai;
     switch (ai) {
       case AI_U8:
-        this.#need(1);
-        return this.#buf[this.#pos++] as number;
-      case AI_U16: {
-        this.#need(2);
-        const v = this.#view.getUint16(this.#pos);
-        this.#pos += 2;
-        return v;
-      }
-      case AI_U32: {
-        this.#need(4);
-        const v = this.#view.getUint32(this.#pos);
-        this.#pos += 4;
-        return v;
-      }
+        return this.#uint(1);
+      case AI_U16:
+        return this.#uint(2);
+      case AI_U32:
+        return this.#uint(4);
       case AI_U64: {
         this.#need(8);
-        const hi = this.#view.getUint32(this.#pos);
-        const lo = this.#view.getUint32(this.#pos + 4);
-        this.#pos += 8;
+        const hi = this.#uint(4);
+        const lo = this.#uint(4);
         // Exact as a number up to 2^53; beyond that keep every bit as a bigint.
         if (hi < 0x200000 || (hi === 0x200000 && lo === 0)) return hi * TWO_32 + lo;
         return (BigInt(hi) << 32n) | BigInt(lo);
@@ -197,7 +208,8 @@ export class CborDecoder {
     for (let i = 0; i < n && !(indefinite && this.#atBreak()); i++) {
       const key = this.#item(depth + 1);
       if (typeof key !== 'string') throw new CborDecodeError('map keys must be text strings');
-      if (Object.hasOwn(out, key)) throw new CborDecodeError(`duplicate map key ${JSON.stringify(key)}`);
+      // Cheap test first; hasOwn only for keys that look present (possibly inherited, e.g. "toString").
+      if (out[key] !== undefined && Object.hasOwn(out, key)) throw new CborDecodeError(`duplicate map key ${JSON.stringify(key)}`);
       const value = this.#item(depth + 1);
       // An own "__proto__" property, as JSON.parse makes, never a prototype change.
       if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
@@ -237,24 +249,12 @@ export class CborDecoder {
         return null;
       case SIMPLE_UNDEFINED:
         return undefined;
-      case AI_U16: {
-        this.#need(2);
-        const v = float16(this.#view.getUint16(this.#pos));
-        this.#pos += 2;
-        return v;
-      }
-      case AI_U32: {
-        this.#need(4);
-        const v = this.#view.getFloat32(this.#pos);
-        this.#pos += 4;
-        return v;
-      }
-      case AI_U64: {
-        this.#need(8);
-        const v = this.#view.getFloat64(this.#pos);
-        this.#pos += 8;
-        return v;
-      }
+      case AI_U16:
+        return float16(this.#uint(2));
+      case AI_U32:
+        return this.#float(4).getFloat32(0);
+      case AI_U64:
+        return this.#float(8).getFloat64(0);
       default:
         throw new CborDecodeError(ai === AI_INDEFINITE ? 'unexpected break' : `simple value ${ai} is not used by WAMP`);
     }
