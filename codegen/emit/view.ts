@@ -111,6 +111,14 @@ function resultZod(result: ResultModel, scope: RenderScope): string | undefined 
   }
 }
 
+/** The args array a caller or publisher sends; trailing optionals that were left out are dropped. */
+function argListOf(params: readonly ParamModel[], imports: Imports): string {
+  const list = `[${params.map((a) => a.name).join(', ')}]`;
+  if (!params.some((a) => a.optional)) return list;
+  imports.support.add('positional');
+  return `positional(${list})`;
+}
+
 const DECODERS = { void: 'none', single: 'single', multi: 'multiple', kwargs: 'keywords' } as const;
 
 function optionsText(entries: readonly [string, string | boolean | undefined][]): string {
@@ -121,7 +129,7 @@ function optionsText(entries: readonly [string, string | boolean | undefined][])
 function procedureView(service: ServiceModel, p: ProcedureModel, scope: RenderScope, imports: Imports) {
   const pattern = p.match !== 'exact';
   const uriRef = `${service.name}Uris.${p.name}`;
-  const argNames = p.args.map((a) => a.name).join(', ');
+  const argList = argListOf(p.args, imports);
   const implArgs = [...p.args.map((_, i) => `args[${i}]`), ...(p.kwargs ? ['kwargs'] : []), 'details'].join(', ');
   const result = resultTs(p.result, scope);
   const errors = p.errors.map((e) => {
@@ -153,8 +161,8 @@ function procedureView(service: ServiceModel, p: ProcedureModel, scope: RenderSc
   const uriArg = pattern ? `{ uri: procedure, pattern: ${uriRef}, match: ${quote(p.match)} }` : uriRef;
   const errorList = `[${errors.map((e) => `${e}.from`).join(', ')}]`;
   const callExpr = p.progress !== undefined
-    ? `callProgressive(this.#session, ${uriArg}, [${argNames}], ${kwargsArg}, callOptions, ${schemaRef}.progress, ${decode}, ${errorList})`
-    : `call(this.#session, ${uriArg}, [${argNames}], ${kwargsArg}, callOptions, ${decode}, ${errorList})`;
+    ? `callProgressive(this.#session, ${uriArg}, ${argList}, ${kwargsArg}, callOptions, ${schemaRef}.progress, ${decode}, ${errorList})`
+    : `call(this.#session, ${uriArg}, ${argList}, ${kwargsArg}, callOptions, ${decode}, ${errorList})`;
   const throwsDoc = p.errors.map((e) => `@throws {${e.name}Error} ${e.uri}`).join('\n');
   const kwParam = kwParamText(p.kwargs, scope, false);
   return {
@@ -194,7 +202,7 @@ function topicView(service: ServiceModel, t: TopicModel, scope: RenderScope, imp
     doc: jsdoc(t.doc, '  '),
     handlerParams: `${paramsText(t.args, scope, true)}${kwParamText(t.kwargs, scope, true)}details: EventDetails`,
     publisherParams: `${pattern ? 'topic: string, ' : ''}${paramsText(t.args, scope)}${kwParam}publishOptions?: PublishOptions`,
-    publishExpr: `publish(this.#session, ${pattern ? `{ uri: topic, pattern: ${uriRef}, match: ${quote(t.match)} }` : uriRef}, [${t.args.map((a) => a.name).join(', ')}], ${t.kwargs ? `{ ...${t.kwargs.name} }` : '{}'}, ${fixedPublish(t)})`,
+    publishExpr: `publish(this.#session, ${pattern ? `{ uri: topic, pattern: ${uriRef}, match: ${quote(t.match)} }` : uriRef}, ${argListOf(t.args, imports)}, ${t.kwargs ? `{ ...${t.kwargs.name} }` : '{}'}, ${fixedPublish(t)})`,
     argsSchema: argsTuple(t.args, scope),
     kwargsSchema: t.kwargs ? zodType(t.kwargs.type, scope) : undefined,
     handler: t.kwargs
