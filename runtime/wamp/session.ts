@@ -35,6 +35,7 @@ import type {
   Registration, RegisterOptions, Subscription, SubscribeOptions, WampSession,
 } from './types.js';
 import { CLIENT_ROLES } from './session-roles.js';
+import type { Authenticator } from './auth.js';
 
 export { SessionErrorCode } from './session-wire.js';
 
@@ -75,6 +76,11 @@ export interface JoinOptions {
 export interface SessionConfig extends JoinOptions {
   /** The realm `onConnect` joins by default. */
   realm?: string;
+  /**
+   * How to authenticate (default: anonymous). Their methods are offered in HELLO (unless only
+   * anonymous), and the default `onChallenge` answers with the matching one.
+   */
+  authenticators?: Authenticator[];
 }
 
 export type SessionEvents = {
@@ -105,6 +111,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   #join: { realm: string; resolve(d: SessionDetails): void; reject(e: unknown): void } | null = null;
   #leave: { resolve(): void } | null = null;
   #joinedBefore = false;
+  #leftDeliberately = false;
   readonly #wire: SessionWire;
   readonly #caller: CallerRole;
   readonly #callee: CalleeRole;
@@ -137,11 +144,21 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   onConnect(): void | Promise<void> {
     const realm = this.config.realm;
     if (realm === undefined) throw createError(SessionErrorCode.JOIN_FAILED, 'no realm configured: pass { realm } or override onConnect');
-    return this.join(realm, this.config).then(() => undefined);
+    const options: JoinOptions = { ...this.config };
+    const auth = this.config.authenticators ?? [];
+    if (options.authmethods === undefined && auth.some((a) => a.method !== 'anonymous')) options.authmethods = auth.map((a) => a.method);
+    const withId = auth.find((a) => a.authid !== undefined);
+    if (options.authid === undefined && withId?.authid !== undefined) options.authid = withId.authid;
+    const withExtra = auth.find((a) => a.authextra !== undefined);
+    if (options.authextra === undefined && withExtra?.authextra !== undefined) options.authextra = withExtra.authextra;
+    // A refused join is reported through onLeave/'leave' (with the ABORT reason), not as an error here.
+    return this.join(realm, options).then(() => undefined, () => undefined);
   }
 
   /** The router asked for authentication. Return the signature for AUTHENTICATE. */
   onChallenge(challenge: Challenge): string | Promise<string> {
+    const authenticator = this.config.authenticators?.find((a) => a.method === challenge.method);
+    if (authenticator !== undefined) return authenticator.onChallenge(challenge.extra);
     throw createError(SessionErrorCode.JOIN_FAILED, `no authenticator for challenge method '${challenge.method}'`);
   }
 
@@ -177,6 +194,10 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   }
   get isConnected(): boolean {
     return this.#state !== State.DISCONNECTED;
+  }
+  /** True after the application called leave(): a Component does not reconnect then. */
+  get leftDeliberately(): boolean {
+    return this.#leftDeliberately;
   }
   get details(): SessionDetails | null {
     return this.#details;
@@ -217,6 +238,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     if (options.authrole !== undefined) details['authrole'] = options.authrole;
     if (options.authextra !== undefined) details['authextra'] = options.authextra;
     this.#state = State.JOINING;
+    this.#leftDeliberately = false;
     return new Promise<SessionDetails>((resolve, reject) => {
       this.#join = { realm, resolve, reject };
       this.#transport?.send([MessageType.HELLO, realm, details]);
@@ -226,6 +248,8 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   /** Leaves the realm with GOODBYE and waits for the router's reply. Forgets registrations and subscriptions. */
   leave(reason: string = CloseReason.NORMAL, message?: string): Promise<void> {
     if (this.#state !== State.JOINED) return Promise.resolve();
+    this.#leftDeliberately = true;
+    this.#joinedBefore = false;
     this.#callee.clear();
     this.#pubsub.clear();
     this.#state = State.CLOSING;
@@ -355,7 +379,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     const join = s.#join;
     s.#join = null;
     const d = msg.details;
-    const rejoined = s.#joinedBefore && (s.#callee.registrations.length > 0 || s.#pubsub.subscriptions.length > 0);
+    const rejoined = s.#joinedBefore;
     const details: SessionDetails = {
       realm: typeof d['realm'] === 'string' ? d['realm'] : join?.realm ?? '',
       session: msg.session,

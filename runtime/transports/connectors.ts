@@ -1,0 +1,36 @@
+/**
+ * The Node transport factory: turns a URL or transport config into a connector.
+ * ws:// and wss:// -> WebSocket; rs://, tcp://, unix: -> RawSocket.
+ */
+import { createError } from '../errors.js';
+import type { TransportConnector } from './transport.js';
+import { connectWebSocketTransport } from './websocket-transport.js';
+import { connectRawSocketTransport } from './rawsocket.js';
+
+export interface NodeTransportConfig {
+  url: string;
+  serializers?: Array<'json' | 'msgpack' | 'cbor'>;
+  maxMessageSize?: number;
+}
+
+export function nodeTransportFactory(entry: string | NodeTransportConfig): TransportConnector {
+  const config: NodeTransportConfig = typeof entry === 'string' ? { url: entry } : entry;
+  if (typeof config !== 'object' || config === null || typeof config.url !== 'string') {
+    throw createError('WAMP_INVALID_OPTION', `a transport must be a URL or { url, ... }, got ${JSON.stringify(entry)}`);
+  }
+  const { url, serializers, maxMessageSize } = config;
+  const scheme = /^([a-z]+):/i.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'ws' || scheme === 'wss') {
+    return () => connectWebSocketTransport(url, {
+      ...(serializers === undefined ? {} : { serializers }),
+      ...(maxMessageSize === undefined ? {} : { maxMessageSize }),
+    });
+  }
+  if (scheme === 'rs' || scheme === 'tcp' || scheme === 'unix') {
+    return () => connectRawSocketTransport(url, {
+      ...(serializers?.[0] === undefined ? {} : { serializer: serializers[0] }),
+      ...(maxMessageSize === undefined ? {} : { maxMessageSize }),
+    });
+  }
+  throw createError('WAMP_INVALID_OPTION', `unsupported transport URL ${JSON.stringify(url)}: use ws://, wss://, rs://, tcp:// or unix:`);
+}
