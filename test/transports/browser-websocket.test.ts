@@ -1,0 +1,128 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { builtinModules, createRequire } from 'node:module';
+import WebSocket from 'ws';
+import { Router } from '../../runtime/router/router.js';
+import { connectBrowserWebSocket, type W3CWebSocketConstructor } from '../../runtime/transports/browser-websocket.js';
+import { ApplicationSession, Component, connect } from '../../runtime/browser/index.js';
+import type { SessionDetails } from '../../runtime/wamp/session.js';
+import { withTimeout } from '../router/helpers.js';
+
+const entry = fileURLToPath(new URL('../../runtime/browser/index.ts', import.meta.url));
+const require_ = createRequire(import.meta.url);
+const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+/** Every module reachable by static imports from `file` (relative ones followed; bare ones listed). */
+function importGraph(file: string, seen = new Map<string, string[]>()): Map<string, string[]> {
+  if (seen.has(file)) return seen;
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)]
+    .map((m) => (m[1] ?? m[2]) as string);
+  seen.set(file, specifiers);
+  for (const s of specifiers) {
+    if (s.startsWith('.')) {
+      const target = resolve(dirname(file), s.replace(/\.js$/, '.ts'));
+      if (existsSync(target)) importGraph(target, seen);
+    }
+  }
+  return seen;
+}
+
+describe('browser WebSocket transport (wampkit/browser)', () => {
+  test('no Node built-ins anywhere in the import graph of wampkit/browser', () => {
+    const graph = importGraph(entry);
+    assert.ok(graph.size > 10, `walked ${graph.size} files`);
+    const offenders: string[] = [];
+    for (const [file, specifiers] of graph) {
+      for (const s of specifiers) if (NODE_BUILTINS.has(s)) offenders.push(`${file} imports ${s}`);
+      const text = readFileSync(file, 'utf8');
+      if (/\bBuffer\.(from|alloc|concat|isBuffer)/.test(text) && !/globalThis as \{ Buffer/.test(text)) offenders.push(`${file} uses Buffer`);
+      if (/\bprocess\.(env|versions|nextTick)/.test(text)) offenders.push(`${file} uses process`);
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  test('esbuild bundles wampkit/browser for the browser platform', async (t) => {
+    let esbuild: typeof import('esbuild');
+    try {
+      esbuild = require_('esbuild') as typeof import('esbuild');
+    } catch {
+      t.skip('esbuild is not installed');
+      return;
+    }
+    const result = await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent' });
+    assert.equal(result.errors.length, 0);
+    assert.ok(result.outputFiles[0]!.text.length > 1000);
+  });
+
+  for (const serializer of ['json', 'msgpack', 'cbor'] as const) {
+    test(`a W3C WebSocket (ws's) with ${serializer}: join, register, call`, async () => {
+      const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
+      const [url] = await router.start();
+      const transport = await connectBrowserWebSocket(url!, { serializers: [serializer], WebSocket: WebSocket as unknown as W3CWebSocketConstructor });
+      assert.equal(transport.serializerName, serializer);
+      const session = new ApplicationSession({ realm: 'realm1' });
+      const joined = new Promise<SessionDetails>((r) => session.once('join', r));
+      session.attach(transport);
+      await withTimeout(joined, 3000, 'join');
+      await session.register('b.echo', ([x]) => x);
+      const bytes = new Uint8Array([7, 0, 255]);
+      assert.deepEqual([...(await session.call('b.echo', [bytes]) as Uint8Array)], [7, 0, 255]);
+      assert.equal(await session.call('b.echo', ['ü']), 'ü');
+      await session.leave();
+      session.disconnect();
+      await router.close(50);
+    });
+  }
+
+  test('no WebSocket available: a clear error; non-ws URLs are refused by the browser Component', async () => {
+    await assert.rejects(connectBrowserWebSocket('ws://127.0.0.1:1/ws', { WebSocket: undefined as never }).catch((e: Error) => {
+      throw e;
+    }), /WebSocket/);
+    assert.throws(() => new Component({ transports: 'rs://127.0.0.1:1', realm: 'r' }), /ws:\/\/ or wss:\/\//);
+    void connect;
+  });
+
+  test('in headless Chromium: the bundled client joins our router, registers and calls', async (t) => {
+    const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+    let playwright: typeof import('playwright-core');
+    let esbuild: typeof import('esbuild');
+    try {
+      playwright = require_('playwright-core') as typeof import('playwright-core');
+      esbuild = require_('esbuild') as typeof import('esbuild');
+    } catch {
+      t.skip('playwright-core or esbuild is not installed');
+      return;
+    }
+    if (chromium === undefined) {
+      t.skip('chromium is not installed');
+      return;
+    }
+    const bundle = await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'iife', globalName: 'wampkit', write: false, logLevel: 'silent' });
+    const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
+    const [url] = await router.start();
+    const browser = await playwright.chromium.launch({ executablePath: chromium, args: ['--no-sandbox', '--headless=new'], timeout: 30_000 });
+    try {
+      const page = await browser.newPage();
+      await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+      const result = await page.evaluate(async (routerUrl) => {
+        const w = (globalThis as unknown as { wampkit: typeof import('../../runtime/browser/index.js') }).wampkit;
+        const out: unknown[] = [];
+        for (const serializer of ['json', 'msgpack', 'cbor'] as const) {
+          const session = await w.connect({ transports: [{ url: routerUrl, serializers: [serializer] }], realm: 'realm1', maxRetries: 0 });
+          await session.register(`in.browser.${serializer}`, ([a, b]) => (a as number) * (b as number));
+          out.push(await session.call(`in.browser.${serializer}`, [6, 7]));
+          await session.leave();
+        }
+        return out;
+      }, url!);
+      assert.deepEqual(result, [42, 42, 42]);
+    } finally {
+      await browser.close();
+      await router.close(50);
+    }
+  });
+});
