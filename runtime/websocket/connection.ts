@@ -257,6 +257,7 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     this.#closeReason = reason;
     this.stopAutoPing();
     this.#clearCloseTimer();
+    this.socket.resume();
     const server = this.role === 'server';
     if (!this.closeSent) {
       this.closeSent = true;
@@ -295,6 +296,8 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     const payload = this.closeSent ? null : closePayload(code, shortReason(error.message));
     this.closeSent = true;
     this.sender.abort(payload);
+    // Reading may be paused (inflate, slow consumer): read on, discarding, to see the TCP close.
+    this.socket.resume();
     this.#armCloseTimer(null);
   }
 
@@ -310,7 +313,6 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
       if (uncleanReason !== null) this.#unclean ??= uncleanReason;
       this.socket.destroy();
     }, this.#closeTimeout);
-    this.#closeTimer.unref();
   }
 
   #clearCloseTimer(): void {

@@ -17,6 +17,8 @@ import type { DeflateParams, Role } from './types.js';
 const MIN_ZLIB_WINDOW_BITS = 9;
 const TRAILER = Buffer.from(PerMessageDeflate.TRAILER);
 const TRAILER_LENGTH = TRAILER.length;
+/** What an empty message compresses to: the receiver's trailer completes an empty stored block. */
+const EMPTY_BLOCK_START = Buffer.from([0x00]);
 /** Stable code of a local compression failure (not yet in WebSocketErrorCode). */
 export const DEFLATE_FAILED = 'WS_DEFLATE_FAILED';
 
@@ -113,7 +115,9 @@ export class PerMessageDeflateCodec {
     }
     this.#deflateCallback = callback;
     this.#deflateFin = fin;
-    if (data.length > 0) deflate.write(data);
+    // Written even when empty: a sync flush right after another one emits nothing, and an
+    // empty final frame would then lack the 0x00 byte the receiver's trailer completes.
+    deflate.write(data);
     deflate.flush(zlib.constants.Z_SYNC_FLUSH, this.#onDeflateFlushed);
   }
 
@@ -127,7 +131,10 @@ export class PerMessageDeflateCodec {
   readonly #onInflateData = (chunk: Buffer): void => {
     const sink = this.#inflateSink;
     if (sink === null) return;
-    if (!sink.onInflated(chunk)) this.#dropInflate();
+    // Closing a zlib handle inside its own 'data' callback crashes the process (the handle
+    // is written to again right after): close on the next tick; at most one more chunk is
+    // inflated meanwhile, and nobody hears it.
+    if (!sink.onInflated(chunk)) this.#dropInflate(true);
   };
 
   readonly #onInflateFlushed = (): void => {
@@ -146,7 +153,7 @@ export class PerMessageDeflateCodec {
   };
 
   /** Abandons the inflater mid-message (bomb, failure): nothing more is inflated or reported. */
-  #dropInflate(): void {
+  #dropInflate(deferClose = false): void {
     const inflate = this.#inflate;
     this.#inflateSink = null;
     if (inflate === null) return;
@@ -154,7 +161,8 @@ export class PerMessageDeflateCodec {
     inflate.removeAllListeners('data');
     inflate.removeAllListeners('error');
     inflate.on('error', ignoreError);
-    inflate.close();
+    if (deferClose) process.nextTick(closeStream, inflate);
+    else inflate.close();
   }
 
   readonly #onDeflateData = (chunk: Buffer): void => {
@@ -172,6 +180,7 @@ export class PerMessageDeflateCodec {
     this.#deflateLength = 0;
     if (this.#deflateFin) {
       if (endsWithTrailer(data)) data = data.subarray(0, data.length - TRAILER_LENGTH);
+      if (data.length === 0) data = EMPTY_BLOCK_START;
       if (this.#ownNoContextTakeover) this.#deflate?.reset();
     }
     callback(null, data);
@@ -211,3 +220,7 @@ function createDeflateError(error: Error): WampkitError {
 }
 
 function ignoreError(): void {}
+
+function closeStream(stream: zlib.InflateRaw): void {
+  stream.close();
+}
