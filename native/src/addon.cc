@@ -7,7 +7,7 @@
 //     mask(source, output, outputOffset, length, key)    key: uint32, rotated to the phase
 //     unmask(buffer, key)
 //     isValidUtf8(buffer) -> boolean
-//     push(state, chunk, start, end) -> boolean           state: Float64Array(4), see utf8-stream.h
+//     push(state, chunk[, start, end]) -> boolean         state: Float64Array(4), see utf8-stream.h
 //     unmaskPush(state, buffer, key) -> boolean
 //   }
 //
@@ -32,10 +32,9 @@ struct Bytes {
 bool getBytes(const Napi::CallbackInfo& info, size_t index, Bytes* out) {
   napi_typedarray_type type;
   void* data = nullptr;
-  napi_value buffer;
-  size_t offset;
+  // No arraybuffer/byteOffset out-parameters: asking for them costs a handle per call.
   napi_status status =
-      napi_get_typedarray_info(info.Env(), info[index], &type, &out->length, &data, &buffer, &offset);
+      napi_get_typedarray_info(info.Env(), info[index], &type, &out->length, &data, nullptr, nullptr);
   if (status != napi_ok || type != napi_uint8_array) {
     Napi::TypeError::New(info.Env(), "NVX: expected a Uint8Array").ThrowAsJavaScriptException();
     return false;
@@ -66,9 +65,7 @@ bool getState(const Napi::CallbackInfo& info, size_t index, nvx::StreamState** o
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
-  napi_value buffer;
-  size_t offset;
-  napi_status status = napi_get_typedarray_info(info.Env(), info[index], &type, &length, &data, &buffer, &offset);
+  napi_status status = napi_get_typedarray_info(info.Env(), info[index], &type, &length, &data, nullptr, nullptr);
   if (status != napi_ok || type != napi_float64_array || length < nvx::kStreamStateSlots) {
     Napi::TypeError::New(info.Env(), "NVX: expected a Float64Array(4) validator state").ThrowAsJavaScriptException();
     return false;
@@ -106,12 +103,13 @@ Napi::Value IsValidUtf8(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), nvx::isValidUtf8(kernelOf(info), buf.data, buf.length));
 }
 
+// push(state, chunk) takes the whole chunk: two fewer argument conversions on the hot path.
 Napi::Value Push(const Napi::CallbackInfo& info) {
   nvx::StreamState* st;
   Bytes buf;
-  size_t start, end;
-  if (!getState(info, 0, &st) || !getBytes(info, 1, &buf) || !getIndex(info, 2, &start) || !getIndex(info, 3, &end))
-    return Napi::Value();
+  if (!getState(info, 0, &st) || !getBytes(info, 1, &buf)) return Napi::Value();
+  size_t start = 0, end = buf.length;
+  if (info.Length() > 2 && (!getIndex(info, 2, &start) || !getIndex(info, 3, &end))) return Napi::Value();
   if (start > end || end > buf.length) {
     Napi::RangeError::New(info.Env(), "NVX: push range is out of bounds").ThrowAsJavaScriptException();
     return Napi::Value();

@@ -85,11 +85,16 @@ alignas(64) const uint8_t kHeadMask[128] = {
 };
 
 constexpr size_t kBlock = 64;
+// ASCII is skipped a unit (4 blocks) at a time; errors are tested once per group (4 units), so
+// the hot loop has no per-block branch on the error vector.
+constexpr size_t kUnit = 4 * kBlock;
+constexpr size_t kGroup = 4 * kUnit;
 
 template <class S>
 struct Utf8Lookup {
   using V = typename S::V;
   static constexpr size_t N = kBlock / S::W;
+  static constexpr size_t U = kUnit / S::W;
 
   // Error bits of every byte of `in`, given the vector before it.
   static inline V check(V in, V prev) {
@@ -106,45 +111,59 @@ struct Utf8Lookup {
 
   static inline V incomplete(V in) { return S::subs(in, S::load(kIncompleteMax + kBlock - S::W)); }
 
+  // K vectors from p (unmasked and stored back with Unmask), checked against *prev; the ASCII
+  // shortcut skips the checks, in which case an incomplete sequence before them is the error.
+  template <bool Unmask, size_t K>
+  static inline void step(uint8_t* p, V keyv, V* prev, V* prevIncomplete, V* err) {
+    V in[K];
+    for (size_t j = 0; j < K; j++) {
+      in[j] = S::load(p + j * S::W);
+      if constexpr (Unmask) {
+        in[j] = S::bxor(in[j], keyv);
+        S::store(p + j * S::W, in[j]);
+      }
+    }
+    V all = in[0];
+    for (size_t j = 1; j < K; j++) all = S::bor(all, in[j]);
+    if (S::ascii(all)) {
+      *err = S::bor(*err, *prevIncomplete);
+      *prevIncomplete = S::zero();
+    } else {
+      V e = check(in[0], *prev);
+      for (size_t j = 1; j < K; j++) e = S::bor(e, check(in[j], in[j - 1]));
+      *err = S::bor(*err, e);
+      *prevIncomplete = incomplete(in[K - 1]);
+    }
+    *prev = in[K - 1];
+  }
+
   // The scan of Kernel::validate / unmaskValidate. With Unmask, every block is XORed with the
   // key on its way through the registers and stored back before it is checked.
   template <bool Unmask>
   static size_t run(uint8_t* p, size_t len, uint32_t key) {
     const V keyv = S::splat32(key);
-    V prev = S::zero();
-    V prevIncomplete = S::zero();
+    V prev = S::zero(), prevIncomplete = S::zero(), err = S::zero();
     size_t i = 0;
-    for (; i + kBlock <= len; i += kBlock) {
-      V in[N];
-      for (size_t j = 0; j < N; j++) {
-        in[j] = S::load(p + i + j * S::W);
-        if constexpr (Unmask) {
-          in[j] = S::bxor(in[j], keyv);
-          S::store(p + i + j * S::W, in[j]);
-        }
+    // No error before `checked`, which is where the current group began.
+    size_t checked = 0;
+    while (i + kUnit <= len) {
+      step<Unmask, U>(p + i, keyv, &prev, &prevIncomplete, &err);
+      i += kUnit;
+      if (i - checked >= kGroup) {
+        if (S::any(err)) return fail<Unmask>(p, checked, i, len, key);
+        checked = i;
       }
-      V all = in[0];
-      for (size_t j = 1; j < N; j++) all = S::bor(all, in[j]);
-      V err;
-      if (S::ascii(all)) {
-        err = prevIncomplete;
-        prevIncomplete = S::zero();
-      } else {
-        err = check(in[0], prev);
-        for (size_t j = 1; j < N; j++) err = S::bor(err, check(in[j], in[j - 1]));
-        prevIncomplete = incomplete(in[N - 1]);
-      }
-      prev = in[N - 1];
-      if (S::any(err)) return fail<Unmask>(p, i, len, key);
     }
+    for (; i + kBlock <= len; i += kBlock) step<Unmask, N>(p + i, keyv, &prev, &prevIncomplete, &err);
+    if (S::any(err)) return fail<Unmask>(p, checked, i, len, key);
+    checked = i;
     if (i < len) {
       // The tail goes through a zero-padded block; errors are kept only for real bytes, which
-      // depend on nothing after them, so the padding cannot invent or hide one.
+      // depend on nothing after them, so the padding cannot invent or hide one. Fully checked
+      // against `prev`, so the ASCII shortcut's prevIncomplete plays no part.
       size_t n = len - i;
       alignas(64) uint8_t tmp[kBlock] = {};
       std::memcpy(tmp, p + i, n);
-      // Fully checked against `prev`, so the ASCII shortcut's prevIncomplete plays no part.
-      V err = S::zero();
       V last = prev;
       for (size_t j = 0; j < N; j++) {
         V in = S::load(tmp + j * S::W);
@@ -157,19 +176,19 @@ struct Utf8Lookup {
         last = in;
       }
       if constexpr (Unmask) std::memcpy(p + i, tmp, n);
-      if (S::any(err)) return boundaryAtOrBefore(p, 0, i);
+      if (S::any(err)) return boundaryAtOrBefore(p, 0, checked);
     }
     return len;
   }
 
+  // An error lies at or after `checked`: unmask what the scan did not reach, and hand back a
+  // boundary from which the exact scan starts.
   template <bool Unmask>
-  static size_t fail(uint8_t* p, size_t blockStart, size_t len, uint32_t key) {
-    if constexpr (Unmask) {
-      size_t rest = blockStart + kBlock;
-      S::maskRange(p + rest, p + rest, len - rest, key);
-    }
+  static size_t fail(uint8_t* p, size_t checked, size_t reached, size_t len, uint32_t key) {
+    if constexpr (Unmask) S::maskRange(p + reached, p + reached, len - reached, key);
     (void)key;
-    return boundaryAtOrBefore(p, 0, blockStart);
+    (void)reached;
+    return boundaryAtOrBefore(p, 0, checked);
   }
 };
 
@@ -177,6 +196,17 @@ struct Utf8Lookup {
 template <class S>
 inline void vectorMask(const uint8_t* src, uint8_t* dst, size_t len, uint32_t key) {
   using V = typename S::V;
+  if (len >= 8 * S::W) {
+    // Align the stores: a store that splits two cache lines costs about two.
+    size_t head = size_t(-reinterpret_cast<uintptr_t>(dst)) & (S::W - 1);
+    if (head != 0) {
+      S::maskTail(src, dst, head, key);
+      src += head;
+      dst += head;
+      len -= head;
+      key = rotateKey(key, head);
+    }
+  }
   const V k = S::splat32(key);
   size_t i = 0;
   for (; i + 4 * S::W <= len; i += 4 * S::W) {

@@ -16,7 +16,8 @@ export interface NativeKernelBinding {
   unmask(buffer: Uint8Array, key: number): void;
   isValidUtf8(buffer: Uint8Array): boolean;
   /** `state` is the validator's Float64Array(4): [dfa state, bytes seen, invalid offset, lead offset]. */
-  push(state: Float64Array, chunk: Uint8Array, start: number, end: number): boolean;
+  /** Without start/end: the whole chunk (the cheaper call). */
+  push(state: Float64Array, chunk: Uint8Array, start?: number, end?: number): boolean;
   unmaskPush(state: Float64Array, buffer: Uint8Array, key: number): boolean;
 }
 

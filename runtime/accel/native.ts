@@ -3,6 +3,7 @@
  * crossing into C++ costs more than the work saved there (thresholds measured by bench/nvx and
  * recorded in docs/accelerator.md).
  */
+import { isUtf8 } from 'node:buffer';
 import { mask as tsMask } from './ts-mask.js';
 import { State, step } from './ts-utf8.js';
 import type { NativeKernelBinding } from './native-binding.js';
@@ -62,10 +63,12 @@ class NativeUtf8Validator implements Utf8Validator {
   readonly #s = new Float64Array(STATE_SLOTS);
   readonly #binding: NativeKernelBinding;
   readonly #small: number;
+  readonly #builtins: boolean;
 
-  constructor(binding: NativeKernelBinding, small: number) {
+  constructor(binding: NativeKernelBinding, small: number, builtins: boolean) {
     this.#binding = binding;
     this.#small = small;
+    this.#builtins = builtins;
     this.#s[Slot.INVALID] = -1;
   }
 
@@ -88,8 +91,17 @@ class NativeUtf8Validator implements Utf8Validator {
   }
 
   push(chunk: Uint8Array, start = 0, end = chunk.length): boolean {
-    if (end - start < this.#small) return pushSmall(this.#s, chunk, start, end);
-    return this.#binding.push(this.#s, chunk, start, end);
+    const s = this.#s;
+    if (end - start < this.#small) return pushSmall(s, chunk, start, end);
+    if (start !== 0 || end !== chunk.length) return this.#binding.push(s, chunk, start, end);
+    // On a boundary, and the chunk ends in ASCII so it cannot end inside a sequence: then Node's
+    // isUtf8 (simdutf, a cheaper call than ours) answers alone when the chunk is valid. When it
+    // is not, the kernel rescans to find the exact offset.
+    if (this.#builtins && s[Slot.STATE] === State.ACCEPT && chunk[end - 1]! < 0x80 && isUtf8(chunk)) {
+      s[Slot.SEEN] = s[Slot.SEEN]! + end;
+      return true;
+    }
+    return this.#binding.push(s, chunk);
   }
 
   finish(): boolean {
@@ -122,15 +134,17 @@ class NativeUtf8Validator implements Utf8Validator {
 }
 
 /**
- * The accelerator for one kernel. `isValidUtf8` is Node's own `buffer.isUtf8` unless `wholeBuffer`
- * says the kernel's is faster: both are SIMD, and the built-in skips the Node-API hop.
+ * The accelerator for one kernel. With `builtins` (the default), Node's `buffer.isUtf8` (simdutf)
+ * answers whole-buffer checks and valid chunks that end in ASCII: it is as fast and its call is
+ * cheaper than ours. Without, every call reaches the kernel (what the tests use to cover it).
  */
 export function createNativeAccelerator(
   binding: NativeKernelBinding,
-  options: { thresholds?: NativeThresholds; wholeBuffer?: (buffer: Uint8Array) => boolean } = {},
+  options: { thresholds?: NativeThresholds; builtins?: boolean } = {},
 ): Accelerator {
   const { mask: maskMin, utf8: utf8Min } = options.thresholds ?? DEFAULT_THRESHOLDS;
-  const isValidUtf8 = options.wholeBuffer ?? ((buffer: Uint8Array): boolean => binding.isValidUtf8(buffer));
+  const builtins = options.builtins ?? true;
+  const isValidUtf8 = builtins ? isUtf8 : (buffer: Uint8Array): boolean => binding.isValidUtf8(buffer);
   return {
     implementation: binding.name,
     mask(source, maskKey, output, outputOffset, length, phase = 0) {
@@ -142,7 +156,7 @@ export function createNativeAccelerator(
       else binding.unmask(buffer, keyWord(maskKey, phase));
     },
     isValidUtf8,
-    createUtf8Validator: () => new NativeUtf8Validator(binding, utf8Min),
+    createUtf8Validator: () => new NativeUtf8Validator(binding, utf8Min, builtins),
     unmaskAndValidateUtf8: (buffer, maskKey, phase, validator) =>
       NativeUtf8Validator.unmaskAndPush(binding, utf8Min, buffer, maskKey, phase, validator),
   };

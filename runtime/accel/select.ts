@@ -7,7 +7,6 @@
  * binary for the platform falls back silently (the install step already said so); set
  * WAMPKIT_NVX_DEBUG=1 to be told what was chosen and why.
  */
-import { isUtf8 } from 'node:buffer';
 import { loadAddon } from './native-binding.js';
 import { createNativeAccelerator, type NativeThresholds } from './native.js';
 import { tsAccelerator } from './ts.js';
@@ -43,15 +42,16 @@ export function usableKernels(): string[] {
 /**
  * The accelerator for one named kernel ('ts' or a native kernel name), for tests and benchmarks
  * that compare implementations side by side; undefined when that kernel cannot run here.
- * `thresholds` replaces the measured JS/native crossover (zero sends every call to the kernel).
+ * `thresholds` replaces the measured JS/native crossover and turns off the built-in shortcuts,
+ * so zero sends every call to the kernel.
  */
 export function acceleratorFor(name: string, thresholds?: NativeThresholds): Accelerator | undefined {
   if (name === 'ts') return tsAccelerator;
   const load = loadAddon();
   if (!load.ok || !usableKernels().includes(name)) return undefined;
   const binding = load.addon.bind(name);
-  if (thresholds !== undefined) return createNativeAccelerator(binding, { thresholds });
-  return createNativeAccelerator(binding, { wholeBuffer: isUtf8 });
+  if (thresholds !== undefined) return createNativeAccelerator(binding, { thresholds, builtins: false });
+  return createNativeAccelerator(binding);
 }
 
 export function selectAccelerator(env: NodeJS.ProcessEnv = process.env): Selection {

@@ -173,6 +173,33 @@ for (const { label, accel } of implementations()) {
       }
     });
 
+    test('large buffers: an error at unit/group edges and all over 5 KiB is found at its exact offset', () => {
+      const key = Uint8Array.of(0x0f, 0xf0, 0x55, 0xaa);
+      const ascii = Buffer.alloc(5000, 0x41);
+      const mixed = Buffer.from('ascii run '.repeat(30) + 'ünï ☃ 😀 '.repeat(200), 'utf8').subarray(0, 5000);
+      const edges = [0, 1, 63, 64, 255, 256, 257, 1023, 1024, 1025, 4095, 4096, 4097, 4999];
+      for (const base of [ascii, mixed]) {
+        const at = [...edges, ...Array.from({ length: 60 }, (_, k) => 7 + k * 83)];
+        for (const pos of at) {
+          for (const bad of [0xff, 0xc0, 0x80]) {
+            const buf = Buffer.from(base);
+            buf[pos] = bad;
+            const want = oracle(buf);
+            assert.equal(accel.isValidUtf8(buf), want.valid, `isValidUtf8 ${bad} at ${pos}`);
+            const got = stream(accel, buf, []);
+            assert.deepEqual([got.valid, got.invalidOffset], [want.valid, want.invalidOffset], `${bad} at ${pos}`);
+            const masked = Buffer.from(buf);
+            for (let i = 0; i < masked.length; i++) masked[i] = masked[i]! ^ key[i & 3]!;
+            const v = accel.createUtf8Validator();
+            const ok = accel.unmaskAndValidateUtf8(masked, key, 0, v) && v.finish();
+            assert.equal(masked.equals(buf), true, `fused leaves it fully unmasked (${bad} at ${pos})`);
+            assert.deepEqual([ok, v.invalidOffset], [want.valid, want.invalidOffset], `fused: ${bad} at ${pos}`);
+          }
+        }
+        assert.equal(accel.isValidUtf8(base.subarray(0, 4990)), oracle(base.subarray(0, 4990)).valid);
+      }
+    });
+
     test('property: agrees with buffer.isUtf8 and TextDecoder (fatal), and the offset is exact', () => {
       // Mostly-valid text with a few random bytes spliced in finds the interesting cases;
       // uniformly random bytes are almost always invalid at once.
