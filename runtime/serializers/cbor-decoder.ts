@@ -9,6 +9,17 @@
  */
 
 const MAX_DEPTH = 512;
+/** CBOR major types (RFC 8949 section 3.1). */
+const Major = {
+  UINT: 0,
+  NINT: 1,
+  BYTES: 2,
+  TEXT: 3,
+  ARRAY: 4,
+  MAP: 5,
+  TAG: 6,
+  SIMPLE: 7,
+} as const;
 const BREAK = 0xff;
 const TWO_32 = 2 ** 32;
 const MAX_ID_BIG = 2n ** 53n;
@@ -115,21 +126,21 @@ export class CborDecoder {
     const major = initial >> 5;
     const ai = initial & 0x1f;
     switch (major) {
-      case 0:
+      case Major.UINT:
         return this.#argument(ai);
-      case 1: {
+      case Major.NINT: {
         const n = this.#argument(ai);
         return typeof n === 'bigint' || n >= 2 ** 53 ? -1n - BigInt(n) : -1 - n;
       }
-      case 2:
+      case Major.BYTES:
         return ai === AI_INDEFINITE ? this.#indefiniteBytes() : this.#bytes(this.#length(ai, 1));
-      case 3:
+      case Major.TEXT:
         return ai === AI_INDEFINITE ? this.#indefiniteText() : this.#text(this.#length(ai, 1));
-      case 4:
+      case Major.ARRAY:
         return this.#array(ai, depth);
-      case 5:
+      case Major.MAP:
         return this.#map(ai, depth);
-      case 6:
+      case Major.TAG:
         return this.#tag(ai, depth);
       default:
         return this.#simple(ai);
@@ -172,7 +183,7 @@ export class CborDecoder {
   }
 
   #indefiniteBytes(): Uint8Array {
-    const chunks = this.#chunks(2);
+    const chunks = this.#chunks(Major.BYTES);
     const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
     let at = 0;
     for (const c of chunks) {
@@ -184,7 +195,7 @@ export class CborDecoder {
 
   #indefiniteText(): string {
     // Each chunk must be valid UTF-8 on its own (RFC 8949 section 3.2.3).
-    return this.#chunks(3)
+    return this.#chunks(Major.TEXT)
       .map((c) => this.#utf8.decode(c))
       .join('');
   }

@@ -215,8 +215,8 @@ export class RawSocketParser {
   readonly #handler: RawSocketHandler;
   #state: State;
   #maxPayload: number;
-  /** Header/handshake octets collected so far (at most 4). */
-  readonly #head = new Uint8Array(4);
+  /** Header/handshake octets collected so far (both are 4 octets). */
+  readonly #head = new Uint8Array(FRAME_HEADER_LENGTH);
   #headFill = 0;
   #type: RawSocketFrameType = RawSocketFrameType.REGULAR;
   #payload: Uint8Array = new Uint8Array(0);
@@ -253,10 +253,10 @@ export class RawSocketParser {
   }
 
   #readHead(chunk: Uint8Array, at: number): number {
-    const take = Math.min(4 - this.#headFill, chunk.length - at);
+    const take = Math.min(FRAME_HEADER_LENGTH - this.#headFill, chunk.length - at);
     this.#head.set(chunk.subarray(at, at + take), this.#headFill);
     this.#headFill += take;
-    if (this.#headFill < 4) return at + take;
+    if (this.#headFill < FRAME_HEADER_LENGTH) return at + take;
     this.#headFill = 0;
     if (this.#state === State.HANDSHAKE) {
       this.#state = State.HEADER;

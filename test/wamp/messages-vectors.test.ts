@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMessage, encodeMessage, type WampMessage } from '../../runtime/wamp/messages.js';
 import { isProtocolError } from '../../runtime/wamp/protocol-error.js';
+import { MessageType } from '../../runtime/wamp/message-types.js';
 import { ErrorUri } from '../../runtime/wamp/uris.js';
 import { serializerByName, type Serializer } from '../../runtime/serializers/index.js';
 
@@ -180,6 +181,35 @@ function checkFormat(serializer: Serializer, variants: Variant[], sample: Sample
   stats.semanticOnly.push(where);
   assert.deepEqual(normalize(serializer.deserialize(reencoded)), normalize(reference), where);
 }
+
+/** Sequence vectors name messages and attributes; build our typed message from them. */
+const SEQUENCE_FIELDS: Readonly<Record<string, string>> = {
+  request_id: 'request',
+  subscription_id: 'subscription',
+  publication_id: 'publication',
+  registration_id: 'registration',
+  session_id: 'session',
+};
+
+describe('WAMP sequence vectors: every message is a valid typed message', { skip: SKIP }, () => {
+  const dir = join(SUITE, 'multisession');
+  const sequenceFiles = HAVE_SUITE && existsSync(dir) ? walk(dir) : [];
+  for (const file of sequenceFiles) {
+    test(file.slice(SUITE.length + 1), () => {
+      const vec = JSON.parse(readFileSync(file, 'utf8')) as { sequence: { step: number; message: Record<string, unknown> }[] };
+      assert.ok(vec.sequence.length > 0);
+      for (const { step, message } of vec.sequence) {
+        const { type, ...attrs } = message;
+        const code = MessageType[type as keyof typeof MessageType];
+        assert.ok(code !== undefined, `step ${step}: unknown type ${String(type)}`);
+        const typed = { type: code } as Record<string, unknown>;
+        for (const [k, v] of Object.entries(attrs)) typed[SEQUENCE_FIELDS[k] ?? k] = v;
+        const wire = encodeMessage(typed as unknown as WampMessage);
+        assert.deepEqual(parseMessage(wire), typed, `step ${step}`);
+      }
+    });
+  }
+});
 
 /** Validation samples write passthru payloads (after a dict with enc_algo) as hex strings. */
 function hexPayloadToBytes(wmsg: unknown[]): unknown[] {
