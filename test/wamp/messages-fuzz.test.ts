@@ -94,6 +94,28 @@ describe('message layer fuzz', () => {
     );
   });
 
+  test('encodeMessage of malformed typed messages: an array or a ProtocolError', () => {
+    const fieldNames = ['request', 'options', 'details', 'topic', 'procedure', 'realm', 'session', 'subscription', 'publication',
+      'registration', 'reason', 'error', 'requestType', 'authMethod', 'signature', 'extra', 'args', 'kwargs', 'payload'];
+    const typed = fc.record({ type: fc.oneof(fc.constantFrom(...TYPES), element) }).chain((base) =>
+      fc.dictionary(fc.constantFrom(...fieldNames), element, { maxKeys: 8 }).map((fields) => ({ ...fields, ...base })),
+    );
+    fc.assert(
+      fc.property(typed, (msg) => {
+        let wire: unknown[];
+        try {
+          wire = encodeMessage(msg as never);
+        } catch (err) {
+          if (!isProtocolError(err)) assert.fail(`not a ProtocolError: ${String(err)} for ${fc.stringify(msg)}`);
+          return;
+        }
+        // What the encoder accepts, the parser accepts.
+        parseMessage(wire);
+      }),
+      { numRuns: 10000, seed: 31 },
+    );
+  });
+
   test('random bytes through every serializer and the parser: only ProtocolErrors', () => {
     for (const s of SERIALIZERS) {
       fc.assert(
