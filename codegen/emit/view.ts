@@ -119,6 +119,9 @@ function argListOf(params: readonly ParamModel[], imports: Imports): string {
   return `positional(${list})`;
 }
 
+/** The validated-args parameter of a generated endpoint; unused (so underscored) when there are none. */
+const argsParam = (params: readonly ParamModel[]): string => (params.length === 0 ? '_args' : 'args');
+
 const DECODERS = { void: 'none', single: 'single', multi: 'multiple', kwargs: 'keywords' } as const;
 
 function optionsText(entries: readonly [string, string | boolean | undefined][]): string {
@@ -181,8 +184,8 @@ function procedureView(service: ServiceModel, p: ProcedureModel, scope: RenderSc
     resultSchema: resultZod(p.result, scope),
     progressSchema: p.progress ? zodType(p.progress, scope) : undefined,
     endpoint: p.kwargs
-      ? `endpointWithKwargs(${schemaRef}.args, ${schemaRef}.kwargs, (args, kwargs, details) => ${run})`
-      : `endpoint(${schemaRef}.args, (args, details) => ${run})`,
+      ? `endpointWithKwargs(${schemaRef}.args, ${schemaRef}.kwargs, (${argsParam(p.args)}, kwargs, details) => ${run})`
+      : `endpoint(${schemaRef}.args, (${argsParam(p.args)}, details) => ${run})`,
     registerOptions: optionsText([['match', p.match === 'exact' ? undefined : p.match], ['invoke', p.invoke], ['discloseCaller', p.discloseCaller]]),
   };
 }
@@ -206,8 +209,8 @@ function topicView(service: ServiceModel, t: TopicModel, scope: RenderScope, imp
     argsSchema: argsTuple(t.args, scope),
     kwargsSchema: t.kwargs ? zodType(t.kwargs.type, scope) : undefined,
     handler: t.kwargs
-      ? `eventHandlerWithKwargs(${quote(t.name)}, ${schemaRef}.args, ${schemaRef}.kwargs, options, (args, kwargs, details) => ${run})`
-      : `eventHandler(${quote(t.name)}, ${schemaRef}.args, options, (args, details) => ${run})`,
+      ? `eventHandlerWithKwargs(${quote(t.name)}, ${schemaRef}.args, ${schemaRef}.kwargs, options, (${argsParam(t.args)}, kwargs, details) => ${run})`
+      : `eventHandler(${quote(t.name)}, ${schemaRef}.args, options, (${argsParam(t.args)}, details) => ${run})`,
     subscribeOptions: optionsText([['match', t.match === 'exact' ? undefined : t.match]]),
   };
 }
