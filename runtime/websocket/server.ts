@@ -125,6 +125,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   #ownsHttp = false;
   #path: string | undefined;
   #closing = false;
+  /** Handshakes between validation start and their answer (this one included). */
+  #deciding = 0;
 
   constructor(options: WebSocketServerOptions = {}) {
     super();
@@ -191,14 +193,20 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     server.on('connect', (req, socket) => this.#fail(socket, reject(HttpStatus.BAD_REQUEST, `method must be GET, not ${req.method}`), peerOf(req.socket)));
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
     if (this.#tls) server.on('tlsClientError', (_err: Error, socket: Duplex) => socket.destroy());
-    await new Promise<void>((resolve, reject_) => {
-      server.once('error', reject_);
-      server.listen(port, host, () => {
-        server.off('error', reject_);
-        server.on('error', (err) => this.emit('error', err));
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject_) => {
+        server.once('error', reject_);
+        server.listen(port, host, () => {
+          server.off('error', reject_);
+          server.on('error', (err) => this.#reportError(err));
+          resolve();
+        });
       });
-    });
+    } catch (err) {
+      this.#http = null;
+      this.#ownsHttp = false;
+      throw err;
+    }
     return this.address!;
   }
 
@@ -250,7 +258,14 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     const peer = peerOf(req.socket);
     if (!this.#pending.has(socket)) this.#track(socket);
     try {
-      const outcome = await this.#decide(req, peer);
+      // Handshakes still deciding count against maxConnections, so slow hooks cannot overshoot it.
+      this.#deciding++;
+      let outcome: Decision | HandshakeRejection;
+      try {
+        outcome = await this.#decide(req, peer);
+      } finally {
+        this.#deciding--;
+      }
       if (!this.#pending.has(socket) || socket.destroyed) return null; // timed out or gone meanwhile
       if (!outcome.ok) {
         this.#fail(socket, outcome, peer);
@@ -274,7 +289,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       return conn;
     } catch (err) {
       // A hook failed: the client gets a 500, the owner an 'error' event.
-      if (this.listenerCount('error') > 0) this.emit('error', err instanceof Error ? err : new Error(String(err)));
+      this.#reportError(err);
       this.#fail(socket, reject(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error'), peer);
       return null;
     }
@@ -286,7 +301,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     if (!info.ok) return info;
     if (!isOriginAllowed(info.origin, this.#opts.allowedOrigins)) return reject(HttpStatus.FORBIDDEN, `origin ${info.origin} not allowed`);
     const max = this.#opts.maxConnections;
-    if (max > 0 && this.#connections.size >= max) return reject(HttpStatus.SERVICE_UNAVAILABLE, 'too many connections');
+    if (max > 0 && this.#connections.size + this.#deciding > max) return reject(HttpStatus.SERVICE_UNAVAILABLE, 'too many connections');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const request: ConnectionRequest = {
       path: url.pathname,
@@ -329,6 +344,11 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       deflate: deflate?.params ?? null,
       extensions: deflate === null ? '' : formatExtensionHeader([deflate.element]),
     };
+  }
+
+  /** 'error' only when someone listens: a server must not die of an unobserved hook failure. */
+  #reportError(err: unknown): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err instanceof Error ? err : new Error(String(err)));
   }
 
   /** Starts the handshake clock for a socket. */

@@ -135,6 +135,21 @@ describe('server limits', () => {
     }
   });
 
+  test('handshakes still in onConnect count against maxConnections', async () => {
+    const server = new WebSocketServer({ maxConnections: 2, onConnect: () => new Promise((r) => setTimeout(r, 50)) });
+    const { port } = await server.listen({ port: 0 });
+    try {
+      const results = await Promise.allSettled([1, 2, 3, 4].map(() => connect(`ws://127.0.0.1:${port}/`)));
+      const opened = results.filter((r) => r.status === 'fulfilled');
+      const refused = results.filter((r) => r.status === 'rejected' && (r.reason as { httpStatus?: number }).httpStatus === 503);
+      assert.equal(opened.length, 2);
+      assert.equal(refused.length, 2);
+      for (const r of opened) if (r.status === 'fulfilled') r.value.terminate();
+    } finally {
+      await server.close();
+    }
+  });
+
   test('options are validated naming the bad value', () => {
     assert.throws(() => new WebSocketServer({ maxConnections: -1 }), { code: 'WS_INVALID_ARGUMENT', message: /maxConnections.*-1/ });
     assert.throws(() => new WebSocketServer({ handshakeTimeout: 0 }), { code: 'WS_INVALID_ARGUMENT', message: /handshakeTimeout/ });
