@@ -4,7 +4,8 @@
  * Binary values travel as `bin`, strings as `str` (MessagePack 5+, as the spec requires).
  * Integers up to 2^53 are exact both ways (uint64 is read as high * 2^32 + low). No extension
  * types: the timestamp extension and any other ext are refused on decode, and nothing is
- * encoded as an ext, so a Date is not silently turned into a timestamp.
+ * encoded as an ext, so a Date is not silently turned into a timestamp. Unlike our JSON and
+ * CBOR decoders, the library replaces invalid UTF-8 in strings instead of refusing it.
  */
 import { Decoder, Encoder, type ExtData, type ExtensionCodecType } from '@msgpack/msgpack';
 import { ProtocolErrorCode, protocolError } from '../wamp/protocol-error.js';
@@ -25,6 +26,8 @@ function stringKeysOnly(key: unknown): string {
 }
 
 const MAX_ID = 2 ** 53;
+/** Same nesting limit as our CBOR codec (the library's default is 100). */
+const MAX_DEPTH = 512;
 const UINT64 = 0xcf;
 
 interface EncoderInternals {
@@ -60,7 +63,7 @@ export class MsgpackSerializer implements Serializer {
   readonly subprotocol = Subprotocol.MSGPACK;
   readonly isBinary = true;
   // One encoder and decoder per serializer: they reuse their internal buffers between calls.
-  readonly #encoder = encodeMaxIdAsInteger(new Encoder({ extensionCodec: NO_EXTENSIONS, ignoreUndefined: false }));
+  readonly #encoder = encodeMaxIdAsInteger(new Encoder({ extensionCodec: NO_EXTENSIONS, ignoreUndefined: false, maxDepth: MAX_DEPTH }));
   readonly #decoder = new Decoder({ extensionCodec: NO_EXTENSIONS, mapKeyConverter: stringKeysOnly });
 
   serialize(message: unknown[]): Uint8Array {
