@@ -132,6 +132,27 @@ describe('client handshake failures are typed', () => {
   });
 });
 
+describe('client protocol options', () => {
+  test('ProtocolOptions reach the client connection: an oversized message closes with 1009', async () => {
+    const server = new WebSocketServer({});
+    const serverSide = new Promise<number>((resolve) =>
+      server.on('connection', (conn) => {
+        conn.sendMessage(Buffer.alloc(100));
+        void conn.closed.then((info) => resolve(info.code));
+      }),
+    );
+    const { port } = await server.listen({ port: 0 });
+    try {
+      const conn = await connect(`ws://127.0.0.1:${port}/`, { maxMessagePayloadSize: 10 });
+      await conn.closed;
+      // The client failed the connection with 1009; the server saw that code.
+      assert.equal(await serverSide, 1009);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('interop with ws', () => {
   test('our client talks to a ws server, with permessage-deflate and the response hook', async () => {
     const wss = new WsServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { serverMaxWindowBits: 11 }, handleProtocols: (p) => [...p][0] ?? false });

@@ -108,6 +108,14 @@ describe('server answers bad handshakes with the right status and keeps serving'
     assert.ok(rejected.includes(408));
   });
 
+  test('a version 8 (hybi-10) handshake is accepted too', async () => {
+    const res = await raw(port, request([...replace('Sec-WebSocket-Version', 'Sec-WebSocket-Version: 8'), 'Sec-WebSocket-Origin: https://evil.example']), 300);
+    // Version 8 reads its origin from Sec-WebSocket-Origin: the allow-list applies.
+    assert.equal(statusOf(res.text), 403);
+    const ok = await raw(port, request([...replace('Sec-WebSocket-Version', 'Sec-WebSocket-Version: 8'), 'Sec-WebSocket-Origin: https://good.example']), 300);
+    assert.equal(statusOf(ok.text), 101);
+  });
+
   test('a valid raw handshake gets 101 with the right accept value', async () => {
     const res = await raw(port, request([...GOOD, 'Sec-WebSocket-Protocol: other, echo']), 300);
     assert.equal(statusOf(res.text), 101);
