@@ -104,18 +104,19 @@ export class LocalBroker implements Broker {
     const eligibleAuthrole = idList(options['eligible_authrole']);
     const filtered = exclude !== null || excludeAuthid !== null || excludeAuthrole !== null ||
       eligible !== null || eligibleAuthid !== null || eligibleAuthrole !== null;
-    const details: Record<string, unknown> = {};
+    const disclosed: Record<string, unknown> = {};
     if (options['disclose_me'] === true) {
-      details['publisher'] = peer.sessionId;
-      details['publisher_authid'] = peer.authid;
-      details['publisher_authrole'] = peer.authrole;
+      disclosed['publisher'] = peer.sessionId;
+      disclosed['publisher_authid'] = peer.authid;
+      disclosed['publisher_authrole'] = peer.authrole;
     }
     for (const sub of this.#matches(request.topic)) {
-      if (sub.match !== 'exact') details['topic'] = request.topic;
+      const details = sub.match === 'exact' ? disclosed : { ...disclosed, topic: request.topic };
       // One array for every receiver of this subscription: the EVENT is identical for all.
       const event: unknown[] = [MessageType.EVENT, sub.id, publication, details];
       if (request.kwargs !== undefined && Object.keys(request.kwargs).length > 0) event.push(request.args ?? [], request.kwargs);
       else if (request.args !== undefined && request.args.length > 0) event.push(request.args);
+      const cache = new Map<string, Uint8Array | string>();
       for (const receiver of sub.subscribers) {
         if (receiver === peer && excludeMe) continue;
         if (filtered) {
@@ -126,7 +127,7 @@ export class LocalBroker implements Broker {
           if (eligibleAuthid !== null && !eligibleAuthid.has(receiver.authid)) continue;
           if (eligibleAuthrole !== null && !eligibleAuthrole.has(receiver.authrole)) continue;
         }
-        receiver.send(event);
+        receiver.sendShared(event, cache);
       }
     }
     return publication;

@@ -15,6 +15,8 @@ export interface RouterPeer extends PeerIdentity {
   hasFeature(role: string, feature: string): boolean;
   /** Sends one WAMP message (an array) to the peer. */
   send(message: unknown[]): void;
+  /** Sends a message shared by many peers, serialized at most once per serializer via `cache`. */
+  sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void;
   /** The next router-to-client request ID in this session's scope (INVOCATION). */
   nextRequestId(): number;
 }

@@ -101,6 +101,12 @@ export class RouterSession implements RouterPeer {
     this.transport.send(message);
   }
 
+  sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void {
+    const t = this.transport;
+    if (t.sendShared !== undefined) t.sendShared(message, cache);
+    else t.send(message);
+  }
+
   nextRequestId(): number {
     this.#outboundRequest = this.#outboundRequest >= MAX_ID ? 1 : this.#outboundRequest + 1;
     return this.#outboundRequest;

@@ -132,6 +132,19 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     this.#write(RawSocketFrameType.REGULAR, bytes);
   }
 
+  sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void {
+    const serializer = this.#serializer;
+    if (!this.isOpen || serializer === null) return;
+    const key = `rs:${serializer.name}`;
+    let bytes = cache.get(key) as Uint8Array | undefined;
+    if (bytes === undefined) {
+      const data = serializer.serialize(message);
+      cache.set(key, (bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data));
+    }
+    if (bytes.length > this.#peerMax) return; // this peer cannot take it; the others still get it
+    this.#write(RawSocketFrameType.REGULAR, bytes);
+  }
+
   close(): void {
     if (!this.isOpen) return;
     this.socket.end();

@@ -52,6 +52,11 @@ export interface WampTransport {
   readonly isOpen: boolean;
   /** Sends one WAMP message. Dropped silently once the transport is closed. */
   send(message: unknown[]): void;
+  /**
+   * Sends a message that goes unchanged to many peers (an EVENT): serialized once per
+   * serializer through `cache` (keyed by serializer name) instead of once per peer.
+   */
+  sendShared?(message: unknown[], cache: Map<string, Uint8Array | string>): void;
   /** Closes the transport (a no-op when already closed). */
   close(code?: number, reason?: string): void;
   on<K extends keyof TransportEvents>(event: K, listener: TransportEvents[K]): this;

@@ -53,6 +53,13 @@ export class WebSocketTransport extends BaseTransport {
     this.connection.sendMessage(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), this.#serializer.isBinary);
   }
 
+  sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void {
+    if (!this.isOpen) return;
+    let data = cache.get(this.serializerName);
+    if (data === undefined) cache.set(this.serializerName, (data = this.#serializer.serialize(message)));
+    this.connection.sendMessage(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), this.#serializer.isBinary);
+  }
+
   close(code: number = NORMAL_CLOSE, reason = ''): void {
     if (!this.isOpen) return;
     void this.connection.close(code, reason).catch(() => {});
@@ -73,7 +80,8 @@ export class WebSocketTransport extends BaseTransport {
     }
     let value: unknown;
     try {
-      value = this.#serializer.deserialize(data);
+      // Text frames were UTF-8 validated by the engine already: decode without a second check.
+      value = this.#serializer.deserialize(isBinary ? data : data.toString('utf8'));
     } catch (error) {
       this.fail(createError('WAMP_BAD_MESSAGE', error instanceof Error ? error.message : String(error), {
         wampUri: ErrorUri.PROTOCOL_VIOLATION,

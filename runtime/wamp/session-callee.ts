@@ -17,6 +17,35 @@ import { checkUriArgument, invalidArgument, notJoined, withPayload, type Session
 /** The error URI for exceptions that are not ApplicationErrors (Autobahn's choice). */
 export const RUNTIME_ERROR_URI = 'wamp.error.runtime_error';
 
+/**
+ * One invocation in progress. Its AbortController is made only when the endpoint looks at
+ * `details.signal` (most never do, and making one per call is measurable).
+ */
+class Running {
+  #controller: AbortController | null = null;
+  #reason: unknown = undefined;
+  #aborted = false;
+
+  get signal(): AbortSignal {
+    if (this.#controller === null) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+}
+
 interface Pending<T> {
   resolve(value: T): void;
   reject(error: Error): void;
@@ -61,7 +90,7 @@ export class CalleeRole {
   readonly #registering = new Map<number, { reg: ClientRegistration; pending: Pending<Registration> }>();
   readonly #unregistering = new Map<number, Pending<void>>();
   /** Invocations running here, by INVOCATION.Request, for INTERRUPT. */
-  readonly #running = new Map<number, AbortController>();
+  readonly #running = new Map<number, Running>();
 
   constructor(wire: SessionWire) {
     this.#wire = wire;
@@ -153,13 +182,15 @@ export class CalleeRole {
       return;
     }
     const d = msg.details;
-    const controller = new AbortController();
+    const controller = new Running();
     this.#running.set(request, controller);
-    const details: InvocationDetails = {
+    const details = {
       procedure: typeof d.procedure === 'string' ? d.procedure : reg.procedure,
       registration: msg.registration,
-      signal: controller.signal,
-    };
+      get signal(): AbortSignal {
+        return controller.signal;
+      },
+    } as InvocationDetails;
     if (typeof d.caller === 'number') details.caller = d.caller;
     if (typeof d.caller_authid === 'string') details.callerAuthid = d.caller_authid;
     if (typeof d.caller_authrole === 'string') details.callerAuthrole = d.caller_authrole;
@@ -193,7 +224,7 @@ export class CalleeRole {
     controller.abort(new ApplicationError('wamp.error.canceled', ['the call was canceled']));
   }
 
-  #yield(request: number, controller: AbortController, value: unknown): void {
+  #yield(request: number, controller: Running, value: unknown): void {
     if (this.#running.get(request) !== controller) return;
     this.#running.delete(request);
     if (!this.#wire.joined) return;
@@ -203,13 +234,13 @@ export class CalleeRole {
     this.#wire.send(message);
   }
 
-  #fail(request: number, controller: AbortController, error: unknown): void {
+  #fail(request: number, controller: Running, error: unknown): void {
     if (this.#running.get(request) !== controller) return;
     this.#running.delete(request);
     if (!this.#wire.joined) return;
     if (ApplicationError.is(error)) {
       this.#wire.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, request, {}, error.error], error.args, error.kwargs));
-    } else if (controller.signal.aborted) {
+    } else if (controller.aborted) {
       this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, 'wamp.error.canceled', [errorMessage(error)]]);
     } else {
       this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, RUNTIME_ERROR_URI, [errorMessage(error)]]);
