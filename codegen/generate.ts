@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { DIAGNOSTIC, diagnostic, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { emit } from './emit/index.js';
+import { buildGraph } from './emit/graph.js';
 import { walkType, type ModuleModel, type SchemaModel } from './model.js';
 import { moduleIdFor, SchemaParser } from './parse/index.js';
 import { normalizeOptions, type GenerateOptions, type NormalizedOptions } from './config.js';
@@ -85,6 +86,7 @@ export class Generator {
   readonly #parseDiagnostics = new Map<string, Diagnostic[]>();
   readonly #known = new Map<string, string>();
   #setup: Diagnostic[] = [];
+  #cyclic = new Set<string>();
 
   constructor(options: GenerateOptions) {
     this.#options = normalizeOptions(options);
@@ -133,17 +135,15 @@ export class Generator {
       this.#modules.delete(id);
       this.#parseDiagnostics.delete(id);
     }
-    // Dependents (transitively) render differently when what they use changes shape.
+    // Direct dependents are parsed again: a name they import may have gone. Rendering further
+    // out only changes when reference cycles change, which #generate checks on the new model.
     const changedIds = new Set([...touched, ...removed].map((f) => moduleIdFor(root, f)));
-    for (let grew = true, rounds = 0; grew && rounds < 64; rounds++) {
-      grew = false;
-      for (const [id, m] of this.#modules) {
-        if (changedIds.has(id)) continue;
-        if ([...dependencies(m)].some((d) => changedIds.has(d))) { changedIds.add(id); grew = true; }
-      }
+    const reparseIds = new Set(changedIds);
+    for (const [id, m] of this.#modules) {
+      if ([...dependencies(m)].some((d) => changedIds.has(d))) reparseIds.add(id);
     }
-    const reparse = files.filter((f) => changedIds.has(moduleIdFor(root, f)));
-    return this.#generate(reparse, changedIds);
+    const reparse = files.filter((f) => reparseIds.has(moduleIdFor(root, f)));
+    return this.#generate(reparse, reparseIds);
   }
 
   #generate(parseFiles: readonly string[], only: ReadonlySet<string> | undefined): GenerateResult {
@@ -162,7 +162,15 @@ export class Generator {
     if (diagnostics.some((d) => d.severity === 'error')) {
       return { diagnostics, ok: false, stale: [], written: [], unchanged: [], removed: [], inputs };
     }
-    const out = emit(model, { runtimeImport: this.#options.runtimeImport, zodImport: this.#options.zodImport, ...(only ? { only } : {}) });
+    const graph = buildGraph(model);
+    let render = only;
+    if (only !== undefined) {
+      // A module whose declarations joined or left a reference cycle renders differently (z.lazy).
+      const moved = new Set([...graph.cyclic, ...this.#cyclic].filter((k) => graph.cyclic.has(k) !== this.#cyclic.has(k)).map((k) => k.split('#')[0] ?? ''));
+      render = new Set([...only, ...moved]);
+    }
+    this.#cyclic = new Set(graph.cyclic);
+    const out = emit(model, { runtimeImport: this.#options.runtimeImport, zodImport: this.#options.zodImport, ...(render ? { only: render } : {}) }, graph);
     const { check, clean } = this.#options;
     const report = writeOutputs(this.#options.outDir, out, { check, clean: clean && only === undefined, known: this.#known });
     if (!check) for (const [path, content] of out) this.#known.set(path, content);

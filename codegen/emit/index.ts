@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { SchemaModel } from '../model.js';
 import { buildCatalog } from './catalog.js';
-import { buildGraph } from './graph.js';
+import { buildGraph, type DeclGraph } from './graph.js';
 import { importPath, moduleView, SUPPORT_MODULE, type EmitSettings } from './view.js';
 
 export type { EmitSettings } from './view.js';
@@ -51,9 +51,9 @@ export interface EmitOptions extends EmitSettings {
   readonly only?: ReadonlySet<string>;
 }
 
-export function emit(model: SchemaModel, options: EmitOptions): Map<string, string> {
+/** `graph` may be passed when the caller built it already (it must be of this model). */
+export function emit(model: SchemaModel, options: EmitOptions, graph: DeclGraph = buildGraph(model)): Map<string, string> {
   const t = loadTemplates();
-  const graph = buildGraph(model);
   const out = new Map<string, string>();
   const settings = { runtimeImport: options.runtimeImport, zodImport: options.zodImport };
   out.set(`${SUPPORT_MODULE}.ts`, tidy(t.support({ header: header('its built-in support template'), ...settings })));
