@@ -20,6 +20,8 @@ export interface WebSocketTransportOptions {
 }
 
 const NORMAL_CLOSE = 1000;
+/** A close reason must fit a control frame: 125 bytes less the 2-byte code. */
+const MAX_CLOSE_REASON = 123;
 
 export class WebSocketTransport extends BaseTransport {
   readonly serializerName: string;
@@ -62,7 +64,15 @@ export class WebSocketTransport extends BaseTransport {
 
   close(code: number = NORMAL_CLOSE, reason = ''): void {
     if (!this.isOpen) return;
-    void this.connection.close(code, reason).catch(() => {});
+    // An application may only send 1000 or 3000-4999 (the engine enforces it); other codes
+    // passed by transport-neutral callers (1001 going away, 1002 protocol error) become 1000.
+    const sendable = code === NORMAL_CLOSE || (code >= 3000 && code <= 4999) ? code : NORMAL_CLOSE;
+    if (Buffer.byteLength(reason) > MAX_CLOSE_REASON) reason = '';
+    try {
+      void this.connection.close(sendable, reason).catch(() => {});
+    } catch {
+      this.connection.terminate();
+    }
   }
 
   #receive(data: Buffer, isBinary: boolean): void {

@@ -55,6 +55,23 @@ describe('our client and our router over WebSocket', () => {
     });
   }
 
+  test('router close drops WebSocket peers that never answer its GOODBYE', async () => {
+    const { default: WebSocket } = await import('ws');
+    const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
+    const [url] = await router.start();
+    const ws = new WebSocket(url!, ['wamp.2.json']);
+    const messages: unknown[] = [];
+    ws.on('message', (d) => void messages.push(JSON.parse(String(d))));
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+    ws.send(JSON.stringify([1, 'realm1', { roles: { caller: {} } }]));
+    for (let i = 0; i < 200 && messages.length === 0; i++) await delay(5);
+    assert.equal((messages[0] as unknown[])[0], 2);
+    await withTimeout(router.close(50), 5000, 'router close');
+    assert.equal(await withTimeout(closed, 5000, 'ws close'), 1000);
+    assert.deepEqual((messages[1] as unknown[])?.slice(0, 1), [6], 'GOODBYE came first');
+  });
+
   test('the router picks the first serializer the client offers, and refuses clients offering none', async () => {
     const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0, serializers: ['json', 'msgpack'] }] });
     const [url] = await router.start();
