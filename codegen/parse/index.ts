@@ -49,7 +49,9 @@ export class SchemaParser {
         module: ts.ModuleKind.NodeNext,
         moduleResolution: ts.ModuleResolutionKind.NodeNext,
         customConditions: ['source'],
-        lib: ['lib.es2022.d.ts'],
+        // es5 declares every global a schema may name (Array, Record, Uint8Array, Promise, Date…);
+        // the later libs only add parse time.
+        lib: ['lib.es5.d.ts'],
         types: [],
         noEmit: true,
         skipLibCheck: true,

@@ -183,6 +183,8 @@ function convertReference(ctx: ParseContext, node: ts.TypeReferenceNode, scope: 
     if (importDecl !== undefined && (ts.isImportSpecifier(importDecl) || ts.isImportClause(importDecl) || ts.isNamespaceImport(importDecl))) {
       return fail(ctx, DIAGNOSTIC.unresolvedImport, node, `\`${text}\` comes from an import that cannot be resolved`, 'check the import path (relative imports end in .js) and that the file exists');
     }
+    const hint = LIB_HINTS[text];
+    if (hint !== undefined) return fail(ctx, DIAGNOSTIC.unsupportedType, node, `\`${text}\` cannot be represented as a WAMP payload`, hint);
     return fail(ctx, DIAGNOSTIC.unresolvedType, node, `cannot find type \`${text}\``, 'declare it in a schema file or import it from one');
   }
   if (helperName(ctx, node) !== undefined) {
