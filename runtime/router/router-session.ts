@@ -205,7 +205,11 @@ export class RouterSession implements RouterPeer {
 
   #close(): void {
     this.#clearHelloTimer();
-    this.transport.close();
+    try {
+      this.transport.close();
+    } catch {
+      // Closing is best effort; the session is over either way.
+    }
     this.#closed();
   }
 

@@ -94,7 +94,13 @@ export class Router {
     for (const session of this.#sessions) session.shutdown(CloseReason.SYSTEM_SHUTDOWN);
     const deadline = Date.now() + graceMs;
     while (this.#sessions.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    for (const session of [...this.#sessions]) session.transport.close(1001, 'router closed');
+    for (const session of [...this.#sessions]) {
+      try {
+        session.transport.close(1001, 'router closed');
+      } catch {
+        // One transport failing to close must not keep the others open.
+      }
+    }
     this.#sessions.clear();
     await Promise.all(listeners.map((l) => l.close()));
   }

@@ -73,13 +73,18 @@ export class CallerRole {
       return;
     }
     const pending = this.#settle(msg.request);
-    // A RESULT can cross our CANCEL (skip/killnowait) on the wire: ignore it then.
-    pending?.resolve({ args, kwargs });
+    if (pending === undefined) {
+      // A RESULT can cross our CANCEL (skip/killnowait) on the wire: ignore it then. One for a
+      // request we never sent is the router's protocol violation.
+      if (msg.request > this.#wire.lastRequestId()) this.#wire.violation(`RESULT for request ${msg.request}, which was never sent`);
+      return;
+    }
+    pending.resolve({ args, kwargs });
   }
 
   onError(msg: ErrorMessage): boolean {
     const pending = this.#settle(msg.request);
-    if (pending === undefined) return true;
+    if (pending === undefined) return msg.request <= this.#wire.lastRequestId();
     const error = new ApplicationError(msg.error, msg.args ?? [], msg.kwargs ?? {});
     pending.reject(pending.signal?.aborted === true && msg.error === 'wamp.error.canceled' ? pending.signal.reason : error);
     return true;

@@ -12,6 +12,8 @@ export interface SessionWire {
   readonly joined: boolean;
   send(message: unknown[]): void;
   nextRequestId(): number;
+  /** The last request ID sent (a reply to a higher one answers nothing we sent). */
+  lastRequestId(): number;
   /** Aborts the session for a protocol violation by the router. */
   violation(message: string): void;
 }

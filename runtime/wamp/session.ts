@@ -130,6 +130,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
       },
       send: (message) => self.#transport?.send(message),
       nextRequestId: () => self.#requests.next(),
+      lastRequestId: () => self.#requests.last,
       violation: (message) => self.#violation(message),
     };
     this.#caller = new CallerRole(this.#wire);
@@ -140,10 +141,10 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
 
   // ---- lifecycle hooks (override in a subclass) ----
 
-  /** A transport was attached. Default: join `config.realm`. */
+  /** A transport was attached. Default: join `config.realm` (without one, call join() yourself). */
   onConnect(): void | Promise<void> {
     const realm = this.config.realm;
-    if (realm === undefined) throw createError(SessionErrorCode.JOIN_FAILED, 'no realm configured: pass { realm } or override onConnect');
+    if (realm === undefined) return;
     const options: JoinOptions = { ...this.config };
     const auth = this.config.authenticators ?? [];
     if (options.authmethods === undefined && auth.some((a) => a.method !== 'anonymous')) options.authmethods = auth.map((a) => a.method);
