@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { isUtf8 } from 'node:buffer';
 import * as nvx from '../../runtime/nvx.js';
 import { acceleratorFor } from '../../runtime/accel/select.js';
-import { formatSize, measure, printTable, type Row } from './harness.js';
+import { formatSize, measureAll, printTable, type Measurement, type Row } from './harness.js';
 
 interface BufferUtil {
   mask(source: Uint8Array, mask: Uint8Array, output: Uint8Array, offset: number, length: number): void;
@@ -36,13 +36,7 @@ function text(kind: 'ascii' | 'mixed', size: number): Buffer {
 }
 
 function pair(what: string, size: number, ours: () => void, peerName: string, peer: () => void, target?: number): Row {
-  // Interleave and keep the best of each, so load from other processes hits both alike.
-  let a = measure(ours, size);
-  let b = measure(peer, size);
-  const a2 = measure(ours, size);
-  const b2 = measure(peer, size);
-  if (a2.ns < a.ns) a = a2;
-  if (b2.ns < b.ns) b = b2;
+  const [a, b] = measureAll([ours, peer], size) as [Measurement, Measurement];
   return { what, size: formatSize(size), ours: a, peerName, peer: b, ...(target === undefined ? {} : { target }) };
 }
 

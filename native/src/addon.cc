@@ -4,15 +4,22 @@
 //
 //   kernels                          [{ name, usable }], best first
 //   bind(name) -> {
-//     mask(source, output, outputOffset, length, key)    key: uint32, rotated to the phase
-//     unmask(buffer, key)
-//     isValidUtf8(buffer) -> boolean
-//     push(state, chunk[, start, end]) -> boolean         state: Float64Array(4), see utf8-stream.h
-//     unmaskPush(state, buffer, key) -> boolean
+//     mask(srcBuffer, srcOffset, length, dstBuffer, dstOffset, key) -> true
+//     unmask(buffer, offset, length, key) -> true
+//     isValidUtf8(buffer, offset, length) -> boolean
+//     push(state, buffer, offset, length) -> boolean
+//     unmaskPush(state, buffer, offset, length, key) -> boolean
 //   }
 //
-// Arguments are checked here (types and bounds) because a wrong one would touch memory it must
-// not; friendlier validation of user input happens in the TypeScript layer.
+// Bytes arrive as (ArrayBuffer, byteOffset, length), not as typed arrays: reading an ArrayBuffer's
+// data pointer costs about half of reading a typed array's through Node-API, and these calls are
+// all overhead at small sizes. `state` is the ArrayBuffer of the validator's Float64Array(4) (see
+// utf8-stream.h); `key` is the 4-byte mask as a little-endian uint32 already rotated to the phase.
+// Every function returns undefined, doing nothing, when the bytes are not in an ArrayBuffer (a
+// SharedArrayBuffer): the caller then takes the JavaScript path.
+//
+// Offsets and lengths are checked here against the ArrayBuffer, because a wrong one would touch
+// memory it must not; friendlier validation of user input happens in the TypeScript layer.
 #include <napi.h>
 
 #include <cstdint>
@@ -24,22 +31,10 @@ namespace {
 
 using nvx::Kernel;
 
-struct Bytes {
-  uint8_t* data = nullptr;
-  size_t length = 0;
-};
-
-bool getBytes(const Napi::CallbackInfo& info, size_t index, Bytes* out) {
-  napi_typedarray_type type;
-  void* data = nullptr;
-  // No arraybuffer/byteOffset out-parameters: asking for them costs a handle per call.
-  napi_status status =
-      napi_get_typedarray_info(info.Env(), info[index], &type, &out->length, &data, nullptr, nullptr);
-  if (status != napi_ok || type != napi_uint8_array) {
-    Napi::TypeError::New(info.Env(), "NVX: expected a Uint8Array").ThrowAsJavaScriptException();
-    return false;
-  }
-  out->data = static_cast<uint8_t*>(data);
+bool getArrayBuffer(const Napi::CallbackInfo& info, size_t index, uint8_t** data, size_t* length) {
+  void* p = nullptr;
+  if (napi_get_arraybuffer_info(info.Env(), info[index], &p, length) != napi_ok) return false;
+  *data = static_cast<uint8_t*>(p);
   return true;
 }
 
@@ -61,68 +56,93 @@ bool getKey(const Napi::CallbackInfo& info, size_t index, uint32_t* out) {
   return true;
 }
 
-bool getState(const Napi::CallbackInfo& info, size_t index, nvx::StreamState** out) {
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  napi_status status = napi_get_typedarray_info(info.Env(), info[index], &type, &length, &data, nullptr, nullptr);
-  if (status != napi_ok || type != napi_float64_array || length < nvx::kStreamStateSlots) {
-    Napi::TypeError::New(info.Env(), "NVX: expected a Float64Array(4) validator state").ThrowAsJavaScriptException();
+// (ArrayBuffer, offset, length) at info[index..index+2] -> a checked byte range. False with a
+// pending exception on bad numbers or bounds, false without one when it is no ArrayBuffer (the
+// callback then returns undefined).
+bool getRange(const Napi::CallbackInfo& info, size_t index, uint8_t** data, size_t* length) {
+  uint8_t* base;
+  size_t size, offset;
+  if (!getArrayBuffer(info, index, &base, &size)) return false;
+  if (!getIndex(info, index + 1, &offset) || !getIndex(info, index + 2, length)) return false;
+  if (offset > size || *length > size - offset) {
+    Napi::RangeError::New(info.Env(), "NVX: range is outside its ArrayBuffer").ThrowAsJavaScriptException();
     return false;
   }
-  *out = static_cast<nvx::StreamState*>(data);
+  *data = base + offset;
+  return true;
+}
+
+bool getState(const Napi::CallbackInfo& info, size_t index, nvx::StreamState** out) {
+  uint8_t* data;
+  size_t length;
+  if (!getArrayBuffer(info, index, &data, &length) || length < sizeof(nvx::StreamState) ||
+      reinterpret_cast<uintptr_t>(data) % alignof(nvx::StreamState) != 0) {
+    Napi::TypeError::New(info.Env(), "NVX: expected the validator state buffer").ThrowAsJavaScriptException();
+    return false;
+  }
+  *out = reinterpret_cast<nvx::StreamState*>(data);
   return true;
 }
 
 const Kernel* kernelOf(const Napi::CallbackInfo& info) { return static_cast<const Kernel*>(info.Data()); }
 
-void Mask(const Napi::CallbackInfo& info) {
-  Bytes src, dst;
-  size_t offset, length;
+Napi::Value Bool(const Napi::CallbackInfo& info, bool value) { return Napi::Boolean::New(info.Env(), value); }
+
+Napi::Value Mask(const Napi::CallbackInfo& info) {
+  uint8_t *src = nullptr, *dst = nullptr;
+  size_t srcLength, dstLength;
   uint32_t key;
-  if (!getBytes(info, 0, &src) || !getBytes(info, 1, &dst) || !getIndex(info, 2, &offset) ||
-      !getIndex(info, 3, &length) || !getKey(info, 4, &key))
-    return;
-  if (length > src.length || offset > dst.length || length > dst.length - offset) {
-    Napi::RangeError::New(info.Env(), "NVX: mask range is out of bounds").ThrowAsJavaScriptException();
-    return;
+  if (!getRange(info, 0, &src, &srcLength)) return Napi::Value();
+  // The destination is (buffer, offset) with the source's length.
+  uint8_t* dstBase;
+  size_t dstSize, dstOffset;
+  if (!getArrayBuffer(info, 3, &dstBase, &dstSize)) return Napi::Value();
+  if (!getIndex(info, 4, &dstOffset) || !getKey(info, 5, &key)) return Napi::Value();
+  if (dstOffset > dstSize || srcLength > dstSize - dstOffset) {
+    Napi::RangeError::New(info.Env(), "NVX: mask output range is outside its ArrayBuffer").ThrowAsJavaScriptException();
+    return Napi::Value();
   }
-  kernelOf(info)->mask(src.data, dst.data + offset, length, key);
+  dst = dstBase + dstOffset;
+  dstLength = srcLength;
+  kernelOf(info)->mask(src, dst, dstLength, key);
+  return Bool(info, true);
 }
 
-void Unmask(const Napi::CallbackInfo& info) {
-  Bytes buf;
+Napi::Value Unmask(const Napi::CallbackInfo& info) {
+  uint8_t* p = nullptr;
+  size_t length;
   uint32_t key;
-  if (!getBytes(info, 0, &buf) || !getKey(info, 1, &key)) return;
-  kernelOf(info)->mask(buf.data, buf.data, buf.length, key);
+  if (!getRange(info, 0, &p, &length)) return Napi::Value();
+  if (!getKey(info, 3, &key)) return Napi::Value();
+  kernelOf(info)->mask(p, p, length, key);
+  return Bool(info, true);
 }
 
 Napi::Value IsValidUtf8(const Napi::CallbackInfo& info) {
-  Bytes buf;
-  if (!getBytes(info, 0, &buf)) return Napi::Value();
-  return Napi::Boolean::New(info.Env(), nvx::isValidUtf8(kernelOf(info), buf.data, buf.length));
+  uint8_t* p = nullptr;
+  size_t length;
+  if (!getRange(info, 0, &p, &length)) return Napi::Value();
+  return Bool(info, nvx::isValidUtf8(kernelOf(info), p, length));
 }
 
-// push(state, chunk) takes the whole chunk: two fewer argument conversions on the hot path.
 Napi::Value Push(const Napi::CallbackInfo& info) {
-  nvx::StreamState* st;
-  Bytes buf;
-  if (!getState(info, 0, &st) || !getBytes(info, 1, &buf)) return Napi::Value();
-  size_t start = 0, end = buf.length;
-  if (info.Length() > 2 && (!getIndex(info, 2, &start) || !getIndex(info, 3, &end))) return Napi::Value();
-  if (start > end || end > buf.length) {
-    Napi::RangeError::New(info.Env(), "NVX: push range is out of bounds").ThrowAsJavaScriptException();
-    return Napi::Value();
-  }
-  return Napi::Boolean::New(info.Env(), nvx::streamPush(kernelOf(info), st, buf.data + start, end - start));
+  nvx::StreamState* st = nullptr;
+  uint8_t* p = nullptr;
+  size_t length;
+  if (!getState(info, 0, &st)) return Napi::Value();
+  if (!getRange(info, 1, &p, &length)) return Napi::Value();
+  return Bool(info, nvx::streamPush(kernelOf(info), st, p, length));
 }
 
 Napi::Value UnmaskPush(const Napi::CallbackInfo& info) {
-  nvx::StreamState* st;
-  Bytes buf;
+  nvx::StreamState* st = nullptr;
+  uint8_t* p = nullptr;
+  size_t length;
   uint32_t key;
-  if (!getState(info, 0, &st) || !getBytes(info, 1, &buf) || !getKey(info, 2, &key)) return Napi::Value();
-  return Napi::Boolean::New(info.Env(), nvx::streamUnmaskPush(kernelOf(info), st, buf.data, buf.length, key));
+  if (!getState(info, 0, &st)) return Napi::Value();
+  if (!getRange(info, 1, &p, &length)) return Napi::Value();
+  if (!getKey(info, 4, &key)) return Napi::Value();
+  return Bool(info, nvx::streamUnmaskPush(kernelOf(info), st, p, length, key));
 }
 
 Napi::Value Bind(const Napi::CallbackInfo& info) {

@@ -141,11 +141,27 @@ struct Utf8Lookup {
   // key on its way through the registers and stored back before it is checked.
   template <bool Unmask>
   static size_t run(uint8_t* p, size_t len, uint32_t key) {
-    const V keyv = S::splat32(key);
     V prev = S::zero(), prevIncomplete = S::zero(), err = S::zero();
     size_t i = 0;
     // No error before `checked`, which is where the current group began.
     size_t checked = 0;
+    size_t head = size_t(-reinterpret_cast<uintptr_t>(p)) & (S::W - 1);
+    if (head != 0 && len >= kGroup) {
+      // Align the loop's loads and stores (a split cache line costs about two). The head goes
+      // through a block with its bytes at the end, after zeros (ASCII, so they raise nothing),
+      // which leaves the real last bytes where the next block looks for them.
+      alignas(64) uint8_t tmp[kBlock] = {};
+      uint8_t* at = tmp + kBlock - head;
+      std::memcpy(at, p, head);
+      if constexpr (Unmask) {
+        scalarMask(at, at, head, key);
+        std::memcpy(p, at, head);
+        key = rotateKey(key, head);
+      }
+      step<false, N>(tmp, S::zero(), &prev, &prevIncomplete, &err);
+      i = head;
+    }
+    const V keyv = S::splat32(key);
     while (i + kUnit <= len) {
       step<Unmask, U>(p + i, keyv, &prev, &prevIncomplete, &err);
       i += kUnit;

@@ -60,7 +60,9 @@ function pushSmall(s: Float64Array, chunk: Uint8Array, start: number, end: numbe
 }
 
 class NativeUtf8Validator implements Utf8Validator {
-  readonly #s = new Float64Array(STATE_SLOTS);
+  // Over its own ArrayBuffer, which is what the native side is given.
+  readonly #s = new Float64Array(new ArrayBuffer(STATE_SLOTS * Float64Array.BYTES_PER_ELEMENT));
+  readonly #sb = this.#s.buffer as ArrayBuffer;
   readonly #binding: NativeKernelBinding;
   readonly #small: number;
   readonly #builtins: boolean;
@@ -93,15 +95,21 @@ class NativeUtf8Validator implements Utf8Validator {
   push(chunk: Uint8Array, start = 0, end = chunk.length): boolean {
     const s = this.#s;
     if (end - start < this.#small) return pushSmall(s, chunk, start, end);
-    if (start !== 0 || end !== chunk.length) return this.#binding.push(s, chunk, start, end);
     // On a boundary, and the chunk ends in ASCII so it cannot end inside a sequence: then Node's
     // isUtf8 (simdutf, a cheaper call than ours) answers alone when the chunk is valid. When it
     // is not, the kernel rescans to find the exact offset.
-    if (this.#builtins && s[Slot.STATE] === State.ACCEPT && chunk[end - 1]! < 0x80 && isUtf8(chunk)) {
+    if (
+      this.#builtins &&
+      start === 0 &&
+      end === chunk.length &&
+      s[Slot.STATE] === State.ACCEPT &&
+      chunk[end - 1]! < 0x80 &&
+      isUtf8(chunk)
+    ) {
       s[Slot.SEEN] = s[Slot.SEEN]! + end;
       return true;
     }
-    return this.#binding.push(s, chunk);
+    return this.#binding.push(this.#sb, chunk.buffer, chunk.byteOffset + start, end - start) ?? pushSmall(s, chunk, start, end);
   }
 
   finish(): boolean {
@@ -124,11 +132,16 @@ class NativeUtf8Validator implements Utf8Validator {
     phase: number,
     validator: Utf8Validator,
   ): boolean {
-    if (buffer.length >= small && validator instanceof NativeUtf8Validator && validator.#binding === binding) {
-      return binding.unmaskPush(validator.#s, buffer, keyWord(maskKey, phase));
+    if (buffer.length >= small) {
+      const key = keyWord(maskKey, phase);
+      if (validator instanceof NativeUtf8Validator && validator.#binding === binding) {
+        const valid = binding.unmaskPush(validator.#sb, buffer.buffer, buffer.byteOffset, buffer.length, key);
+        if (valid !== undefined) return valid;
+      } else if (binding.unmask(buffer.buffer, buffer.byteOffset, buffer.length, key) !== undefined) {
+        return validator.push(buffer);
+      }
     }
-    if (buffer.length >= small) binding.unmask(buffer, keyWord(maskKey, phase));
-    else tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+    tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
     return validator.push(buffer);
   }
 }
@@ -144,16 +157,24 @@ export function createNativeAccelerator(
 ): Accelerator {
   const { mask: maskMin, utf8: utf8Min } = options.thresholds ?? DEFAULT_THRESHOLDS;
   const builtins = options.builtins ?? true;
-  const isValidUtf8 = builtins ? isUtf8 : (buffer: Uint8Array): boolean => binding.isValidUtf8(buffer);
+  const isValidUtf8 = builtins
+    ? isUtf8
+    : (buffer: Uint8Array): boolean => binding.isValidUtf8(buffer.buffer, buffer.byteOffset, buffer.length) ?? isUtf8(buffer);
   return {
     implementation: binding.name,
     mask(source, maskKey, output, outputOffset, length, phase = 0) {
-      if (length < maskMin) tsMask(source, maskKey, output, outputOffset, length, phase);
-      else binding.mask(source, output, outputOffset, length, keyWord(maskKey, phase));
+      if (
+        length < maskMin ||
+        binding.mask(source.buffer, source.byteOffset, length, output.buffer, output.byteOffset + outputOffset, keyWord(maskKey, phase)) ===
+          undefined
+      ) {
+        tsMask(source, maskKey, output, outputOffset, length, phase);
+      }
     },
     unmask(buffer, maskKey, phase = 0) {
-      if (buffer.length < maskMin) tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
-      else binding.unmask(buffer, keyWord(maskKey, phase));
+      if (buffer.length < maskMin || binding.unmask(buffer.buffer, buffer.byteOffset, buffer.length, keyWord(maskKey, phase)) === undefined) {
+        tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+      }
     },
     isValidUtf8,
     createUtf8Validator: () => new NativeUtf8Validator(binding, utf8Min, builtins),

@@ -70,3 +70,24 @@ for (const { label, accel } of implementations()) {
     });
   });
 }
+
+test('memory in a SharedArrayBuffer takes the JavaScript path with the same results', () => {
+  const key = Uint8Array.of(9, 8, 7, 6);
+  for (const { label, accel } of implementations()) {
+    const shared = new Uint8Array(new SharedArrayBuffer(300));
+    shared.set(SOURCE.subarray(0, 300));
+    const expected = new Uint8Array(300);
+    referenceMask(SOURCE, key, expected, 0, 300, 2);
+    const out = new Uint8Array(new SharedArrayBuffer(300));
+    accel.mask(shared, key, out, 0, 300, 2);
+    assert.deepEqual([...out], [...expected], label);
+    accel.unmask(shared, key, 2);
+    assert.deepEqual([...shared], [...expected], label);
+    const text = new Uint8Array(new SharedArrayBuffer(200));
+    text.set(Buffer.from('é'.repeat(100), 'utf8'));
+    text[150] = 0xff;
+    const v = accel.createUtf8Validator();
+    assert.equal(v.push(text), false, label);
+    assert.equal(v.invalidOffset, 150, label);
+  }
+});

@@ -200,6 +200,31 @@ for (const { label, accel } of implementations()) {
       }
     });
 
+    test('every start alignment 0..63 of a 2 KiB buffer: errors near the start and later, plain and fused', () => {
+      const key = Uint8Array.of(0x13, 0x57, 0x9b, 0xdf);
+      const text = Buffer.from('ä€😀x'.repeat(200), 'utf8').subarray(0, 2100);
+      const backing = new Uint8Array(2300);
+      const wanted = new Map<number, { valid: boolean; invalidOffset: number }>();
+      for (let shift = 0; shift < 64; shift++) {
+        for (const pos of [-1, 0, shift % 7, 62 - (shift % 3), 64, 1500]) {
+          const view = backing.subarray(shift, shift + 2048);
+          view.set(text.subarray(0, 2048));
+          if (pos >= 0) view[pos] = 0xc1;
+          const want = wanted.get(pos) ?? oracle(view);
+          wanted.set(pos, want);
+          assert.equal(accel.isValidUtf8(view), want.valid, `shift ${shift} pos ${pos}`);
+          const got = stream(accel, view, []);
+          assert.deepEqual([got.valid, got.invalidOffset], [want.valid, want.invalidOffset], `shift ${shift} pos ${pos}`);
+          const plain = Buffer.from(view);
+          for (let i = 0; i < view.length; i++) view[i] = view[i]! ^ key[(i + 1) & 3]!;
+          const v = accel.createUtf8Validator();
+          const ok = accel.unmaskAndValidateUtf8(view, key, 1, v) && v.finish();
+          assert.equal(plain.equals(view), true, `fused unmasks all (shift ${shift} pos ${pos})`);
+          assert.deepEqual([ok, v.invalidOffset], [want.valid, want.invalidOffset], `fused shift ${shift} pos ${pos}`);
+        }
+      }
+    });
+
     test('property: agrees with buffer.isUtf8 and TextDecoder (fatal), and the offset is exact', () => {
       // Mostly-valid text with a few random bytes spliced in finds the interesting cases;
       // uniformly random bytes are almost always invalid at once.
