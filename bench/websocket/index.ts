@@ -4,18 +4,22 @@
  * flight) for 16 B, 1 KiB, 64 KiB and 1 MiB, text and binary; 16 B round-trip latency p50/p99;
  * and server-side memory per idle connection (5,000 connections), each with the ratio ours/ws.
  *
- *   npx tsx bench/websocket/index.ts [--quick] [--json out.json]
+ *   npx tsx bench/websocket/index.ts [--quick] [--source] [--json out.json]
+ *
+ * Our engine is measured as tsc compiles it (see engine.ts); --source measures it under tsx.
  *
  * Every loop is bounded in count and time. The server runs in a child process (one core each).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { compileRuntime, loadEngine } from './engine.js';
 import { measureIdleMemory, type IdleMemoryResult } from './idle-memory.js';
 import { measureLatency, measureThroughput, openClient, type Impl, type LatencyResult, type ThroughputResult } from './throughput.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+const fromSource = args.includes('--source');
 const jsonAt = args.indexOf('--json');
 const jsonPath = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
 
@@ -34,6 +38,8 @@ const IDLE_CONNECTIONS = quick ? 1_000 : 5_000;
 const ROUNDS = quick ? 1 : 3;
 
 const SERVER_CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+const engineDir = fromSource ? null : compileRuntime();
+const engine = await loadEngine(engineDir);
 
 interface Server {
   child: ChildProcess;
@@ -43,7 +49,7 @@ interface Server {
 }
 
 function startServer(impl: Impl, mode: 'echo' | 'idle'): Promise<Server> {
-  const child = fork(SERVER_CHILD, [impl, mode], {
+  const child = fork(SERVER_CHILD, [impl, mode, engineDir ?? '-'], {
     execArgv: ['--conditions=source', '--import', 'tsx', ...(mode === 'idle' ? ['--expose-gc'] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -112,7 +118,7 @@ async function throughputRows(): Promise<Row[]> {
         const results = {} as Record<Impl, ThroughputResult>;
         for (let round = 0; round < ROUNDS; round++) {
           for (const impl of IMPLS) {
-            const client = await openClient(impl, servers[impl].port);
+            const client = await openClient(impl, servers[impl].port, engine.client);
             try {
               await measureThroughput(client, payload, binary, WINDOW, maxMessages, WARMUP_MS);
               const r = await measureThroughput(client, payload, binary, WINDOW, maxMessages, MEASURE_MS);
@@ -142,7 +148,7 @@ async function latencies(): Promise<Record<Impl, LatencyResult>> {
   for (let round = 0; round < ROUNDS; round++) {
     for (const impl of IMPLS) {
       const server = await startServer(impl, 'echo');
-      const client = await openClient(impl, server.port);
+      const client = await openClient(impl, server.port, engine.client);
       try {
         const payload = payloadOf(16, false);
         await measureLatency(client, payload, 2_000, WARMUP_MS);
@@ -180,7 +186,9 @@ async function idleMemory(): Promise<Record<Impl, IdleMemoryResult>> {
   return out;
 }
 
-console.log(`wampkit WebSocket bench: node ${process.version}, window ${WINDOW}, ${MEASURE_MS} ms per measurement${quick ? ' (quick)' : ''}`);
+console.log(
+  `wampkit WebSocket bench: node ${process.version}, window ${WINDOW}, best of ${ROUNDS} x ${MEASURE_MS} ms, ours ${engineDir === null ? 'from TypeScript sources (tsx)' : 'compiled by tsc'}${quick ? ' (quick)' : ''}`,
+);
 const rows = await throughputRows();
 const latency = await latencies();
 const memory = await idleMemory();
@@ -190,4 +198,5 @@ for (const r of rows) {
   const w = r.results.ws;
   console.log(`| ${r.size} | ${r.kind} | ${fmt(o.messagesPerSecond)} | ${fmt(o.megabytesPerSecond, 1)} | ${fmt(w.messagesPerSecond)} | ${fmt(w.megabytesPerSecond, 1)} | ${ratio(o.messagesPerSecond, w.messagesPerSecond)} |`);
 }
+if (engineDir !== null) rmSync(engineDir, { recursive: true, force: true });
 if (jsonPath !== undefined) writeFileSync(jsonPath, JSON.stringify({ node: process.version, window: WINDOW, measureMs: MEASURE_MS, rows, latency, memory }, null, 2));

@@ -1,14 +1,16 @@
 /**
  * The server side of the WebSocket bench, in its own process so client and server each get a
- * core. argv: <ours|ws> <echo|idle>. Reports its port over IPC; in idle mode it answers
+ * core. argv: <ours|ws> <echo|idle> [compiled engine dir, or '-' for the sources]. Reports its port over IPC; in idle mode it answers
  * {cmd:'measure'} with its memory after a forced GC (run with --expose-gc).
  */
 import { WebSocketServer as WsServer } from 'ws';
-import { WebSocketServer } from '../../runtime/websocket/server.js';
+import { loadEngine } from './engine.js';
 
 type Impl = 'ours' | 'ws';
 const impl = process.argv[2] as Impl;
 const mode = process.argv[3] === 'idle' ? 'idle' : 'echo';
+const engineDir = process.argv[4] === undefined || process.argv[4] === '-' ? null : process.argv[4];
+const { WebSocketServer } = (await loadEngine(engineDir)).server;
 const MAX_PAYLOAD = 64 * 1024 * 1024;
 
 interface Memory {

@@ -1,6 +1,6 @@
 /** Echo throughput (a window of messages in flight) and round-trip latency, per client implementation. */
 import { WebSocket } from 'ws';
-import { connect } from '../../runtime/websocket/client.js';
+import type { ClientModule } from './engine.js';
 
 export type Impl = 'ours' | 'ws';
 
@@ -12,7 +12,8 @@ interface BenchClient {
   close(): void;
 }
 
-export async function openClient(impl: Impl, port: number): Promise<BenchClient> {
+export async function openClient(impl: Impl, port: number, engine: ClientModule): Promise<BenchClient> {
+  const { connect } = engine;
   const url = `ws://127.0.0.1:${port}/`;
   // One listener for the client's life; measurements swap what it calls.
   let current: (length: number) => void = () => {};
