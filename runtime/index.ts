@@ -4,3 +4,16 @@ export type { ProtocolMeaning } from './errors.js';
 export * as websocket from './websocket/index.js';
 export { ApplicationError, Result } from './wamp/application-error.js';
 export type * from './wamp/types.js';
+// WAMP client: sessions, Component/connect(), transports (added by the WAMP peers helper).
+export { ApplicationSession, SessionErrorCode } from './wamp/session.js';
+export type { SessionDetails, CloseDetails, SessionConfig, JoinOptions, Challenge, SessionEvents } from './wamp/session.js';
+export { Component, connect, retryDelay, ComponentErrorCode } from './wamp/component.js';
+export type { ComponentOptions, ComponentEvents, TransportConfig, TransportEntry } from './wamp/component.js';
+export { anonymous } from './wamp/auth.js';
+export type { Authenticator } from './wamp/auth.js';
+export { connectWebSocketTransport, WebSocketTransport } from './transports/websocket-transport.js';
+export type { WebSocketClientOptions } from './transports/websocket-transport.js';
+export { connectRawSocketTransport, RawSocketTransport } from './transports/rawsocket.js';
+export type { RawSocketClientOptions, RawSocketOptions } from './transports/rawsocket.js';
+export { createMemoryPair } from './transports/memory.js';
+export type { WampTransport, TransportConnector, TransportCloseInfo } from './transports/transport.js';
