@@ -9,7 +9,8 @@ import { MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
 import { ReadyState, type ConnectionEvents } from './connection-types.js';
 import type { ResolvedConnectionOptions } from './connection-options.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
-import { FrameSender } from './frame-sender.js';
+import { FrameSender, type SenderOwner } from './frame-sender.js';
+import type { WampkitError } from '../errors.js';
 import type { PerMessageDeflateCodec } from './permessage-deflate.js';
 import type { Role } from './types.js';
 import { nextMaskKey } from './mask-keys.js';
@@ -22,6 +23,8 @@ export interface MessageStreamOptions {
 }
 
 const PING_PAYLOAD_SIZE = 4;
+
+let createSenderOwner: (api: ConnectionApi) => SenderOwner;
 
 function toBuffer(data: MessageData): Buffer {
   if (typeof data === 'string') return Buffer.from(data, 'utf8');
@@ -51,21 +54,21 @@ export abstract class ConnectionApi extends EventEmitter<ConnectionEvents> {
   readonly #pingTimeout: number;
   #pingTimer: NodeJS.Timeout | null = null;
   #pingPayload: Buffer | null = null;
+  /** The keep-alive timer's callback; made only when keep-alive is on. */
+  #onPingTimer: (() => void) | null = null;
+  #onSocketDrain: (() => void) | null = null;
   #drainWaiters: Array<() => void> | null = null;
 
   constructor(socket: Duplex, role: Role, options: ResolvedConnectionOptions, codec: PerMessageDeflateCodec | null) {
     super();
     this.socket = socket;
-    this.sender = new FrameSender(socket, {
-      role,
-      codec,
-      autoFragmentSize: options.autoFragmentSize,
-      onError: (error) => this.fail(error),
-      onIdle: () => this.#settleDrain(),
-    });
+    this.sender = new FrameSender(socket, createSenderOwner(this), { role, codec, autoFragmentSize: options.autoFragmentSize });
     this.#pingInterval = options.autoPingInterval;
     this.#pingTimeout = options.autoPingTimeout;
-    if (this.#pingInterval > 0) this.#armPing(this.#pingInterval);
+    if (this.#pingInterval > 0) {
+      this.#onPingTimer = () => this.#pingTimerFired();
+      this.#armPing(this.#pingInterval);
+    }
   }
 
   get readyState(): ReadyState {
@@ -180,6 +183,7 @@ export abstract class ConnectionApi extends EventEmitter<ConnectionEvents> {
     return new Promise<void>((resolve) => {
       if (this.#drainWaiters === null) {
         this.#drainWaiters = [];
+        this.#onSocketDrain ??= () => this.#settleDrain();
         this.socket.on('drain', this.#onSocketDrain);
       }
       this.#drainWaiters.push(resolve);
@@ -208,6 +212,22 @@ export abstract class ConnectionApi extends EventEmitter<ConnectionEvents> {
     this.#settleDrain();
   }
 
+  static {
+    class SenderLink implements SenderOwner {
+      readonly #api: ConnectionApi;
+      constructor(api: ConnectionApi) {
+        this.#api = api;
+      }
+      onSenderError(error: WampkitError): void {
+        this.#api.fail(error);
+      }
+      onSenderIdle(): void {
+        this.#api.#settleDrain();
+      }
+    }
+    createSenderOwner = (api) => new SenderLink(api);
+  }
+
   #requireStream(): void {
     if (!this.sender.streamOpen) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'no streamed message is open: call beginMessage() first');
   }
@@ -216,25 +236,21 @@ export abstract class ConnectionApi extends EventEmitter<ConnectionEvents> {
     return this.sender.bufferedAmount < this.socket.writableHighWaterMark;
   }
 
-  readonly #onSocketDrain = (): void => {
-    this.#settleDrain();
-  };
-
   #settleDrain(): void {
     const waiters = this.#drainWaiters;
     if (waiters === null || (this.#state !== ReadyState.CLOSED && !this.#belowHighWater())) return;
     this.#drainWaiters = null;
-    this.socket.off('drain', this.#onSocketDrain);
+    if (this.#onSocketDrain !== null) this.socket.off('drain', this.#onSocketDrain);
     for (const resolve of waiters) resolve();
   }
 
   #armPing(delay: number): void {
     if (this.#pingTimer !== null) clearTimeout(this.#pingTimer);
-    this.#pingTimer = setTimeout(this.#onPingTimer, delay);
+    this.#pingTimer = setTimeout(this.#onPingTimer!, delay);
     this.#pingTimer.unref();
   }
 
-  readonly #onPingTimer = (): void => {
+  #pingTimerFired(): void {
     if (this.#pingPayload !== null) {
       this.#pingTimer = null;
       this.fail(wsError(WebSocketErrorCode.PING_TIMEOUT, `no pong within ${this.#pingTimeout} ms`));
@@ -251,5 +267,6 @@ export abstract class ConnectionApi extends EventEmitter<ConnectionEvents> {
     this.#pingPayload = payload;
     this.sender.sendControl(Opcode.PING, payload);
     this.#armPing(this.#pingTimeout);
-  };
+  }
+
 }

@@ -30,19 +30,28 @@ import { ReadyState, type CloseInfo, type ConnectionHandler, type FrameInfo, typ
 export { ReadyState };
 export type { CloseInfo, ConnectionEvents, ConnectionHandler, FrameInfo, ReceivedMessage } from './connection-types.js';
 
+const kConnection = Symbol('wampkit.connection');
+type OwnedSocket = Duplex & { [kConnection]?: WebSocketConnection };
+
+interface ConnectionLink extends MessageSink, QueueFlow {
+  onStreamRead(): void;
+}
+let createLink: (connection: WebSocketConnection) => ConnectionLink;
+
 /** Messages `messages()` holds before the socket is paused. */
 const MESSAGE_QUEUE_LIMIT = 16;
 /** Unread bytes an IncomingMessage holds before the socket is paused. */
 const STREAM_HIGH_WATER_MARK = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
-export class WebSocketConnection extends ConnectionApi implements MessageSink, QueueFlow {
+export class WebSocketConnection extends ConnectionApi {
   readonly subprotocol: string | null;
   readonly extensions: string;
   readonly peer: string;
   readonly role: Role;
   readonly #receiveMode: ReceiveMode;
   readonly #assembler: MessageAssembler;
+  readonly #link: ConnectionLink;
   readonly #codec: PerMessageDeflateCodec | null;
   readonly #closeTimeout: number;
   #handler: ConnectionHandler | null = null;
@@ -85,7 +94,8 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     this.#receiveMode = options.receiveMode;
     this.#codec = codec;
     this.#closeTimeout = options.closeTimeout;
-    this.#assembler = new MessageAssembler(this, {
+    this.#link = createLink(this);
+    this.#assembler = new MessageAssembler(this.#link, {
       role: init.role,
       maxFramePayloadSize: options.maxFramePayloadSize,
       maxMessagePayloadSize: options.maxMessagePayloadSize,
@@ -98,11 +108,12 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     // Before the 'data' listener: unshifting into a flowing stream would emit at once, before
     // the caller could listen; this way the head is the first chunk read on the next tick.
     if (head.length > 0) socket.unshift(head);
-    socket.on('data', this.#onSocketData);
-    socket.on('end', this.#onSocketEnd);
-    socket.on('close', this.#onSocketClose);
-    socket.on('error', this.#onSocketError);
-    if (socket.destroyed) queueMicrotask(this.#onSocketClose);
+    (socket as OwnedSocket)[kConnection] = this;
+    socket.on('data', WebSocketConnection.#socketOnData);
+    socket.on('end', WebSocketConnection.#socketOnEnd);
+    socket.on('close', WebSocketConnection.#socketOnClose);
+    socket.on('error', WebSocketConnection.#socketOnError);
+    if (socket.destroyed) queueMicrotask(() => this.#onSocketClose());
   }
 
   get closed(): Promise<CloseInfo> {
@@ -152,7 +163,7 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
   messages(): AsyncIterableIterator<ReceivedMessage> {
     if (this.#receiveMode !== 'message') throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, "messages() needs receiveMode 'message'");
     if (this.#queue !== null && !this.#queue.ended) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'messages() already has a consumer');
-    this.#queue = new MessageQueue<ReceivedMessage>(MESSAGE_QUEUE_LIMIT, this);
+    this.#queue = new MessageQueue<ReceivedMessage>(MESSAGE_QUEUE_LIMIT, this.#link);
     if (this.readyState === ReadyState.CLOSED) this.#queue.end();
     return this.#queue;
   }
@@ -161,29 +172,29 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
   incoming(): AsyncIterableIterator<IncomingMessage> {
     if (this.#receiveMode !== 'stream') throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, "incoming() needs receiveMode 'stream'");
     if (this.#streamQueue !== null && !this.#streamQueue.ended) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'incoming() already has a consumer');
-    this.#streamQueue = new MessageQueue<IncomingMessage>(1, this);
+    this.#streamQueue = new MessageQueue<IncomingMessage>(1, this.#link);
     if (this.readyState === ReadyState.CLOSED) this.#streamQueue.end();
     return this.#streamQueue;
   }
 
-  // QueueFlow
+  // QueueFlow (through the link object)
 
-  onQueueFull(): void {
+  #onQueueFull(): void {
     this.#assembler.pause(PauseReason.CONSUMER);
   }
-  onQueueRoom(): void {
+  #onQueueRoom(): void {
     this.#assembler.resume(PauseReason.CONSUMER);
   }
-  onQueueAbandoned(): void {
+  #onQueueAbandoned(): void {
     this.#assembler.resume(PauseReason.CONSUMER);
   }
 
-  // MessageSink (from the assembler)
+  // MessageSink (from the assembler, through the link object)
 
-  onMessageBegin(isBinary: boolean): void {
+  #onMessageBegin(isBinary: boolean): void {
     this.#isBinary = isBinary;
     if (this.#receiveMode === 'stream') {
-      const stream = new IncomingMessage(isBinary, this.#onStreamRead, STREAM_HIGH_WATER_MARK);
+      const stream = new IncomingMessage(isBinary, this.#link, STREAM_HIGH_WATER_MARK);
       this.#stream = stream;
       this.emit('messageStream', stream);
       this.#streamQueue?.push(stream);
@@ -192,7 +203,7 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     this.#handler?.onMessageBegin?.(isBinary);
   }
 
-  onFrameBegin(length: number, fin: boolean, opcode: number): void {
+  #onFrameBegin(length: number, fin: boolean, opcode: number): void {
     const handler = this.#handler;
     if (this.listenerCount('frameBegin') === 0 && handler?.onFrameBegin === undefined) return;
     const info: FrameInfo = { length, fin, opcode };
@@ -200,7 +211,7 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     handler?.onFrameBegin?.(info);
   }
 
-  onMessageData(chunk: Buffer): void {
+  #onMessageData(chunk: Buffer): void {
     this.emit('frameData', chunk);
     this.#handler?.onFrameData?.(chunk);
     if (this.#stream !== null) {
@@ -213,12 +224,12 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     else (this.#chunks ??= [this.#firstChunk]).push(chunk);
   }
 
-  onFrameEnd(): void {
+  #onFrameEnd(): void {
     this.emit('frameEnd');
     this.#handler?.onFrameEnd?.();
   }
 
-  onMessageEnd(): void {
+  #onMessageEnd(): void {
     this.emit('messageEnd');
     this.#handler?.onMessageEnd?.();
     const stream = this.#stream;
@@ -239,19 +250,19 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     this.#queue?.push({ data, isBinary });
   }
 
-  onPing(payload: Buffer): void {
+  #onPing(payload: Buffer): void {
     if (this.readyState === ReadyState.OPEN) this.sender.sendControl(Opcode.PONG, payload);
     this.emit('ping', payload);
     this.#handler?.onPing?.(payload);
   }
 
-  onPong(payload: Buffer): void {
+  #onPong(payload: Buffer): void {
     this.autoPingAnswered(payload);
     this.emit('pong', payload);
     this.#handler?.onPong?.(payload);
   }
 
-  onCloseFrame(code: number, reason: string): void {
+  #onCloseFrame(code: number, reason: string): void {
     this.#closeReceived = true;
     this.#closeCode = code;
     this.#closeReason = reason;
@@ -271,11 +282,11 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     this.#armCloseTimer(server ? 'the client did not close TCP in time' : 'the server did not close TCP in time');
   }
 
-  onProtocolError(error: WampkitError): void {
+  #onProtocolError(error: WampkitError): void {
     this.fail(error);
   }
 
-  onReadPaused(paused: boolean): void {
+  #onReadPaused(paused: boolean): void {
     if (paused) this.socket.pause();
     else this.socket.resume();
   }
@@ -320,30 +331,95 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     this.#closeTimer = null;
   }
 
-  readonly #onStreamRead = (): void => {
-    this.#assembler.resume(PauseReason.CONSUMER);
-  };
+  // Socket listeners: one function shared by all connections (no closures per connection).
+  static #socketOnData(this: OwnedSocket, chunk: Buffer): void {
+    const connection = this[kConnection]!;
+    connection.trafficSeen = true;
+    connection.#assembler.push(chunk);
+  }
+  static #socketOnEnd(this: OwnedSocket): void {
+    this[kConnection]!.#onSocketEnd();
+  }
+  static #socketOnError(this: OwnedSocket, error: Error): void {
+    this[kConnection]!.#onSocketError(error);
+  }
+  static #socketOnClose(this: OwnedSocket): void {
+    this[kConnection]!.#onSocketClose();
+  }
 
-  readonly #onSocketData = (chunk: Buffer): void => {
-    this.trafficSeen = true;
-    this.#assembler.push(chunk);
-  };
+  /**
+   * The assembler's sink, the message queues' flow control and the streams' read hook, as one
+   * small object: these are internals, kept off the connection's public surface.
+   */
+  static {
+    class Link implements ConnectionLink {
+      readonly #c: WebSocketConnection;
+      constructor(connection: WebSocketConnection) {
+        this.#c = connection;
+      }
+      onMessageBegin(isBinary: boolean): void {
+        this.#c.#onMessageBegin(isBinary);
+      }
+      onFrameBegin(length: number, fin: boolean, opcode: number): void {
+        this.#c.#onFrameBegin(length, fin, opcode);
+      }
+      onMessageData(chunk: Buffer): void {
+        this.#c.#onMessageData(chunk);
+      }
+      onFrameEnd(): void {
+        this.#c.#onFrameEnd();
+      }
+      onMessageEnd(): void {
+        this.#c.#onMessageEnd();
+      }
+      onPing(payload: Buffer): void {
+        this.#c.#onPing(payload);
+      }
+      onPong(payload: Buffer): void {
+        this.#c.#onPong(payload);
+      }
+      onCloseFrame(code: number, reason: string): void {
+        this.#c.#onCloseFrame(code, reason);
+      }
+      onProtocolError(error: WampkitError): void {
+        this.#c.#onProtocolError(error);
+      }
+      onReadPaused(paused: boolean): void {
+        this.#c.#onReadPaused(paused);
+      }
+      onQueueFull(): void {
+        this.#c.#onQueueFull();
+      }
+      onQueueRoom(): void {
+        this.#c.#onQueueRoom();
+      }
+      onQueueAbandoned(): void {
+        this.#c.#onQueueAbandoned();
+      }
+      onStreamRead(): void {
+        this.#c.#assembler.resume(PauseReason.CONSUMER);
+      }
+    }
+    createLink = (connection) => new Link(connection);
+  }
 
-  readonly #onSocketEnd = (): void => {
+  #onSocketEnd(): void {
     // The peer closed its side; without a close frame first this is an abnormal closure.
     this.setState(ReadyState.CLOSING);
     this.socket.end();
-  };
+  }
 
-  readonly #onSocketError = (error: Error): void => {
+
+  #onSocketError(error: Error): void {
     if (this.#failure === null && this.readyState !== ReadyState.CLOSED) {
       this.#failure = error;
       this.#emitError(error);
     }
     this.socket.destroy();
-  };
+  }
 
-  readonly #onSocketClose = (): void => {
+
+  #onSocketClose(): void {
     if (this.readyState === ReadyState.CLOSED) return;
     this.setState(ReadyState.CLOSED);
     this.#clearCloseTimer();
@@ -368,7 +444,8 @@ export class WebSocketConnection extends ConnectionApi implements MessageSink, Q
     this.#handler?.onClose?.(info.wasClean, info.code, info.reason);
     this.#resolveClosed?.(info);
     this.#resolveClosed = null;
-  };
+  }
+
 }
 
 /** A close reason fits in 123 bytes; longer explanations go to the 'error' event only. */

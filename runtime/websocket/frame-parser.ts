@@ -67,6 +67,9 @@ const CONTROL_OPCODE_BIT = 0x8;
 const MAX_SAFE_HIGH_WORD = 0x1fffff;
 const HIGH_BIT_32 = 0x80000000;
 const TWO_POW_32 = 0x100000000;
+/** The longest header field gathered at once: the 64-bit length. */
+const MAX_HEADER_FIELD = 8;
+const EMPTY = Buffer.alloc(0);
 
 export function isControlOpcode(opcode: number): boolean {
   return (opcode & CONTROL_OPCODE_BIT) !== 0;
@@ -78,9 +81,10 @@ export class FrameParser {
   readonly #allowRsv1: boolean;
   readonly #maxFramePayloadSize: number;
   readonly #header: FrameHeader = { fin: false, rsv1: false, rsv2: false, rsv3: false, opcode: 0, masked: false, length: 0 };
-  /** Bytes [0, 8): straddling header bytes; [8, 12): the current mask key. */
-  readonly #scratch: Buffer = Buffer.alloc(12);
-  readonly #maskKey: Buffer = this.#scratch.subarray(8, 12);
+  /** Header bytes that straddle chunks; made on first need (idle connections stay small). */
+  #scratch: Buffer | null = null;
+  /** The current frame's mask key; made on the first masked frame. */
+  #maskKey: Buffer | null = null;
   #scratchLength = 0;
   #state: ParserState = ParserState.HEADER;
   /** The chunk being read and the read position in it; null when everything is consumed. */
@@ -89,7 +93,7 @@ export class FrameParser {
   /** Chunks pushed while paused or mid-run. */
   #backlog: Buffer[] | null = null;
   /** Where the header bytes gathered by `#gather` start. */
-  #headerBytes: Buffer = this.#scratch;
+  #headerBytes: Buffer = EMPTY;
   #headerOffset = 0;
   #remaining = 0;
   #phase = 0;
@@ -210,12 +214,13 @@ export class FrameParser {
       this.#offset += n;
       return true;
     }
+    const scratch = (this.#scratch ??= Buffer.allocUnsafe(MAX_HEADER_FIELD));
     const take = Math.min(n - this.#scratchLength, available);
-    source.copy(this.#scratch, this.#scratchLength, this.#offset, this.#offset + take);
+    source.copy(scratch, this.#scratchLength, this.#offset, this.#offset + take);
     this.#scratchLength += take;
     this.#offset += take;
     if (this.#scratchLength < n) return false;
-    this.#headerBytes = this.#scratch;
+    this.#headerBytes = scratch;
     this.#headerOffset = 0;
     this.#scratchLength = 0;
     return true;
@@ -243,7 +248,7 @@ export class FrameParser {
 
   #readMaskKey(): void {
     if (!this.#gather(4)) return;
-    this.#headerBytes.copy(this.#maskKey, 0, this.#headerOffset, this.#headerOffset + 4);
+    this.#headerBytes.copy((this.#maskKey ??= Buffer.allocUnsafe(4)), 0, this.#headerOffset, this.#headerOffset + 4);
     this.#startPayload();
   }
 
@@ -323,7 +328,7 @@ export class FrameParser {
     this.#offset = offset + n;
     this.#remaining -= n;
     if (this.#header.masked) {
-      unmask(piece, this.#maskKey, this.#phase);
+      unmask(piece, this.#maskKey!, this.#phase);
       this.#phase = (this.#phase + n) & 3;
     }
     this.#handler.onFramePayload(piece);

@@ -12,7 +12,7 @@ import { Opcode } from './constants.js';
 import { encodeFrame, encodeFrameHeader, maskPayload } from './frame-encoder.js';
 import { nextMaskKey } from './mask-keys.js';
 import type { WampkitError } from '../errors.js';
-import type { PerMessageDeflateCodec } from './permessage-deflate.js';
+import type { CompressCallback, PerMessageDeflateCodec } from './permessage-deflate.js';
 import type { Role } from './types.js';
 
 /** Payloads up to this size are copied next to their header: one small write beats two. */
@@ -39,14 +39,18 @@ interface SendOp {
   compress: boolean;
 }
 
+/** Who hears about the asynchronous outcomes of compression. */
+export interface SenderOwner {
+  /** Compressing failed: the connection must be failed. */
+  onSenderError(error: WampkitError): void;
+  /** The queue behind a compression has emptied. */
+  onSenderIdle(): void;
+}
+
 export interface SenderOptions {
   role: Role;
   codec: PerMessageDeflateCodec | null;
   autoFragmentSize: number;
-  /** Called when compressing fails: the connection must be failed. */
-  onError(error: WampkitError): void;
-  /** Called when the queue has emptied. */
-  onIdle(): void;
 }
 
 export class FrameSender {
@@ -54,7 +58,9 @@ export class FrameSender {
   readonly #masking: boolean;
   readonly #codec: PerMessageDeflateCodec | null;
   readonly #fragmentSize: number;
-  readonly #options: SenderOptions;
+  readonly #owner: SenderOwner;
+  /** Compression's callback; made only when compression is on. */
+  readonly #onCompressed: CompressCallback | null;
   /** Operations waiting behind a pending compression. */
   #queue: SendOp[] | null = null;
   #queuedBytes = 0;
@@ -74,12 +80,13 @@ export class FrameSender {
   /** Pings and pongs held back while a hand-written frame is incomplete. */
   #heldControls: Buffer[] | null = null;
 
-  constructor(socket: Duplex, options: SenderOptions) {
+  constructor(socket: Duplex, owner: SenderOwner, options: SenderOptions) {
     this.#socket = socket;
+    this.#owner = owner;
     this.#masking = options.role === 'client';
     this.#codec = options.codec;
     this.#fragmentSize = options.autoFragmentSize;
-    this.#options = options;
+    this.#onCompressed = options.codec === null ? null : (error, data) => this.#compressed(error, data);
   }
 
   /** Bytes accepted but not yet handed to the socket, plus what the socket buffers. */
@@ -242,21 +249,22 @@ export class FrameSender {
       return true;
     }
     this.#compressing = op;
-    this.#codec!.compress(op.data, op.fin, this.#onCompressed);
+    this.#codec!.compress(op.data, op.fin, this.#onCompressed!);
     return false;
   }
 
-  readonly #onCompressed = (error: WampkitError | null, data: Buffer): void => {
+  #compressed(error: WampkitError | null, data: Buffer): void {
     const op = this.#compressing;
     if (op === null) return;
     this.#compressing = null;
     if (error !== null) {
-      this.#options.onError(error);
+      this.#owner.onSenderError(error);
       return;
     }
     this.#writeData(op, data, op.kind === OpKind.MESSAGE || op.opcode !== Opcode.CONTINUATION);
     this.#drainQueue();
-  };
+  }
+
 
   #drainQueue(): void {
     let queue = this.#queue;
@@ -271,7 +279,7 @@ export class FrameSender {
       this.#queue = null;
       this.#queuedBytes = 0;
     }
-    if (this.#compressing === null && this.#queue === null) this.#options.onIdle();
+    if (this.#compressing === null && this.#queue === null) this.#owner.onSenderIdle();
   }
 
   /** Writes a message (fragmented when it is larger than autoFragmentSize) or one piece. */

@@ -5,18 +5,23 @@
  */
 import { Readable } from 'node:stream';
 
+/** What resumes reading when the stream's consumer wants more. */
+export interface StreamReader {
+  onStreamRead(): void;
+}
+
 export class IncomingMessage extends Readable {
   readonly isBinary: boolean;
-  readonly #onRead: () => void;
+  readonly #reader: StreamReader;
 
-  /** @internal Made by the connection; `onRead` resumes reading. */
-  constructor(isBinary: boolean, onRead: () => void, highWaterMark: number) {
+  /** @internal Made by the connection; `reader.onStreamRead()` resumes reading. */
+  constructor(isBinary: boolean, reader: StreamReader, highWaterMark: number) {
     super({ highWaterMark });
     this.isBinary = isBinary;
-    this.#onRead = onRead;
+    this.#reader = reader;
   }
 
   override _read(): void {
-    this.#onRead();
+    this.#reader.onStreamRead();
   }
 }
