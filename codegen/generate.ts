@@ -87,6 +87,8 @@ export class Generator {
   readonly #known = new Map<string, string>();
   #setup: Diagnostic[] = [];
   #cyclic = new Set<string>();
+  /** Modules re-parsed while the schema set had errors: they still need rendering. */
+  readonly #dirty = new Set<string>();
 
   constructor(options: GenerateOptions) {
     this.#options = normalizeOptions(options);
@@ -160,16 +162,19 @@ export class Generator {
     const diagnostics = sortDiagnostics([...this.#setup, ...orphans, ...[...this.#parseDiagnostics.values()].flat(), ...validateModel(model)]);
     const inputs = model.modules.map((m) => m.source);
     if (diagnostics.some((d) => d.severity === 'error')) {
+      for (const m of parsed.modules) this.#dirty.add(m.id);
       return { diagnostics, ok: false, stale: [], written: [], unchanged: [], removed: [], inputs };
     }
     const graph = buildGraph(model);
     let render = only;
     if (only !== undefined) {
+      only = new Set([...only, ...this.#dirty]);
       // A module whose declarations joined or left a reference cycle renders differently (z.lazy).
       const moved = new Set([...graph.cyclic, ...this.#cyclic].filter((k) => graph.cyclic.has(k) !== this.#cyclic.has(k)).map((k) => k.split('#')[0] ?? ''));
       render = new Set([...only, ...moved]);
     }
     this.#cyclic = new Set(graph.cyclic);
+    this.#dirty.clear();
     const out = emit(model, { runtimeImport: this.#options.runtimeImport, zodImport: this.#options.zodImport, ...(render ? { only: render } : {}) }, graph);
     const { check, clean } = this.#options;
     const report = writeOutputs(this.#options.outDir, out, { check, clean: clean && only === undefined, known: this.#known });

@@ -135,6 +135,21 @@ describe('incremental regeneration (watch mode)', () => {
     assert.ok(broken.diagnostics.some((d) => d.file.endsWith('geo.ts')));
   });
 
+  test('changes made while the schema set has errors are written once it is fixed', () => {
+    const { dir } = setup();
+    const gen = new Generator({ inputs: [join(dir, 'schema')], outDir: join(dir, 'gen'), cwd: dir });
+    assert.ok(gen.run().ok);
+    writeFileSync(join(dir, 'schema/calc.ts'), CALC.replace('y: number', 'y: any'));
+    assert.equal(gen.update([join(dir, 'schema/calc.ts')]).ok, false);
+    writeFileSync(join(dir, 'schema/shared.ts'), SHARED.replace('y: number', 'y: number; label: string'));
+    assert.equal(gen.update([join(dir, 'schema/shared.ts')]).ok, false);
+    writeFileSync(join(dir, 'schema/calc.ts'), CALC);
+    const fixed = gen.update([join(dir, 'schema/calc.ts')]);
+    assert.ok(fixed.ok);
+    assert.ok(fixed.written.includes('shared.ts'), `shared.ts written, got ${fixed.written.join(', ')}`);
+    assert.match(readFileSync(join(dir, 'gen/shared.ts'), 'utf8'), /label: string/);
+  });
+
   test('watchSchemas regenerates after a file changes on disk', async () => {
     const { dir } = setup();
     const gen = new Generator({ inputs: [join(dir, 'schema')], outDir: join(dir, 'gen'), cwd: dir });
