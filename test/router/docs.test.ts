@@ -1,0 +1,37 @@
+// The TypeScript snippets in docs/wamp-client.md and docs/router.md typecheck against the code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+for (const doc of ['docs/wamp-client.md', 'docs/router.md']) {
+  test(`${doc}: every ts snippet typechecks`, () => {
+    const text = readFileSync(join(root, doc), 'utf8');
+    const snippets = [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    assert.ok(snippets.length >= 1);
+    // Inside the package so that 'wampkit' and 'wampkit/router' resolve to the sources.
+    const dir = mkdtempSync(join(root, '.docs-check-wamp-'));
+    try {
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { rootDir: '..' }, include: ['*.ts'] }));
+      snippets.forEach((s, i) => writeFileSync(join(dir, `snippet${i}.ts`), `${s}\nexport {};\n`));
+      const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8', timeout: 120_000 });
+      assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test('docs/router.md: the configuration file example is valid router options', async () => {
+  const text = readFileSync(join(root, 'docs/router.md'), 'utf8');
+  const json = /```json\n([\s\S]*?)```/.exec(text)?.[1];
+  assert.ok(json !== undefined);
+  const { normalizeRouterOptions } = await import('../../runtime/router/config.js');
+  const options = normalizeRouterOptions(JSON.parse(json));
+  assert.equal(options.realms.length, 2);
+  assert.equal(options.listeners.length, 3);
+});
