@@ -44,6 +44,14 @@ export interface SuiteOptions {
   directions?: Direction[];
 }
 
+/** RFC 6455 section 5.1: a client masks every frame, a server none. */
+function assertMasking(peer: RawPeer): void {
+  const bad = peer.maskViolations[0];
+  if (bad !== undefined) {
+    assert.fail(`${peer.maskViolations.length} frame(s) with the wrong mask bit from the engine's ${peer.role === 'client' ? 'server' : 'client'} (first: opcode ${bad.opcode}, masked=${String(bad.masked)})`);
+  }
+}
+
 export function conformanceSuite(title: string, cases: ConformanceCase[], options: SuiteOptions = {}): void {
   const target: EngineTarget = loadTarget();
   const directions = options.directions ?? ['server', 'client'];
@@ -64,6 +72,7 @@ export function conformanceSuite(title: string, cases: ConformanceCase[], option
           const peer = await rawConnect(server.port, c.offer === undefined ? {} : { extensions: c.offer });
           try {
             await c.run(peer, { direction: 'server', client: null, server });
+            assertMasking(peer);
           } finally {
             peer.destroy();
           }
@@ -93,6 +102,7 @@ export function conformanceSuite(title: string, cases: ConformanceCase[], option
             peer = await raw.accept();
             client = await clientPromise;
             await c.run(peer, { direction: 'client', client, server: null });
+            assertMasking(peer);
           } finally {
             peer?.destroy();
             client?.destroy();
