@@ -176,9 +176,31 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   /** Starts an own HTTP(S) server. Port 0 picks a free port: read it from `address`. */
   async listen(where: { host?: string; port?: number } = {}): Promise<AddressInfo> {
-    if (this.#http !== null) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'server is already listening or attached');
     const { host = '127.0.0.1', port = 0 } = where;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `port must be 0..65535, got ${port}`);
+    if (this.#http !== null && (!this.#ownsHttp || this.#http.listening)) {
+      throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'server is already listening or attached');
+    }
+    const server = this.#ownHttp();
+    try {
+      await new Promise<void>((resolve, reject_) => {
+        server.once('error', reject_);
+        server.listen(port, host, () => {
+          server.off('error', reject_);
+          resolve();
+        });
+      });
+    } catch (err) {
+      this.#http = null;
+      this.#ownsHttp = false;
+      throw err;
+    }
+    return this.address!;
+  }
+
+  /** The own HTTP(S) server of listen mode and handleSocket, created on first use. */
+  #ownHttp(): http.Server {
+    if (this.#http !== null) return this.#http;
     const httpOpts: http.ServerOptions = { maxHeaderSize: this.#opts.maxHeaderSize, noDelay: true, requestTimeout: 0 };
     const server = this.#tls
       ? https.createServer({ ...this.#tls, ...httpOpts, handshakeTimeout: this.#opts.handshakeTimeout })
@@ -192,22 +214,9 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     server.on('request', (req, res) => this.#plainRequest(req, res));
     server.on('connect', (req, socket) => this.#fail(socket, reject(HttpStatus.BAD_REQUEST, `method must be GET, not ${req.method}`), peerOf(req.socket)));
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
+    server.on('error', (err) => this.#reportError(err));
     if (this.#tls) server.on('tlsClientError', (_err: Error, socket: Duplex) => socket.destroy());
-    try {
-      await new Promise<void>((resolve, reject_) => {
-        server.once('error', reject_);
-        server.listen(port, host, () => {
-          server.off('error', reject_);
-          server.on('error', (err) => this.#reportError(err));
-          resolve();
-        });
-      });
-    } catch (err) {
-      this.#http = null;
-      this.#ownsHttp = false;
-      throw err;
-    }
-    return this.address!;
+    return server;
   }
 
   /**
@@ -243,13 +252,20 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   }
 
   /**
-   * Hands over a raw connected socket (e.g. after sniffing its first bytes to tell WebSocket
-   * from RawSocket on one port): `head` holds bytes already read from it. Listen mode only.
+   * Hands over a raw connected socket accepted elsewhere (e.g. a listener that sniffs the first
+   * byte to tell WebSocket from RawSocket on one port): `head` holds bytes already read from it.
+   * The whole HTTP phase then runs as in listen mode (TLS too, when `tls` is set), without
+   * this server having to listen itself. Not for attached servers.
    */
   handleSocket(socket: Socket, head?: Buffer): void {
-    if (!this.#ownsHttp || this.#http === null) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'handleSocket needs a listening server');
+    if (this.#http !== null && !this.#ownsHttp) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'handleSocket is not available on an attached server');
+    const server = this.#ownHttp();
+    if (this.#closing) {
+      socket.destroy();
+      return;
+    }
     if (head !== undefined && head.length > 0) socket.unshift(head);
-    this.#http.emit('connection', socket);
+    server.emit('connection', socket);
   }
 
   /** Runs the handshake for an upgrade request node has parsed (usable from any 'upgrade' listener). */

@@ -229,3 +229,41 @@ describe('attach to an existing http server', () => {
     }
   });
 });
+
+describe('handleSocket: one port, several protocols', () => {
+  test('a sniffing listener hands WebSocket clients over with the bytes it already read', async () => {
+    const RAWSOCKET_MAGIC = 0x7f;
+    const wss = new WebSocketServer({ subprotocols: ['wamp.2.json'], handler: (c) => ({ onMessage: (p: Buffer, b: boolean) => c.sendMessage(p, b) }) });
+    const sockets = new Set<net.Socket>();
+    const front = net.createServer((sock) => {
+      sockets.add(sock);
+      sock.once('data', (first: Buffer) => {
+        if (first[0] === RAWSOCKET_MAGIC) sock.end(Buffer.from([RAWSOCKET_MAGIC, 0xf1, 0, 0]));
+        else wss.handleSocket(sock, first);
+      });
+    });
+    await new Promise<void>((r) => front.listen(0, '127.0.0.1', r));
+    const port = (front.address() as net.AddressInfo).port;
+    try {
+      const conn = await connect(`ws://127.0.0.1:${port}/`, { protocols: ['wamp.2.json'] });
+      assert.equal(conn.subprotocol, 'wamp.2.json');
+      const echo = nextMessage(conn);
+      conn.sendMessage('shared port');
+      assert.equal((await echo).data.toString(), 'shared port');
+      await closeClean(conn);
+      const rawReply = await new Promise<Buffer>((resolve) => {
+        const s = net.connect(port, '127.0.0.1', () => s.write(Buffer.from([RAWSOCKET_MAGIC, 0xf1, 0, 0])));
+        const chunks: Buffer[] = [];
+        s.on('data', (d) => chunks.push(d));
+        s.on('close', () => resolve(Buffer.concat(chunks)));
+      });
+      assert.equal(rawReply[0], RAWSOCKET_MAGIC);
+      // The HTTP phase is ours: a bad handshake still gets its status.
+      await assert.rejects(connect(`ws://127.0.0.1:${port}/`, { headers: { Host: '' } }), { httpStatus: 400 });
+    } finally {
+      await wss.close();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => front.close(r));
+    }
+  });
+});
