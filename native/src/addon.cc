@@ -4,22 +4,22 @@
 //
 //   kernels                          [{ name, usable }], best first
 //   bind(name) -> {
-//     mask(srcBuffer, srcOffset, length, dstBuffer, dstOffset, key) -> true
-//     unmask(buffer, offset, length, key) -> true
-//     isValidUtf8(buffer, offset, length) -> boolean
-//     push(state, buffer, offset, length) -> boolean
-//     unmaskPush(state, buffer, offset, length, key) -> boolean
+//     mask(source, output, outputOffset, length, key) -> true
+//     unmask(buffer, key) -> true
+//     isValidUtf8(buffer) -> boolean
+//     push(state, chunk[, start, end]) -> boolean
+//     unmaskPush(state, buffer, key) -> boolean
 //   }
 //
-// Bytes arrive as (ArrayBuffer, byteOffset, length), not as typed arrays: reading an ArrayBuffer's
-// data pointer costs about half of reading a typed array's through Node-API, and these calls are
-// all overhead at small sizes. `state` is the ArrayBuffer of the validator's Float64Array(4) (see
-// utf8-stream.h); `key` is the 4-byte mask as a little-endian uint32 already rotated to the phase.
-// Every function returns undefined, doing nothing, when the bytes are not in an ArrayBuffer (a
-// SharedArrayBuffer): the caller then takes the JavaScript path.
+// Bytes are Uint8Arrays (Buffers). `state` is the ArrayBuffer of the validator's Float64Array(4)
+// (see utf8-stream.h): the validator keeps it, so reading an ArrayBuffer's pointer is cheaper than
+// a typed array's. Data buffers stay typed arrays, because fetching `.buffer` in JavaScript costs
+// more than the typed array lookup here. `key` is the 4-byte mask as a little-endian uint32,
+// already rotated to the phase. Every function returns undefined, doing nothing, when a byte
+// argument is not a Uint8Array; the caller then takes the JavaScript path.
 //
-// Offsets and lengths are checked here against the ArrayBuffer, because a wrong one would touch
-// memory it must not; friendlier validation of user input happens in the TypeScript layer.
+// Offsets and lengths are checked here, because a wrong one would touch memory it must not;
+// friendlier validation of user input happens in the TypeScript layer.
 #include <napi.h>
 
 #include <cstdint>
@@ -31,9 +31,13 @@ namespace {
 
 using nvx::Kernel;
 
-bool getArrayBuffer(const Napi::CallbackInfo& info, size_t index, uint8_t** data, size_t* length) {
+bool getBytes(const Napi::CallbackInfo& info, size_t index, uint8_t** data, size_t* length) {
+  napi_typedarray_type type;
   void* p = nullptr;
-  if (napi_get_arraybuffer_info(info.Env(), info[index], &p, length) != napi_ok) return false;
+  // No arraybuffer/byteOffset out-parameters: asking for them costs a handle per call.
+  if (napi_get_typedarray_info(info.Env(), info[index], &type, length, &p, nullptr, nullptr) != napi_ok ||
+      type != napi_uint8_array)
+    return false;
   *data = static_cast<uint8_t*>(p);
   return true;
 }
@@ -56,26 +60,10 @@ bool getKey(const Napi::CallbackInfo& info, size_t index, uint32_t* out) {
   return true;
 }
 
-// (ArrayBuffer, offset, length) at info[index..index+2] -> a checked byte range. False with a
-// pending exception on bad numbers or bounds, false without one when it is no ArrayBuffer (the
-// callback then returns undefined).
-bool getRange(const Napi::CallbackInfo& info, size_t index, uint8_t** data, size_t* length) {
-  uint8_t* base;
-  size_t size, offset;
-  if (!getArrayBuffer(info, index, &base, &size)) return false;
-  if (!getIndex(info, index + 1, &offset) || !getIndex(info, index + 2, length)) return false;
-  if (offset > size || *length > size - offset) {
-    Napi::RangeError::New(info.Env(), "NVX: range is outside its ArrayBuffer").ThrowAsJavaScriptException();
-    return false;
-  }
-  *data = base + offset;
-  return true;
-}
-
 bool getState(const Napi::CallbackInfo& info, size_t index, nvx::StreamState** out) {
-  uint8_t* data;
-  size_t length;
-  if (!getArrayBuffer(info, index, &data, &length) || length < sizeof(nvx::StreamState) ||
+  void* data = nullptr;
+  size_t length = 0;
+  if (napi_get_arraybuffer_info(info.Env(), info[index], &data, &length) != napi_ok || length < sizeof(nvx::StreamState) ||
       reinterpret_cast<uintptr_t>(data) % alignof(nvx::StreamState) != 0) {
     Napi::TypeError::New(info.Env(), "NVX: expected the validator state buffer").ThrowAsJavaScriptException();
     return false;
@@ -90,58 +78,61 @@ Napi::Value Bool(const Napi::CallbackInfo& info, bool value) { return Napi::Bool
 
 Napi::Value Mask(const Napi::CallbackInfo& info) {
   uint8_t *src = nullptr, *dst = nullptr;
-  size_t srcLength, dstLength;
-  uint32_t key;
-  if (!getRange(info, 0, &src, &srcLength)) return Napi::Value();
-  // The destination is (buffer, offset) with the source's length.
-  uint8_t* dstBase;
-  size_t dstSize, dstOffset;
-  if (!getArrayBuffer(info, 3, &dstBase, &dstSize)) return Napi::Value();
-  if (!getIndex(info, 4, &dstOffset) || !getKey(info, 5, &key)) return Napi::Value();
-  if (dstOffset > dstSize || srcLength > dstSize - dstOffset) {
-    Napi::RangeError::New(info.Env(), "NVX: mask output range is outside its ArrayBuffer").ThrowAsJavaScriptException();
+  size_t srcLength = 0, dstLength = 0, offset = 0, length = 0;
+  uint32_t key = 0;
+  if (!getBytes(info, 0, &src, &srcLength) || !getBytes(info, 1, &dst, &dstLength)) return Napi::Value();
+  if (!getIndex(info, 2, &offset) || !getIndex(info, 3, &length) || !getKey(info, 4, &key)) return Napi::Value();
+  if (length > srcLength || offset > dstLength || length > dstLength - offset) {
+    Napi::RangeError::New(info.Env(), "NVX: mask range is out of bounds").ThrowAsJavaScriptException();
     return Napi::Value();
   }
-  dst = dstBase + dstOffset;
-  dstLength = srcLength;
-  kernelOf(info)->mask(src, dst, dstLength, key);
+  kernelOf(info)->mask(src, dst + offset, length, key);
   return Bool(info, true);
 }
 
 Napi::Value Unmask(const Napi::CallbackInfo& info) {
   uint8_t* p = nullptr;
-  size_t length;
-  uint32_t key;
-  if (!getRange(info, 0, &p, &length)) return Napi::Value();
-  if (!getKey(info, 3, &key)) return Napi::Value();
+  size_t length = 0;
+  uint32_t key = 0;
+  if (!getBytes(info, 0, &p, &length)) return Napi::Value();
+  if (!getKey(info, 1, &key)) return Napi::Value();
   kernelOf(info)->mask(p, p, length, key);
   return Bool(info, true);
 }
 
 Napi::Value IsValidUtf8(const Napi::CallbackInfo& info) {
   uint8_t* p = nullptr;
-  size_t length;
-  if (!getRange(info, 0, &p, &length)) return Napi::Value();
+  size_t length = 0;
+  if (!getBytes(info, 0, &p, &length)) return Napi::Value();
   return Bool(info, nvx::isValidUtf8(kernelOf(info), p, length));
 }
 
+// push(state, chunk) takes the whole chunk: two fewer argument conversions on the hot path.
 Napi::Value Push(const Napi::CallbackInfo& info) {
   nvx::StreamState* st = nullptr;
   uint8_t* p = nullptr;
-  size_t length;
+  size_t length = 0;
   if (!getState(info, 0, &st)) return Napi::Value();
-  if (!getRange(info, 1, &p, &length)) return Napi::Value();
-  return Bool(info, nvx::streamPush(kernelOf(info), st, p, length));
+  if (!getBytes(info, 1, &p, &length)) return Napi::Value();
+  size_t start = 0, end = length;
+  if (info.Length() > 2) {
+    if (!getIndex(info, 2, &start) || !getIndex(info, 3, &end)) return Napi::Value();
+    if (start > end || end > length) {
+      Napi::RangeError::New(info.Env(), "NVX: push range is out of bounds").ThrowAsJavaScriptException();
+      return Napi::Value();
+    }
+  }
+  return Bool(info, nvx::streamPush(kernelOf(info), st, p + start, end - start));
 }
 
 Napi::Value UnmaskPush(const Napi::CallbackInfo& info) {
   nvx::StreamState* st = nullptr;
   uint8_t* p = nullptr;
-  size_t length;
-  uint32_t key;
+  size_t length = 0;
+  uint32_t key = 0;
   if (!getState(info, 0, &st)) return Napi::Value();
-  if (!getRange(info, 1, &p, &length)) return Napi::Value();
-  if (!getKey(info, 4, &key)) return Napi::Value();
+  if (!getBytes(info, 1, &p, &length)) return Napi::Value();
+  if (!getKey(info, 2, &key)) return Napi::Value();
   return Bool(info, nvx::streamUnmaskPush(kernelOf(info), st, p, length, key));
 }
 

@@ -109,7 +109,9 @@ class NativeUtf8Validator implements Utf8Validator {
       s[Slot.SEEN] = s[Slot.SEEN]! + end;
       return true;
     }
-    return this.#binding.push(this.#sb, chunk.buffer, chunk.byteOffset + start, end - start) ?? pushSmall(s, chunk, start, end);
+    const valid =
+      start === 0 && end === chunk.length ? this.#binding.push(this.#sb, chunk) : this.#binding.push(this.#sb, chunk, start, end);
+    return valid ?? pushSmall(s, chunk, start, end);
   }
 
   finish(): boolean {
@@ -135,9 +137,9 @@ class NativeUtf8Validator implements Utf8Validator {
     if (buffer.length >= small) {
       const key = keyWord(maskKey, phase);
       if (validator instanceof NativeUtf8Validator && validator.#binding === binding) {
-        const valid = binding.unmaskPush(validator.#sb, buffer.buffer, buffer.byteOffset, buffer.length, key);
+        const valid = binding.unmaskPush(validator.#sb, buffer, key);
         if (valid !== undefined) return valid;
-      } else if (binding.unmask(buffer.buffer, buffer.byteOffset, buffer.length, key) !== undefined) {
+      } else if (binding.unmask(buffer, key) !== undefined) {
         return validator.push(buffer);
       }
     }
@@ -159,20 +161,16 @@ export function createNativeAccelerator(
   const builtins = options.builtins ?? true;
   const isValidUtf8 = builtins
     ? isUtf8
-    : (buffer: Uint8Array): boolean => binding.isValidUtf8(buffer.buffer, buffer.byteOffset, buffer.length) ?? isUtf8(buffer);
+    : (buffer: Uint8Array): boolean => binding.isValidUtf8(buffer) ?? isUtf8(buffer);
   return {
     implementation: binding.name,
     mask(source, maskKey, output, outputOffset, length, phase = 0) {
-      if (
-        length < maskMin ||
-        binding.mask(source.buffer, source.byteOffset, length, output.buffer, output.byteOffset + outputOffset, keyWord(maskKey, phase)) ===
-          undefined
-      ) {
+      if (length < maskMin || binding.mask(source, output, outputOffset, length, keyWord(maskKey, phase)) === undefined) {
         tsMask(source, maskKey, output, outputOffset, length, phase);
       }
     },
     unmask(buffer, maskKey, phase = 0) {
-      if (buffer.length < maskMin || binding.unmask(buffer.buffer, buffer.byteOffset, buffer.length, keyWord(maskKey, phase)) === undefined) {
+      if (buffer.length < maskMin || binding.unmask(buffer, keyWord(maskKey, phase)) === undefined) {
         tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
       }
     },

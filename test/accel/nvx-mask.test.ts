@@ -71,7 +71,7 @@ for (const { label, accel } of implementations()) {
   });
 }
 
-test('memory in a SharedArrayBuffer takes the JavaScript path with the same results', () => {
+test('memory in a SharedArrayBuffer gives the same results', () => {
   const key = Uint8Array.of(9, 8, 7, 6);
   for (const { label, accel } of implementations()) {
     const shared = new Uint8Array(new SharedArrayBuffer(300));
