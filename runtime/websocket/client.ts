@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { isWampkitError } from '../errors.js';
+import { WampkitError, isWampkitError } from '../errors.js';
 import { PerMessageDeflate } from './constants.js';
 import { WebSocketConnection } from './connection.js';
 import { acceptServerDeflate, buildClientOffer, checkClientDeflateOptions, type ClientDeflateOptions } from './deflate-negotiation.js';
@@ -185,13 +185,23 @@ function upgrade(spec: UpgradeRequestSpec, signal: AbortSignal): Promise<{ socke
     });
     req.once('response', (res: http.IncomingMessage) => {
       done();
-      res.resume();
-      req.destroy();
+      const status = res.statusCode ?? 0;
+      let failure: Error;
       try {
-        validateServerResponse({ statusCode: res.statusCode ?? 0, headers: res.headersDistinct }, { key: '', protocols: [], offeredExtensions: [] });
-        reject(wsError(WebSocketErrorCode.HANDSHAKE_FAILED, `server answered HTTP ${res.statusCode}`, { httpStatus: res.statusCode ?? 0 }));
+        validateServerResponse({ statusCode: status, headers: res.headersDistinct }, { key: '', protocols: [], offeredExtensions: [] });
+        failure = wsError(WebSocketErrorCode.HANDSHAKE_FAILED, `server answered HTTP ${status}`, { httpStatus: status });
       } catch (err) {
-        reject(err);
+        failure = err as Error;
+      }
+      if (failure instanceof WampkitError && failure.code === WebSocketErrorCode.HANDSHAKE_FAILED) {
+        // The start of the body usually says why (our server sends a one-line reason): wait a moment for it.
+        readExcerpt(res).then((excerpt) => {
+          req.destroy();
+          reject(excerpt === '' ? failure : wsError(WebSocketErrorCode.HANDSHAKE_FAILED, `${failure.message}: ${excerpt}`, { httpStatus: status }));
+        }, () => undefined);
+      } else {
+        req.destroy();
+        reject(failure);
       }
     });
     req.once('error', (err) => {
@@ -200,5 +210,33 @@ function upgrade(spec: UpgradeRequestSpec, signal: AbortSignal): Promise<{ socke
       else reject(wsError(WebSocketErrorCode.HANDSHAKE_FAILED, `opening handshake failed: ${err.message}`, { cause: err }));
     });
     req.end();
+  });
+}
+
+const EXCERPT_BYTES = 200;
+const EXCERPT_WAIT_MS = 250;
+
+/** Up to EXCERPT_BYTES of a response body as one printable line; never waits long. */
+function readExcerpt(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (): void => {
+      clearTimeout(timer);
+      res.off('data', onData);
+      res.off('end', finish);
+      res.off('error', finish);
+      const text = Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8');
+      resolve(text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim());
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= EXCERPT_BYTES) finish();
+    };
+    const timer = setTimeout(finish, EXCERPT_WAIT_MS);
+    res.on('data', onData);
+    res.once('end', finish);
+    res.once('error', finish);
   });
 }

@@ -194,19 +194,21 @@ export function formatPeer(address: string | undefined, port: number | undefined
 /** The raw text of an HTTP/1.1 response head (and a short plain-text body for errors). */
 export function formatHttpResponse(status: number, headers: Readonly<Record<string, string>> = {}, body = ''): string {
   let head = `HTTP/1.1 ${status} ${REASON_PHRASE[status] ?? 'Unknown'}\r\n`;
-  const all: Record<string, string> = { ...headers };
-  if (status !== HttpStatus.SWITCHING_PROTOCOLS) {
-    all['Connection'] = 'close';
-    all['Content-Type'] = 'text/plain; charset=utf-8';
-    all['Content-Length'] = String(Buffer.byteLength(body));
-  }
-  for (const [name, value] of Object.entries(all)) {
-    // A CR or LF in a header would let a hook split the response.
-    if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) continue;
+  const own: Record<string, string> =
+    status === HttpStatus.SWITCHING_PROTOCOLS
+      ? {}
+      : { Connection: 'close', 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)) };
+  const ownNames = new Set(Object.keys(own).map((n) => n.toLowerCase()));
+  for (const [name, value] of [...Object.entries(headers).filter(([n]) => !ownNames.has(n.toLowerCase())), ...Object.entries(own)]) {
+    // A hook's header must not split the response (CR/LF) or break its grammar (a non-token name).
+    if (!isToken(name) || /[\r\n\0]/.test(value)) continue;
     head += `${name}: ${value}\r\n`;
   }
   return head + '\r\n' + body;
 }
+
+/** Headers of the 101 that only the handshake sets. */
+const RESERVED_RESPONSE_HEADERS = new Set(['upgrade', 'connection', 'sec-websocket-accept', 'sec-websocket-protocol', 'sec-websocket-extensions']);
 
 export function formatRejection(rejection: HandshakeRejection): string {
   return formatHttpResponse(rejection.status, rejection.headers, rejection.reason.replace(/[\r\n]+/g, ' ') + '\n');
@@ -220,7 +222,7 @@ export function formatAcceptResponse(
   extra: Readonly<Record<string, string>> = {},
 ): string {
   const headers: Record<string, string> = {
-    ...extra,
+    ...Object.fromEntries(Object.entries(extra).filter(([name]) => !RESERVED_RESPONSE_HEADERS.has(name.toLowerCase()))),
     Upgrade: 'websocket',
     Connection: 'Upgrade',
     'Sec-WebSocket-Accept': computeAccept(key),

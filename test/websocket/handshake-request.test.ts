@@ -123,6 +123,9 @@ describe('server side handshake validation', () => {
     assert.match(ok, /\r\nSec-WebSocket-Protocol: wamp\.2\.json\r\n/);
     assert.match(ok, /\r\nX-Extra: 1\r\n/);
     assert.ok(ok.endsWith('\r\n\r\n'));
+    const sneaky = formatAcceptResponse(KEY, null, '', { 'sec-websocket-accept': 'forged', 'Bad Name': 'x', 'X-Ok': 'y' });
+    assert.doesNotMatch(sneaky, /forged|Bad Name/);
+    assert.match(sneaky, /\r\nX-Ok: y\r\n/);
     const no = formatRejection({ ok: false, status: 403, reason: 'origin\r\nnot allowed', headers: { 'X-Bad': 'a\r\nInjected: 1' } });
     assert.match(no, /^HTTP\/1\.1 403 Forbidden\r\n/);
     assert.doesNotMatch(no, /Injected/);
