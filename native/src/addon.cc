@@ -4,22 +4,21 @@
 //
 //   kernels                          [{ name, usable }], best first
 //   bind(name) -> {
-//     mask(source, output, outputOffset, length, key) -> true
-//     unmask(buffer, key) -> true
+//     mask(source, output, outputOffset, length, key)
+//     unmask(buffer, key)
 //     isValidUtf8(buffer) -> boolean
 //     push(state, chunk[, start, end]) -> boolean
 //     unmaskPush(state, buffer, key) -> boolean
 //   }
 //
 // Bytes are Uint8Arrays (Buffers). `state` is the ArrayBuffer of the validator's Float64Array(4)
-// (see utf8-stream.h): the validator keeps it, so reading an ArrayBuffer's pointer is cheaper than
-// a typed array's. Data buffers stay typed arrays, because fetching `.buffer` in JavaScript costs
-// more than the typed array lookup here. `key` is the 4-byte mask as a little-endian uint32,
-// already rotated to the phase. Every function returns undefined, doing nothing, when a byte
-// argument is not a Uint8Array; the caller then takes the JavaScript path.
+// (see utf8-stream.h), which the validator keeps, so the lookup is the cheap ArrayBuffer one.
+// `key` is the 4-byte mask as a little-endian uint32, already rotated to the phase.
 //
-// Offsets and lengths are checked here, because a wrong one would touch memory it must not;
-// friendlier validation of user input happens in the TypeScript layer.
+// The five entry points are plain Node-API callbacks, not node-addon-api wrappers: at small sizes
+// a call is all overhead, and the wrapper's CallbackInfo adds about 12 ns to a 60 ns call here.
+// Module setup and `bind` use node-addon-api. Offsets and lengths are checked here, because a
+// wrong one would touch memory it must not; friendlier validation happens in TypeScript.
 #include <napi.h>
 
 #include <cstdint>
@@ -31,109 +30,134 @@ namespace {
 
 using nvx::Kernel;
 
-bool getBytes(const Napi::CallbackInfo& info, size_t index, uint8_t** data, size_t* length) {
-  napi_typedarray_type type;
+constexpr size_t kMaxArgs = 5;
+
+struct Args {
+  napi_value argv[kMaxArgs];
+  size_t argc = kMaxArgs;
+  const Kernel* kernel = nullptr;
+};
+
+bool readArgs(napi_env env, napi_callback_info info, Args* a) {
+  void* data = nullptr;
+  if (napi_get_cb_info(env, info, &a->argc, a->argv, nullptr, &data) != napi_ok) return false;
+  a->kernel = static_cast<const Kernel*>(data);
+  return true;
+}
+
+napi_value fail(napi_env env, const char* message, bool range = false) {
+  if (range) napi_throw_range_error(env, nullptr, message);
+  else napi_throw_type_error(env, nullptr, message);
+  return nullptr;
+}
+
+// Any ArrayBufferView's bytes (Buffer, Uint8Array); napi_get_buffer_info is the cheapest lookup.
+bool bytesAt(napi_env env, const Args& a, size_t i, uint8_t** data, size_t* length) {
   void* p = nullptr;
-  // No arraybuffer/byteOffset out-parameters: asking for them costs a handle per call.
-  if (napi_get_typedarray_info(info.Env(), info[index], &type, length, &p, nullptr, nullptr) != napi_ok ||
-      type != napi_uint8_array)
-    return false;
+  if (i >= a.argc || napi_get_buffer_info(env, a.argv[i], &p, length) != napi_ok) return false;
   *data = static_cast<uint8_t*>(p);
   return true;
 }
 
-bool getIndex(const Napi::CallbackInfo& info, size_t index, size_t* out) {
+bool indexAt(napi_env env, const Args& a, size_t i, size_t* out) {
   double d = 0;
-  if (napi_get_value_double(info.Env(), info[index], &d) != napi_ok || !(d >= 0) || d > 9007199254740991.0) {
-    Napi::RangeError::New(info.Env(), "NVX: expected a non-negative integer").ThrowAsJavaScriptException();
+  if (i >= a.argc || napi_get_value_double(env, a.argv[i], &d) != napi_ok || !(d >= 0) || d > 9007199254740991.0)
     return false;
-  }
   *out = size_t(d);
   return true;
 }
 
-bool getKey(const Napi::CallbackInfo& info, size_t index, uint32_t* out) {
-  if (napi_get_value_uint32(info.Env(), info[index], out) != napi_ok) {
-    Napi::TypeError::New(info.Env(), "NVX: expected a uint32 mask key").ThrowAsJavaScriptException();
-    return false;
-  }
-  return true;
+bool keyAt(napi_env env, const Args& a, size_t i, uint32_t* out) {
+  return i < a.argc && napi_get_value_uint32(env, a.argv[i], out) == napi_ok;
 }
 
-bool getState(const Napi::CallbackInfo& info, size_t index, nvx::StreamState** out) {
+bool stateAt(napi_env env, const Args& a, size_t i, nvx::StreamState** out) {
   void* data = nullptr;
   size_t length = 0;
-  if (napi_get_arraybuffer_info(info.Env(), info[index], &data, &length) != napi_ok || length < sizeof(nvx::StreamState) ||
-      reinterpret_cast<uintptr_t>(data) % alignof(nvx::StreamState) != 0) {
-    Napi::TypeError::New(info.Env(), "NVX: expected the validator state buffer").ThrowAsJavaScriptException();
+  if (i >= a.argc || napi_get_arraybuffer_info(env, a.argv[i], &data, &length) != napi_ok ||
+      length < sizeof(nvx::StreamState) || reinterpret_cast<uintptr_t>(data) % alignof(nvx::StreamState) != 0)
     return false;
-  }
-  *out = reinterpret_cast<nvx::StreamState*>(data);
+  *out = static_cast<nvx::StreamState*>(data);
   return true;
 }
 
-const Kernel* kernelOf(const Napi::CallbackInfo& info) { return static_cast<const Kernel*>(info.Data()); }
+napi_value boolean(napi_env env, bool value) {
+  napi_value result = nullptr;
+  napi_get_boolean(env, value, &result);
+  return result;
+}
 
-Napi::Value Bool(const Napi::CallbackInfo& info, bool value) { return Napi::Boolean::New(info.Env(), value); }
-
-Napi::Value Mask(const Napi::CallbackInfo& info) {
+// mask(source, output, outputOffset, length, key)
+napi_value Mask(napi_env env, napi_callback_info info) {
+  Args a;
   uint8_t *src = nullptr, *dst = nullptr;
   size_t srcLength = 0, dstLength = 0, offset = 0, length = 0;
   uint32_t key = 0;
-  if (!getBytes(info, 0, &src, &srcLength) || !getBytes(info, 1, &dst, &dstLength)) return Napi::Value();
-  if (!getIndex(info, 2, &offset) || !getIndex(info, 3, &length) || !getKey(info, 4, &key)) return Napi::Value();
-  if (length > srcLength || offset > dstLength || length > dstLength - offset) {
-    Napi::RangeError::New(info.Env(), "NVX: mask range is out of bounds").ThrowAsJavaScriptException();
-    return Napi::Value();
-  }
-  kernelOf(info)->mask(src, dst + offset, length, key);
-  return Bool(info, true);
+  if (!readArgs(env, info, &a) || !bytesAt(env, a, 0, &src, &srcLength) || !bytesAt(env, a, 1, &dst, &dstLength))
+    return fail(env, "NVX mask: source and output must be Uint8Arrays");
+  if (!indexAt(env, a, 2, &offset) || !indexAt(env, a, 3, &length) || !keyAt(env, a, 4, &key))
+    return fail(env, "NVX mask: bad offset, length or key", true);
+  if (length > srcLength || offset > dstLength || length > dstLength - offset)
+    return fail(env, "NVX mask: range is out of bounds", true);
+  a.kernel->mask(src, dst + offset, length, key);
+  return nullptr;
 }
 
-Napi::Value Unmask(const Napi::CallbackInfo& info) {
+// unmask(buffer, key)
+napi_value Unmask(napi_env env, napi_callback_info info) {
+  Args a;
   uint8_t* p = nullptr;
   size_t length = 0;
   uint32_t key = 0;
-  if (!getBytes(info, 0, &p, &length)) return Napi::Value();
-  if (!getKey(info, 1, &key)) return Napi::Value();
-  kernelOf(info)->mask(p, p, length, key);
-  return Bool(info, true);
+  if (!readArgs(env, info, &a) || !bytesAt(env, a, 0, &p, &length)) return fail(env, "NVX unmask: buffer must be a Uint8Array");
+  if (!keyAt(env, a, 1, &key)) return fail(env, "NVX unmask: bad key", true);
+  a.kernel->mask(p, p, length, key);
+  return nullptr;
 }
 
-Napi::Value IsValidUtf8(const Napi::CallbackInfo& info) {
+// isValidUtf8(buffer) -> boolean
+napi_value IsValidUtf8(napi_env env, napi_callback_info info) {
+  Args a;
   uint8_t* p = nullptr;
   size_t length = 0;
-  if (!getBytes(info, 0, &p, &length)) return Napi::Value();
-  return Bool(info, nvx::isValidUtf8(kernelOf(info), p, length));
+  if (!readArgs(env, info, &a) || !bytesAt(env, a, 0, &p, &length)) return fail(env, "NVX isValidUtf8: expected a Uint8Array");
+  return boolean(env, nvx::isValidUtf8(a.kernel, p, length));
 }
 
-// push(state, chunk) takes the whole chunk: two fewer argument conversions on the hot path.
-Napi::Value Push(const Napi::CallbackInfo& info) {
+// push(state, chunk[, start, end]) -> boolean; without start/end, two fewer conversions.
+napi_value Push(napi_env env, napi_callback_info info) {
+  Args a;
   nvx::StreamState* st = nullptr;
   uint8_t* p = nullptr;
   size_t length = 0;
-  if (!getState(info, 0, &st)) return Napi::Value();
-  if (!getBytes(info, 1, &p, &length)) return Napi::Value();
+  if (!readArgs(env, info, &a) || !stateAt(env, a, 0, &st) || !bytesAt(env, a, 1, &p, &length))
+    return fail(env, "NVX push: expected (state, Uint8Array)");
   size_t start = 0, end = length;
-  if (info.Length() > 2) {
-    if (!getIndex(info, 2, &start) || !getIndex(info, 3, &end)) return Napi::Value();
-    if (start > end || end > length) {
-      Napi::RangeError::New(info.Env(), "NVX: push range is out of bounds").ThrowAsJavaScriptException();
-      return Napi::Value();
-    }
+  if (a.argc > 2) {
+    if (!indexAt(env, a, 2, &start) || !indexAt(env, a, 3, &end) || start > end || end > length)
+      return fail(env, "NVX push: range is out of bounds", true);
   }
-  return Bool(info, nvx::streamPush(kernelOf(info), st, p + start, end - start));
+  return boolean(env, nvx::streamPush(a.kernel, st, p + start, end - start));
 }
 
-Napi::Value UnmaskPush(const Napi::CallbackInfo& info) {
+// unmaskPush(state, buffer, key) -> boolean
+napi_value UnmaskPush(napi_env env, napi_callback_info info) {
+  Args a;
   nvx::StreamState* st = nullptr;
   uint8_t* p = nullptr;
   size_t length = 0;
   uint32_t key = 0;
-  if (!getState(info, 0, &st)) return Napi::Value();
-  if (!getBytes(info, 1, &p, &length)) return Napi::Value();
-  if (!getKey(info, 2, &key)) return Napi::Value();
-  return Bool(info, nvx::streamUnmaskPush(kernelOf(info), st, p, length, key));
+  if (!readArgs(env, info, &a) || !stateAt(env, a, 0, &st) || !bytesAt(env, a, 1, &p, &length))
+    return fail(env, "NVX unmaskPush: expected (state, Uint8Array, key)");
+  if (!keyAt(env, a, 2, &key)) return fail(env, "NVX unmaskPush: bad key", true);
+  return boolean(env, nvx::streamUnmaskPush(a.kernel, st, p, length, key));
+}
+
+Napi::Function rawFunction(Napi::Env env, const char* name, napi_callback cb, const Kernel* k) {
+  napi_value fn = nullptr;
+  NAPI_THROW_IF_FAILED(env, napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, const_cast<Kernel*>(k), &fn),
+                       Napi::Function());
+  return Napi::Function(env, fn);
 }
 
 Napi::Value Bind(const Napi::CallbackInfo& info) {
@@ -148,14 +172,13 @@ Napi::Value Bind(const Napi::CallbackInfo& info) {
     Napi::Error::New(env, "NVX: kernel '" + name + "' is not available on this CPU").ThrowAsJavaScriptException();
     return Napi::Value();
   }
-  void* data = const_cast<Kernel*>(k);
   Napi::Object fns = Napi::Object::New(env);
   fns.Set("name", Napi::String::New(env, k->name));
-  fns.Set("mask", Napi::Function::New(env, Mask, "mask", data));
-  fns.Set("unmask", Napi::Function::New(env, Unmask, "unmask", data));
-  fns.Set("isValidUtf8", Napi::Function::New(env, IsValidUtf8, "isValidUtf8", data));
-  fns.Set("push", Napi::Function::New(env, Push, "push", data));
-  fns.Set("unmaskPush", Napi::Function::New(env, UnmaskPush, "unmaskPush", data));
+  fns.Set("mask", rawFunction(env, "mask", Mask, k));
+  fns.Set("unmask", rawFunction(env, "unmask", Unmask, k));
+  fns.Set("isValidUtf8", rawFunction(env, "isValidUtf8", IsValidUtf8, k));
+  fns.Set("push", rawFunction(env, "push", Push, k));
+  fns.Set("unmaskPush", rawFunction(env, "unmaskPush", UnmaskPush, k));
   return fns;
 }
 

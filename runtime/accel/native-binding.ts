@@ -9,22 +9,22 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 /**
- * One kernel's entry points, as `bind(name)` returns them (see native/src/addon.cc). Every
- * function returns undefined, doing nothing, when a byte argument is not a Uint8Array; the caller
- * then takes the JavaScript path.
+ * One kernel's entry points, as `bind(name)` returns them (see native/src/addon.cc). Byte
+ * arguments are Uint8Arrays (any ArrayBufferView's bytes); anything else throws a TypeError, and
+ * ranges outside them a RangeError.
  */
 export interface NativeKernelBinding {
   readonly name: string;
   /** `key` is the 4-byte mask as a little-endian uint32, already rotated to the phase. */
-  mask(source: Uint8Array, output: Uint8Array, outputOffset: number, length: number, key: number): true | undefined;
-  unmask(buffer: Uint8Array, key: number): true | undefined;
-  isValidUtf8(buffer: Uint8Array): boolean | undefined;
+  mask(source: Uint8Array, output: Uint8Array, outputOffset: number, length: number, key: number): void;
+  unmask(buffer: Uint8Array, key: number): void;
+  isValidUtf8(buffer: Uint8Array): boolean;
   /**
    * `state` is the ArrayBuffer of the validator's Float64Array(4): [dfa state, bytes seen,
    * invalid offset, lead offset]. Without start/end: the whole chunk (the cheaper call).
    */
-  push(state: ArrayBuffer, chunk: Uint8Array, start?: number, end?: number): boolean | undefined;
-  unmaskPush(state: ArrayBuffer, buffer: Uint8Array, key: number): boolean | undefined;
+  push(state: ArrayBuffer, chunk: Uint8Array, start?: number, end?: number): boolean;
+  unmaskPush(state: ArrayBuffer, buffer: Uint8Array, key: number): boolean;
 }
 
 export interface NativeAddon {

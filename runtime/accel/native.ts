@@ -109,9 +109,7 @@ class NativeUtf8Validator implements Utf8Validator {
       s[Slot.SEEN] = s[Slot.SEEN]! + end;
       return true;
     }
-    const valid =
-      start === 0 && end === chunk.length ? this.#binding.push(this.#sb, chunk) : this.#binding.push(this.#sb, chunk, start, end);
-    return valid ?? pushSmall(s, chunk, start, end);
+    return start === 0 && end === chunk.length ? this.#binding.push(this.#sb, chunk) : this.#binding.push(this.#sb, chunk, start, end);
   }
 
   finish(): boolean {
@@ -134,16 +132,15 @@ class NativeUtf8Validator implements Utf8Validator {
     phase: number,
     validator: Utf8Validator,
   ): boolean {
-    if (buffer.length >= small) {
-      const key = keyWord(maskKey, phase);
-      if (validator instanceof NativeUtf8Validator && validator.#binding === binding) {
-        const valid = binding.unmaskPush(validator.#sb, buffer, key);
-        if (valid !== undefined) return valid;
-      } else if (binding.unmask(buffer, key) !== undefined) {
-        return validator.push(buffer);
-      }
+    if (buffer.length < small) {
+      tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+      return validator.push(buffer);
     }
-    tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+    const key = keyWord(maskKey, phase);
+    if (validator instanceof NativeUtf8Validator && validator.#binding === binding) {
+      return binding.unmaskPush(validator.#sb, buffer, key);
+    }
+    binding.unmask(buffer, key);
     return validator.push(buffer);
   }
 }
@@ -161,18 +158,16 @@ export function createNativeAccelerator(
   const builtins = options.builtins ?? true;
   const isValidUtf8 = builtins
     ? isUtf8
-    : (buffer: Uint8Array): boolean => binding.isValidUtf8(buffer) ?? isUtf8(buffer);
+    : (buffer: Uint8Array): boolean => binding.isValidUtf8(buffer);
   return {
     implementation: binding.name,
     mask(source, maskKey, output, outputOffset, length, phase = 0) {
-      if (length < maskMin || binding.mask(source, output, outputOffset, length, keyWord(maskKey, phase)) === undefined) {
-        tsMask(source, maskKey, output, outputOffset, length, phase);
-      }
+      if (length < maskMin) tsMask(source, maskKey, output, outputOffset, length, phase);
+      else binding.mask(source, output, outputOffset, length, keyWord(maskKey, phase));
     },
     unmask(buffer, maskKey, phase = 0) {
-      if (buffer.length < maskMin || binding.unmask(buffer, keyWord(maskKey, phase)) === undefined) {
-        tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
-      }
+      if (buffer.length < maskMin) tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+      else binding.unmask(buffer, keyWord(maskKey, phase));
     },
     isValidUtf8,
     createUtf8Validator: () => new NativeUtf8Validator(binding, utf8Min, builtins),

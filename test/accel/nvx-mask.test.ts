@@ -91,3 +91,22 @@ test('memory in a SharedArrayBuffer gives the same results', () => {
     assert.equal(v.invalidOffset, 150, label);
   }
 });
+
+test('the addon refuses ranges outside its buffers and arguments of the wrong kind', { skip: nativeSkipReason() }, async () => {
+  const { loadAddon } = await import('../../runtime/accel/native-binding.js');
+  const load = loadAddon();
+  assert.ok(load.ok);
+  for (const kernel of load.addon.kernels.filter((k) => k.usable)) {
+    const b = load.addon.bind(kernel.name);
+    const src = new Uint8Array(16);
+    const out = new Uint8Array(16);
+    assert.throws(() => b.mask(src, out, 0, 17, 0), RangeError, kernel.name);
+    assert.throws(() => b.mask(src, out, 8, 9, 0), RangeError, kernel.name);
+    assert.throws(() => b.mask(src, out, -1, 1, 0), RangeError, kernel.name);
+    assert.throws(() => b.unmask('x' as unknown as Uint8Array, 0), TypeError, kernel.name);
+    const state = new Float64Array(4).buffer;
+    assert.throws(() => b.push(state, src, 4, 17), RangeError, kernel.name);
+    assert.throws(() => b.push(new ArrayBuffer(8), src), TypeError, kernel.name);
+  }
+  assert.throws(() => load.addon.bind('no-such-kernel'), /not available/);
+});
