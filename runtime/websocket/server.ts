@@ -242,12 +242,18 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     if (!this.#pending.has(socket)) this.#track(socket);
     try {
       // Handshakes still deciding count against maxConnections, so slow hooks cannot overshoot it.
+      // A hook that never settles must not hold its slot once the socket is gone (timeout, peer).
       this.#deciding++;
-      let outcome: Decision | HandshakeRejection;
+      let outcome: Decision | HandshakeRejection | null;
+      const decision = this.#decide(req, peer);
       try {
-        outcome = await this.#decide(req, peer);
+        outcome = await Promise.race([decision, gone(socket)]);
       } finally {
         this.#deciding--;
+      }
+      if (outcome === null) {
+        decision.catch((err: unknown) => this.#reportError(err));
+        return null;
       }
       if (!this.#pending.has(socket) || socket.destroyed) return null; // timed out or gone meanwhile
       if (!outcome.ok) {
@@ -423,6 +429,12 @@ interface Decision {
   readonly headers: Readonly<Record<string, string>>;
   readonly deflate: DeflateParams | null;
   readonly extensions: string;
+}
+
+/** Resolves with null once the socket is closed. */
+function gone(socket: Duplex): Promise<null> {
+  if (socket.destroyed) return Promise.resolve(null);
+  return new Promise((resolve) => socket.once('close', () => resolve(null)));
 }
 
 /** Close 1001 (RFC 6455 section 7.4.1: "a server going down"); 1000 where the connection refuses 1001. */

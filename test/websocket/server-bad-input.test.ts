@@ -158,6 +158,22 @@ describe('server limits', () => {
     }
   });
 
+  test('a hook that never settles times out with 408 and frees its slot', async () => {
+    const server = new WebSocketServer({
+      maxConnections: 1,
+      handshakeTimeout: 150,
+      onConnect: (req) => (req.query.has('hang') ? new Promise<undefined>(() => undefined) : undefined),
+    });
+    const { port } = await server.listen({ port: 0 });
+    try {
+      await assert.rejects(connect(`ws://127.0.0.1:${port}/?hang`), { code: 'WS_HANDSHAKE_FAILED', httpStatus: 408 });
+      const ok = await connect(`ws://127.0.0.1:${port}/`);
+      ok.terminate();
+    } finally {
+      await server.close();
+    }
+  });
+
   test('options are validated naming the bad value', () => {
     assert.throws(() => new WebSocketServer({ maxConnections: -1 }), { code: 'WS_INVALID_ARGUMENT', message: /maxConnections.*-1/ });
     assert.throws(() => new WebSocketServer({ handshakeTimeout: 0 }), { code: 'WS_INVALID_ARGUMENT', message: /handshakeTimeout/ });
