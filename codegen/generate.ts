@@ -8,7 +8,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { DIAGNOSTIC, diagnostic, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { emit } from './emit/index.js';
 import { buildGraph } from './emit/graph.js';
-import { walkType, type ModuleModel, type SchemaModel } from './model.js';
+import { declTypes, walkType, type ModuleModel, type SchemaModel } from './model.js';
 import { moduleIdFor, SchemaParser } from './parse/index.js';
 import { normalizeOptions, type GenerateOptions, type NormalizedOptions } from './config.js';
 import { validateModel } from './validate.js';
@@ -61,7 +61,7 @@ function commonDir(files: readonly string[], fallback: string): string {
 function dependencies(m: ModuleModel): Set<string> {
   const deps = new Set<string>();
   const add = (t: Parameters<typeof walkType>[0]): void => walkType(t, (x) => { if (x.kind === 'ref' && x.module !== m.id) deps.add(x.module); });
-  for (const d of m.decls) if (d.kind !== 'enum') add(d.type);
+  for (const d of m.decls) for (const t of declTypes(d)) add(t);
   for (const s of m.services) {
     for (const member of [...s.procedures, ...s.topics]) {
       for (const a of member.args) add(a.type);

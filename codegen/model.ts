@@ -24,6 +24,8 @@ export type TypeModel =
   | { readonly kind: 'ref'; readonly name: string; readonly module: string; readonly args: readonly TypeModel[] }
   | { readonly kind: 'param'; readonly name: string };
 
+export type RefModel = Extract<TypeModel, { kind: 'ref' }>;
+
 export interface TupleElement {
   readonly name?: string;
   readonly type: TypeModel;
@@ -44,6 +46,8 @@ export type DeclModel =
       readonly name: string;
       readonly typeParams: readonly string[];
       readonly type: TypeModel;
+      /** Interfaces this one extends (references to object-shaped declarations). */
+      readonly extends?: readonly RefModel[];
       readonly doc?: string;
       /** Set when the declaration carries `@wamp.error <uri>`: it is an application error's kwargs. */
       readonly errorUri?: string;
@@ -157,4 +161,42 @@ export function walkType(type: TypeModel, visit: (t: TypeModel) => void): void {
     case 'ref': for (const a of type.args) walkType(a, visit); break;
     default: break;
   }
+}
+
+/** Every type tree a declaration is made of (its body and what it extends). */
+export function declTypes(decl: DeclModel): readonly TypeModel[] {
+  return decl.kind === 'enum' ? [] : [decl.type, ...(decl.extends ?? [])];
+}
+
+/** Replaces type parameters by their bindings, all the way down (unbound ones become unknown). */
+export function substituteType(t: TypeModel, bindings: ReadonlyMap<string, TypeModel>): TypeModel {
+  switch (t.kind) {
+    case 'param': return bindings.get(t.name) ?? { kind: 'unknown' };
+    case 'array': return { kind: 'array', element: substituteType(t.element, bindings) };
+    case 'record': return { kind: 'record', value: substituteType(t.value, bindings) };
+    case 'tuple': return { kind: 'tuple', elements: t.elements.map((e) => ({ ...e, type: substituteType(e.type, bindings) })) };
+    case 'object': return { kind: 'object', props: t.props.map((p) => ({ ...p, type: substituteType(p.type, bindings) })) };
+    case 'union': return { kind: 'union', members: t.members.map((m) => substituteType(m, bindings)) };
+    case 'ref': return { ...t, args: t.args.map((a) => substituteType(a, bindings)) };
+    default: return t;
+  }
+}
+
+/**
+ * The members of an interface including inherited ones (own members win), with the bases'
+ * type parameters bound to the arguments given in `extends`. `lookup` finds declarations.
+ */
+export function flattenProps(decl: DeclModel, lookup: (ref: RefModel) => DeclModel | undefined, depth = 0): PropModel[] {
+  if (decl.kind === 'enum' || decl.type.kind !== 'object') return [];
+  const own = decl.type.props;
+  if (decl.extends === undefined || depth > 16) return [...own];
+  const merged = new Map<string, PropModel>();
+  for (const base of decl.extends) {
+    const baseDecl = lookup(base);
+    if (baseDecl === undefined || baseDecl.kind === 'enum') continue;
+    const bindings = new Map(baseDecl.typeParams.map((p, i) => [p, base.args[i] ?? { kind: 'unknown' as const }] as const));
+    for (const p of flattenProps(baseDecl, lookup, depth + 1)) merged.set(p.name, { ...p, type: substituteType(p.type, bindings) });
+  }
+  for (const p of own) merged.set(p.name, p);
+  return [...merged.values()];
 }

@@ -4,7 +4,7 @@
  * that are not error declarations.
  */
 import { DIAGNOSTIC, diagnostic, type Diagnostic } from './diagnostics.js';
-import { walkType, type DeclModel, type ParamModel, type SchemaModel, type ServiceModel, type SourcePos, type TypeModel } from './model.js';
+import { declTypes, walkType, type DeclModel, type ParamModel, type SchemaModel, type ServiceModel, type SourcePos, type TypeModel } from './model.js';
 
 /** Parameter names the generated signatures use themselves. */
 const RESERVED_PARAMS = ['callOptions', 'publishOptions', 'details', 'procedure', 'topic', 'args', 'kwargs', 'impl', 'handlers'];
@@ -45,6 +45,15 @@ export function validateModel(model: SchemaModel): Diagnostic[] {
     for (const s of m.services) for (const n of serviceNames(s)) claim(n, s.pos, `service \`${s.name}\``);
   }
   for (const m of model.modules) {
+    for (const d of m.decls) {
+      if (d.kind === 'enum') continue;
+      for (const base of d.extends ?? []) {
+        const target = decls.get(`${base.module}#${base.name}`);
+        if (target !== undefined && (target.kind === 'enum' || target.type.kind !== 'object')) {
+          out.push(diagnostic(DIAGNOSTIC.unsupportedType, d.pos, `\`${d.name}\` extends \`${base.name}\`, which is not an object type`, 'extend interfaces or object type aliases only'));
+        }
+      }
+    }
     for (const s of m.services) {
       const members = [...s.procedures, ...s.topics];
       for (const member of members) {
@@ -72,7 +81,7 @@ function bigintOverJson(s: ServiceModel, decls: ReadonlyMap<string, DeclModel>):
       const d = decls.get(key);
       if (d !== undefined && d.kind !== 'enum' && !seen.has(key)) {
         seen.add(key);
-        visit(d.type);
+        for (const part of declTypes(d)) visit(part);
       }
     }
   });

@@ -3,7 +3,7 @@
  * 2020-12) of its arguments, results and events. Named payload types go to `$defs`; generic
  * ones are instantiated per use, since JSON Schema has no type parameters.
  */
-import type { DeclModel, ModuleModel, ProcedureModel, ResultModel, SchemaModel, TopicModel, TypeModel } from '../model.js';
+import { flattenProps, substituteType, type DeclModel, type ModuleModel, type ProcedureModel, type ResultModel, type SchemaModel, type TopicModel, type TypeModel } from '../model.js';
 import type { DeclGraph } from './graph.js';
 import { declKey } from './render.js';
 
@@ -41,6 +41,13 @@ class CatalogBuilder {
     }
   }
 
+  /** A declaration's type with inherited members folded in. */
+  bodyOf(decl: DeclModel): TypeModel {
+    if (decl.kind === 'enum') return { kind: 'unknown' };
+    if (decl.extends === undefined) return decl.type;
+    return { kind: 'object', props: flattenProps(decl, (r) => this.#graph.decls.get(declKey(r.module, r.name))?.decl) };
+  }
+
   tuple(elements: readonly { type: TypeModel; optional: boolean; name?: string }[], bindings: ReadonlyMap<string, TypeModel>, depth: number): JsonSchema {
     return {
       type: 'array',
@@ -57,31 +64,17 @@ class CatalogBuilder {
     if (decl.kind !== 'enum' && decl.typeParams.length > 0) {
       // Instantiate in place; a recursive generic stops at a fixed depth rather than looping.
       if (depth > 8) return {};
-      const inner = new Map(decl.typeParams.map((p, i) => [p, substitute(t.args[i] ?? { kind: 'unknown' }, bindings)] as const));
-      return this.schema(decl.type, inner, depth + 1);
+      const inner = new Map(decl.typeParams.map((p, i) => [p, substituteType(t.args[i] ?? { kind: 'unknown' }, bindings)] as const));
+      return this.schema(this.bodyOf(decl), inner, depth + 1);
     }
     const id = `${t.module}.${t.name}`.replace(/\//g, '.');
     if (!this.defs.has(id)) {
       this.defs.set(id, {});
       this.defs.set(id, decl.kind === 'enum'
         ? { enum: decl.members.map((m) => m.value), ...(decl.doc ? { description: decl.doc } : {}) }
-        : { ...this.schema(decl.type), ...(decl.doc ? { description: decl.doc } : {}) });
+        : { ...this.schema(this.bodyOf(decl)), ...(decl.doc ? { description: decl.doc } : {}) });
     }
     return { $ref: `#/$defs/${id}` };
-  }
-}
-
-/** Replaces type parameters by their bindings, all the way down. */
-function substitute(t: TypeModel, bindings: ReadonlyMap<string, TypeModel>): TypeModel {
-  switch (t.kind) {
-    case 'param': return bindings.get(t.name) ?? { kind: 'unknown' };
-    case 'array': return { kind: 'array', element: substitute(t.element, bindings) };
-    case 'record': return { kind: 'record', value: substitute(t.value, bindings) };
-    case 'tuple': return { kind: 'tuple', elements: t.elements.map((e) => ({ ...e, type: substitute(e.type, bindings) })) };
-    case 'object': return { kind: 'object', props: t.props.map((p) => ({ ...p, type: substitute(p.type, bindings) })) };
-    case 'union': return { kind: 'union', members: t.members.map((m) => substitute(m, bindings)) };
-    case 'ref': return { ...t, args: t.args.map((a) => substitute(a, bindings)) };
-    default: return t;
   }
 }
 

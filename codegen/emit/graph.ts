@@ -2,15 +2,16 @@
  * The reference graph between declarations: which ones sit in a cycle (their schemas must refer
  * to each other lazily) and a declaration order where every schema follows what it uses.
  */
-import { walkType, type DeclModel, type SchemaModel } from '../model.js';
+import { declTypes, walkType, type DeclModel, type SchemaModel } from '../model.js';
 import { declKey } from './render.js';
 
-function edgesOf(module: string, decl: DeclModel): string[] {
-  if (decl.kind === 'enum') return [];
+function edgesOf(_module: string, decl: DeclModel): string[] {
   const out: string[] = [];
-  walkType(decl.type, (t) => {
-    if (t.kind === 'ref') out.push(declKey(t.module, t.name));
-  });
+  for (const type of declTypes(decl)) {
+    walkType(type, (t) => {
+      if (t.kind === 'ref') out.push(declKey(t.module, t.name));
+    });
+  }
   return out;
 }
 

@@ -3,7 +3,7 @@
  * so the templates stay declarative and the emit stage stays pure.
  */
 import { posix } from 'node:path';
-import type { DeclModel, ModuleModel, ParamModel, ProcedureModel, ResultModel, ServiceModel, TopicModel, TypeModel } from '../model.js';
+import { flattenProps, type DeclModel, type ModuleModel, type ParamModel, type ProcedureModel, type ResultModel, type ServiceModel, type TopicModel, type TypeModel } from '../model.js';
 import type { DeclGraph } from './graph.js';
 import { orderDecls } from './graph.js';
 import { declKey, jsdoc, literal, quote, tsObjectBody, tsType, zodObject, zodType, type RenderScope } from './render.js';
@@ -52,7 +52,8 @@ function declView(module: string, decl: DeclModel, scope: RenderScope, graph: De
   const typeParams = decl.typeParams.length > 0 ? `<${decl.typeParams.join(', ')}>` : '';
   let tsDecl: string;
   if (decl.kind === 'interface' && decl.type.kind === 'object') {
-    tsDecl = `export interface ${decl.name}${typeParams} {\n${tsObjectBody(decl.type, scope, '  ')}}`;
+    const bases = decl.extends === undefined ? '' : ` extends ${decl.extends.map((b) => tsType(b, scope)).join(', ')}`;
+    tsDecl = `export interface ${decl.name}${typeParams}${bases} {\n${tsObjectBody(decl.type, scope, '  ')}}`;
   } else if (decl.type.kind === 'object' && decl.type.props.length > 0) {
     tsDecl = `export type ${decl.name}${typeParams} = {\n${tsObjectBody(decl.type, scope, '  ')}};`;
   } else if (decl.type.kind === 'union' && decl.type.members.length > 2) {
@@ -61,7 +62,11 @@ function declView(module: string, decl: DeclModel, scope: RenderScope, graph: De
     tsDecl = `export type ${decl.name}${typeParams} = ${tsType(decl.type, scope)};`;
   }
   const indent = decl.typeParams.length > 0 ? '  ' : '';
-  const zod = decl.type.kind === 'object' ? objectLines(decl.type, scope, indent) : unionLines(decl.type, scope, indent);
+  // zod has no inheritance to mirror `extends`: the schema lists inherited members itself.
+  const body = decl.extends === undefined || decl.type.kind !== 'object'
+    ? decl.type
+    : { kind: 'object' as const, props: flattenProps(decl, (r) => graph.decls.get(declKey(r.module, r.name))?.decl) };
+  const zod = body.kind === 'object' ? objectLines(body, scope, indent) : unionLines(body, scope, indent);
   const error = decl.errorUri === undefined ? undefined : { className: `${decl.name}Error`, uri: quote(decl.errorUri) };
   return {
     name: decl.name, doc, tsDecl, zod, error,

@@ -7,9 +7,9 @@
 import { relative, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { DIAGNOSTIC, type Diagnostic } from '../diagnostics.js';
-import type { DeclModel, ModuleModel, Serializer } from '../model.js';
+import type { DeclModel, ModuleModel, RefModel, Serializer } from '../model.js';
 import { sortModule } from '../model.js';
-import { posOf, report, type ParseContext } from './context.js';
+import { posOf, report, resolveSymbol, type ParseContext } from './context.js';
 import { convertService, errorUriOf } from './services.js';
 import { readTags, TAGS } from './tags.js';
 import { convertMembers, convertType, docOf } from './types.js';
@@ -165,16 +165,35 @@ function declTags(ctx: ParseContext, node: ts.Node): string | undefined {
 
 function convertInterface(ctx: ParseContext, decl: ts.InterfaceDeclaration): DeclModel {
   const errorUri = declTags(ctx, decl);
-  if (decl.heritageClauses !== undefined) {
-    report(ctx, DIAGNOSTIC.unsupportedType, decl.heritageClauses[0] ?? decl, 'interface inheritance is not supported in payload types', 'declare the members directly (or one type alias per shape)');
-  }
   const typeParams = typeParamsOf(ctx, decl.typeParameters);
+  const bases = convertHeritage(ctx, decl, new Set(typeParams));
   if (errorUri !== undefined && typeParams.length > 0) {
     report(ctx, DIAGNOSTIC.badError, decl.name, 'an application error payload cannot be generic', 'declare a concrete interface');
   }
   const type = convertMembers(ctx, decl.members, decl, { typeParams: new Set(typeParams) });
   const doc = docOf(decl);
-  return { kind: 'interface', name: decl.name.text, typeParams, type, ...(doc ? { doc } : {}), ...(errorUri ? { errorUri } : {}), pos: posOf(ctx, decl.name) };
+  return {
+    kind: 'interface', name: decl.name.text, typeParams, type,
+    ...(bases.length > 0 ? { extends: bases } : {}), ...(doc ? { doc } : {}), ...(errorUri ? { errorUri } : {}), pos: posOf(ctx, decl.name),
+  };
+}
+
+/** `extends A, B<T>`: references to interfaces or object type aliases declared in schema files. */
+function convertHeritage(ctx: ParseContext, decl: ts.InterfaceDeclaration, typeParams: ReadonlySet<string>): RefModel[] {
+  const out: RefModel[] = [];
+  for (const clause of decl.heritageClauses ?? []) {
+    for (const base of clause.types) {
+      const symbol = resolveSymbol(ctx, ctx.checker.getSymbolAtLocation(base.expression));
+      const target = symbol?.declarations?.[0];
+      const module = target === undefined ? undefined : ctx.moduleIdOf(target.getSourceFile());
+      if (target === undefined || module === undefined || !(ts.isInterfaceDeclaration(target) || ts.isTypeAliasDeclaration(target))) {
+        report(ctx, DIAGNOSTIC.unsupportedType, base, `\`${base.expression.getText()}\` cannot be extended here`, 'extend interfaces or object type aliases declared in schema files');
+        continue;
+      }
+      out.push({ kind: 'ref', name: symbol?.getName() ?? target.name.text, module, args: (base.typeArguments ?? []).map((a) => convertType(ctx, a, { typeParams })) });
+    }
+  }
+  return out;
 }
 
 function convertAlias(ctx: ParseContext, decl: ts.TypeAliasDeclaration): DeclModel {

@@ -52,6 +52,14 @@ describe('wampgen diagnostics', () => {
     await expectOne(src, DIAGNOSTIC.unsupportedType, 'Date', /`Date` cannot be represented/);
   });
 
+  test('WG001 extending something that is not an object type', async () => {
+    const src = `export type Kind = 'a' | 'b';\nexport interface Thing extends Kind { x: number }\n`;
+    const { diagnostics, dir } = await diagnose({ 'schema/api.ts': src });
+    const found = diagnostics.filter((d) => d.code === DIAGNOSTIC.unsupportedType);
+    assert.ok(found.length >= 1, diagnostics.map(formatDiagnostic).join('\n'));
+    assert.ok(found.every((d) => d.file === `${dir}/schema/api.ts` && d.line === 2));
+  });
+
   test('WG002 any is an error, never a silent any', async () => {
     await expectOne(svc('f(x: any): void;'), DIAGNOSTIC.anyType, 'any', /`any` cannot be validated/);
   });
