@@ -98,6 +98,17 @@ for (const kind of ['ascii', 'mixed'] as const) {
     );
   }
 }
+// The floor for anything that crosses into C++ once per chunk: buffer.isUtf8 itself, called on
+// each 1 KiB piece (no carry across pieces, so not a validator; for scale only).
+for (const kind of ['ascii', 'mixed'] as const) {
+  const b = text(kind, 64 * KiB);
+  const pieces = Array.from({ length: 64 }, (_, i) => b.subarray(i * KiB, (i + 1) * KiB));
+  incRows.push(
+    pair(`(floor) isUtf8 per 1 KiB piece, ${kind}`, b.length, () => {
+      for (const p of pieces) isUtf8(p);
+    }, 'whole-buffer isUtf8', () => isUtf8(b)),
+  );
+}
 printTable('Incremental validation of 64 KiB vs one whole-buffer buffer.isUtf8 (target >= 0.8x)', incRows);
 
 // --- fused unmask + validate -----------------------------------------------------------------

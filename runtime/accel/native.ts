@@ -17,9 +17,10 @@ export interface NativeThresholds {
   readonly utf8: number;
 }
 
-// Measured on x64 (AMD EPYC, Node 20): a Node-API call here costs ~50-70 ns, which the JS
-// loops match at about these sizes. See docs/accelerator.md for the figures.
-export const DEFAULT_THRESHOLDS: NativeThresholds = { mask: 64, utf8: 32 };
+// Measured on x64 (AMD EPYC, Node 20, bench/nvx/crossover.ts): a Node-API call here costs
+// 40-70 ns, which the JavaScript loops match at about these sizes; at 64 bytes the JS mask
+// still beats both our call and bufferutil's. See docs/accelerator.md.
+export const DEFAULT_THRESHOLDS: NativeThresholds = { mask: 96, utf8: 24 };
 
 /** Slots of the validator state shared with native/src/utf8-stream.h. */
 const Slot = { STATE: 0, SEEN: 1, INVALID: 2, LEAD: 3 } as const;
@@ -42,7 +43,9 @@ function pushSmall(s: Float64Array, chunk: Uint8Array, start: number, end: numbe
   if (state === State.REJECT) return false;
   const base = s[Slot.SEEN]! - start;
   s[Slot.SEEN] = s[Slot.SEEN]! + (end - start);
-  for (let p = start; p < end; p++) {
+  let p = start;
+  if (state === State.ACCEPT) while (p < end && chunk[p]! < 0x80) p++;
+  for (; p < end; p++) {
     const b = chunk[p]!;
     if (state === State.ACCEPT) {
       if (b < 0x80) continue;
