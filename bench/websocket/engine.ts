@@ -6,7 +6,7 @@
  * production build has. `--source` measures the TypeScript sources through tsx instead.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,6 +28,9 @@ export function compileRuntime(): string {
     timeout: 180_000,
   });
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
+  // The accelerator finds the native NVX binary from the package root (native/ and build/):
+  // link them, so the compiled engine runs with the same kernel as the sources do.
+  for (const dir of ['native', 'build']) if (existsSync(join(ROOT, dir))) symlinkSync(join(ROOT, dir), join(out, dir));
   if (!existsSync(join(out, 'runtime', 'websocket', 'server.js'))) throw new Error(`tsc did not emit the runtime into ${out}`);
   return out;
 }
