@@ -127,7 +127,10 @@ describe('server answers bad handshakes with the right status and keeps serving'
 describe('server limits', () => {
   test('maxConnections answers 503 beyond the limit', async () => {
     const server = new WebSocketServer({ maxConnections: 1 });
+    assert.equal(server.address, null);
     const { port } = await server.listen({ port: 0 });
+    assert.equal(server.address?.port, port);
+    assert.notEqual(port, 0);
     try {
       const first = await connect(`ws://127.0.0.1:${port}/`);
       await assert.rejects(connect(`ws://127.0.0.1:${port}/`), { code: 'WS_HANDSHAKE_FAILED', httpStatus: 503 });
