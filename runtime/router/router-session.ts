@@ -49,6 +49,22 @@ const SEQUENTIAL: ReadonlySet<number> = new Set([
 
 const MAX_ID = 2 ** 53;
 
+/** A copy of a message with dict entries whose value is undefined removed (the same value when there are none). */
+function withoutUndefined(value: unknown, depth = 0): unknown {
+  if (depth > 4 || typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    value.forEach((item, i) => {
+      const cleaned = withoutUndefined(item, depth + 1);
+      if (cleaned !== item) (copy ??= value.slice())[i] = cleaned;
+    });
+    return copy ?? value;
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (!entries.some(([, v]) => v === undefined)) return value;
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
+}
+
 function randomAuthid(): string {
   const bytes = new Uint8Array(6);
   globalThis.crypto.getRandomValues(bytes);
@@ -137,8 +153,16 @@ export class RouterSession implements RouterPeer {
     try {
       msg = parseMessage(value);
     } catch (error) {
-      this.#protocolFailure(error);
-      return;
+      // Some clients (wampy over CBOR) send option keys whose value is `undefined`, which JSON
+      // would simply drop. Read them as absent and try once more; only on this failure path.
+      const cleaned = withoutUndefined(value);
+      try {
+        if (cleaned === value) throw error;
+        msg = parseMessage(cleaned);
+      } catch {
+        this.#protocolFailure(error);
+        return;
+      }
     }
     const handler = HANDLERS[this.#state][msg.type];
     if (handler === undefined) {

@@ -108,6 +108,16 @@ describe('router: session establishment and bad input', () => {
     await router.close(50);
   });
 
+  test('option keys whose value is undefined (CBOR undefined) are read as absent', async () => {
+    const router = makeRouter();
+    const peer = new RawPeer(router);
+    await peer.hello();
+    peer.send([M.SUBSCRIBE, 1, { match: undefined }, 't.u']);
+    const subscribed = await peer.next(M.SUBSCRIBED);
+    assert.equal(subscribed[1], 1);
+    await router.close(50);
+  });
+
   test('oversized and undecodable messages: ABORT protocol_violation', async () => {
     const router = makeRouter();
     const { createMemoryPair } = await import('../../runtime/transports/memory.js');
