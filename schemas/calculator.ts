@@ -20,7 +20,12 @@ export interface SumOptions {
 
 /** @wamp.procedures com.example.calc */
 export interface Calculator {
-  /** Adds two numbers. */
+  /**
+   * Adds two numbers.
+   * @param x the first addend
+   * @param y the second addend
+   * @returns x + y
+   */
   add2(x: number, y: number): number;
 
   /**

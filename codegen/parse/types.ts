@@ -229,10 +229,28 @@ function convertLibReference(ctx: ParseContext, node: ts.TypeReferenceNode, name
   return fail(ctx, DIAGNOSTIC.unsupportedType, node, `\`${name}\` cannot be represented as a WAMP payload`, hint);
 }
 
-/** The description part of a node's JSDoc (tags dropped), or undefined. */
+/** Tags that describe wire behaviour and are re-generated (or consumed), not copied. */
+const CONSUMED_TAGS = new Set(['wamp', 'throws']);
+
+/**
+ * A node's JSDoc for the generated code: the description plus tags such as @param, @returns,
+ * @deprecated or @example (wampgen's own tags are consumed instead); undefined when empty.
+ */
 export function docOf(node: ts.Node): string | undefined {
   const docs = (node as { jsDoc?: ts.JSDoc[] }).jsDoc;
   if (docs === undefined || docs.length === 0) return undefined;
-  const text = docs.map((d) => ts.getTextOfJSDocComment(d.comment) ?? '').join('\n').trim();
+  const parts: string[] = [];
+  for (const d of docs) {
+    const description = (ts.getTextOfJSDocComment(d.comment) ?? '').trim();
+    if (description !== '') parts.push(description);
+    for (const tag of d.tags ?? []) {
+      const name = tag.tagName.text;
+      if (CONSUMED_TAGS.has(name)) continue;
+      const text = (ts.getTextOfJSDocComment(tag.comment) ?? '').trim();
+      const subject = ts.isJSDocParameterTag(tag) ? ` ${tag.name.getText()}` : '';
+      parts.push(`@${name}${subject}${text === '' ? '' : ` ${text}`}`);
+    }
+  }
+  const text = parts.join('\n').trim();
   return text === '' ? undefined : text;
 }
