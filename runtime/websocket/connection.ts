@@ -338,8 +338,12 @@ export class WebSocketConnection extends ConnectionApi {
     // Replies sent while this chunk's messages are handled (echoes, pongs, RPC results) leave
     // in one writev instead of one system call each.
     this.cork();
-    connection.#assembler.push(chunk);
-    this.uncork();
+    try {
+      connection.#assembler.push(chunk);
+    } finally {
+      // A throwing user listener must not leave the socket corked.
+      this.uncork();
+    }
   }
   static #socketOnEnd(this: OwnedSocket): void {
     this[kConnection]!.#onSocketEnd();

@@ -159,6 +159,15 @@ export class FrameParser {
   #run(): void {
     if (this.#running) return;
     this.#running = true;
+    try {
+      this.#loop();
+    } finally {
+      // A throwing handler must not leave the parser believing it is still running.
+      this.#running = false;
+    }
+  }
+
+  #loop(): void {
     while (!this.#paused) {
       const state = this.#state;
       if (state === ParserState.PAYLOAD && this.#remaining === 0) {
@@ -198,7 +207,6 @@ export class FrameParser {
           break;
       }
     }
-    this.#running = false;
   }
 
   /**

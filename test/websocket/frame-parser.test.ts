@@ -180,6 +180,29 @@ describe('frame parser', () => {
     assert.equal(parse(encodeFrame(Opcode.BINARY, Buffer.alloc(100), true, false, null), 'client', { max: 100 }).frames().error, null);
   });
 
+  test('keeps working after a handler throws', () => {
+    const rec = new Recorder();
+    let thrown = false;
+    const parser = new FrameParser(
+      {
+        onFrameHeader: (h) => rec.onFrameHeader(h),
+        onFramePayload: (c) => rec.onFramePayload(c),
+        onFrameEnd: () => {
+          rec.onFrameEnd();
+          if (!thrown) {
+            thrown = true;
+            throw new Error('listener bug');
+          }
+        },
+        onFrameError: (e) => rec.onFrameError(e),
+      },
+      { role: 'client', allowRsv1: false, maxFramePayloadSize: 0 },
+    );
+    assert.throws(() => parser.push(encodeFrame(Opcode.TEXT, Buffer.from('a'), true, false, null)), /listener bug/);
+    parser.push(encodeFrame(Opcode.TEXT, Buffer.from('b'), true, false, null));
+    assert.deepEqual(rec.frames().frames.map((f) => f[2]), ['a', 'b']);
+  });
+
   test('ignores everything after an error', () => {
     const bytes = Buffer.concat([Buffer.from([0x83, 0]), encodeFrame(Opcode.TEXT, Buffer.from('x'), true, false, null)]);
     const rec = parse(bytes);
