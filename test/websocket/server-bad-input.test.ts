@@ -127,11 +127,11 @@ describe('server answers bad handshakes with the right status and keeps serving'
 describe('server limits', () => {
   test('maxConnections answers 503 beyond the limit', async () => {
     const server = new WebSocketServer({ maxConnections: 1 });
-    const before = server.address;
-    assert.equal(before, null);
+    const unbound = server.address;
+    assert.equal(unbound, null);
     const { port } = await server.listen({ port: 0 });
-    const after = server.address;
-    assert.equal(after?.port, port);
+    const bound = server.address;
+    assert.equal(bound?.port, port);
     assert.notEqual(port, 0);
     try {
       const first = await connect(`ws://127.0.0.1:${port}/`);
