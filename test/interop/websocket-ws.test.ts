@@ -1,41 +1,30 @@
 // Interop with the `ws` package (npm), both directions, with and without permessage-deflate:
-// a ws client against our server, and our client against a ws server, each echoing text and
-// binary messages of 0 B to 1 MiB, plus one 16 MiB message each way.
+// a ws client (peers/ws-echo-client.mjs, its own process) checks echoes from our server, and
+// our client checks echoes from a ws server (peers/ws-echo-server.mjs); text and binary of
+// 16 B to 1 MiB, empty messages, and one 16 MiB message each way.
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { WebSocket, WebSocketServer as WsServer } from 'ws';
 import { connect } from '../../runtime/websocket/client.js';
-import { BIG, EMPTY_PLAN, MiB, SIZES, checkEchoes, payloadOf, planOf, startOurEchoServer } from './peers/echo-check.js';
+import { BIG, EMPTY_PLAN, MiB, SIZES, checkEchoes, planOf, startOurEchoServer, startPeer, type PeerProcess } from './peers/echo-check.js';
 
-/** Drives a ws client through the plan against `url`, checking every echo. */
-async function wsClientChecks(url: string, deflate: boolean, plan: [number, boolean][]): Promise<string> {
-  const ws = new WebSocket(url, { perMessageDeflate: deflate ? { threshold: 0 } : false, maxPayload: 32 * MiB });
-  ws.on('error', () => {});
+const SERVER_SCRIPT = fileURLToPath(new URL('./peers/ws-echo-server.mjs', import.meta.url));
+const CLIENT_SCRIPT = fileURLToPath(new URL('./peers/ws-echo-client.mjs', import.meta.url));
+
+/** Runs the ws checking client against `url`; returns its output, asserting success. */
+async function runWsClient(url: string, deflate: boolean, sizes: number[], kinds = 'text,binary'): Promise<string> {
+  const timeout = sizes.some((s) => s >= BIG) ? 45 : 15;
+  const args = [CLIENT_SCRIPT, '--url', url, '--sizes', sizes.join(','), '--kinds', kinds, '--timeout', String(timeout)];
+  if (deflate) args.push('--deflate');
+  const peer = startPeer(process.execPath, args, (timeout + 10) * 1000);
   try {
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    for (const [size, binary] of plan) {
-      const payload = payloadOf(size, binary);
-      const echo = new Promise<[Buffer, boolean]>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no echo of the ${size} B ${binary ? 'binary' : 'text'} message within 10 s`)), 10_000);
-        ws.once('message', (data, isBinary) => {
-          clearTimeout(timer);
-          resolve([data as Buffer, isBinary]);
-        });
-      });
-      ws.send(payload, { binary });
-      const [data, isBinary] = await echo;
-      assert.equal(isBinary, binary, `echo of ${size} B has the wrong type`);
-      assert.ok(data.equals(payload), `echo of ${size} B ${binary ? 'binary' : 'text'} differs (${data.length} B)`);
-    }
-    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
-    ws.close(1000);
-    assert.equal(await closed, 1000);
-    return ws.extensions;
+    const code = await peer.exited;
+    const out = peer.output();
+    assert.equal(code, 0, `ws client failed:\n${out}`);
+    assert.match(out, /RESULT ok/);
+    return out;
   } finally {
-    ws.terminate();
+    peer.kill();
   }
 }
 
@@ -52,50 +41,44 @@ for (const deflate of [false, true]) {
     });
     test('text and binary of 16 B, 1 KiB, 64 KiB, 1 MiB are echoed', async () => {
       assert.ok(ours !== null);
-      const extensions = await wsClientChecks(`ws://127.0.0.1:${ours.port}/`, deflate, planOf(SIZES));
-      assert.equal(extensions.includes('permessage-deflate'), deflate, `negotiated "${extensions}"`);
+      const out = await runWsClient(`ws://127.0.0.1:${ours.port}/`, deflate, SIZES);
+      assert.equal(/extensions .*permessage-deflate/.test(out), deflate, `negotiated: ${out.split('\n')[0] ?? ''}`);
     });
     test('empty text and binary messages (0 B) are echoed and the stream stays intact', async () => {
       assert.ok(ours !== null);
-      await wsClientChecks(`ws://127.0.0.1:${ours.port}/`, deflate, EMPTY_PLAN);
+      await runWsClient(`ws://127.0.0.1:${ours.port}/`, deflate, [0, 16, 0]);
     });
     if (!deflate) {
       test('one 16 MiB binary message each way', async () => {
         assert.ok(ours !== null);
-        await wsClientChecks(`ws://127.0.0.1:${ours.port}/`, deflate, [[BIG, true]]);
+        await runWsClient(`ws://127.0.0.1:${ours.port}/`, deflate, [BIG], 'binary');
       });
     }
   });
 
   describe(`wampkit client → ws server, ${label}`, () => {
-    let server: WsServer | null = null;
-    let port = 0;
+    let peer: PeerProcess | null = null;
+    let url = '';
     before(async () => {
-      const s = new WsServer({ host: '127.0.0.1', port: 0, perMessageDeflate: deflate ? { threshold: 0 } : false, maxPayload: 32 * MiB });
-      server = s;
-      s.on('connection', (ws) => {
-        ws.on('error', () => {});
-        ws.on('message', (data, isBinary) => ws.send(data as Buffer, { binary: isBinary }));
-      });
-      await new Promise<void>((resolve) => s.once('listening', () => resolve()));
-      const address = s.address();
-      port = typeof address === 'object' && address !== null ? address.port : 0;
+      const args = [SERVER_SCRIPT, '--lifetime', '120'];
+      if (deflate) args.push('--deflate');
+      peer = startPeer(process.execPath, args, 130_000);
+      const m = await peer.waitForLine(/listening on (ws:\/\/127\.0\.0\.1:\d+)/, 20_000);
+      url = `${m[1]}/`;
     });
     after(async () => {
-      const s = server;
-      if (s === null) return;
-      for (const c of s.clients) c.terminate();
-      await new Promise<void>((resolve) => s.close(() => resolve()));
+      peer?.kill();
+      await peer?.exited;
     });
     const run = async (plan: [number, boolean][]): Promise<void> => {
-      const conn = await connect(`ws://127.0.0.1:${port}/`, { perMessageDeflate: deflate, maxMessagePayloadSize: 32 * MiB, handshakeTimeout: 5_000 });
+      const conn = await connect(url, { perMessageDeflate: deflate, maxMessagePayloadSize: 32 * MiB, handshakeTimeout: 5_000 });
       conn.on('error', () => {});
       try {
         assert.equal(conn.extensions.includes('permessage-deflate'), deflate, `negotiated "${conn.extensions}"`);
-        await checkEchoes(conn, plan);
+        await checkEchoes(conn, plan, plan.some(([size]) => size >= BIG) ? 20_000 : 8_000);
         const info = await conn.close(1000);
         assert.equal(info.code, 1000);
-        assert.equal(info.wasClean, true);
+        assert.equal(info.wasClean, true, 'unclean close');
       } finally {
         conn.terminate();
       }
