@@ -24,6 +24,7 @@ export const DIAGNOSTIC = {
   badKwargs: 'WG016',
   genericMember: 'WG017',
   noInputs: 'WG018',
+  duplicateUri: 'WG019',
 } as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC)[keyof typeof DIAGNOSTIC];
 

@@ -6,8 +6,16 @@
 import { DIAGNOSTIC, diagnostic, type Diagnostic } from './diagnostics.js';
 import { declTypes, walkType, type DeclModel, type ParamModel, type SchemaModel, type ServiceModel, type SourcePos, type TypeModel } from './model.js';
 
-/** Parameter names the generated signatures use themselves. */
-const RESERVED_PARAMS = ['callOptions', 'publishOptions', 'details', 'procedure', 'topic', 'args', 'kwargs', 'impl', 'handlers'];
+/**
+ * Parameter names the generated methods use themselves, or that would shadow a support function
+ * called in their bodies.
+ */
+const RESERVED_PARAMS = [
+  'callOptions', 'publishOptions', 'details', 'procedure', 'topic',
+  'call', 'callProgressive', 'single', 'multiple', 'keywords', 'none', 'positional', 'publish',
+];
+/** Member names that cannot be methods of the generated classes. */
+const RESERVED_MEMBERS = ['constructor'];
 
 function generatedNames(d: DeclModel): string[] {
   return d.kind !== 'enum' && d.errorUri !== undefined ? [d.name, `${d.name}Schema`, `${d.name}Error`] : [d.name, `${d.name}Schema`];
@@ -44,6 +52,7 @@ export function validateModel(model: SchemaModel): Diagnostic[] {
     }
     for (const s of m.services) for (const n of serviceNames(s)) claim(n, s.pos, `service \`${s.name}\``);
   }
+  const uris = new Map<string, { what: string; pos: SourcePos }>();
   for (const m of model.modules) {
     for (const d of m.decls) {
       if (d.kind === 'enum') continue;
@@ -57,6 +66,15 @@ export function validateModel(model: SchemaModel): Diagnostic[] {
     for (const s of m.services) {
       const members = [...s.procedures, ...s.topics];
       for (const member of members) {
+        if (RESERVED_MEMBERS.includes(member.name)) {
+          out.push(diagnostic(DIAGNOSTIC.badMember, member.pos, `\`${member.name}\` cannot be a procedure or topic name`, 'rename the member and keep the URI with @wamp.uri'));
+        }
+        const seenUri = uris.get(`${s.kind}:${member.uri}`);
+        if (seenUri !== undefined) {
+          out.push(diagnostic(DIAGNOSTIC.duplicateUri, member.pos, `URI ${member.uri} is already used by ${seenUri.what} (${seenUri.pos.file}:${seenUri.pos.line}:${seenUri.pos.column})`, 'give one of them another name or @wamp.uri'));
+        } else {
+          uris.set(`${s.kind}:${member.uri}`, { what: `${s.name}.${member.name}`, pos: member.pos });
+        }
         const params: ParamModel[] = [...member.args, ...(member.kwargs ? [member.kwargs] : [])];
         for (const p of params) {
           if (RESERVED_PARAMS.includes(p.name)) {

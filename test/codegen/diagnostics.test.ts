@@ -160,6 +160,15 @@ describe('wampgen diagnostics', () => {
     assert.equal(result.diagnostics[0]?.code, DIAGNOSTIC.noInputs);
   });
 
+  test('WG019 two members with the same URI', async () => {
+    const src = svc('a(): void;\n  /** @wamp.uri com.example.a */\n  b(): void;');
+    await expectOne(src, DIAGNOSTIC.duplicateUri, 'b()', /URI com.example.a is already used by Api.a/);
+  });
+
+  test('WG013 a parameter name the generated code needs for itself', async () => {
+    await expectOne(svc('f(callOptions: string): void;'), DIAGNOSTIC.badMember, 'f(', /parameter name `callOptions`/);
+  });
+
   test('diagnostics format as file:line:col - error CODE: reason, then a hint', () => {
     const text = formatDiagnostic({ code: DIAGNOSTIC.anyType, severity: 'error', file: 'a.ts', line: 3, column: 7, message: 'm', hint: 'h' });
     assert.equal(text, 'a.ts:3:7 - error WG002: m\n  hint: h');
