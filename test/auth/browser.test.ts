@@ -1,0 +1,95 @@
+// The client authenticators must work in a browser: no Node built-ins in their import graph,
+// a browser bundle builds, and in headless Chromium they compute what they compute in Node.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { builtinModules, createRequire } from 'node:module';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as auth from '../../runtime/auth/index.js';
+
+const entry = fileURLToPath(new URL('../../runtime/auth/index.ts', import.meta.url));
+const require_ = createRequire(import.meta.url);
+const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+function importGraph(file: string, seen = new Map<string, string[]>()): Map<string, string[]> {
+  if (seen.has(file)) return seen;
+  const text = readFileSync(file, 'utf8');
+  const specifiers = [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)]
+    .map((m) => (m[1] ?? m[2]) as string);
+  seen.set(file, specifiers);
+  for (const s of specifiers) {
+    if (s.startsWith('.')) {
+      const target = resolve(dirname(file), s.replace(/\.js$/, '.ts'));
+      if (existsSync(target)) importGraph(target, seen);
+    }
+  }
+  return seen;
+}
+
+// What the page computes, and Node computes the same way for comparison.
+async function vectors(w: typeof auth): Promise<unknown[]> {
+  const seed = '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510';
+  const out: unknown[] = [];
+  out.push(await w.cryptosign({ privateKey: seed }).onChallenge({ challenge: 'ff'.repeat(32) }));
+  out.push(await w.wampcra({ authid: 'peter', secret: 'pässwörd' }).onChallenge({ challenge: '{"n":1}', salt: 'salt123', iterations: 100, keylen: 32 }));
+  out.push(await w.deriveScramCredential({ password: 'pencil', kdf: 'pbkdf2', iterations: 64, salt: 'W22ZaJ0SNY7soEsUEjb6gQ==' }));
+  out.push(await w.deriveScramCredential({ password: 'pencil', kdf: 'argon2id13', iterations: 2, memory: 64, salt: 'W22ZaJ0SNY7soEsUEjb6gQ==' }));
+  return out;
+}
+
+describe('client authenticators in the browser', () => {
+  test('no Node built-ins in the import graph of runtime/auth/index.ts', () => {
+    const graph = importGraph(entry);
+    assert.ok(graph.size >= 8, `walked ${graph.size} files`);
+    const offenders: string[] = [];
+    for (const [file, specifiers] of graph) {
+      for (const s of specifiers) if (NODE_BUILTINS.has(s)) offenders.push(`${file} imports ${s}`);
+      const text = readFileSync(file, 'utf8');
+      if (/\bBuffer\.(from|alloc|concat|isBuffer)/.test(text)) offenders.push(`${file} uses Buffer`);
+      if (/\bprocess\.(env|versions|nextTick)/.test(text)) offenders.push(`${file} uses process`);
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  test('in headless Chromium, with and without WebCrypto: cryptosign, salted wampcra and SCRAM (pbkdf2, argon2id13) agree with Node', async (t) => {
+    const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+    let playwright: typeof import('playwright-core');
+    let esbuild: typeof import('esbuild');
+    try {
+      playwright = require_('playwright-core') as typeof import('playwright-core');
+      esbuild = require_('esbuild') as typeof import('esbuild');
+    } catch {
+      t.skip('playwright-core or esbuild is not installed');
+      return;
+    }
+    if (chromium === undefined) {
+      t.skip('chromium is not installed');
+      return;
+    }
+    const bundle = await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'iife', globalName: 'wampkitAuth', write: false, logLevel: 'silent' });
+    assert.equal(bundle.errors.length, 0);
+    const expected = await vectors(auth);
+    // http://127.0.0.1 is a secure context (WebCrypto); about:blank is not (the pure-JS fallback).
+    const server = createServer((_req, res) => res.end('<!doctype html><title>auth</title>'));
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    const browser = await playwright.chromium.launch({ executablePath: chromium, args: ['--no-sandbox', '--headless=new'], timeout: 30_000 });
+    try {
+      const fn = `(async () => [typeof globalThis.crypto.subtle, await (${vectors.toString()})(globalThis.wampkitAuth)])()`;
+      for (const [where, subtle] of [[url, 'object'], ['about:blank', 'undefined']] as const) {
+        const page = await browser.newPage();
+        await page.goto(where);
+        await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
+        const got = await page.evaluate(fn);
+        assert.deepEqual(got, [subtle, expected], where);
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+      await new Promise((done) => server.close(done));
+    }
+  });
+});
