@@ -29,7 +29,7 @@ export class PeerProcess {
   }
 
   /** Resolves with the first match of `pattern` in stdout; rejects on "error ..." lines, exit or timeout. */
-  async waitFor(pattern: RegExp, timeoutMs = 20_000): Promise<RegExpExecArray> {
+  async waitFor(pattern: RegExp, timeoutMs = 40_000): Promise<RegExpExecArray> {
     const deadline = Date.now() + timeoutMs;
     for (let round = 0; round < 10_000; round++) {
       const m = pattern.exec(this.out);

@@ -49,12 +49,12 @@ describe('wampkit router (CLI)', () => {
       const session = new ApplicationSession({ realm: 'realm1' });
       const joined = new Promise((resolve) => session.once('join', resolve));
       session.attach(await connectWebSocketTransport(url, { serializers: ['json'] }));
-      await withTimeout(joined, 5000, 'join');
+      await withTimeout(joined, 15000, 'join');
       await session.register('cli.ping', () => 'pong');
       assert.equal(await session.call('cli.ping'), 'pong');
       const left = new Promise<string>((resolve) => session.once('leave', (d) => resolve(d.reason)));
       child.kill('SIGTERM');
-      assert.equal(await withTimeout(left, 5000, 'leave'), 'wamp.close.system_shutdown');
+      assert.equal(await withTimeout(left, 15000, 'leave'), 'wamp.close.system_shutdown');
       assert.equal(await withTimeout(exited, 10_000, 'exit'), 0);
       assert.match(out, /stopped/);
     } finally {

@@ -23,7 +23,7 @@ export async function joinSession(
     session.once('leave', (d) => reject(new Error(`left: ${d.reason}`)));
   });
   session.attach(client);
-  const details = await withTimeout(joined, 2000, 'join');
+  const details = await withTimeout(joined, 10000, 'join');
   return { session, details, transport: client };
 }
 
@@ -59,7 +59,7 @@ export class RawPeer {
   }
 
   /** Waits for the next message matching `type` (removing it from `received`). */
-  async next(type: number, timeoutMs = 2000): Promise<unknown[]> {
+  async next(type: number, timeoutMs = 8000): Promise<unknown[]> {
     const deadline = Date.now() + timeoutMs;
     for (let round = 0; round < 1000; round++) {
       const at = this.received.findIndex((m) => Array.isArray(m) && m[0] === type);
@@ -78,7 +78,7 @@ export class RawPeer {
     throw new Error(`timed out waiting for message type ${type}; got ${JSON.stringify(this.received)}`);
   }
 
-  async waitClosed(timeoutMs = 2000): Promise<void> {
+  async waitClosed(timeoutMs = 8000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed && Date.now() < deadline) {
       await new Promise<void>((resolve) => {

@@ -67,7 +67,7 @@ describe('browser WebSocket transport (wampkit/browser)', () => {
       const session = new ApplicationSession({ realm: 'realm1' });
       const joined = new Promise<SessionDetails>((r) => session.once('join', r));
       session.attach(transport);
-      await withTimeout(joined, 3000, 'join');
+      await withTimeout(joined, 10000, 'join');
       await session.register('b.echo', ([x]) => x);
       const bytes = new Uint8Array([7, 0, 255]);
       assert.deepEqual([...(await session.call('b.echo', [bytes]) as Uint8Array)], [7, 0, 255]);

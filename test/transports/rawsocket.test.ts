@@ -18,7 +18,7 @@ async function join(transport: WampTransport): Promise<ApplicationSession> {
     session.once('leave', (d) => reject(new Error(`left: ${d.reason}`)));
   });
   session.attach(transport);
-  await withTimeout(joined, 3000, 'join');
+  await withTimeout(joined, 10000, 'join');
   return session;
 }
 
@@ -53,7 +53,7 @@ describe('RawSocket transport', () => {
       const got: unknown[] = [];
       await b.subscribe('rs.topic', (args) => void got.push(args[0]));
       await a.publish('rs.topic', [new Uint8Array([1, 2, 3])], {}, { acknowledge: true });
-      for (let i = 0; i < 200 && got.length === 0; i++) await delay(5);
+      for (let i = 0; i < 2000 && got.length === 0; i++) await delay(5);
       assert.deepEqual(got.map((x) => [...(x as Uint8Array)]), [[1, 2, 3]]);
       await a.leave();
       await b.leave();
@@ -143,13 +143,13 @@ describe('RawSocket transport', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const { RawSocketTransport } = await import('../../runtime/transports/rawsocket.js');
     const { serializerByName } = await import('../../runtime/serializers/index.js');
-    const accepted = new Promise<InstanceType<typeof RawSocketTransport>>((resolve) => server.once('connection', (socket: net.Socket) => {
+    const accepted = new Promise<import('../../runtime/transports/rawsocket.js').RawSocketTransport>((resolve) => server.once('connection', (socket: net.Socket) => {
       resolve(RawSocketTransport.accept(socket, [serializerByName('json')!], { handshakeTimeout: 50 }));
     }));
     const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
     client.on('error', () => {});
     const t = await accepted;
-    await assert.rejects(withTimeout(t.ready, 2000, 'handshake'), /did not complete/);
+    await assert.rejects(withTimeout(t.ready, 10000, 'handshake'), /did not complete/);
     client.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });

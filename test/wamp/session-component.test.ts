@@ -37,22 +37,22 @@ describe('Component: connect, reconnect, restore', () => {
     const rejoined = new Promise<SessionDetails>((resolve) => component.on('join', (_s, d) => d.rejoined && resolve(d)));
     const done = component.start();
     const other = await joinSession(router);
-    for (let i = 0; i < 200 && component.session.registrations.length === 0; i++) await delay(5);
+    for (let i = 0; i < 2000 && component.session.registrations.length === 0; i++) await delay(5);
     assert.equal(await other.session.call('c.add2', [1, 2]), 3);
 
     serverSides[0]!.close(); // the network drops
-    const details = await withTimeout(rejoined, 3000, 'rejoin');
+    const details = await withTimeout(rejoined, 10000, 'rejoin');
     assert.equal(details.rejoined, true);
-    for (let i = 0; i < 200 && component.session.registrations.length === 0; i++) await delay(5);
+    for (let i = 0; i < 2000 && component.session.registrations.length === 0; i++) await delay(5);
     assert.equal(await other.session.call('c.add2', [20, 22]), 42, 'the registration was restored');
     await other.session.publish('c.topic', ['after'], {}, { acknowledge: true });
-    for (let i = 0; i < 200 && events.length === 0; i++) await delay(5);
+    for (let i = 0; i < 2000 && events.length === 0; i++) await delay(5);
     assert.deepEqual(events, ['after'], 'the subscription was restored');
     assert.equal(joins, 1, 'onJoin ran once; the restore did the rest');
     assert.equal(component.session.registrations[0]!.active, true);
 
     await component.stop();
-    await withTimeout(done, 2000, 'done');
+    await withTimeout(done, 10000, 'done');
     await router.close(50);
   });
 
@@ -69,7 +69,7 @@ describe('Component: connect, reconnect, restore', () => {
     });
     const failures: number[] = [];
     component.on('connectfailure', (_e, n) => void failures.push(n));
-    await assert.rejects(withTimeout(component.start(), 3000, 'start'), (e: unknown) => (e as { code?: string }).code === 'WAMP_RETRIES_EXHAUSTED');
+    await assert.rejects(withTimeout(component.start(), 10000, 'start'), (e: unknown) => (e as { code?: string }).code === 'WAMP_RETRIES_EXHAUSTED');
     assert.equal(attempts, 3);
     assert.deepEqual(failures, [1, 2, 3]);
   });
@@ -99,7 +99,7 @@ describe('Component: connect, reconnect, restore', () => {
   test('an unknown realm is fatal: start() rejects, no reconnect loop', async () => {
     const router = makeRouter();
     const component = new Component({ transports: memoryConnector(router, []), realm: 'nope', ...fast });
-    await assert.rejects(withTimeout(component.start(), 3000, 'start'), /no_such_realm/);
+    await assert.rejects(withTimeout(component.start(), 10000, 'start'), /no_such_realm/);
     await router.close(50);
   });
 
@@ -112,14 +112,14 @@ describe('Component: connect, reconnect, restore', () => {
     }
     const component = new Component({ transports: memoryConnector(router, []), realm: 'realm1', session: Mine, ...fast });
     assert.ok(component.session instanceof Mine);
-    await withTimeout(component.start(), 3000, 'start');
+    await withTimeout(component.start(), 10000, 'start');
     await router.close(50);
   });
 
   test('over a real WebSocket URL', async () => {
     const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
     const [url] = await router.start();
-    const session = await withTimeout(connect({ transports: [{ url: url!, serializers: ['msgpack'] }], realm: 'realm1', ...fast }), 3000, 'connect');
+    const session = await withTimeout(connect({ transports: [{ url: url!, serializers: ['msgpack'] }], realm: 'realm1', ...fast }), 10000, 'connect');
     await session.register('c.ws', () => 'ok');
     assert.equal(await session.call('c.ws'), 'ok');
     await session.leave();

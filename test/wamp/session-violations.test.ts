@@ -24,7 +24,7 @@ function scripted() {
       return closed;
     },
     async next(type: number): Promise<unknown[]> {
-      for (let i = 0; i < 400; i++) {
+      for (let i = 0; i < 2000; i++) {
         const at = inbox.findIndex((m) => m[0] === type);
         if (at >= 0) return inbox.splice(at, 1)[0]!;
         await delay(5);
@@ -41,7 +41,7 @@ async function welcomed() {
   const roles = (hello[2] as { roles: Record<string, unknown> }).roles;
   assert.deepEqual(Object.keys(roles).sort(), ['callee', 'caller', 'publisher', 'subscriber']);
   s.server.send([M.WELCOME, 12345, { roles: { broker: {}, dealer: {} } }]);
-  for (let i = 0; i < 100 && !s.session.isOpen; i++) await delay(5);
+  for (let i = 0; i < 2000 && !s.session.isOpen; i++) await delay(5);
   assert.equal(s.session.id, 12345);
   return s;
 }
@@ -59,9 +59,9 @@ describe('client session: protocol violations by the router', () => {
       s.server.send(bad as unknown as unknown[]);
       const abort = await s.next(M.ABORT);
       assert.equal(abort[2], 'wamp.error.protocol_violation');
-      const details = await withTimeout(s.left, 2000, 'leave');
+      const details = await withTimeout(s.left, 10000, 'leave');
       assert.equal(details.reason, 'wamp.error.protocol_violation');
-      for (let i = 0; i < 100 && !s.closed; i++) await delay(5);
+      for (let i = 0; i < 2000 && !s.closed; i++) await delay(5);
       assert.ok(s.closed);
     });
   }
@@ -99,7 +99,7 @@ describe('client session: protocol violations by the router', () => {
     const pending = s.session.call('x.slow');
     await s.next(M.CALL);
     s.server.close();
-    await assert.rejects(withTimeout(pending, 2000, 'call'), (e: unknown) => (e as { code?: string }).code === 'WAMP_SESSION_LOST');
+    await assert.rejects(withTimeout(pending, 10000, 'call'), (e: unknown) => (e as { code?: string }).code === 'WAMP_SESSION_LOST');
     assert.equal((await s.left).reason, 'wamp.close.transport_lost');
   });
 

@@ -1,9 +1,10 @@
 # Autobahn|Python (asyncio) as a client of our router.
-# usage: python3 autobahn-python-peer.py URL SERIALIZER PREFIX
-# Registers PREFIX.add2, re-publishes PREFIX.in events to PREFIX.out, calls ours.echo, prints
-# "ready", and leaves when an event arrives on PREFIX.stop.
+# usage: python3 autobahn-python-peer.py PREFIX URL... (each URL ws://... or rs://...)
+# For each URL and each serializer (json, msgpack, cbor) one session, prefix
+# PREFIX.<ws|rs>.<serializer>: registers .add2, re-publishes .in events to .out, calls
+# ours.echo. Prints "ready" once all sessions are set up; every session leaves when an event
+# arrives on PREFIX.stop, and the process exits once all have disconnected.
 import asyncio
-import json
 import sys
 
 from autobahn.asyncio.wamp import ApplicationSession, ApplicationRunner
@@ -18,8 +19,9 @@ try:
 except ImportError:
     pass
 
-url, serializer_name, prefix = sys.argv[1:4]
+prefix, urls = sys.argv[1], sys.argv[2:]
 SERIALIZERS = {'json': JsonSerializer, 'msgpack': MsgPackSerializer, 'cbor': CBORSerializer}
+state = {'ready': 0, 'open': 0, 'total': len(urls) * len(SERIALIZERS)}
 
 
 def say(line):
@@ -29,37 +31,47 @@ def say(line):
 
 class Peer(ApplicationSession):
     async def onJoin(self, details):
+        p = self.config.extra['prefix']
+        state['open'] += 1
         try:
-            self.register(lambda x, y: x + y, prefix + '.add2')
+            await self.register(lambda x, y: x + y, p + '.add2')
 
             def on_in(*args, **kwargs):
-                self.publish(prefix + '.out', *args, **kwargs)
+                self.publish(p + '.out', *args, **kwargs)
 
-            await self.subscribe(on_in, prefix + '.in')
+            await self.subscribe(on_in, p + '.in')
             await self.subscribe(lambda *a, **k: self.leave(), prefix + '.stop')
             res = await self.call('ours.echo', 'from-python', n=1)
             first = res.results[0] if hasattr(res, 'results') else res
             if first != 'from-python':
                 say('error echo mismatch ' + repr(res))
-                self.leave()
                 return
-            say('ready')
-        except Exception as e:  # report and leave: the test reads "error ..." lines
+            state['ready'] += 1
+            if state['ready'] == state['total']:
+                say('ready')
+        except Exception as e:  # report: the test reads "error ..." lines
             say('error ' + repr(e))
-            self.leave()
 
     def onDisconnect(self):
-        asyncio.get_event_loop().stop()
+        state['open'] -= 1
+        if state['open'] <= 0:
+            asyncio.get_event_loop().stop()
 
 
 async def watchdog():
-    await asyncio.sleep(20)
+    await asyncio.sleep(60)
     say('error peer timeout')
     asyncio.get_event_loop().stop()
 
 
 if __name__ == '__main__':
-    asyncio.set_event_loop(asyncio.new_event_loop())
-    asyncio.get_event_loop().create_task(watchdog())
-    runner = ApplicationRunner(url, 'realm1', serializers=[SERIALIZERS[serializer_name]()])
-    runner.run(Peer, log_level='warn')
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.create_task(watchdog())
+    for url in urls:
+        kind = 'rs' if url.startswith('rs') else 'ws'
+        for name, serializer in SERIALIZERS.items():
+            runner = ApplicationRunner(url, 'realm1', extra={'prefix': '%s.%s.%s' % (prefix, kind, name)},
+                                       serializers=[serializer()])
+            loop.run_until_complete(runner.run(Peer, start_loop=False, log_level='warn'))
+    loop.run_forever()
