@@ -72,6 +72,22 @@ describe('our client and our router over WebSocket', () => {
     assert.deepEqual((messages[1] as unknown[])?.slice(0, 1), [6], 'GOODBYE came first');
   });
 
+  test('a WebSocket message over maxMessageSize closes the connection with 1009; others keep working', async () => {
+    const { default: WebSocket } = await import('ws');
+    const router = new Router({ realms: ['realm1'], maxMessageSize: 1024, listeners: [{ type: 'websocket', port: 0 }] });
+    const [url] = await router.start();
+    const good = await join(await connectWebSocketTransport(url!, { serializers: ['json'] }));
+    const ws = new WebSocket(url!, ['wamp.2.json']);
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) => ws.on('open', () => resolve()));
+    ws.send(JSON.stringify([1, 'realm1', { roles: { caller: {} }, pad: 'x'.repeat(2000) }]));
+    assert.equal(await withTimeout(closed, 10000, 'close'), 1009);
+    await good.register('still.ok', () => 1);
+    assert.equal(await good.call('still.ok'), 1);
+    good.disconnect();
+    await router.close(50);
+  });
+
   test('the router picks the first serializer the client offers, and refuses clients offering none', async () => {
     const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0, serializers: ['json', 'msgpack'] }] });
     const [url] = await router.start();
