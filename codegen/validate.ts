@@ -28,8 +28,11 @@ function serviceNames(s: ServiceModel): string[] {
     : [...base, `${s.name}Handlers`, `${s.name}Publisher`, `subscribe${s.name}`];
 }
 
-/** Names the support module exports through the index. */
-const SUPPORT_EXPORTS = ['InvalidPayloadError', 'ProgressiveCall', 'CallerOptions', 'InvalidEvent', 'PayloadIssue', 'Registrations', 'SubscribeAllOptions', 'Subscriptions'];
+/** Names the index exports from the support module, or that generated modules import. */
+const SUPPORT_EXPORTS = [
+  'InvalidPayloadError', 'ProgressiveCall', 'CallerOptions', 'InvalidEvent', 'PayloadIssue', 'Registrations', 'SubscribeAllOptions', 'Subscriptions',
+  'ApplicationError', 'Result', 'WampSession', 'InvocationDetails', 'EventDetails', 'PublishOptions', 'Publication', 'z',
+];
 
 export function validateModel(model: SchemaModel): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -37,7 +40,7 @@ export function validateModel(model: SchemaModel): Diagnostic[] {
   const claim = (name: string, pos: SourcePos, what: string): void => {
     const before = taken.get(name);
     if (SUPPORT_EXPORTS.includes(name)) {
-      out.push(diagnostic(DIAGNOSTIC.duplicateName, pos, `${what} generates \`${name}\`, a name the generated support code exports`, 'rename the declaration'));
+      out.push(diagnostic(DIAGNOSTIC.duplicateName, pos, `${what} generates \`${name}\`, a name the generated code exports or imports itself`, 'rename the declaration'));
     } else if (before !== undefined) {
       out.push(diagnostic(DIAGNOSTIC.duplicateName, pos, `${what} generates \`${name}\`, already generated for ${before.file}:${before.line}:${before.column}`, 'rename one of them: all modules are re-exported from one index'));
     } else {
