@@ -47,7 +47,9 @@ const result = spawnSync(process.execPath, [cmakeJs, 'build', '--directory', joi
   timeout: 10 * 60_000,
 });
 if (result.status !== 0 || !existsSync(built)) {
-  if (mode !== 'build') process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').slice(-15).join('\n') + '\n');
+  // The install log gets one line; the compiler's output only when asked for.
+  const showLog = mode === 'prebuild' || (process.env.WAMPKIT_NVX_DEBUG ?? '') !== '';
+  if (showLog) process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n').slice(-15).join('\n') + '\n');
   fallback(result.error ? result.error.message : `cmake-js exited with ${result.status} (needs cmake and a C++17 compiler)`);
 }
 
