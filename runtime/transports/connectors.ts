@@ -4,13 +4,15 @@
  */
 import { createError } from '../errors.js';
 import type { TransportConnector } from './transport.js';
-import { connectWebSocketTransport } from './websocket-transport.js';
-import { connectRawSocketTransport } from './rawsocket.js';
+import { connectWebSocketTransport, type WebSocketClientOptions } from './websocket-transport.js';
+import { connectRawSocketTransport, type RawSocketClientOptions } from './rawsocket.js';
 
 export interface NodeTransportConfig {
   url: string;
   serializers?: Array<'json' | 'msgpack' | 'cbor'>;
   maxMessageSize?: number;
+  /** WebSocket client options (headers, tls, proxy, ...) or RawSocket options (autoPingInterval, ...). */
+  options?: Record<string, unknown>;
 }
 
 export function nodeTransportFactory(entry: string | NodeTransportConfig): TransportConnector {
@@ -18,16 +20,18 @@ export function nodeTransportFactory(entry: string | NodeTransportConfig): Trans
   if (typeof config !== 'object' || config === null || typeof config.url !== 'string') {
     throw createError('WAMP_INVALID_OPTION', `a transport must be a URL or { url, ... }, got ${JSON.stringify(entry)}`);
   }
-  const { url, serializers, maxMessageSize } = config;
+  const { url, serializers, maxMessageSize, options = {} } = config;
   const scheme = /^([a-z]+):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'ws' || scheme === 'wss') {
     return () => connectWebSocketTransport(url, {
+      ...(options as WebSocketClientOptions),
       ...(serializers === undefined ? {} : { serializers }),
       ...(maxMessageSize === undefined ? {} : { maxMessageSize }),
     });
   }
   if (scheme === 'rs' || scheme === 'tcp' || scheme === 'unix') {
     return () => connectRawSocketTransport(url, {
+      ...(options as RawSocketClientOptions),
       ...(serializers?.[0] === undefined ? {} : { serializer: serializers[0] }),
       ...(maxMessageSize === undefined ? {} : { maxMessageSize }),
     });

@@ -20,6 +20,11 @@ export interface TransportConfig {
   serializers?: Array<'json' | 'msgpack' | 'cbor'>;
   /** Largest message accepted, in bytes. */
   maxMessageSize?: number;
+  /**
+   * Further options for the transport: in Node the WebSocket client's (headers, tls, proxy,
+   * perMessageDeflate, handshakeTimeout, ...) or RawSocket's (autoPingInterval, ...).
+   */
+  options?: Record<string, unknown>;
 }
 
 export type TransportEntry = string | TransportConfig | TransportConnector;
