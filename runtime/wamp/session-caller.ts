@@ -47,9 +47,12 @@ export class CallerRole {
         pending.onAbort = () => {
           if (!this.#calls.has(request)) return;
           const mode = options.cancelMode ?? 'kill';
-          if (this.#wire.joined) this.#wire.send([MessageType.CANCEL, request, { mode }]);
+          // A dealer that did not announce call canceling would not understand CANCEL: then we
+          // only stop waiting (the callee's answer, when it comes, is ignored).
+          const canCancel = this.#wire.joined && this.#wire.routerHasFeature('dealer', 'call_canceling');
+          if (canCancel) this.#wire.send([MessageType.CANCEL, request, { mode }]);
           // With 'kill' the dealer answers once the callee has stopped; otherwise stop waiting now.
-          if (mode !== 'kill' || !this.#wire.joined) this.#settle(request)?.reject(signal.reason);
+          if (mode !== 'kill' || !canCancel) this.#settle(request)?.reject(signal.reason);
         };
         signal.addEventListener('abort', pending.onAbort, { once: true });
       }

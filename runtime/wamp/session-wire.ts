@@ -14,6 +14,8 @@ export interface SessionWire {
   nextRequestId(): number;
   /** The last request ID sent (a reply to a higher one answers nothing we sent). */
   lastRequestId(): number;
+  /** Whether the router announced `feature` for `role` ('dealer' | 'broker') in WELCOME. */
+  routerHasFeature(role: string, feature: string): boolean;
   /** Aborts the session for a protocol violation by the router. */
   violation(message: string): void;
 }

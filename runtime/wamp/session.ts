@@ -131,6 +131,10 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
       send: (message) => self.#transport?.send(message),
       nextRequestId: () => self.#requests.next(),
       lastRequestId: () => self.#requests.last,
+      routerHasFeature: (role, feature) => {
+        const r = self.#details?.routerRoles[role] as { features?: Record<string, unknown> } | undefined;
+        return r?.features?.[feature] === true;
+      },
       violation: (message) => self.#violation(message),
     };
     this.#caller = new CallerRole(this.#wire);

@@ -103,6 +103,19 @@ describe('client session: protocol violations by the router', () => {
     assert.equal((await s.left).reason, 'wamp.close.transport_lost');
   });
 
+  test('canceling a call with a router that does not announce call_canceling: no CANCEL, the call rejects locally, a late RESULT is ignored', async () => {
+    const s = await welcomed();
+    const controller = new AbortController();
+    const pending = s.session.call('x.slow', [], {}, { signal: controller.signal });
+    const call = await s.next(M.CALL);
+    controller.abort(new Error('stop'));
+    await assert.rejects(pending, /stop/);
+    s.server.send([M.RESULT, call[1], {}, ['late']]);
+    await delay(20);
+    assert.deepEqual(s.inbox.filter((m) => m[0] === 49 || m[0] === M.ABORT), []);
+    assert.ok(s.session.isOpen);
+  });
+
   test('router GOODBYE is answered with goodbye_and_out', async () => {
     const s = await welcomed();
     s.server.send([M.GOODBYE, {}, 'wamp.close.system_shutdown']);
