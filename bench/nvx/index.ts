@@ -104,7 +104,7 @@ for (const kind of ['ascii', 'mixed'] as const) {
   const b = text(kind, 64 * KiB);
   const pieces = Array.from({ length: 64 }, (_, i) => b.subarray(i * KiB, (i + 1) * KiB));
   incRows.push(
-    pair(`(floor) isUtf8 per 1 KiB piece, ${kind}`, b.length, () => {
+    pair(`(floor) isUtf8 per 1 KiB, ${kind}`, b.length, () => {
       for (const p of pieces) isUtf8(p);
     }, 'whole-buffer isUtf8', () => isUtf8(b)),
   );

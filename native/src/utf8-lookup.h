@@ -113,28 +113,35 @@ struct Utf8Lookup {
 
   // K vectors from p (unmasked and stored back with Unmask), checked against *prev; the ASCII
   // shortcut skips the checks, in which case an incomplete sequence before them is the error.
+  // The checks reload the vectors from memory (L1, and already unmasked) rather than keep all K
+  // live: with 16-byte vectors K is 16, which would spill every register.
   template <bool Unmask, size_t K>
   static inline void step(uint8_t* p, V keyv, V* prev, V* prevIncomplete, V* err) {
-    V in[K];
+    V all = S::zero();
     for (size_t j = 0; j < K; j++) {
-      in[j] = S::load(p + j * S::W);
+      V in = S::load(p + j * S::W);
       if constexpr (Unmask) {
-        in[j] = S::bxor(in[j], keyv);
-        S::store(p + j * S::W, in[j]);
+        in = S::bxor(in, keyv);
+        S::store(p + j * S::W, in);
       }
+      all = S::bor(all, in);
     }
-    V all = in[0];
-    for (size_t j = 1; j < K; j++) all = S::bor(all, in[j]);
+    V last = S::load(p + (K - 1) * S::W);
     if (S::ascii(all)) {
       *err = S::bor(*err, *prevIncomplete);
       *prevIncomplete = S::zero();
     } else {
-      V e = check(in[0], *prev);
-      for (size_t j = 1; j < K; j++) e = S::bor(e, check(in[j], in[j - 1]));
+      V before = *prev;
+      V e = S::zero();
+      for (size_t j = 0; j < K; j++) {
+        V in = S::load(p + j * S::W);
+        e = S::bor(e, check(in, before));
+        before = in;
+      }
       *err = S::bor(*err, e);
-      *prevIncomplete = incomplete(in[K - 1]);
+      *prevIncomplete = incomplete(last);
     }
-    *prev = in[K - 1];
+    *prev = last;
   }
 
   // The scan of Kernel::validate / unmaskValidate. With Unmask, every block is XORed with the
