@@ -12,7 +12,7 @@ import { declTypes, walkType, type ModuleModel, type SchemaModel } from './model
 import { moduleIdFor, SchemaParser } from './parse/index.js';
 import { normalizeOptions, type GenerateOptions, type NormalizedOptions } from './config.js';
 import { validateModel } from './validate.js';
-import { writeOutputs, type WriteReport } from './write.js';
+import { removeGenerated, writeOutputs, type WriteReport } from './write.js';
 
 export interface GenerateResult extends WriteReport {
   readonly diagnostics: Diagnostic[];
@@ -145,7 +145,12 @@ export class Generator {
       if ([...dependencies(m)].some((d) => changedIds.has(d))) reparseIds.add(id);
     }
     const reparse = files.filter((f) => reparseIds.has(moduleIdFor(root, f)));
-    return this.#generate(reparse, reparseIds);
+    const result = this.#generate(reparse, reparseIds);
+    if (!result.ok || !this.#options.clean || removed.length === 0) return result;
+    // The output of a deleted schema file goes too (a full run's clean would find it as well).
+    const gone = removeGenerated(this.#options.outDir, removed.map((f) => `${moduleIdFor(root, f)}.ts`), this.#options.check);
+    for (const path of gone) this.#known.delete(path);
+    return { ...result, removed: [...result.removed, ...gone] };
   }
 
   #generate(parseFiles: readonly string[], only: ReadonlySet<string> | undefined): GenerateResult {

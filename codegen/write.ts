@@ -79,3 +79,15 @@ export function writeOutputs(outDir: string, files: ReadonlyMap<string, string>,
   }
   return { written, unchanged, removed };
 }
+
+/** Removes the given generated files (paths relative to outDir) that exist and carry the header. */
+export function removeGenerated(outDir: string, paths: readonly string[], check: boolean): string[] {
+  const removed: string[] = [];
+  for (const path of paths) {
+    const full = join(outDir, path);
+    if (!isGenerated(path, full)) continue;
+    removed.push(path);
+    if (!check) rmSync(full);
+  }
+  return removed;
+}

@@ -135,6 +135,19 @@ describe('incremental regeneration (watch mode)', () => {
     assert.ok(broken.diagnostics.some((d) => d.file.endsWith('geo.ts')));
   });
 
+  test('with clean, deleting a schema file removes its generated module', async () => {
+    const { dir } = setup();
+    const gen = new Generator({ inputs: [join(dir, 'schema')], outDir: join(dir, 'gen'), cwd: dir, clean: true });
+    assert.ok(gen.run().ok);
+    const { rmSync } = await import('node:fs');
+    rmSync(join(dir, 'schema/calc.ts'));
+    const r = gen.update([join(dir, 'schema/calc.ts')]);
+    assert.ok(r.ok);
+    assert.deepEqual(r.removed, ['calc.ts']);
+    assert.equal(existsSync(join(dir, 'gen/calc.ts')), false);
+    assert.doesNotMatch(readFileSync(join(dir, 'gen/index.ts'), 'utf8'), /calc/);
+  });
+
   test('changes made while the schema set has errors are written once it is fixed', () => {
     const { dir } = setup();
     const gen = new Generator({ inputs: [join(dir, 'schema')], outDir: join(dir, 'gen'), cwd: dir });
