@@ -151,4 +151,32 @@ describe('generated stubs through the embedded router', () => {
       await router.close();
     }
   });
+
+  for (const serializer of SERIALIZERS) {
+    const pending = serializer === 'json' ? undefined : `runtime/serializers/${serializer} writes an undefined object member as null (JSON drops it); remove this skip when it drops it too`;
+    test(`${serializer}: an optional member set to undefined arrives as absent`, pending ? { skip: pending } : {}, async () => {
+      const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
+      const [url] = await router.start();
+      assert.ok(url !== undefined);
+      const callee = await connect(url, serializer);
+      const client = await connect(url, serializer);
+      try {
+        await registerChatService(withoutUnsupportedRegistrations(callee), {
+          history: () => ({ items: [], next: null }),
+          post: (room, text) => `${room}:${text}`,
+        });
+        const messages: ChatMessage[] = [];
+        await subscribeChat(client, { message: (m) => { messages.push(m); } });
+        const avatar: Uint8Array | undefined = undefined;
+        await new ChatPublisher(callee).message({ id: 'm', author: { id: 'u', name: 'U', avatar }, text: 't', sentAt: 1, tags: [], reactions: {} });
+        await until(() => messages.length === 1, 'event');
+        assert.equal(messages[0]?.author.avatar, undefined);
+      } finally {
+        await Promise.allSettled([callee.leave(), client.leave()]);
+        callee.disconnect();
+        client.disconnect();
+        await router.close();
+      }
+    });
+  }
 });
