@@ -3,6 +3,7 @@
  * this boundary (each error names the bad value) and normalised with defaults.
  */
 import { createError } from '../errors.js';
+import { validateRealmAuthConfig, type RealmAuthConfig } from '../auth/router/config.js';
 
 export const RouterErrorCode = {
   INVALID_OPTION: 'ROUTER_INVALID_OPTION',
@@ -14,6 +15,11 @@ export const SERIALIZER_NAMES: readonly SerializerName[] = ['json', 'msgpack', '
 
 export interface RealmConfig {
   name: string;
+  /**
+   * How sessions authenticate on this realm, keyed by authmethod (anonymous, ticket, wampcra,
+   * cryptosign, wamp-scram; static or dynamic). Default: anonymous only.
+   */
+  auth?: RealmAuthConfig;
 }
 
 export interface WebSocketListenerConfig {
@@ -122,7 +128,8 @@ export function normalizeRouterOptions(options: unknown): NormalizedRouterOption
     if (typeof name !== 'string' || !/^[^\s.#]+(\.[^\s.#]+)*$/.test(name)) {
       throw bad(`realms[${i}] must be a realm URI (like "realm1"), got ${JSON.stringify(r)}`);
     }
-    return { name };
+    const auth = isRecord(r) ? r['auth'] : undefined;
+    return auth === undefined ? { name } : { name, auth: validateRealmAuthConfig(auth, `realms[${i}].auth`) };
   });
   const seen = new Set<string>();
   for (const r of realms) {

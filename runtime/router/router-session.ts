@@ -5,8 +5,11 @@
  * `wamp.error.protocol_violation` (then closes the transport); nothing a peer sends can throw
  * out of here.
  *
- * States (see the spec's session state machine): AWAITING_HELLO -> JOINED -> (GOODBYE) ->
- * AWAITING_HELLO again (a transport may carry one session after another), or -> CLOSED.
+ * States (see the spec's session state machine): AWAITING_HELLO -> AUTHENTICATING (the realm's
+ * authentication decides: WELCOME at once, or CHALLENGE/AUTHENTICATE first, or ABORT) ->
+ * JOINED -> (GOODBYE) -> AWAITING_HELLO again (a transport may carry one session after
+ * another), or -> CLOSED. The hello timer runs until WELCOME, so a stalled authentication is
+ * dropped like a missing HELLO.
  */
 import { MessageType, MESSAGE_NAME } from '../wamp/message-types.js';
 import { ErrorUri, CloseReason } from '../wamp/uris.js';
@@ -17,9 +20,14 @@ import type { WampkitError } from '../errors.js';
 import type { RouterPeer } from './peer.js';
 import type { RoutingCore } from './realm.js';
 import { ROUTER_ROLES } from './features.js';
+import type { AuthHandshake, RealmAuth } from '../auth/router/handshake.js';
+import type { AuthOutcome } from '../auth/router/types.js';
+import { helloInfo, welcomeAuthDetails } from '../auth/router/session-glue.js';
 
 const State = {
   AWAITING_HELLO: 'awaiting-hello',
+  /** HELLO accepted for a realm; authentication (possibly CHALLENGE/AUTHENTICATE) under way. */
+  AUTHENTICATING: 'authenticating',
   JOINED: 'joined',
   /** We sent GOODBYE (router shutdown) and wait for the reply. */
   SHUTTING_DOWN: 'shutting-down',
@@ -30,6 +38,8 @@ type State = (typeof State)[keyof typeof State];
 /** What a router session needs of its router. */
 export interface SessionHost {
   findRealm(name: string): RoutingCore | undefined;
+  /** The realm's authentication (its configured methods). */
+  realmAuth(name: string): RealmAuth | undefined;
   newSessionId(): number;
   readonly helloTimeout: number;
   readonly strictRequestIds: boolean;
@@ -65,12 +75,6 @@ function withoutUndefined(value: unknown, depth = 0): unknown {
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
 }
 
-function randomAuthid(): string {
-  const bytes = new Uint8Array(6);
-  globalThis.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 export class RouterSession implements RouterPeer {
   readonly transport: WampTransport;
   readonly #host: SessionHost;
@@ -83,6 +87,8 @@ export class RouterSession implements RouterPeer {
   #lastInboundRequest = 0;
   #outboundRequest = 0;
   #helloTimer: ReturnType<typeof setTimeout> | null = null;
+  #handshake: AuthHandshake | null = null;
+  #pendingRealm: RoutingCore | null = null;
 
   constructor(transport: WampTransport, host: SessionHost) {
     this.transport = transport;
@@ -134,7 +140,7 @@ export class RouterSession implements RouterPeer {
       this.#leaveRealm();
       this.#state = State.SHUTTING_DOWN;
       this.send([MessageType.GOODBYE, {}, reason]);
-    } else if (this.#state === State.AWAITING_HELLO) {
+    } else if (this.#state === State.AWAITING_HELLO || this.#state === State.AUTHENTICATING) {
       this.#close();
     }
   }
@@ -210,7 +216,7 @@ export class RouterSession implements RouterPeer {
     if (ms <= 0) return;
     this.#helloTimer = setTimeout(() => {
       this.#helloTimer = null;
-      if (this.#state === State.AWAITING_HELLO) this.#close();
+      if (this.#state === State.AWAITING_HELLO || this.#state === State.AUTHENTICATING) this.#close();
     }, ms);
     // A pending HELLO wait must not keep an otherwise finished process alive.
     (this.#helloTimer as { unref?: () => void }).unref?.();
@@ -250,34 +256,59 @@ export class RouterSession implements RouterPeer {
   static hello(s: RouterSession, msg: WampMessage): void {
     if (msg.type !== MessageType.HELLO) return;
     const realm = s.#host.findRealm(msg.realm);
-    if (realm === undefined) {
+    const auth = s.#host.realmAuth(msg.realm);
+    if (realm === undefined || auth === undefined) {
       s.abort(ErrorUri.NO_SUCH_REALM, `no realm named '${msg.realm}' exists on this router`);
       return;
     }
     const details = msg.details as Record<string, unknown>;
-    const methods = details['authmethods'];
-    if (Array.isArray(methods) && methods.length > 0 && !methods.includes('anonymous')) {
-      s.abort(ErrorUri.NO_MATCHING_AUTH_METHOD, `only anonymous authentication is offered, the client asked for ${methods.join(', ')}`);
+    s.#roles = (details['roles'] ?? {}) as PeerRoles;
+    // The session ID exists before authentication: WAMP-CRA binds its challenge to it.
+    s.#sessionId = s.#host.newSessionId();
+    s.#pendingRealm = realm;
+    s.#state = State.AUTHENTICATING;
+    const handshake = auth.handshake();
+    s.#handshake = handshake;
+    const transport = { type: s.transport.serializerName === 'memory' ? 'memory' : 'network', peer: s.transport.peer };
+    void handshake.hello(helloInfo(realm.name, s.#sessionId, details, transport)).then((outcome) => s.#authOutcome(handshake, outcome));
+  }
+
+  static authenticate(s: RouterSession, msg: WampMessage): void {
+    if (msg.type !== MessageType.AUTHENTICATE || s.#handshake === null) return;
+    const handshake = s.#handshake;
+    void handshake.authenticate(msg.signature, msg.extra).then((outcome) => s.#authOutcome(handshake, outcome));
+  }
+
+  static clientAbort(s: RouterSession, msg: WampMessage): void {
+    if (msg.type !== MessageType.ABORT) return;
+    // The client gave up joining (e.g. it cannot answer the CHALLENGE): no reply, just close.
+    s.#close();
+  }
+
+  #authOutcome(handshake: AuthHandshake, outcome: AuthOutcome): void {
+    // A late outcome for a session that closed, or moved on to another HELLO, is moot.
+    if (this.#handshake !== handshake || this.#state !== State.AUTHENTICATING) return;
+    if (outcome.kind === 'challenge') {
+      this.send([MessageType.CHALLENGE, outcome.method, outcome.extra]);
       return;
     }
-    s.#clearHelloTimer();
-    s.#roles = (details['roles'] ?? {}) as PeerRoles;
-    s.#sessionId = s.#host.newSessionId();
-    s.#authid = randomAuthid();
-    s.#authrole = 'anonymous';
-    s.#lastInboundRequest = 0;
-    s.#outboundRequest = 0;
-    s.#realm = realm;
-    s.#state = State.JOINED;
-    realm.join(s);
-    s.send([MessageType.WELCOME, s.#sessionId, {
-      realm: realm.name,
-      authid: s.#authid,
-      authrole: s.#authrole,
-      authmethod: 'anonymous',
-      authprovider: 'static',
-      roles: ROUTER_ROLES,
-    }]);
+    this.#handshake = null;
+    const realm = this.#pendingRealm;
+    this.#pendingRealm = null;
+    if (outcome.kind === 'abort' || realm === null) {
+      this.abort(outcome.kind === 'abort' ? outcome.reason : ErrorUri.NO_SUCH_REALM, outcome.kind === 'abort' ? outcome.message : 'realm gone');
+      return;
+    }
+    const { result } = outcome;
+    this.#clearHelloTimer();
+    this.#authid = result.authid;
+    this.#authrole = result.authrole;
+    this.#lastInboundRequest = 0;
+    this.#outboundRequest = 0;
+    this.#realm = realm;
+    this.#state = State.JOINED;
+    realm.join(this);
+    this.send([MessageType.WELCOME, this.#sessionId, { realm: realm.name, ...welcomeAuthDetails(result), roles: ROUTER_ROLES }]);
   }
 
   static goodbye(s: RouterSession, msg: WampMessage): void {
@@ -383,6 +414,10 @@ export class RouterSession implements RouterPeer {
 const HANDLERS: Record<State, Partial<Record<number, Handler>>> = {
   [State.AWAITING_HELLO]: {
     [MessageType.HELLO]: RouterSession.hello,
+  },
+  [State.AUTHENTICATING]: {
+    [MessageType.AUTHENTICATE]: RouterSession.authenticate,
+    [MessageType.ABORT]: RouterSession.clientAbort,
   },
   [State.JOINED]: {
     [MessageType.GOODBYE]: RouterSession.goodbye,

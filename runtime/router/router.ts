@@ -17,10 +17,13 @@ import { createIdSource, type IdSource } from './ids.js';
 import { LocalRealm, type RoutingCore } from './realm.js';
 import { RouterSession, type SessionHost } from './router-session.js';
 import { startListener, type RunningListener } from './listeners.js';
+import { RealmAuth } from '../auth/router/handshake.js';
+import { dealerCall } from '../auth/router/dealer-call.js';
 
 export class Router {
   readonly options: NormalizedRouterOptions;
   readonly #realms = new Map<string, RoutingCore>();
+  readonly #auth = new Map<string, RealmAuth>();
   readonly #sessions = new Set<RouterSession>();
   readonly #sessionIds = new GlobalIdGenerator();
   readonly #ids: IdSource = createIdSource();
@@ -30,10 +33,16 @@ export class Router {
 
   constructor(options: RouterOptions) {
     this.options = normalizeRouterOptions(options);
-    for (const realm of this.options.realms) this.#realms.set(realm.name, new LocalRealm(realm.name, this.#ids));
+    for (const realm of this.options.realms) {
+      const core = new LocalRealm(realm.name, this.#ids);
+      this.#realms.set(realm.name, core);
+      // Dynamic authenticators are procedures registered on this realm, called through its dealer.
+      this.#auth.set(realm.name, new RealmAuth(realm.auth, dealerCall(core.dealer)));
+    }
     const router = this;
     this.#host = {
       findRealm: (name) => router.#realms.get(name),
+      realmAuth: (name) => router.#auth.get(name),
       newSessionId: () => router.#sessionIds.next(),
       helloTimeout: this.options.helloTimeout,
       strictRequestIds: this.options.strictRequestIds,
