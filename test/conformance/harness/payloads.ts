@@ -1,7 +1,23 @@
 /** Deterministic payloads for the cases (seeded, so a failure reproduces). */
 
+// Large payloads are made once per process; callers never modify them.
+const made = new Map<string, Buffer>();
+function memo(key: string, length: number, make: () => Buffer): Buffer {
+  if (length < 64 * 1024) return make();
+  let b = made.get(key);
+  if (b === undefined) {
+    b = make();
+    made.set(key, b);
+  }
+  return b;
+}
+
 /** Printable ASCII text of `length` bytes. */
 export function asciiText(length: number, seed = 1): Buffer {
+  return memo(`a${length}:${seed}`, length, () => makeAscii(length, seed));
+}
+
+function makeAscii(length: number, seed: number): Buffer {
   const out = Buffer.allocUnsafe(length);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < length; i++) {
@@ -15,6 +31,10 @@ export function asciiText(length: number, seed = 1): Buffer {
 
 /** Bytes 0..255 repeating. */
 export function binaryPattern(length: number): Buffer {
+  return memo(`b${length}`, length, () => makePattern(length));
+}
+
+function makePattern(length: number): Buffer {
   const out = Buffer.allocUnsafe(length);
   for (let i = 0; i < length; i++) out[i] = i & 0xff;
   return out;

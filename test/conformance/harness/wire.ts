@@ -3,7 +3,8 @@
  * section 5.2 independently of the engine under test, so the suite does not test the engine
  * with itself. Anything may be crafted here, including frames the RFC forbids.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { FrameBits, LengthMarker, Opcode } from '../../../runtime/websocket/constants.js';
 
 export interface FrameSpec {
@@ -21,6 +22,42 @@ export interface FrameSpec {
 }
 
 const U16_LIMIT = 0xffff;
+
+interface MaskHelper {
+  mask(source: Buffer, mask: Buffer, output: Buffer, offset: number, length: number): void;
+  unmask(buffer: Buffer, mask: Buffer): void;
+}
+
+/**
+ * Masking for the harness: bufferutil (ws's native helper, a dev dependency and no part of
+ * our engine) when present, since the large cases mask megabytes; plain JS otherwise.
+ */
+const helper: MaskHelper = (() => {
+  try {
+    return createRequire(import.meta.url)('bufferutil') as MaskHelper;
+  } catch {
+    return {
+      mask(source, key, output, offset, length) {
+        for (let i = 0; i < length; i++) output[offset + i] = (source[i] as number) ^ (key[i & 3] as number);
+      },
+      unmask(buffer, key) {
+        for (let i = 0; i < buffer.length; i++) buffer[i] = (buffer[i] as number) ^ (key[i & 3] as number);
+      },
+    };
+  }
+})();
+
+const keyPool = Buffer.allocUnsafe(4 * 1024);
+let keyAt = keyPool.length;
+
+function nextMaskKey(): Buffer {
+  if (keyAt === keyPool.length) {
+    randomFillSync(keyPool);
+    keyAt = 0;
+  }
+  keyAt += 4;
+  return keyPool.subarray(keyAt - 4, keyAt);
+}
 
 export function toBytes(payload: Uint8Array | string | undefined): Buffer {
   if (payload === undefined) return Buffer.alloc(0);
@@ -57,9 +94,9 @@ export function encodeFrame(spec: FrameSpec, mask: boolean): Buffer {
   else if (lengthBytes === 8) out.writeBigUInt64BE(BigInt(length), 2);
   const payloadStart = 2 + lengthBytes + maskBytes;
   if (mask) {
-    const key = randomBytes(4);
+    const key = nextMaskKey();
     key.copy(out, 2 + lengthBytes);
-    for (let i = 0; i < length; i++) out[payloadStart + i] = (payload[i] as number) ^ (key[i & 3] as number);
+    if (length > 0) helper.mask(payload, key, out, payloadStart, length);
   } else {
     payload.copy(out, payloadStart);
   }
@@ -129,9 +166,7 @@ export class FrameReader {
     this.#needed = offset + length;
     if (buf.length < offset + length) return null;
     const payload = Buffer.from(buf.subarray(offset, offset + length));
-    if (masked) {
-      for (let i = 0; i < length; i++) payload[i] = (payload[i] as number) ^ (buf[keyOffset + (i & 3)] as number);
-    }
+    if (masked && length > 0) helper.unmask(payload, buf.subarray(keyOffset, keyOffset + 4));
     this.#needed = 2;
     return {
       frame: {
