@@ -68,11 +68,11 @@ if (existsSync(tsc)) {
   writeFileSync(config, JSON.stringify({
     extends: '../../../tsconfig.json',
     compilerOptions: { noEmit: true },
-    include: ['../app.ts', '../schema', './myapp', '../../demo.ts'],
+    include: ['../app.ts', '../schema', './myapp', '../browser', '../../demo.ts'],
   }, null, 2) + '\n');
   const check = spawnSync(process.execPath, [tsc, '-p', config], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   if (check.status !== 0) fail('typecheck', `${check.stdout}${check.stderr}`);
-  step(3, 'typecheck: scripts/demo/app.ts compiles against the generated stubs (strict)');
+  step(3, 'typecheck: the component (scripts/demo/app.ts) and the browser page compile against the generated stubs (strict)');
 } else {
   step(3, 'typecheck skipped: the typescript devDependency is not installed');
 }
