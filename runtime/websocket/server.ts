@@ -246,10 +246,14 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       this.#deciding++;
       let outcome: Decision | HandshakeRejection | null;
       const decision = this.#decide(req, peer);
+      const closed = whenGone(socket);
       try {
-        outcome = await Promise.race([decision, gone(socket)]);
+        outcome = await Promise.race([decision, closed.promise]);
       } finally {
         this.#deciding--;
+        // Release the 'close' listener: left pending, its reaction would keep this whole
+        // handshake (request, headers, URL) alive for the life of the connection.
+        closed.cancel();
       }
       if (outcome === null) {
         decision.catch((err: unknown) => this.#reportError(err));
@@ -432,9 +436,15 @@ interface Decision {
 }
 
 /** Resolves with null once the socket is closed. */
-function gone(socket: Duplex): Promise<null> {
-  if (socket.destroyed) return Promise.resolve(null);
-  return new Promise((resolve) => socket.once('close', () => resolve(null)));
+/** Resolves with null once the socket closes; `cancel` drops the listener (and the promise's hold). */
+function whenGone(socket: Duplex): { promise: Promise<null>; cancel: () => void } {
+  if (socket.destroyed) return { promise: Promise.resolve(null), cancel: () => {} };
+  let onClose!: () => void;
+  const promise = new Promise<null>((resolve) => {
+    onClose = () => resolve(null);
+    socket.once('close', onClose);
+  });
+  return { promise, cancel: () => socket.removeListener('close', onClose) };
 }
 
 /** Close 1001 (RFC 6455 section 7.4.1: "a server going down"); 1000 where the connection refuses 1001. */
