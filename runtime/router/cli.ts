@@ -31,7 +31,7 @@ export function routerOptionsFromArgs(argv: string[]): RouterOptions {
     strict: true,
     allowPositionals: false,
   });
-  if (values.help === true) throw new UsageError(USAGE);
+  if (values.help === true) throw new UsageError(USAGE, true);
   let fromFile: Partial<RouterOptions> = {};
   if (values.config !== undefined) {
     let text: string;
@@ -73,7 +73,13 @@ export function routerOptionsFromArgs(argv: string[]): RouterOptions {
   return { ...fromFile, realms, listeners };
 }
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  readonly isHelp: boolean;
+  constructor(message: string, isHelp = false) {
+    super(message);
+    this.isHelp = isHelp;
+  }
+}
 
 /** Runs `wampkit <command> ...`; resolves to the exit code once the router stopped. */
 export async function main(argv: string[]): Promise<number> {
@@ -86,6 +92,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     router = new Router(routerOptionsFromArgs(rest));
   } catch (error) {
+    if (error instanceof UsageError && error.isHelp) {
+      process.stdout.write(`${error.message}\n`);
+      return 0;
+    }
     process.stderr.write(`wampkit router: ${(error as Error).message}\n`);
     return 2;
   }
