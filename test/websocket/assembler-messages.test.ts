@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
+import fc from 'fast-check';
 import { MessageAssembler, type MessageSink } from '../../runtime/websocket/message-assembler.js';
 import { PerMessageDeflateCodec } from '../../runtime/websocket/permessage-deflate.js';
 import { encodeFrame } from '../../runtime/websocket/frame-encoder.js';
@@ -204,5 +205,21 @@ describe('message assembler', () => {
     asm.push(frame(Opcode.BINARY, Buffer.from([0xff, 0xff, 0xff, 0xff, 0x12]), true, true));
     await settle(sink, () => false);
     assert.equal(sink.error?.closeCode, CloseCode.INVALID_PAYLOAD);
+  });
+
+  test('random frame sequences never throw: messages, or one error with a close code', () => {
+    const spec = fc.record({
+      opcode: fc.constantFrom(0, 1, 2, 8, 9, 10),
+      fin: fc.boolean(),
+      payload: fc.uint8Array({ maxLength: 130 }),
+    });
+    fc.assert(
+      fc.property(fc.array(spec, { maxLength: 8 }), (frames) => {
+        const { sink, asm } = assembler({ max: 200 });
+        asm.push(Buffer.concat(frames.map((f) => frame(f.opcode, Buffer.from(f.payload), f.fin))));
+        if (sink.error !== null) assert.ok([1002, 1007, 1009].includes(sink.error.closeCode ?? 0));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
