@@ -177,18 +177,6 @@ export class WebSocketConnection extends ConnectionApi {
     return this.#streamQueue;
   }
 
-  // QueueFlow (through the link object)
-
-  #onQueueFull(): void {
-    this.#assembler.pause(PauseReason.CONSUMER);
-  }
-  #onQueueRoom(): void {
-    this.#assembler.resume(PauseReason.CONSUMER);
-  }
-  #onQueueAbandoned(): void {
-    this.#assembler.resume(PauseReason.CONSUMER);
-  }
-
   // MessageSink (from the assembler, through the link object)
 
   #onMessageBegin(isBinary: boolean): void {
@@ -282,15 +270,6 @@ export class WebSocketConnection extends ConnectionApi {
     this.#armCloseTimer(server ? 'the client did not close TCP in time' : 'the server did not close TCP in time');
   }
 
-  #onProtocolError(error: WampkitError): void {
-    this.fail(error);
-  }
-
-  #onReadPaused(paused: boolean): void {
-    if (paused) this.socket.pause();
-    else this.socket.resume();
-  }
-
   /** Fails the connection: the one place errors become a close frame and a dropped TCP connection. */
   protected override fail(error: Error): void {
     if (this.readyState === ReadyState.CLOSED || this.#failure !== null) return;
@@ -360,53 +339,29 @@ export class WebSocketConnection extends ConnectionApi {
    * small object: these are internals, kept off the connection's public surface.
    */
   static {
+    // One-line forwarders: each is the sink callback of the same name below.
     class Link implements ConnectionLink {
       readonly #c: WebSocketConnection;
       constructor(connection: WebSocketConnection) {
         this.#c = connection;
       }
-      onMessageBegin(isBinary: boolean): void {
-        this.#c.#onMessageBegin(isBinary);
-      }
-      onFrameBegin(length: number, fin: boolean, opcode: number): void {
-        this.#c.#onFrameBegin(length, fin, opcode);
-      }
-      onMessageData(chunk: Buffer): void {
-        this.#c.#onMessageData(chunk);
-      }
-      onFrameEnd(): void {
-        this.#c.#onFrameEnd();
-      }
-      onMessageEnd(): void {
-        this.#c.#onMessageEnd();
-      }
-      onPing(payload: Buffer): void {
-        this.#c.#onPing(payload);
-      }
-      onPong(payload: Buffer): void {
-        this.#c.#onPong(payload);
-      }
-      onCloseFrame(code: number, reason: string): void {
-        this.#c.#onCloseFrame(code, reason);
-      }
-      onProtocolError(error: WampkitError): void {
-        this.#c.#onProtocolError(error);
-      }
+      onMessageBegin(isBinary: boolean): void { this.#c.#onMessageBegin(isBinary); }
+      onFrameBegin(length: number, fin: boolean, opcode: number): void { this.#c.#onFrameBegin(length, fin, opcode); }
+      onMessageData(chunk: Buffer): void { this.#c.#onMessageData(chunk); }
+      onFrameEnd(): void { this.#c.#onFrameEnd(); }
+      onMessageEnd(): void { this.#c.#onMessageEnd(); }
+      onPing(payload: Buffer): void { this.#c.#onPing(payload); }
+      onPong(payload: Buffer): void { this.#c.#onPong(payload); }
+      onCloseFrame(code: number, reason: string): void { this.#c.#onCloseFrame(code, reason); }
+      onProtocolError(error: WampkitError): void { this.#c.fail(error); }
       onReadPaused(paused: boolean): void {
-        this.#c.#onReadPaused(paused);
+        if (paused) this.#c.socket.pause();
+        else this.#c.socket.resume();
       }
-      onQueueFull(): void {
-        this.#c.#onQueueFull();
-      }
-      onQueueRoom(): void {
-        this.#c.#onQueueRoom();
-      }
-      onQueueAbandoned(): void {
-        this.#c.#onQueueAbandoned();
-      }
-      onStreamRead(): void {
-        this.#c.#assembler.resume(PauseReason.CONSUMER);
-      }
+      onQueueFull(): void { this.#c.#assembler.pause(PauseReason.CONSUMER); }
+      onQueueRoom(): void { this.#c.#assembler.resume(PauseReason.CONSUMER); }
+      onQueueAbandoned(): void { this.#c.#assembler.resume(PauseReason.CONSUMER); }
+      onStreamRead(): void { this.#c.#assembler.resume(PauseReason.CONSUMER); }
     }
     createLink = (connection) => new Link(connection);
   }
