@@ -10,8 +10,6 @@ import { WebSocketErrorCode, wsError } from './errors.js';
 const CODE_SIZE = 2;
 /** A reason fits in a control frame after the code. */
 export const MAX_CLOSE_REASON_BYTES = MAX_CONTROL_PAYLOAD - CODE_SIZE;
-/** Application-chosen codes (registered libraries 3000-3999, private 4000-4999). */
-const APPLICATION_CODES = { MIN: 3000, MAX: 4999 } as const;
 
 export interface ClosePayload {
   code: number;
@@ -31,9 +29,13 @@ export function decodeClosePayload(payload: Buffer): ClosePayload | WampkitError
   return { code, reason: reasonBytes.toString('utf8') };
 }
 
-/** Codes an application may send: 1000 and 3000-4999. */
+/**
+ * Codes an endpoint may send: the ones RFC 6455 section 7.4.1 defines for sending (1000-1003,
+ * 1007-1014: "going away", "protocol error" and the rest are legitimate reasons to close) and
+ * 3000-4999; never the reserved 1004-1006 and 1015.
+ */
 export function isSendableCloseCode(code: number): boolean {
-  return code === CloseCode.NORMAL || (Number.isInteger(code) && code >= APPLICATION_CODES.MIN && code <= APPLICATION_CODES.MAX);
+  return Number.isInteger(code) && isValidCloseCode(code);
 }
 
 /**
@@ -48,7 +50,7 @@ export function encodeClosePayload(code: number | undefined, reason: string | un
     return EMPTY;
   }
   if (typeof code !== 'number' || !isSendableCloseCode(code)) {
-    throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `close code ${String(code)} may not be sent (use 1000 or 3000-4999)`);
+    throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `close code ${String(code)} may not be sent (use 1000-1003, 1007-1014 or 3000-4999)`);
   }
   return closePayload(code, reason ?? '');
 }

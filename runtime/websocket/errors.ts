@@ -25,6 +25,8 @@ export const WebSocketErrorCode = {
   PING_TIMEOUT: 'WS_PING_TIMEOUT',
   /** Sending on a connection that is closing or closed. */
   NOT_OPEN: 'WS_NOT_OPEN',
+  /** Compressing an outgoing message failed (close 1011). */
+  DEFLATE_FAILED: 'WS_DEFLATE_FAILED',
   /** A caller passed an invalid option or argument. */
   INVALID_ARGUMENT: 'WS_INVALID_ARGUMENT',
 } as const;
@@ -36,6 +38,7 @@ const CLOSE_CODE_OF: Partial<Record<WebSocketErrorCode, number>> = {
   [WebSocketErrorCode.MESSAGE_TOO_BIG]: CloseCode.MESSAGE_TOO_BIG,
   [WebSocketErrorCode.INVALID_CLOSE_CODE]: CloseCode.PROTOCOL_ERROR,
   [WebSocketErrorCode.INFLATE_FAILED]: CloseCode.INVALID_PAYLOAD,
+  [WebSocketErrorCode.DEFLATE_FAILED]: CloseCode.INTERNAL_ERROR,
 };
 
 /** Makes a WebSocket error; protocol errors carry the close code to fail the connection with. */

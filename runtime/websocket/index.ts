@@ -22,7 +22,7 @@ export type { CloseInfo, ConnectionEvents, ConnectionHandler, FrameInfo, Receive
 export type { MessageData, MessageStreamOptions } from './connection-api.js';
 export type { IncomingMessage } from './incoming-message.js';
 export { PROTOCOL_DEFAULTS } from './types.js';
-export type { ConnectionInit, DeflateParams, ProtocolOptions, Role } from './types.js';
+export type { ConnectionInit, DeflateParams, ProtocolOptions, ReceiveMode, Role } from './types.js';
 
 // Handshake building blocks, for custom servers and tests.
 export { computeAccept, HttpStatus } from './handshake.js';

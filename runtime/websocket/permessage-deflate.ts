@@ -8,8 +8,8 @@
  * message, because they cost far more memory than an idle connection otherwise needs.
  */
 import * as zlib from 'node:zlib';
-import { createError, type WampkitError } from '../errors.js';
-import { CloseCode, PerMessageDeflate } from './constants.js';
+import type { WampkitError } from '../errors.js';
+import { PerMessageDeflate } from './constants.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import type { DeflateParams, Role } from './types.js';
 
@@ -19,8 +19,6 @@ const TRAILER = Buffer.from(PerMessageDeflate.TRAILER);
 const TRAILER_LENGTH = TRAILER.length;
 /** What an empty message compresses to: the receiver's trailer completes an empty stored block. */
 const EMPTY_BLOCK_START = Buffer.from([0x00]);
-/** Stable code of a local compression failure (not yet in WebSocketErrorCode). */
-export const DEFLATE_FAILED = 'WS_DEFLATE_FAILED';
 
 export interface DeflateCodecOptions {
   /** Messages shorter than this go out uncompressed. */
@@ -216,7 +214,7 @@ function endsWithTrailer(data: Buffer): boolean {
 
 function createDeflateError(error: Error): WampkitError {
   // Our fault, not the peer's: the connection closes with "internal error".
-  return createError(DEFLATE_FAILED, `cannot compress message: ${error.message}`, { closeCode: CloseCode.INTERNAL_ERROR }, error);
+  return wsError(WebSocketErrorCode.DEFLATE_FAILED, `cannot compress message: ${error.message}`, { cause: error });
 }
 
 function ignoreError(): void {}

@@ -447,11 +447,7 @@ function whenGone(socket: Duplex): { promise: Promise<null>; cancel: () => void 
   return { promise, cancel: () => socket.removeListener('close', onClose) };
 }
 
-/** Close 1001 (RFC 6455 section 7.4.1: "a server going down"); 1000 where the connection refuses 1001. */
+/** Close 1001 (RFC 6455 section 7.4.1: "a server going down"). */
 function goingAway(conn: WebSocketConnection): void {
-  try {
-    conn.sendClose(CloseCode.GOING_AWAY, 'server shutting down');
-  } catch {
-    conn.sendClose(CloseCode.NORMAL, 'server shutting down');
-  }
+  conn.sendClose(CloseCode.GOING_AWAY, 'server shutting down');
 }

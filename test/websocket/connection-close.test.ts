@@ -53,7 +53,7 @@ describe('connection: closing handshake', () => {
 
   test('invalid codes and reasons to send throw typed errors', async () => {
     const pair = await connectionPair();
-    for (const code of [999, 1001, 1005, 1006, 1015, 2000, 2999, 5000, 1000.5]) {
+    for (const code of [999, 1004, 1005, 1006, 1015, 2000, 2999, 5000, 1000.5]) {
       assert.throws(() => pair.client.sendClose(code), { code: 'WS_INVALID_ARGUMENT' }, String(code));
     }
     assert.throws(() => pair.client.sendClose(1000, 'x'.repeat(124)), { code: 'WS_INVALID_ARGUMENT' });

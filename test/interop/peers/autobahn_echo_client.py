@@ -82,7 +82,8 @@ async def main():
     factory.kinds = [k == "binary" for k in args.kinds.split(",")]
     factory.state = {"ok": 0, "failures": [], "close": None, "extensions": []}
     factory.done = loop.create_future()
-    options = dict(maxFramePayloadSize=0, maxMessagePayloadSize=0, failByDrop=False)
+    # A loaded CI box can take longer than Autobahn's 1 s default to finish the closing handshake.
+    options = dict(maxFramePayloadSize=0, maxMessagePayloadSize=0, failByDrop=False, closeHandshakeTimeout=10)
     if args.deflate:
         options["perMessageCompressionOffers"] = [PerMessageDeflateOffer(accept_max_window_bits=True)]
         options["perMessageCompressionAccept"] = accept_response
