@@ -98,6 +98,19 @@ export interface MyApp {
 }
 `;
 
+/** Every subpath in the package's exports map (package.json aside), as an import specifier. */
+function exportedSubpaths(): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  return Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => (k === '.' ? 'wampkit' : `wampkit/${k.slice(2)}`));
+}
+
+/** Imports every subpath: its types must resolve under --strict and its module must load. */
+function subpathsProgram(subpaths: string[]): string {
+  const imports = subpaths.map((s, i) => `import * as m${i} from '${s}';`).join('\n');
+  const table = subpaths.map((s, i) => `  ['${s}', m${i}],`).join('\n');
+  return `${imports}\nconst modules: Array<[string, object]> = [\n${table}\n];\nfor (const [name, m] of modules) console.log('loaded ' + name + ': ' + Object.keys(m).length + ' exports');\n`;
+}
+
 function skipReason(): string | undefined {
   if (spawnSync(npm, ['--version'], { encoding: 'utf8' }).status !== 0) return 'npm is not available';
   if (!existsSync(tsc)) return 'the typescript devDependency is not installed';
@@ -138,16 +151,20 @@ test('npm pack -> install into an empty project -> npx wampgen, typed imports of
 
     // 4. Types: the app and the generated code compile under --strict against the installed package.
     writeFileSync(join(project, 'app.ts'), APP);
+    const subpaths = exportedSubpaths();
+    writeFileSync(join(project, 'subpaths.ts'), subpathsProgram(subpaths));
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
       compilerOptions: {
         target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noUncheckedIndexedAccess: true,
         skipLibCheck: false, outDir: 'out', rootDir: '.', typeRoots: [join(root, 'node_modules', '@types')], types: ['node'],
       },
-      include: ['app.ts', 'gen'],
+      include: ['app.ts', 'subpaths.ts', 'gen'],
     }));
     ok(run(process.execPath, [tsc, '-p', 'tsconfig.json'], project), 'tsc --strict on the app');
 
-    // 5. It runs.
+    // 5. It runs: every subpath loads, and the app does its job.
+    const loaded = ok(run(process.execPath, ['out/subpaths.js'], project), 'importing every subpath');
+    for (const subpath of subpaths) assert.match(loaded, new RegExp(`^loaded ${subpath}: \\d+ exports$`, 'm'));
     const app = ok(run(process.execPath, ['out/app.js'], project), 'the compiled app');
     assert.match(app, /^Got event: Hello, world!$/m);
     assert.match(app, /^Got result: 5$/m);
