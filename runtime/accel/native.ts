@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { mask as tsMask } from './ts-mask.js';
-import { State, step } from './ts-utf8.js';
+import { State, step, TsUtf8Validator } from './ts-utf8.js';
 import type { NativeKernelBinding } from './native-binding.js';
 import type { Accelerator, Utf8Validator } from './types.js';
 
@@ -21,6 +21,12 @@ export interface NativeThresholds {
 // 40-70 ns, which the JavaScript loops match at about these sizes; at 64 bytes the JS mask
 // still beats both our call and bufferutil's. See docs/accelerator.md.
 export const DEFAULT_THRESHOLDS: NativeThresholds = { mask: 96, utf8: 24 };
+
+/**
+ * Kernels that validate non-ASCII text byte by byte (no byte shuffle): with built-ins allowed,
+ * their validators are the TypeScript ones, whose bulk goes to Node's SIMD `buffer.isUtf8`.
+ */
+const SCALAR_UTF8_KERNELS: ReadonlySet<string> = new Set(['scalar', 'sse2']);
 
 /** Slots of the validator state shared with native/src/utf8-stream.h. */
 const Slot = { STATE: 0, SEEN: 1, INVALID: 2, LEAD: 3 } as const;
@@ -162,16 +168,31 @@ export function createNativeAccelerator(
   const isValidUtf8 = builtins
     ? isUtf8
     : (buffer: Uint8Array): boolean => binding.isValidUtf8(buffer);
+  const mask: Accelerator['mask'] = (source, maskKey, output, outputOffset, length, phase = 0) => {
+    if (length < maskMin) tsMask(source, maskKey, output, outputOffset, length, phase);
+    else binding.mask(source, output, outputOffset, length, keyWord(maskKey, phase));
+  };
+  const unmask: Accelerator['unmask'] = (buffer, maskKey, phase = 0) => {
+    if (buffer.length < maskMin) tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+    else binding.unmask(buffer, keyWord(maskKey, phase));
+  };
+  if (builtins && SCALAR_UTF8_KERNELS.has(binding.name)) {
+    return {
+      implementation: binding.name,
+      mask,
+      unmask,
+      isValidUtf8,
+      createUtf8Validator: () => new TsUtf8Validator(),
+      unmaskAndValidateUtf8(buffer, maskKey, phase, validator) {
+        unmask(buffer, maskKey, phase);
+        return validator.push(buffer);
+      },
+    };
+  }
   return {
     implementation: binding.name,
-    mask(source, maskKey, output, outputOffset, length, phase = 0) {
-      if (length < maskMin) tsMask(source, maskKey, output, outputOffset, length, phase);
-      else binding.mask(source, output, outputOffset, length, keyWord(maskKey, phase));
-    },
-    unmask(buffer, maskKey, phase = 0) {
-      if (buffer.length < maskMin) tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
-      else binding.unmask(buffer, keyWord(maskKey, phase));
-    },
+    mask,
+    unmask,
     isValidUtf8,
     createUtf8Validator: () => new NativeUtf8Validator(binding, utf8Min, builtins),
     unmaskAndValidateUtf8: (buffer, maskKey, phase, validator) =>
