@@ -3,12 +3,15 @@
  *
  * Subscriptions are router-scope objects shared by every session subscribed to the same
  * (match policy, topic) pair, as the spec describes: a second subscriber gets the same
- * subscription ID. Only exact matching is implemented; `#matches` is the one place that finds
- * the subscriptions of a published topic, so prefix and wildcard indexes slot in there.
+ * subscription ID. Matching is exact (a map lookup), prefix or wildcard (pattern-based
+ * subscriptions: a scan of the pattern subscriptions); `#matches` is the one place that finds
+ * the subscriptions of a published topic. A session on several matching subscriptions gets
+ * one EVENT per subscription, as the spec says.
  */
 import { MessageType } from '../wamp/message-types.js';
 import type { RouterPeer } from './peer.js';
 import type { IdSource } from './ids.js';
+import { matchesPrefix, matchesWildcard, wildcardComponents } from './uri-match.js';
 
 export type Args = unknown[];
 export type Kwargs = Record<string, unknown>;
@@ -45,6 +48,15 @@ export interface Broker {
   subscriptionCount(): number;
 }
 
+interface Sub {
+  id: number;
+  topic: string;
+  match: string;
+  subscribers: Set<RouterPeer>;
+  /** Wildcard subscriptions: the topic's components. */
+  components?: string[];
+}
+
 function key(match: string, topic: string): string {
   return `${match}\u0000${topic}`;
 }
@@ -55,8 +67,10 @@ function idList(value: unknown): ReadonlySet<unknown> | null {
 
 export class LocalBroker implements Broker {
   readonly #ids: IdSource;
-  readonly #byKey = new Map<string, { id: number; topic: string; match: string; subscribers: Set<RouterPeer> }>();
-  readonly #byId = new Map<number, { id: number; topic: string; match: string; subscribers: Set<RouterPeer> }>();
+  readonly #byKey = new Map<string, Sub>();
+  readonly #byId = new Map<number, Sub>();
+  /** Pattern subscriptions, scanned per publication. */
+  readonly #patterns = new Set<Sub>();
   /** Subscriptions per session, so detach does not scan the realm. */
   readonly #ofPeer = new Map<RouterPeer, Set<number>>();
 
@@ -70,6 +84,8 @@ export class LocalBroker implements Broker {
     let created = false;
     if (sub === undefined) {
       sub = { id: this.#ids.routerId(), topic, match, subscribers: new Set() };
+      if (match === 'wildcard') sub.components = wildcardComponents(topic);
+      if (match !== 'exact') this.#patterns.add(sub);
       this.#byKey.set(k, sub);
       this.#byId.set(sub.id, sub);
       created = true;
@@ -85,10 +101,7 @@ export class LocalBroker implements Broker {
     const sub = this.#byId.get(subscriptionId);
     if (sub === undefined || !sub.subscribers.delete(peer)) return false;
     this.#ofPeer.get(peer)?.delete(subscriptionId);
-    if (sub.subscribers.size === 0) {
-      this.#byId.delete(sub.id);
-      this.#byKey.delete(key(sub.match, sub.topic));
-    }
+    if (sub.subscribers.size === 0) this.#drop(sub);
     return true;
   }
 
@@ -141,10 +154,7 @@ export class LocalBroker implements Broker {
       const sub = this.#byId.get(id);
       if (sub === undefined) continue;
       sub.subscribers.delete(peer);
-      if (sub.subscribers.size === 0) {
-        this.#byId.delete(id);
-        this.#byKey.delete(key(sub.match, sub.topic));
-      }
+      if (sub.subscribers.size === 0) this.#drop(sub);
     }
   }
 
@@ -152,9 +162,21 @@ export class LocalBroker implements Broker {
     return this.#byId.size;
   }
 
-  /** The subscriptions a publication to `topic` reaches (exact matching only, for now). */
-  #matches(topic: string): Array<{ id: number; topic: string; match: string; subscribers: Set<RouterPeer> }> {
+  #drop(sub: Sub): void {
+    this.#byId.delete(sub.id);
+    this.#byKey.delete(key(sub.match, sub.topic));
+    this.#patterns.delete(sub);
+  }
+
+  /** The subscriptions a publication to `topic` reaches. */
+  #matches(topic: string): Sub[] {
     const exact = this.#byKey.get(key('exact', topic));
-    return exact === undefined ? [] : [exact];
+    const found = exact === undefined ? [] : [exact];
+    if (this.#patterns.size === 0) return found;
+    for (const sub of this.#patterns) {
+      const hit = sub.match === 'prefix' ? matchesPrefix(sub.topic, topic) : matchesWildcard(sub.components ?? [], topic);
+      if (hit) found.push(sub);
+    }
+    return found;
   }
 }

@@ -1,10 +1,10 @@
 /**
  * The dealer: registrations and call routing for one realm.
  *
- * A registration maps (match policy, procedure) to its callees. Only single registrations
- * with exact matching are implemented; `#lookup` is the one place that resolves a called URI
- * and `#pickCallee` the one place that chooses among callees, so pattern registrations and
- * shared-registration invoke policies slot in there.
+ * A registration maps (match policy, procedure) to its callees: one for 'single', several for
+ * the shared-registration policies (roundrobin, random, first, last), all registered with the
+ * same policy. `#lookup` resolves a called URI as the spec orders it (exact, longest prefix,
+ * most specific wildcard) and `#pickCallee` chooses among a registration's callees.
  *
  * Each call in flight is one `Invocation`, indexed by (caller, CALL.Request) and by
  * (callee, INVOCATION.Request), so RESULT routing, cancel and the cleanup after either side
@@ -15,6 +15,7 @@ import { ErrorUri } from '../wamp/uris.js';
 import type { RouterPeer } from './peer.js';
 import type { IdSource } from './ids.js';
 import type { Args, Kwargs } from './broker.js';
+import { compareRanks, matchesComponentPrefix, matchesWildcard, wildcardComponents, wildcardRank } from './uri-match.js';
 
 export interface DealerRegistration {
   readonly id: number;
@@ -73,7 +74,15 @@ interface Registration {
   match: string;
   invoke: string;
   callees: RouterPeer[];
+  /** Round robin position. */
+  next: number;
+  /** Wildcard registrations: components and specificity rank. */
+  components?: string[];
+  rank?: number[];
 }
+
+const MATCH_POLICIES: ReadonlySet<string> = new Set(['exact', 'prefix', 'wildcard']);
+const INVOKE_POLICIES: ReadonlySet<string> = new Set(['single', 'roundrobin', 'random', 'first', 'last']);
 
 interface Invocation {
   caller: RouterPeer;
@@ -99,6 +108,8 @@ export class LocalDealer implements Dealer {
   readonly #ids: IdSource;
   readonly #byKey = new Map<string, Registration>();
   readonly #byId = new Map<number, Registration>();
+  readonly #prefix = new Set<Registration>();
+  readonly #wildcard = new Set<Registration>();
   readonly #ofPeer = new Map<RouterPeer, Set<number>>();
   readonly #calls = new Map<RouterPeer, Map<number, Invocation>>();
   readonly #invocations = new Map<RouterPeer, Map<number, Invocation>>();
@@ -108,13 +119,27 @@ export class LocalDealer implements Dealer {
   }
 
   register(peer: RouterPeer, procedure: string, match: string, invoke: string): RegisterOutcome {
-    if (match !== 'exact') return { ok: false, error: ErrorUri.INVALID_ARGUMENT };
-    if (invoke !== 'single') return { ok: false, error: ErrorUri.INVALID_ARGUMENT };
+    if (!MATCH_POLICIES.has(match) || !INVOKE_POLICIES.has(invoke)) return { ok: false, error: ErrorUri.INVALID_ARGUMENT };
     const k = key(match, procedure);
-    if (this.#byKey.has(k)) return { ok: false, error: ErrorUri.PROCEDURE_ALREADY_EXISTS };
-    const reg: Registration = { id: this.#ids.routerId(), procedure, match, invoke, callees: [peer] };
-    this.#byKey.set(k, reg);
-    this.#byId.set(reg.id, reg);
+    let reg = this.#byKey.get(k);
+    if (reg !== undefined) {
+      // Joining a shared registration needs the same (non-single) policy, once per session.
+      if (invoke === 'single' || reg.invoke !== invoke || reg.callees.includes(peer)) {
+        return { ok: false, error: ErrorUri.PROCEDURE_ALREADY_EXISTS };
+      }
+      reg.callees.push(peer);
+    } else {
+      reg = { id: this.#ids.routerId(), procedure, match, invoke, callees: [peer], next: 0 };
+      if (match === 'wildcard') {
+        reg.components = wildcardComponents(procedure);
+        reg.rank = wildcardRank(reg.components);
+        this.#wildcard.add(reg);
+      } else if (match === 'prefix') {
+        this.#prefix.add(reg);
+      }
+      this.#byKey.set(k, reg);
+      this.#byId.set(reg.id, reg);
+    }
     let mine = this.#ofPeer.get(peer);
     if (mine === undefined) this.#ofPeer.set(peer, (mine = new Set()));
     mine.add(reg.id);
@@ -245,19 +270,40 @@ export class LocalDealer implements Dealer {
   }
 
   #lookup(procedure: string): Registration | undefined {
-    return this.#byKey.get(key('exact', procedure));
+    const exact = this.#byKey.get(key('exact', procedure));
+    if (exact !== undefined) return exact;
+    let best: Registration | undefined;
+    for (const reg of this.#prefix) {
+      if (matchesComponentPrefix(reg.procedure, procedure) && (best === undefined || reg.procedure.length > best.procedure.length)) best = reg;
+    }
+    if (best !== undefined) return best;
+    for (const reg of this.#wildcard) {
+      if (matchesWildcard(reg.components ?? [], procedure) && (best === undefined || compareRanks(reg.rank ?? [], best.rank ?? []) > 0)) best = reg;
+    }
+    return best;
   }
 
   #pickCallee(reg: Registration): RouterPeer | undefined {
-    return reg.callees[0];
+    const n = reg.callees.length;
+    if (n <= 1 || reg.invoke === 'single' || reg.invoke === 'first') return reg.callees[0];
+    if (reg.invoke === 'last') return reg.callees[n - 1];
+    if (reg.invoke === 'random') return reg.callees[Math.floor(Math.random() * n)];
+    const callee = reg.callees[reg.next % n];
+    reg.next = (reg.next + 1) % n;
+    return callee;
   }
 
   #removeCallee(reg: Registration, peer: RouterPeer): void {
     const at = reg.callees.indexOf(peer);
-    if (at >= 0) reg.callees.splice(at, 1);
+    if (at >= 0) {
+      reg.callees.splice(at, 1);
+      if (at < reg.next) reg.next--;
+    }
     if (reg.callees.length === 0) {
       this.#byId.delete(reg.id);
       this.#byKey.delete(key(reg.match, reg.procedure));
+      this.#prefix.delete(reg);
+      this.#wildcard.delete(reg);
     }
   }
 

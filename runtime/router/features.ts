@@ -9,6 +9,7 @@ export const ROUTER_ROLES = {
       publisher_exclusion: true,
       publisher_identification: true,
       subscriber_blackwhite_listing: true,
+      pattern_based_subscription: true,
     },
   },
   dealer: {
@@ -16,6 +17,8 @@ export const ROUTER_ROLES = {
       caller_identification: true,
       progressive_call_results: true,
       call_canceling: true,
+      pattern_based_registration: true,
+      shared_registration: true,
     },
   },
 } as const;

@@ -326,7 +326,7 @@ export class RouterSession implements RouterPeer {
   static subscribe(s: RouterSession, msg: WampMessage): void {
     if (msg.type !== MessageType.SUBSCRIBE || s.#realm === null) return;
     const match = typeof msg.options['match'] === 'string' ? msg.options['match'] : 'exact';
-    if (match !== 'exact') {
+    if (match !== 'exact' && match !== 'prefix' && match !== 'wildcard') {
       s.send([MessageType.ERROR, MessageType.SUBSCRIBE, msg.request, {}, ErrorUri.INVALID_ARGUMENT, [`match policy '${match}' is not supported`]]);
       return;
     }
