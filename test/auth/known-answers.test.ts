@@ -73,6 +73,17 @@ describe('WAMP-SCRAM known answers (RFC 7677 SCRAM-SHA-256 example, as the spec 
     const flipped = toBase64(fromBase64(proof)!.map((b, i) => (i === 0 ? b ^ 1 : b)));
     assert.equal(await verifyScramClientProof(keys.storedKey, authMessage, flipped), false);
   });
+  // Computed with the Argon2 reference implementation's CLI (Debian argon2 0~20171227):
+  //   echo -n pencil | argon2 saltsaltsaltsalt -id -t <t> -k 64 -p 1 -l 32 -r
+  for (const [t, expected] of [
+    [1, '7f6a8533a824e3f9e84fab8744d2de2ce4a4df0cd343fb43d310062407f8ab5a'],
+    [2, '9bdf86b04625c4bcb9cd5698a5d83e1381e50d4005fe6a465b151e5d88229500'],
+  ] as const) {
+    test(`argon2id13 SaltedPassword matches the Argon2 reference (t=${t}, m=64 KiB, p=1)`, async () => {
+      const salted = await scramSaltedPassword('pencil', { kdf: 'argon2id13', salt: toBase64(utf8('saltsaltsaltsalt')), iterations: t, memory: 64 });
+      assert.equal(toHex(salted), expected);
+    });
+  }
   test('user names escape , and = in the AuthMessage', () => {
     assert.match(scramAuthMessage({ ...exchange, authid: 'a,b=c' }), /^n=a=2Cb=3Dc,/);
   });
