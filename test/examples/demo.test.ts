@@ -31,6 +31,13 @@ describe('npm run demo', () => {
       /^demo OK in /m,
     ];
     for (const pattern of expected) assert.match(run.output, pattern);
+
+    // The sample output in README.md is what the demo prints (numbers aside; the accelerator
+    // line depends on the machine).
+    const sample = /```\n(\[1\/5\][\s\S]*?)```/.exec(readFileSync(`${root}README.md`, 'utf8'))?.[1];
+    assert.ok(sample !== undefined, 'README.md shows the demo output');
+    const normalize = (text: string): string[] => text.trim().split('\n').filter((l) => !l.startsWith('[1/5]')).map((l) => l.replace(/\d+(\.\d+)?/g, 'N'));
+    assert.deepEqual(normalize(run.stdout), normalize(sample));
   });
 
   test('a bad option is named and exits 2 before doing anything', async () => {
