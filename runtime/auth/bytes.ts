@@ -75,9 +75,10 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
  * first differ, so a verifier does not leak how much of a forged signature was right.
  */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  // Unequal lengths still walk the longer input, so the time does not tell where they differ.
   let diff = a.length ^ b.length;
   const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) diff |= (a[i % (a.length || 1)] ?? 0) ^ (b[i % (b.length || 1)] ?? 0);
+  for (let i = 0; i < n; i++) diff |= (a[i] ?? 0) ^ (b[i] ?? 0);
   return diff === 0;
 }
 
