@@ -5,7 +5,9 @@
  * 55799, simple values other than false/true/null/undefined, non-text map keys, duplicate
  * keys. Nothing is turned into Dates, Maps, Sets or shared references behind the caller's back.
  *
- * Integers beyond 2^53 come back as bigint so they never silently lose precision.
+ * Integers beyond 2^53 come back as bigint so they never silently lose precision. A map member
+ * whose value is undefined (simple value 23, as cbor-x writes an undefined property) is left
+ * out, the rule our encoders and JSON apply; undefined in an array stays undefined.
  */
 
 const MAX_DEPTH = 512;
@@ -216,12 +218,20 @@ export class CborDecoder {
     const out: Record<string, unknown> = {};
     const indefinite = ai === AI_INDEFINITE;
     const n = indefinite ? Infinity : this.#length(ai, 2);
+    // Keys whose undefined value was dropped, still counted for the duplicate check.
+    let dropped: Set<string> | undefined;
     for (let i = 0; i < n && !(indefinite && this.#atBreak()); i++) {
       const key = this.#item(depth + 1);
       if (typeof key !== 'string') throw new CborDecodeError('map keys must be text strings');
       // Cheap test first; hasOwn only for keys that look present (possibly inherited, e.g. "toString").
-      if (out[key] !== undefined && Object.hasOwn(out, key)) throw new CborDecodeError(`duplicate map key ${JSON.stringify(key)}`);
+      if ((out[key] !== undefined && Object.hasOwn(out, key)) || dropped?.has(key) === true) {
+        throw new CborDecodeError(`duplicate map key ${JSON.stringify(key)}`);
+      }
       const value = this.#item(depth + 1);
+      if (value === undefined) {
+        (dropped ??= new Set()).add(key);
+        continue;
+      }
       // An own "__proto__" property, as JSON.parse makes, never a prototype change.
       if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
       else out[key] = value;

@@ -1,6 +1,7 @@
 /**
  * A CBOR encoder (RFC 8949) for WAMP values: integers, floats, strings, byte strings, lists,
- * dicts, booleans and null. Output uses the shortest header for every length and integer
+ * dicts, booleans and null. A bigint is written as a 64-bit integer (major type 0 or 1, refused
+ * beyond 64 bits); undefined follows JSON.stringify (dict member left out, null in a list). Output uses the shortest header for every length and integer
  * ("preferred serialization"), which is what Autobahn|Python (cbor2) writes, so our bytes match
  * the spec's test vectors.
  *
@@ -101,7 +102,8 @@ export class CborEncoder {
       case 'bigint':
         return this.#bigint(v);
       case 'undefined':
-        // As in our MessagePack serializer: undefined travels as null.
+        // Only reached inside lists (dict members that are undefined are left out): null, as
+        // JSON.stringify writes it, rather than CBOR's own undefined, which peers may not map.
         this.#ensure(1);
         this.#buf[this.#pos++] = SIMPLE_NULL;
         return;
@@ -195,13 +197,19 @@ export class CborEncoder {
     if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Map || v instanceof Set) {
       throw new TypeError(`CBOR cannot encode a ${v.constructor.name} (use Uint8Array, lists and dicts)`);
     }
+    // As JSON.stringify does, a member whose value is undefined is left out: an optional field
+    // left undefined must arrive as absent, not as null (which typed receivers reject).
     const obj = v as Record<string, unknown>;
     const keys = Object.keys(obj);
-    this.#head(MAJOR_MAP, keys.length);
+    let size = keys.length;
+    for (let i = 0; i < keys.length; i++) if (obj[keys[i] as string] === undefined) size--;
+    this.#head(MAJOR_MAP, size);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
+      const member = obj[key];
+      if (member === undefined) continue;
       this.#string(key);
-      this.#value(obj[key], depth + 1);
+      this.#value(member, depth + 1);
     }
   }
 }

@@ -98,6 +98,19 @@ describe('Autobahn|Python interop', { skip: SKIP }, () => {
     });
   });
 
+  test('64-bit integers beyond 2^53 (bigint) travel both ways over MessagePack and CBOR', () => {
+    const wire = [36, 5512315355, MAX, {}, [2n ** 60n, -(2n ** 60n), 2n ** 64n - 1n, -(2n ** 63n), 7n], { amount: 2n ** 53n + 1n }];
+    const expected = [36, 5512315355, MAX, {}, [2n ** 60n, -(2n ** 60n), 2n ** 64n - 1n, -(2n ** 63n), 7], { amount: 2n ** 53n + 1n }];
+    const binary = SERIALIZERS.filter((s) => s.isBinary);
+    const replies = roundTrip(binary.map((s) => ({ ser: s.name, hex: toHex(s.serialize(wire)) })));
+    binary.forEach((s, i) => {
+      const reply = replies[i] as Reply;
+      assert.ok(reply.ok, `${s.name}: Autobahn refused: ${reply.error}`);
+      assert.equal(reply.cls, 'Event', s.name);
+      assert.deepEqual(s.deserialize(fromHex(s, reply.hex as string)), expected, s.name);
+    });
+  });
+
   test('Autobahn refuses IDs written as floats, which is why our CBOR encoder writes integers', () => {
     // [EVENT, 5512315355.0 as float64, 10, {}]: what cbor-x's encoder writes for a 33-bit ID.
     const [reply] = roundTrip([{ ser: 'cbor', hex: '841824fb41f488f41db000000aa0' }]);
