@@ -1,7 +1,9 @@
 // The streaming and TLS WebSocket examples, run as a user runs them.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { dirname } from 'node:path';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runProgram } from './run-program.js';
 
@@ -38,10 +40,15 @@ describe('examples/websocket', { concurrency: true }, () => {
   });
 
   test('tls.ts without openssl on the PATH says what is missing and exits 1', async () => {
-    // Only node's own directory on the PATH: node runs, openssl cannot be found.
-    const env = { ...process.env, PATH: dirname(process.execPath) };
-    const run = await runProgram(process.execPath, [...tsx, 'examples/websocket/tls.ts'], { cwd: root, limitMs: 120_000, env });
-    if (/openssl/.test(dirname(process.execPath))) return; // an exotic layout: nothing to learn
+    // A PATH holding only a link to node (node often shares /usr/bin with openssl).
+    const bin = mkdtempSync(join(tmpdir(), 'wampkit-only-node-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    let run;
+    try {
+      run = await runProgram(process.execPath, [...tsx, 'examples/websocket/tls.ts'], { cwd: root, limitMs: 120_000, env: { ...process.env, PATH: bin } });
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
     assert.equal(run.code, 1, run.output);
     assert.match(run.output, /the openssl command was not found; it is needed to make a throwaway self-signed certificate/);
     assert.doesNotMatch(run.output, /listening on/);
