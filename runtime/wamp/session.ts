@@ -331,6 +331,32 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
 
   static welcome(s: ApplicationSession, msg: WampMessage): void {
     if (msg.type !== MessageType.WELCOME) return;
+    const d = msg.details;
+    // Mutual authentication (WAMP-SCRAM): the authenticator checks the router's proof first.
+    const authenticator = s.config.authenticators?.find((a) => a.method === d.authmethod);
+    if (authenticator?.onWelcome === undefined) {
+      ApplicationSession.joined(s, msg);
+      return;
+    }
+    const transport = s.#transport;
+    Promise.resolve()
+      .then(() => authenticator.onWelcome?.(d.authextra ?? {}))
+      .then(
+        () => {
+          if (s.#transport === transport && s.#state === State.JOINING) ApplicationSession.joined(s, msg);
+        },
+        (error: unknown) => {
+          if (s.#transport !== transport || s.#state !== State.JOINING) return;
+          const message = error instanceof Error ? error.message : String(error);
+          transport?.send([MessageType.ABORT, { message }, ErrorUri.AUTHENTICATION_FAILED]);
+          s.#left({ reason: ErrorUri.AUTHENTICATION_FAILED, message });
+          transport?.close(1000, 'authentication failed');
+        },
+      );
+  }
+
+  static joined(s: ApplicationSession, msg: WampMessage): void {
+    if (msg.type !== MessageType.WELCOME) return;
     const join = s.#join;
     s.#join = null;
     const d = msg.details;
@@ -375,7 +401,11 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     Promise.resolve()
       .then(() => s.onChallenge(challenge))
       .then(
-        (signature) => s.#transport?.send([MessageType.AUTHENTICATE, signature, {}]),
+        (signature) => {
+          // WAMP-SCRAM sends its combined nonce in AUTHENTICATE.Extra.
+          const extra = s.config.authenticators?.find((a) => a.method === challenge.method)?.authenticateExtra?.() ?? {};
+          s.#transport?.send([MessageType.AUTHENTICATE, signature, extra]);
+        },
         (error: unknown) => {
           const message = error instanceof Error ? error.message : String(error);
           s.#transport?.send([MessageType.ABORT, { message }, ErrorUri.AUTHENTICATION_FAILED]);
