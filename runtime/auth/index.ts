@@ -4,7 +4,7 @@
  */
 export { ticket, type TicketOptions } from './ticket.js';
 export { wampcra, deriveCraKey, computeCraSignature, CRA_LIMITS, type WampCraOptions } from './wampcra.js';
-export { cryptosign, cryptosignPublicKey, signCryptosignChallenge, type CryptosignOptions } from './cryptosign.js';
+export { cryptosign, cryptosignPublicKey, signCryptosignChallenge, verifyCryptosignSignature, type CryptosignOptions } from './cryptosign.js';
 export { scram, DEFAULT_SCRAM_COST_LIMITS, type ScramOptions, type ScramCostLimits } from './scram.js';
 export { deriveScramCredential, ScramKdf, type ScramCredential, type DeriveScramOptions } from './scram-core.js';
 export { AuthMethod, AuthProvider } from './methods.js';

@@ -1,9 +1,9 @@
 // Each method's client authenticator against its router-side verifier, in-process.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { ticket, wampcra, cryptosign, scram, deriveCraKey, deriveScramCredential, cryptosignPublicKey } from '../../runtime/auth/index.js';
+import { ticket, wampcra, cryptosign, scram, deriveCraKey, deriveScramCredential, cryptosignPublicKey, signCryptosignChallenge } from '../../runtime/auth/index.js';
 import { RealmAuth, type RealmAuthConfig } from '../../runtime/auth/router/index.js';
-import { toHex, randomBytes } from '../../runtime/auth/bytes.js';
+import { toHex, fromHex, randomBytes } from '../../runtime/auth/bytes.js';
 import { runFlow } from './flow.js';
 
 const SEED = '4d57d97a68f555696620a6d849c0ce582568518d729eb753dc7c732de2804510';
@@ -194,5 +194,39 @@ describe('method choice', () => {
     const o = await h.hello({ realm: 'r', session: 1 });
     assert.equal(o.kind, 'welcome');
     assert.equal((o as { result: { authrole: string } }).result.authrole, 'anonymous');
+  });
+});
+
+describe('cryptosign router authentication', () => {
+  const ROUTER_SEED = 'b05e6b8ad4d69abf74aa3be3c0ee40ae07d66e1895b9ab09285a2f1192d562d2';
+  const pubkey = cryptosignPublicKey(SEED);
+  const principals = { dev: { authorized_keys: [pubkey], role: 'device' } };
+  test('the router signs the client\'s challenge; the client checks it against the router key it trusts', async () => {
+    const realm = new RealmAuth({ cryptosign: { type: 'static', principals, router_key: ROUTER_SEED } });
+    const client = cryptosign({ privateKey: SEED, routerPublicKey: cryptosignPublicKey(ROUTER_SEED) });
+    const first = client.authextra!['challenge'];
+    assert.match(first as string, /^[0-9a-f]{64}$/);
+    const r = await runFlow(realm, client);
+    assert.equal(r.challenge!.extra['pubkey'], cryptosignPublicKey(ROUTER_SEED));
+    assert.match(r.challenge!.extra['signature'] as string, /^[0-9a-f]{192}$/);
+    assert.equal(welcome(r.outcome).authid, 'dev');
+    assert.notEqual(client.authextra!['challenge'], first, 'a fresh client challenge for the next HELLO');
+  });
+  test('a router with another key, or none, is refused by the client', async () => {
+    const impostor = new RealmAuth({ cryptosign: { type: 'static', principals, router_key: OTHER_SEED } });
+    const trusting = () => cryptosign({ privateKey: SEED, routerPublicKey: cryptosignPublicKey(ROUTER_SEED) });
+    await assert.rejects(runFlow(impostor, trusting()), { code: 'AUTH_BAD_CHALLENGE' });
+    const keyless = new RealmAuth({ cryptosign: { type: 'static', principals } });
+    await assert.rejects(runFlow(keyless, trusting()), { code: 'AUTH_BAD_CHALLENGE' });
+  });
+  test('a signature over an old client challenge (replay) is refused', async () => {
+    const client = cryptosign({ privateKey: SEED, routerPublicKey: cryptosignPublicKey(ROUTER_SEED) });
+    const stale = signCryptosignChallenge(fromHex(ROUTER_SEED)!, fromHex(client.authextra!['challenge'] as string)!);
+    await client.onChallenge({ challenge: toHex(randomBytes(32)), pubkey: cryptosignPublicKey(ROUTER_SEED), signature: stale });
+    await assert.rejects(async () => client.onChallenge({ challenge: toHex(randomBytes(32)), pubkey: cryptosignPublicKey(ROUTER_SEED), signature: stale }), { code: 'AUTH_BAD_CHALLENGE' });
+  });
+  test('router_key and routerPublicKey are validated', () => {
+    assert.throws(() => new RealmAuth({ cryptosign: { type: 'static', principals, router_key: 'xyz' } }), /router_key must be a 32-byte Ed25519 seed/);
+    assert.throws(() => cryptosign({ privateKey: SEED, routerPublicKey: '12' }), { code: 'AUTH_INVALID_OPTION' });
   });
 });

@@ -49,11 +49,20 @@ export interface CryptosignPrincipal extends PrincipalBase {
 
 export type ScramPrincipal = PrincipalBase & ScramCredential;
 
+export interface CryptosignRouterKey {
+  /**
+   * The router's Ed25519 private key (32-byte seed, 64 hex digits), for router authentication:
+   * a client that sends `authextra.challenge` gets it signed in CHALLENGE.extra.signature.
+   * Keep it out of files others can read (e.g. fill it in from the environment).
+   */
+  router_key?: string;
+}
+
 export interface RealmAuthConfig {
   anonymous?: AnonymousAuthConfig | DynamicAuthConfig;
   ticket?: { type: 'static'; principals: Record<string, TicketPrincipal> } | DynamicAuthConfig;
   wampcra?: { type: 'static'; users: Record<string, WampCraUser> } | DynamicAuthConfig;
-  cryptosign?: { type: 'static'; principals: Record<string, CryptosignPrincipal> } | DynamicAuthConfig;
+  cryptosign?: ({ type: 'static'; principals: Record<string, CryptosignPrincipal> } | DynamicAuthConfig) & CryptosignRouterKey;
   'wamp-scram'?: { type: 'static'; principals: Record<string, ScramPrincipal> } | DynamicAuthConfig;
 }
 
@@ -135,6 +144,10 @@ const CHECK_PRINCIPAL: Record<Exclude<AuthMethod, 'anonymous'>, { collection: st
 
 function checkMethod(method: string, value: unknown, where: string): void {
   if (!isRecord(value)) fail(`${where} must be an object, got ${JSON.stringify(value)}`);
+  if (method === AuthMethod.CRYPTOSIGN && value['router_key'] !== undefined) {
+    const seed = typeof value['router_key'] === 'string' ? fromHex(value['router_key']) : undefined;
+    if (seed === undefined || seed.length !== 32) fail(`${where}.router_key must be a 32-byte Ed25519 seed as 64 hex digits`);
+  }
   const type = value['type'];
   if (type === 'dynamic') {
     const proc = value['authenticator'];

@@ -2,7 +2,7 @@
 export { RealmAuth, AuthHandshake, type HandshakeOptions } from './handshake.js';
 export {
   validateRealmAuthConfig, DEFAULT_REALM_AUTH, type RealmAuthConfig, type DynamicAuthConfig, type AnonymousAuthConfig,
-  type TicketPrincipal, type WampCraUser, type CryptosignPrincipal, type ScramPrincipal,
+  type TicketPrincipal, type WampCraUser, type CryptosignPrincipal, type CryptosignRouterKey, type ScramPrincipal,
 } from './config.js';
 export type { AuthOutcome, AuthResult, AuthenticatorCall, HelloInfo, MethodStep, RouterAuthenticator } from './types.js';
 export { anonymousAuthenticator, DEFAULT_ANONYMOUS_ROLE } from './anonymous.js';
