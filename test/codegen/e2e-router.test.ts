@@ -118,8 +118,8 @@ describe('generated stubs through the embedded router', () => {
         assert.deepEqual([...(messages[0]?.attachment ?? [])], [1]);
         await subs.unsubscribe();
 
-        // bigint over msgpack waits on the MessagePack serializer (see the todo test below).
-        if (serializer === 'cbor') {
+        // JSON cannot carry bigint (wampgen reports WG010 for it); the binary serializers can.
+        if (serializer !== 'json') {
           let balance = 0n;
           await registerLedger(callee, { book: (e) => (balance += e.amount), balance: () => balance });
           const ledger = new LedgerCaller(client);
@@ -134,7 +134,7 @@ describe('generated stubs through the embedded router', () => {
     });
   }
 
-  test('msgpack: bigint payloads (Ledger)', { skip: 'runtime/serializers/msgpack.ts does not encode bigint yet (needs useBigInt64); remove this skip when it does' }, async () => {
+  test('msgpack: bigint payloads (Ledger)', async () => {
     const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
     const [url] = await router.start();
     assert.ok(url !== undefined);
@@ -153,8 +153,7 @@ describe('generated stubs through the embedded router', () => {
   });
 
   for (const serializer of SERIALIZERS) {
-    const pending = serializer === 'json' ? undefined : `runtime/serializers/${serializer} writes an undefined object member as null (JSON drops it); remove this skip when it drops it too`;
-    test(`${serializer}: an optional member set to undefined arrives as absent`, pending ? { skip: pending } : {}, async () => {
+    test(`${serializer}: an optional member set to undefined arrives as absent`, async () => {
       const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
       const [url] = await router.start();
       assert.ok(url !== undefined);
