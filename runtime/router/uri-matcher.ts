@@ -5,7 +5,11 @@
  *
  * Precedence, as the pattern-based registration section requires:
  * 1. an exact pattern equal to the URI;
- * 2. the longest matching prefix (prefixes are string prefixes: `com.a` matches `com.ab`);
+ * 2. the longest matching prefix. The spec contradicts itself on what a prefix is: its prose
+ *    and examples match by string (`com.myapp.myobject1` matches `com.myapp.myobject1-x`),
+ *    its precedence example by whole components (`a1.b2.c3` does not match `a1.b2.c33.d4`).
+ *    `prefixBoundary` picks: 'string' (default, as Crossbar) or 'component' (a prefix not
+ *    ending in `.` must end where a component of the URI ends);
  * 3. the wildcard pattern whose literal runs, compared run by run from the left, are longest
  *    (`a1.b2.c33..e5` beats `a1.b2..d4.e5`; on an equal first run the second decides).
  *
@@ -49,10 +53,19 @@ export function checkPatternUri(pattern: unknown, match: unknown, rule: UriRule 
   }
 }
 
+/** How a prefix pattern must line up with the URI it matches (see the module comment). */
+export type PrefixBoundary = 'string' | 'component';
+
+/** True when a prefix of length `length` of `uri` ends on a component boundary. */
+function onBoundary(uri: string, length: number): boolean {
+  return length === 0 || length === uri.length || uri.charCodeAt(length) === DOT || uri.charCodeAt(length - 1) === DOT;
+}
+const DOT = 0x2e;
+
 /** True when `uri` (a concrete URI) is matched by `pattern` under `match`. */
-export function matchesPattern(uri: string, pattern: string, match: UriMatch): boolean {
+export function matchesPattern(uri: string, pattern: string, match: UriMatch, prefixBoundary: PrefixBoundary = 'string'): boolean {
   if (match === MatchPolicy.EXACT) return uri === pattern;
-  if (match === MatchPolicy.PREFIX) return uri.startsWith(pattern);
+  if (match === MatchPolicy.PREFIX) return uri.startsWith(pattern) && (prefixBoundary === 'string' || onBoundary(uri, pattern.length));
   const want = pattern.split('.');
   const have = uri.split('.');
   if (want.length !== have.length) return false;
@@ -105,6 +118,8 @@ export interface UriIndexOptions {
    * Off for registrations and subscriptions, where the spec gives an empty URI no meaning.
    */
   readonly allowCatchAll?: boolean;
+  /** 'string' (default): `com.a` matches `com.ab`; 'component': it matches `com.a.b` only. */
+  readonly prefixBoundary?: PrefixBoundary;
 }
 
 interface WildcardNode<T> {
@@ -120,6 +135,7 @@ function node<T>(): WildcardNode<T> {
 export class UriIndex<T> {
   readonly #rule: UriRule;
   readonly #allowCatchAll: boolean;
+  readonly #componentPrefix: boolean;
   readonly #exact = new Map<string, UriIndexEntry<T>>();
   readonly #prefix = new Map<string, UriIndexEntry<T>>();
   /** Distinct prefix lengths (with how many prefixes have each), longest first when sorted. */
@@ -132,6 +148,11 @@ export class UriIndex<T> {
   constructor(options: UriIndexOptions = {}) {
     this.#rule = options.rule ?? 'loose';
     this.#allowCatchAll = options.allowCatchAll ?? false;
+    const boundary = options.prefixBoundary ?? 'string';
+    if (boundary !== 'string' && boundary !== 'component') {
+      throw createError(UriMatcherErrorCode.INVALID_PATTERN, `prefixBoundary must be 'string' or 'component', got ${JSON.stringify(boundary)}`);
+    }
+    this.#componentPrefix = boundary === 'component';
   }
 
   get size(): number {
@@ -192,8 +213,7 @@ export class UriIndex<T> {
     const exact = this.#exact.get(uri);
     if (exact !== undefined) return exact;
     for (const length of this.#sortedLengths) {
-      if (length > uri.length) continue;
-      const hit = this.#prefix.get(length === uri.length ? uri : uri.slice(0, length));
+      const hit = this.#prefixAt(uri, length);
       if (hit !== undefined) return hit;
     }
     if (this.#wildcardCount === 0) return undefined;
@@ -211,8 +231,7 @@ export class UriIndex<T> {
     const exact = this.#exact.get(uri);
     if (exact !== undefined) found.push(exact);
     for (const length of this.#sortedLengths) {
-      if (length > uri.length) continue;
-      const hit = this.#prefix.get(length === uri.length ? uri : uri.slice(0, length));
+      const hit = this.#prefixAt(uri, length);
       if (hit !== undefined) found.push(hit);
     }
     if (this.#wildcardCount > 0) {
@@ -230,6 +249,13 @@ export class UriIndex<T> {
     if (match === undefined || match === MatchPolicy.WILDCARD) {
       for (const root of this.#wildcard.values()) yield* collect(root);
     }
+  }
+
+  /** The prefix entry equal to the first `length` characters of `uri`, if it may match there. */
+  #prefixAt(uri: string, length: number): UriIndexEntry<T> | undefined {
+    if (length > uri.length) return undefined;
+    if (this.#componentPrefix && !onBoundary(uri, length)) return undefined;
+    return this.#prefix.get(length === uri.length ? uri : uri.slice(0, length));
   }
 
   #countLength(length: number, delta: 1 | -1): void {

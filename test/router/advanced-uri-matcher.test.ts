@@ -6,9 +6,9 @@ import {
 } from '../../runtime/router/uri-matcher.js';
 import { isWampkitError } from '../../runtime/errors.js';
 
-function specIndex(): UriIndex<number> {
+function specIndex(options: { prefixBoundary?: 'string' | 'component' } = {}): UriIndex<number> {
   // The registrations of the pattern-based registration section's example.
-  const index = new UriIndex<number>();
+  const index = new UriIndex<number>(options);
   index.set('a1.b2.c3.d4.e55', 'exact', 1);
   index.set('a1.b2.c3', 'prefix', 2);
   index.set('a1.b2.c3.d4', 'prefix', 3);
@@ -37,6 +37,36 @@ describe('UriIndex.best: the spec example of calls matching several registration
       assert.equal(specIndex().best(uri)?.value, want);
     });
   }
+});
+
+describe('UriIndex.best with prefixBoundary: component (the reading of the dealer today)', () => {
+  const cases: Array<[string, number | undefined]> = [
+    ['a1.b2.c3.d4.e55', 1],
+    ['a1.b2.c3.d98.e74', 2],
+    ['a1.b2.c3.d4.e325', 3],
+    ['a1.b2.c55.d4.e5', 4],
+    ['a1.b2.c33.d4.e5', 5],
+    ['a1.b2.c88.d4.e5.f6.g7', 6],
+    ['a2.b2.c2.d2.e2', undefined],
+  ];
+  for (const [uri, want] of cases) {
+    test(`${uri} -> ${want ?? 'no_such_procedure'}`, () => {
+      assert.equal(specIndex({ prefixBoundary: 'component' }).best(uri)?.value, want);
+    });
+  }
+
+  test('a prefix matches whole components, or anything after a trailing dot', () => {
+    const index = new UriIndex<string>({ prefixBoundary: 'component' });
+    index.set('com.myapp.myobject1', 'prefix', 'p');
+    index.set('org.', 'prefix', 'dot');
+    assert.equal(index.best('com.myapp.myobject1.x')?.value, 'p');
+    assert.equal(index.best('com.myapp.myobject1')?.value, 'p');
+    assert.equal(index.best('com.myapp.myobject1-mysubobject1'), undefined);
+    assert.equal(index.best('org.x')?.value, 'dot');
+    assert.equal(matchesPattern('com.ab', 'com.a', 'prefix', 'component'), false);
+    assert.equal(matchesPattern('com.ab', 'com.a', 'prefix'), true);
+    assert.throws(() => new UriIndex({ prefixBoundary: 'word' as never }), /prefixBoundary/);
+  });
 });
 
 describe('UriIndex', () => {
@@ -153,14 +183,14 @@ describe('UriIndex', () => {
     assert.deepEqual(index.matches('org.x.y').map((e) => e.value), ['all', 'w']);
   });
 
-  test('best agrees with a brute-force reference on random patterns', () => {
+  for (const boundary of ['string', 'component'] as const) test(`best and matches agree with a brute-force reference on random patterns (${boundary} prefixes)`, () => {
     // Deterministic LCG so a failure reproduces.
     let seed = 12345;
     const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
-    const words = ['a', 'b', 'c'];
+    const words = ['a', 'b', 'ab'];
     const uri = (len: number): string => Array.from({ length: len }, () => words[rnd(3)]!).join('.');
     for (let round = 0; round < 50; round++) {
-      const index = new UriIndex<string>();
+      const index = new UriIndex<string>({ prefixBoundary: boundary });
       const entries: Array<[string, UriMatch]> = [];
       for (let i = 0; i < 12; i++) {
         const match = (['exact', 'prefix', 'wildcard'] as const)[rnd(3)]!;
@@ -172,7 +202,7 @@ describe('UriIndex', () => {
       }
       for (let q = 0; q < 20; q++) {
         const target = uri(1 + rnd(3));
-        const hits = entries.filter(([p, m]) => matchesPattern(target, p, m));
+        const hits = entries.filter(([p, m]) => matchesPattern(target, p, m, boundary));
         const exact = hits.find(([, m]) => m === 'exact');
         const prefix = hits.filter(([, m]) => m === 'prefix').sort((x, y) => y[0].length - x[0].length)[0];
         const wild = hits.filter(([, m]) => m === 'wildcard').sort((x, y) => compareWildcardPrecedence(x[0], y[0]))[0];
