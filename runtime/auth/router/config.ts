@@ -11,6 +11,7 @@ import { fromBase64, fromHex } from '../bytes.js';
 import { scramKdf, SCRAM_KEY_LENGTH, type ScramCredential } from '../scram-core.js';
 import { CRA_LIMITS } from '../wampcra.js';
 import { isRecord } from '../options.js';
+import { isValidUri } from '../../wamp/uris.js';
 
 export interface DynamicAuthConfig {
   type: 'dynamic';
@@ -151,7 +152,7 @@ function checkMethod(method: string, value: unknown, where: string): void {
   const type = value['type'];
   if (type === 'dynamic') {
     const proc = value['authenticator'];
-    if (typeof proc !== 'string' || !/^(?:[^\s.#]+\.)*[^\s.#]+$/u.test(proc)) fail(`${where}.authenticator must be a procedure URI, got ${JSON.stringify(proc)}`);
+    if (!isValidUri(proc)) fail(`${where}.authenticator must be a procedure URI, got ${JSON.stringify(proc)}`);
     return;
   }
   if (type !== 'static') fail(`${where}.type must be 'static' or 'dynamic', got ${JSON.stringify(type)}`);
