@@ -8,6 +8,8 @@
 import { createError } from '../errors.js';
 import { connect, type ConnectOptions } from '../websocket/client.js';
 import type { WebSocketConnection } from '../websocket/connection.js';
+import { isSendableCloseCode } from '../websocket/close-frame.js';
+import { CloseCode } from '../websocket/constants.js';
 import { serializerBySubprotocol } from '../serializers/index.js';
 import type { Serializer } from '../serializers/types.js';
 import { ErrorUri } from '../wamp/uris.js';
@@ -19,7 +21,7 @@ export interface WebSocketTransportOptions {
   maxMessageSize?: number;
 }
 
-const NORMAL_CLOSE = 1000;
+const NORMAL_CLOSE = CloseCode.NORMAL;
 /** A close reason must fit a control frame: 125 bytes less the 2-byte code. */
 const MAX_CLOSE_REASON = 123;
 
@@ -64,9 +66,9 @@ export class WebSocketTransport extends BaseTransport {
 
   close(code: number = NORMAL_CLOSE, reason = ''): void {
     if (!this.isOpen) return;
-    // An application may only send 1000 or 3000-4999 (the engine enforces it); other codes
-    // passed by transport-neutral callers (1001 going away, 1002 protocol error) become 1000.
-    const sendable = code === NORMAL_CLOSE || (code >= 3000 && code <= 4999) ? code : NORMAL_CLOSE;
+    // Transport-neutral callers may pass codes a close frame cannot carry (1005, 1006, 1015 or
+    // out of range); those become 1000.
+    const sendable = isSendableCloseCode(code) ? code : NORMAL_CLOSE;
     if (Buffer.byteLength(reason) > MAX_CLOSE_REASON) reason = '';
     try {
       void this.connection.close(sendable, reason).catch(() => {});
