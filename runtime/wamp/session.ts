@@ -104,8 +104,9 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     if (options.authmethods === undefined && auth.some((a) => a.method !== 'anonymous')) options.authmethods = auth.map((a) => a.method);
     const withId = auth.find((a) => a.authid !== undefined);
     if (options.authid === undefined && withId?.authid !== undefined) options.authid = withId.authid;
-    const withExtra = auth.find((a) => a.authextra !== undefined);
-    if (options.authextra === undefined && withExtra?.authextra !== undefined) options.authextra = withExtra.authextra;
+    // Every offered method may need its own HELLO extra (cryptosign's pubkey, SCRAM's nonce).
+    const extras = auth.flatMap((a) => (a.authextra === undefined ? [] : [a.authextra]));
+    if (options.authextra === undefined && extras.length > 0) options.authextra = Object.assign({}, ...extras) as Record<string, unknown>;
     // A refused join is reported through onLeave/'leave' (with the ABORT reason), not as an error here.
     return this.join(realm, options).then(() => undefined, () => undefined);
   }
