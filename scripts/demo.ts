@@ -8,7 +8,8 @@
  *   3. typechecks scripts/demo/app.ts against the freshly generated stubs;
  *   4. starts the embedded router on an ephemeral port;
  *   5. runs the seed's component (subscribe, publish, register add2, call add2) through the
- *      typed stubs, prints what happened, and exits 0 — or 1 naming the step that failed.
+ *      typed stubs, then the Calculator API of schemas/, prints what happened, and exits 0 —
+ *      or 1 naming the step that failed.
  *
  *   npm run demo [-- --serializer json|msgpack|cbor]
  */

@@ -5,6 +5,7 @@
  */
 import { ApplicationError, ApplicationSession, type SessionDetails } from 'wampkit';
 import { GreetingsPublisher, MyAppCaller, registerMyApp, subscribeGreetings } from './gen/myapp/index.js';
+import { CalculatorCaller, DivisionByZeroError, OverflowError, registerCalculator } from './gen/schemas/index.js';
 
 /** How often the demo's countdown ticks; short so the demo stays quick. */
 const TICK_MS = 20;
@@ -78,6 +79,33 @@ export class TypedHello extends ApplicationSession {
     } catch (e) {
       say(`   add2("two", 3) refused by the callee's validation: ${ApplicationError.is(e) ? e.error : String(e)}`);
     }
+
+    // The example API in schemas/: declared errors as classes, several results, a prefix registration.
+    const calculator = await registerCalculator(this, {
+      add2: (x, y) => x + y,
+      div: (x, y) => {
+        if (y === 0) throw new DivisionByZeroError({ dividend: x });
+        return x / y;
+      },
+      divmod: (x, y) => [Math.floor(x / y), x % y],
+      sum: (values, options) => {
+        const total = values.reduce((a, b) => a + b, 0);
+        if (total > 1e9) throw new OverflowError({ limit: 1e9 });
+        return options.decimals === undefined ? total : Number(total.toFixed(options.decimals));
+      },
+      async *countdown(from) {
+        for (let i = from; i > 0; i--) yield i;
+        return 'done';
+      },
+      echo: (text, invocation) => `${text} (called as ${invocation.procedure})`,
+    });
+    const calc = new CalculatorCaller(this);
+    const [quotient, remainder] = await calc.divmod(17, 5);
+    say(`   schemas/calculator.ts: divmod(17, 5) = ${quotient} remainder ${remainder}`);
+    const refused = await calc.div(1, 0).then(() => 'no error?!', (e: unknown) => (e instanceof DivisionByZeroError ? `DivisionByZeroError (dividend ${e.detail.dividend})` : String(e)));
+    say(`   schemas/calculator.ts: div(1, 0) threw ${refused}`);
+    say(`   schemas/calculator.ts: echo by prefix: ${await calc.echo('com.example.calc.echo.loud', 'hi')}`);
+    await calculator.unregister();
 
     await this.leave();
   }

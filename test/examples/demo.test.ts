@@ -28,6 +28,9 @@ describe('npm run demo', () => {
       /countdown\(3\) progressed 3, 2, 1 and returned 'liftoff'/,
       /countdown\(1000\) canceled after 2 steps/,
       /refused by the callee's validation: wamp\.error\.invalid_argument/,
+      /schemas\/calculator\.ts: divmod\(17, 5\) = 3 remainder 2/,
+      /schemas\/calculator\.ts: div\(1, 0\) threw DivisionByZeroError \(dividend 1\)/,
+      /schemas\/calculator\.ts: echo by prefix: hi \(called as com\.example\.calc\.echo\.loud\)/,
       /^demo OK in /m,
     ];
     for (const pattern of expected) assert.match(run.output, pattern);
