@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { generate } from '../../codegen/index.js';
 import { loadConfigFile } from '../../codegen/config.js';
 import { SERIALIZERS } from '../../runtime/serializers/index.js';
+import { startProgram } from '../examples/run-program.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), 'utf8');
@@ -49,6 +50,18 @@ describe('doc snippets', () => {
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { rootDir: '..', noEmit: true }, include: ['*.ts', 'generated', 'schemas'] }));
     const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8', timeout: 240_000 });
     assert.equal(tsc.status, 0, `${tsc.stdout}${tsc.stderr}`);
+  });
+
+  test('README.md: the "Using it in a project" snippet runs and prints the result of add2', async () => {
+    // Tests listen on ephemeral ports only; otherwise the snippet runs as written. It leaves its
+    // router running, as an app would, so it is stopped once it printed.
+    const code = snippet('README.md', 'ts', "from 'wampkit'");
+    assert.match(code, /port: 8080/);
+    writeFileSync(join(dir, 'readme-run.ts'), code.replace('port: 8080', 'port: 0'));
+    const program = await startProgram(process.execPath, ['--conditions=source', '--import', 'tsx', join(dir, 'readme-run.ts')], { cwd: root, limitMs: 120_000, ready: /^5$/m });
+    program.child.kill('SIGTERM');
+    await program.finished;
+    assert.match(program.output(), /^5$/m);
   });
 
   test('docs/schema.md: the config file example is a valid wampgen config', () => {
