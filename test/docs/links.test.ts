@@ -39,6 +39,16 @@ describe('documentation links and indexes', () => {
     assert.deepEqual(broken, []);
   });
 
+  test('every repository path a page names in backticks (runtime/…, test/…, …) exists', () => {
+    const missing: string[] = [];
+    for (const page of ['README.md', ...docs.map((d) => `docs/${d}`)]) {
+      for (const m of read(page).matchAll(/`((?:runtime|codegen|native|test|bench|examples|schemas|scripts)\/[\w./-]+)`/g)) {
+        if (!existsSync(join(root, m[1]!))) missing.push(`${page}: ${m[1]}`);
+      }
+    }
+    assert.deepEqual(missing, []);
+  });
+
   test('docs/README.md links every guide in docs/', () => {
     const linked = new Set(links(read('docs/README.md')).map((l) => l.split('#')[0]));
     assert.deepEqual(docs.filter((d) => d !== 'README.md' && !linked.has(d)), []);
