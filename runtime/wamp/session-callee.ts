@@ -1,6 +1,7 @@
 /**
  * The callee role of a client session: REGISTER/UNREGISTER, INVOCATION -> YIELD or ERROR,
- * progressive results and INTERRUPT.
+ * progressive results, progressive invocations (`details.input`), INTERRUPT, and
+ * registration revocation (UNREGISTERED with request 0).
  *
  * What an endpoint returns becomes the YIELD: a `Result` sends its args and kwargs, anything
  * else (but undefined) is sent as the single positional result. What it throws becomes
@@ -13,6 +14,14 @@ import type { ErrorMessage } from './messages-session.js';
 import { ApplicationError, Result } from './application-error.js';
 import type { Args, Endpoint, InvocationDetails, Kwargs, RegisterOptions, Registration } from './types.js';
 import { checkUriArgument, invalidArgument, notJoined, withPayload, type SessionWire } from './session-wire.js';
+import { InvocationInput } from './session-input.js';
+
+/**
+ * How many finished progressive invocations are remembered so that a late continuation
+ * (crossed with our YIELD on the wire) is discarded, as the spec asks, rather than taken
+ * for a new call.
+ */
+const FINISHED_MEMORY = 1024;
 
 /** The error URI for exceptions that are not ApplicationErrors (Autobahn's choice). */
 export const RUNTIME_ERROR_URI = 'wamp.error.runtime_error';
@@ -25,6 +34,8 @@ class Running {
   #controller: AbortController | null = null;
   #reason: unknown = undefined;
   #aborted = false;
+  /** The rest of the caller's arguments when it sends them progressively. */
+  input: InvocationInput | null = null;
 
   get signal(): AbortSignal {
     if (this.#controller === null) {
@@ -91,6 +102,10 @@ export class CalleeRole {
   readonly #unregistering = new Map<number, Pending<void>>();
   /** Invocations running here, by INVOCATION.Request, for INTERRUPT. */
   readonly #running = new Map<number, Running>();
+  /** Request IDs of progressive invocations that finished here (oldest first). */
+  readonly #finished = new Set<number>();
+  /** The router revoked a registration (Advanced Profile, registration revocation). */
+  onRevoked: (registration: Registration, reason: string | undefined) => void = () => {};
 
   constructor(wire: SessionWire) {
     this.#wire = wire;
@@ -150,6 +165,7 @@ export class CalleeRole {
         reg.active = false;
         this.#byId.delete(revoked);
         this.#all.delete(reg);
+        this.onRevoked(reg, typeof msg.details?.reason === 'string' ? msg.details.reason : undefined);
       }
       return;
     }
@@ -175,13 +191,21 @@ export class CalleeRole {
 
   onInvocation(msg: InvocationMessage): void {
     const request = msg.request;
+    const d = msg.details;
+    const running = this.#running.get(request);
+    if (running?.input != null) {
+      // A continuation of a progressive invocation: the rest of the caller's arguments.
+      running.input.push(msg.args ?? [], msg.kwargs ?? {}, d.progress !== true);
+      return;
+    }
+    // A continuation of one that already finished here: the spec says discard it silently.
+    if (this.#finished.has(request)) return;
     const reg = this.#byId.get(msg.registration);
     if (reg === undefined) {
       // Crossed our UNREGISTER on the wire: tell the dealer nobody is here.
       this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, 'wamp.error.no_such_registration']);
       return;
     }
-    const d = msg.details;
     const controller = new Running();
     this.#running.set(request, controller);
     const details = {
@@ -194,6 +218,10 @@ export class CalleeRole {
     if (typeof d.caller === 'number') details.caller = d.caller;
     if (typeof d.caller_authid === 'string') details.callerAuthid = d.caller_authid;
     if (typeof d.caller_authrole === 'string') details.callerAuthrole = d.caller_authrole;
+    if (d.progress === true) {
+      controller.input = new InvocationInput();
+      details.input = controller.input;
+    }
     if (d.receive_progress === true) {
       details.progress = (args?: Args, kwargs?: Kwargs) => {
         if (this.#running.get(request) === controller && this.#wire.joined) {
@@ -220,13 +248,28 @@ export class CalleeRole {
     if (controller === undefined) return;
     const mode = msg.options.mode ?? 'kill';
     // killnowait: the dealer has already answered the caller and discards whatever we send.
-    if (mode === 'killnowait') this.#running.delete(msg.request);
-    controller.abort(new ApplicationError('wamp.error.canceled', ['the call was canceled']));
+    if (mode === 'killnowait') this.#done(msg.request, controller);
+    const reason = typeof msg.options.reason === 'string' ? msg.options.reason : 'wamp.error.canceled';
+    const error = new ApplicationError(reason, ['the call was canceled']);
+    controller.abort(error);
+    controller.input?.close(error);
+  }
+
+  /** The invocation is over here: forget it, end its input, remember it if it was progressive. */
+  #done(request: number, controller: Running): void {
+    this.#running.delete(request);
+    if (controller.input === null) return;
+    controller.input.close();
+    this.#finished.add(request);
+    if (this.#finished.size > FINISHED_MEMORY) {
+      const oldest = this.#finished.values().next();
+      if (oldest.done !== true) this.#finished.delete(oldest.value);
+    }
   }
 
   #yield(request: number, controller: Running, value: unknown): void {
     if (this.#running.get(request) !== controller) return;
-    this.#running.delete(request);
+    this.#done(request, controller);
     if (!this.#wire.joined) return;
     const message: unknown[] = [MessageType.YIELD, request, {}];
     if (Result.is(value)) withPayload(message, value.args, value.kwargs);
@@ -236,7 +279,7 @@ export class CalleeRole {
 
   #fail(request: number, controller: Running, error: unknown): void {
     if (this.#running.get(request) !== controller) return;
-    this.#running.delete(request);
+    this.#done(request, controller);
     if (!this.#wire.joined) return;
     if (ApplicationError.is(error)) {
       this.#wire.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, request, {}, error.error], error.args, error.kwargs));
@@ -252,8 +295,12 @@ export class CalleeRole {
     for (const pending of this.#unregistering.values()) pending.reject(error);
     this.#registering.clear();
     this.#unregistering.clear();
-    for (const controller of this.#running.values()) controller.abort(error);
+    for (const controller of this.#running.values()) {
+      controller.abort(error);
+      controller.input?.close(error);
+    }
     this.#running.clear();
+    this.#finished.clear();
     this.#byId.clear();
   }
 

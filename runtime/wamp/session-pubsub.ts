@@ -52,6 +52,16 @@ const PUBLISH_OPTION_NAMES: ReadonlyArray<[keyof PublishOptions, string]> = [
   ['discloseMe', 'disclose_me'], ['retain', 'retain'],
 ];
 
+/** PUBLISH.Options from the camelCase options (spec names on the wire). */
+export function publishOptionsDict(options: PublishOptions): Record<string, unknown> {
+  const dict: Record<string, unknown> = {};
+  for (const [name, wire] of PUBLISH_OPTION_NAMES) {
+    const value = options[name];
+    if (value !== undefined) dict[wire] = value;
+  }
+  return dict;
+}
+
 export class PubSubRole {
   readonly #wire: SessionWire;
   /** Router subscription ID -> local subscriptions sharing it. */
@@ -61,6 +71,8 @@ export class PubSubRole {
   readonly #subscribing = new Map<number, { sub: ClientSubscription; pending: Pending<Subscription> }>();
   readonly #unsubscribing = new Map<number, { subs: ClientSubscription[]; pending: Pending<void> }>();
   readonly #publishing = new Map<number, Pending<Publication>>();
+  /** The router revoked a subscription (Advanced Profile, subscription revocation). */
+  onRevoked: (subscriptions: Subscription[], reason: string | undefined) => void = () => {};
   /** Reports errors thrown by event handlers (they have no caller to go back to). */
   onHandlerError: (error: unknown, topic: string) => void = () => {};
 
@@ -108,11 +120,7 @@ export class PubSubRole {
     checkUriArgument(topic, 'topic');
     checkArgs(args, kwargs);
     if (!this.#wire.joined) return Promise.reject(notJoined(`publish to ${topic}`));
-    const dict: Record<string, unknown> = {};
-    for (const [name, wire] of PUBLISH_OPTION_NAMES) {
-      const value = options[name];
-      if (value !== undefined) dict[wire] = value;
-    }
+    const dict = publishOptionsDict(options);
     const request = this.#wire.nextRequestId();
     const message = withPayload([MessageType.PUBLISH, request, dict, topic], args, kwargs);
     if (options.acknowledge !== true) {
@@ -140,7 +148,22 @@ export class PubSubRole {
 
   onUnsubscribed(msg: UnsubscribedMessage): void {
     const entry = this.#unsubscribing.get(msg.request);
-    if (entry === undefined) return this.#wire.violation(`UNSUBSCRIBED for unknown request ${msg.request}`);
+    if (entry === undefined) {
+      // Broker-initiated revocation: request 0 and the subscription in details. Every local
+      // handler sharing that router subscription loses it.
+      const revoked = msg.details?.subscription;
+      if (msg.request === 0 && typeof revoked === 'number') {
+        const subs = this.#byId.get(revoked) ?? [];
+        this.#byId.delete(revoked);
+        for (const sub of subs) {
+          sub.active = false;
+          this.#all.delete(sub);
+        }
+        if (subs.length > 0) this.onRevoked(subs, typeof msg.details?.reason === 'string' ? msg.details.reason : undefined);
+        return;
+      }
+      return this.#wire.violation(`UNSUBSCRIBED for unknown request ${msg.request}`);
+    }
     this.#unsubscribing.delete(msg.request);
     entry.pending.resolve();
   }

@@ -1,10 +1,32 @@
 /**
  * The roles and features the client announces in HELLO.Details.roles: what session-caller,
  * session-callee and session-pubsub implement, no more.
+ *
+ * Event retention needs no client announcement (only the broker announces it); the client
+ * sends `retain`/`get_retained` and reads `details.retained`.
  */
 export const CLIENT_ROLES = {
-  caller: { features: { progressive_call_results: true, call_canceling: true, caller_identification: true } },
-  callee: { features: { progressive_call_results: true, call_canceling: true, caller_identification: true, pattern_based_registration: true, shared_registration: true } },
+  caller: {
+    features: {
+      progressive_call_results: true,
+      progressive_call_invocations: true,
+      call_canceling: true,
+      call_timeout: true,
+      caller_identification: true,
+    },
+  },
+  callee: {
+    features: {
+      progressive_call_results: true,
+      progressive_call_invocations: true,
+      call_canceling: true,
+      call_timeout: true,
+      caller_identification: true,
+      pattern_based_registration: true,
+      shared_registration: true,
+      registration_revocation: true,
+    },
+  },
   publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true } },
-  subscriber: { features: { publisher_identification: true, pattern_based_subscription: true } },
+  subscriber: { features: { publisher_identification: true, pattern_based_subscription: true, subscription_revocation: true } },
 } as const;

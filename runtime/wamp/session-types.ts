@@ -2,6 +2,7 @@
  * The shapes a client session exposes: join and leave details, configuration, events.
  */
 import type { Authenticator } from './auth.js';
+import type { PublishOptions, Registration, Subscription } from './types.js';
 
 /** What WELCOME told us. */
 export interface SessionDetails {
@@ -53,4 +54,16 @@ export type SessionEvents = {
   disconnect: (info: { wasClean: boolean; reason: string }) => void;
   /** Errors of application code that has no caller to report to (event handlers, onJoin). */
   error: (error: unknown) => void;
+  /** The router revoked one of our registrations (it is now inactive). */
+  registrationRevoked: (registration: Registration, reason: string | undefined) => void;
+  /** The router revoked a subscription: every local subscription sharing it is now inactive. */
+  subscriptionRevoked: (subscriptions: Subscription[], reason: string | undefined) => void;
 };
+
+/** Options of a testament (testament meta API). */
+export interface TestamentOptions {
+  /** When the router publishes it: 'destroyed' (default, the session ended) or 'detached'. */
+  scope?: 'destroyed' | 'detached';
+  /** The options the event is published with (`acknowledge` means nothing here). */
+  publishOptions?: PublishOptions;
+}

@@ -29,6 +29,8 @@ export const SessionErrorCode = {
   JOIN_FAILED: 'WAMP_JOIN_FAILED',
   /** A caller passed an invalid argument. */
   INVALID_ARGUMENT: 'WAMP_INVALID_ARGUMENT',
+  /** The router did not announce an Advanced Profile feature the request needs. */
+  FEATURE_NOT_SUPPORTED: 'WAMP_FEATURE_NOT_SUPPORTED',
 } as const;
 
 export function notJoined(what: string): WampkitError {
@@ -41,6 +43,10 @@ export function sessionLost(reason: string): WampkitError {
 
 export function invalidArgument(message: string): WampkitError {
   return createError(SessionErrorCode.INVALID_ARGUMENT, message);
+}
+
+export function featureNotSupported(message: string): WampkitError {
+  return createError(SessionErrorCode.FEATURE_NOT_SUPPORTED, message);
 }
 
 /** Appends args/kwargs the way the spec allows: trailing empty ones omitted. */

@@ -25,7 +25,7 @@ import { parseMessage, type WampMessage } from './messages.js';
 import { CloseReason, ErrorUri } from './uris.js';
 import { SessionIdGenerator } from './ids.js';
 import { ApplicationError, Result } from './application-error.js';
-import { CallerRole } from './session-caller.js';
+import { CallerRole, type ProgressiveCall } from './session-caller.js';
 import { CalleeRole } from './session-callee.js';
 import { PubSubRole } from './session-pubsub.js';
 import { createError } from '../errors.js';
@@ -37,9 +37,11 @@ import type {
 import { CLIENT_ROLES } from './session-roles.js';
 
 export { SessionErrorCode } from './session-wire.js';
+export type { ProgressiveCall } from './session-caller.js';
 
-export type { SessionDetails, CloseDetails, Challenge, JoinOptions, SessionConfig, SessionEvents } from './session-types.js';
-import type { SessionDetails, CloseDetails, Challenge, JoinOptions, SessionConfig, SessionEvents } from './session-types.js';
+export type { SessionDetails, CloseDetails, Challenge, JoinOptions, SessionConfig, SessionEvents, TestamentOptions } from './session-types.js';
+import type { SessionDetails, CloseDetails, Challenge, JoinOptions, SessionConfig, SessionEvents, TestamentOptions } from './session-types.js';
+import { addTestamentCall, flushTestamentsCall } from './session-testament.js';
 
 const State = {
   DISCONNECTED: 'disconnected',
@@ -91,6 +93,8 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     this.#callee = new CalleeRole(this.#wire);
     this.#pubsub = new PubSubRole(this.#wire);
     this.#pubsub.onHandlerError = (error) => this.#userError(error);
+    this.#callee.onRevoked = (registration, reason) => this.emit('registrationRevoked', registration, reason);
+    this.#pubsub.onRevoked = (subscriptions, reason) => this.emit('subscriptionRevoked', subscriptions, reason);
   }
 
   // ---- lifecycle hooks (override in a subclass) ----
@@ -231,6 +235,29 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
 
   async callResult(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<CallResult> {
     return await this.#caller.callResult(procedure, args, kwargs, options);
+  }
+
+  /**
+   * A call whose arguments go out progressively (progressive call invocations): `send` each
+   * chunk, the last with `{ final: true }`; `result` settles like `callResult`.
+   */
+  callProgressive(procedure: string, options?: CallOptions): ProgressiveCall {
+    return this.#caller.callProgressive(procedure, options);
+  }
+
+  /**
+   * Asks the router to publish an event when this session ends (`wamp.session.add_testament`,
+   * testament meta API). `scope` 'destroyed' (default) or 'detached'.
+   */
+  async addTestament(topic: string, args?: Args, kwargs?: Kwargs, options?: TestamentOptions): Promise<void> {
+    const [procedure, a, k] = addTestamentCall(topic, args, kwargs, options);
+    await this.#caller.callResult(procedure, a, k);
+  }
+
+  /** Removes this session's testaments of `scope` (`wamp.session.flush_testaments`). */
+  async flushTestaments(scope?: TestamentOptions['scope']): Promise<void> {
+    const [procedure, a, k] = flushTestamentsCall(scope);
+    await this.#caller.callResult(procedure, a, k);
   }
 
   async register(procedure: string, endpoint: Endpoint, options?: RegisterOptions): Promise<Registration> {

@@ -58,6 +58,14 @@ export interface SubscribeOptions {
   getRetained?: boolean;
 }
 
+/** One chunk of a caller's progressive invocation after the first. */
+export interface InvocationChunk {
+  args: Args;
+  kwargs: Kwargs;
+  /** True for the caller's last chunk. */
+  final: boolean;
+}
+
 /** What a callee learns about an invocation. */
 export interface InvocationDetails {
   /** The procedure URI actually called (differs from the registered one for pattern registrations). */
@@ -70,6 +78,12 @@ export interface InvocationDetails {
   progress?: (args?: Args, kwargs?: Kwargs) => void;
   /** Aborted when the dealer interrupts the invocation (caller cancel or timeout). */
   signal: AbortSignal;
+  /**
+   * Present when the caller sends its arguments progressively (progressive call invocations):
+   * the chunks after the first one (which is the endpoint's args/kwargs), ending after the
+   * final chunk; it throws the interrupt reason if the call is canceled.
+   */
+  input?: AsyncIterable<InvocationChunk>;
 }
 
 /** What a subscriber learns about an event. */
