@@ -3,15 +3,21 @@
  *
  * Subscriptions are router-scope objects shared by every session subscribed to the same
  * (match policy, topic) pair, as the spec describes: a second subscriber gets the same
- * subscription ID. Matching is exact (a map lookup), prefix or wildcard (pattern-based
- * subscriptions: a scan of the pattern subscriptions); `#matches` is the one place that finds
- * the subscriptions of a published topic. A session on several matching subscriptions gets
- * one EVENT per subscription, as the spec says.
+ * subscription ID. Topics and patterns live in a UriIndex (exact, prefix by string as Crossbar
+ * and the spec's pubsub examples read it, wildcard); a session on several matching
+ * subscriptions gets one EVENT per subscription, as the spec says. Receivers are filtered by
+ * event-filter.ts (publisher exclusion, black/whitelists); events published with `retain`
+ * are kept in a RetentionStore for later subscribers asking `get_retained`.
+ *
+ * The broker reports what changed (created/deleted) in its return values; the realm turns that
+ * into meta events, so the broker knows nothing of the meta API.
  */
 import { MessageType } from '../wamp/message-types.js';
 import type { RouterPeer } from './peer.js';
 import type { IdSource } from './ids.js';
-import { matchesPrefix, matchesWildcard, wildcardComponents } from './uri-match.js';
+import { UriIndex, MatchPolicy, type UriMatch } from './uri-matcher.js';
+import { publishFilter, isReceiver } from './event-filter.js';
+import { RetentionStore, retainedEventMessage, type RetentionOptions } from './retention.js';
 
 export type Args = unknown[];
 export type Kwargs = Record<string, unknown>;
@@ -19,7 +25,9 @@ export type Kwargs = Record<string, unknown>;
 export interface BrokerSubscription {
   readonly id: number;
   readonly topic: string;
-  readonly match: string;
+  readonly match: UriMatch;
+  /** ISO 8601 time of creation (meta API). */
+  readonly created: string;
   readonly subscribers: ReadonlySet<RouterPeer>;
 }
 
@@ -28,6 +36,8 @@ export interface PublishRequest {
   options: Record<string, unknown>;
   args?: Args;
   kwargs?: Kwargs;
+  /** Disclose the publisher although it did not ask (authorization's disclose.publisher). */
+  disclosePublisher?: boolean;
 }
 
 export interface SubscribeOutcome {
@@ -36,57 +46,53 @@ export interface SubscribeOutcome {
   readonly created: boolean;
 }
 
+/** A subscriber leaving a subscription; `deleted` when it was the last one. */
+export interface Unsubscribed {
+  readonly id: number;
+  readonly deleted: boolean;
+}
+
 /** The broker contract the router session relies on; a backplane would implement it too. */
 export interface Broker {
-  subscribe(peer: RouterPeer, topic: string, match: string): SubscribeOutcome;
-  /** False when `peer` holds no subscription with that ID. */
-  unsubscribe(peer: RouterPeer, subscriptionId: number): boolean;
-  /** Delivers EVENTs and returns the publication ID. */
-  publish(peer: RouterPeer, request: PublishRequest): number;
+  subscribe(peer: RouterPeer, topic: string, match: UriMatch): SubscribeOutcome;
+  /** Null when `peer` holds no subscription with that ID. */
+  unsubscribe(peer: RouterPeer, subscriptionId: number): Unsubscribed | null;
+  /** Delivers EVENTs and returns the publication ID; `peer` null publishes as the router. */
+  publish(peer: RouterPeer | null, request: PublishRequest): number;
+  /** Sends `peer` the retained events its new subscription asked for (`get_retained`). */
+  sendRetained(peer: RouterPeer, subscription: BrokerSubscription): void;
   /** Drops every subscription of a session that left. */
-  detach(peer: RouterPeer): void;
+  detach(peer: RouterPeer): Unsubscribed[];
   subscriptionCount(): number;
+  subscriptions(): Iterable<BrokerSubscription>;
+  subscription(id: number): BrokerSubscription | undefined;
+  lookup(topic: string, match: UriMatch): BrokerSubscription | undefined;
+  match(topic: string): BrokerSubscription[];
 }
 
-interface Sub {
-  id: number;
-  topic: string;
-  match: string;
-  subscribers: Set<RouterPeer>;
-  /** Wildcard subscriptions: the topic's components. */
-  components?: string[];
-}
-
-function key(match: string, topic: string): string {
-  return `${match}\u0000${topic}`;
-}
-
-function idList(value: unknown): ReadonlySet<unknown> | null {
-  return Array.isArray(value) ? new Set(value) : null;
+interface Sub extends BrokerSubscription {
+  readonly subscribers: Set<RouterPeer>;
 }
 
 export class LocalBroker implements Broker {
   readonly #ids: IdSource;
-  readonly #byKey = new Map<string, Sub>();
+  readonly #index = new UriIndex<Sub>();
   readonly #byId = new Map<number, Sub>();
-  /** Pattern subscriptions, scanned per publication. */
-  readonly #patterns = new Set<Sub>();
   /** Subscriptions per session, so detach does not scan the realm. */
   readonly #ofPeer = new Map<RouterPeer, Set<number>>();
+  readonly #retention: RetentionStore;
 
-  constructor(ids: IdSource) {
+  constructor(ids: IdSource, retention: RetentionOptions = {}) {
     this.#ids = ids;
+    this.#retention = new RetentionStore(retention);
   }
 
-  subscribe(peer: RouterPeer, topic: string, match: string): SubscribeOutcome {
-    const k = key(match, topic);
-    let sub = this.#byKey.get(k);
+  subscribe(peer: RouterPeer, topic: string, match: UriMatch): SubscribeOutcome {
+    let sub = this.#index.get(topic, match);
     let created = false;
     if (sub === undefined) {
-      sub = { id: this.#ids.routerId(), topic, match, subscribers: new Set() };
-      if (match === 'wildcard') sub.components = wildcardComponents(topic);
-      if (match !== 'exact') this.#patterns.add(sub);
-      this.#byKey.set(k, sub);
+      sub = { id: this.#ids.routerId(), topic, match, created: new Date().toISOString(), subscribers: new Set() };
+      this.#index.set(topic, match, sub);
       this.#byId.set(sub.id, sub);
       created = true;
     }
@@ -97,86 +103,93 @@ export class LocalBroker implements Broker {
     return { subscription: sub, created };
   }
 
-  unsubscribe(peer: RouterPeer, subscriptionId: number): boolean {
+  unsubscribe(peer: RouterPeer, subscriptionId: number): Unsubscribed | null {
     const sub = this.#byId.get(subscriptionId);
-    if (sub === undefined || !sub.subscribers.delete(peer)) return false;
+    if (sub === undefined || !sub.subscribers.delete(peer)) return null;
     this.#ofPeer.get(peer)?.delete(subscriptionId);
-    if (sub.subscribers.size === 0) this.#drop(sub);
-    return true;
+    const deleted = sub.subscribers.size === 0;
+    if (deleted) this.#drop(sub);
+    return { id: sub.id, deleted };
   }
 
-  publish(peer: RouterPeer, request: PublishRequest): number {
+  publish(peer: RouterPeer | null, request: PublishRequest): number {
     const publication = this.#ids.globalId();
     const { options } = request;
-    const excludeMe = options['exclude_me'] !== false;
-    const exclude = idList(options['exclude']);
-    const excludeAuthid = idList(options['exclude_authid']);
-    const excludeAuthrole = idList(options['exclude_authrole']);
-    const eligible = idList(options['eligible']);
-    const eligibleAuthid = idList(options['eligible_authid']);
-    const eligibleAuthrole = idList(options['eligible_authrole']);
-    const filtered = exclude !== null || excludeAuthid !== null || excludeAuthrole !== null ||
-      eligible !== null || eligibleAuthid !== null || eligibleAuthrole !== null;
+    const filter = publishFilter(options);
+    const publisher = peer === null ? null : peer.sessionId;
     const disclosed: Record<string, unknown> = {};
-    if (options['disclose_me'] === true) {
+    if (peer !== null && (options['disclose_me'] === true || request.disclosePublisher === true)) {
       disclosed['publisher'] = peer.sessionId;
       disclosed['publisher_authid'] = peer.authid;
       disclosed['publisher_authrole'] = peer.authrole;
     }
-    for (const sub of this.#matches(request.topic)) {
-      const details = sub.match === 'exact' ? disclosed : { ...disclosed, topic: request.topic };
+    for (const { value: sub } of this.#index.matches(request.topic)) {
+      const details = sub.match === MatchPolicy.EXACT ? disclosed : { ...disclosed, topic: request.topic };
       // One array for every receiver of this subscription: the EVENT is identical for all.
       const event: unknown[] = [MessageType.EVENT, sub.id, publication, details];
       if (request.kwargs !== undefined && Object.keys(request.kwargs).length > 0) event.push(request.args ?? [], request.kwargs);
       else if (request.args !== undefined && request.args.length > 0) event.push(request.args);
       const cache = new Map<string, Uint8Array | string>();
       for (const receiver of sub.subscribers) {
-        if (receiver === peer && excludeMe) continue;
-        if (filtered) {
-          if (exclude?.has(receiver.sessionId) === true) continue;
-          if (excludeAuthid?.has(receiver.authid) === true) continue;
-          if (excludeAuthrole?.has(receiver.authrole) === true) continue;
-          if (eligible !== null && !eligible.has(receiver.sessionId)) continue;
-          if (eligibleAuthid !== null && !eligibleAuthid.has(receiver.authid)) continue;
-          if (eligibleAuthrole !== null && !eligibleAuthrole.has(receiver.authrole)) continue;
-        }
+        if (!isReceiver(filter, publisher, receiver)) continue;
         receiver.sendShared(event, cache);
       }
+    }
+    if (options['retain'] === true) {
+      this.#retention.retain({
+        topic: request.topic, publication, publisher, filter, details: disclosed,
+        ...(request.args === undefined ? {} : { args: request.args }),
+        ...(request.kwargs === undefined ? {} : { kwargs: request.kwargs }),
+      });
     }
     return publication;
   }
 
-  detach(peer: RouterPeer): void {
+  sendRetained(peer: RouterPeer, subscription: BrokerSubscription): void {
+    const pattern = subscription.match !== MatchPolicy.EXACT;
+    for (const ev of this.#retention.forSubscription(subscription.topic, subscription.match, peer)) {
+      peer.send(retainedEventMessage(subscription.id, ev, pattern));
+    }
+  }
+
+  detach(peer: RouterPeer): Unsubscribed[] {
     const mine = this.#ofPeer.get(peer);
-    if (mine === undefined) return;
+    if (mine === undefined) return [];
     this.#ofPeer.delete(peer);
+    const out: Unsubscribed[] = [];
     for (const id of mine) {
       const sub = this.#byId.get(id);
       if (sub === undefined) continue;
       sub.subscribers.delete(peer);
-      if (sub.subscribers.size === 0) this.#drop(sub);
+      const deleted = sub.subscribers.size === 0;
+      if (deleted) this.#drop(sub);
+      out.push({ id, deleted });
     }
+    return out;
   }
 
   subscriptionCount(): number {
     return this.#byId.size;
   }
 
-  #drop(sub: Sub): void {
-    this.#byId.delete(sub.id);
-    this.#byKey.delete(key(sub.match, sub.topic));
-    this.#patterns.delete(sub);
+  subscriptions(): Iterable<BrokerSubscription> {
+    return this.#byId.values();
   }
 
-  /** The subscriptions a publication to `topic` reaches. */
-  #matches(topic: string): Sub[] {
-    const exact = this.#byKey.get(key('exact', topic));
-    const found = exact === undefined ? [] : [exact];
-    if (this.#patterns.size === 0) return found;
-    for (const sub of this.#patterns) {
-      const hit = sub.match === 'prefix' ? matchesPrefix(sub.topic, topic) : matchesWildcard(sub.components ?? [], topic);
-      if (hit) found.push(sub);
-    }
-    return found;
+  subscription(id: number): BrokerSubscription | undefined {
+    return this.#byId.get(id);
+  }
+
+  lookup(topic: string, match: UriMatch): BrokerSubscription | undefined {
+    return this.#index.get(topic, match);
+  }
+
+  match(topic: string): BrokerSubscription[] {
+    return this.#index.matches(topic).map((e) => e.value);
+  }
+
+  #drop(sub: Sub): void {
+    this.#byId.delete(sub.id);
+    this.#index.delete(sub.topic, sub.match);
   }
 }

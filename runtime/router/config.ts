@@ -4,6 +4,8 @@
  */
 import { createError } from '../errors.js';
 import { validateRealmAuthConfig, type RealmAuthConfig } from '../auth/router/config.js';
+import { validateAuthorizationConfig, type AuthorizationConfig } from './authorizer.js';
+import type { RetentionOptions } from './retention.js';
 
 export const RouterErrorCode = {
   INVALID_OPTION: 'ROUTER_INVALID_OPTION',
@@ -20,6 +22,13 @@ export interface RealmConfig {
    * cryptosign, wamp-scram; static or dynamic). Default: anonymous only.
    */
   auth?: RealmAuthConfig;
+  /**
+   * Who may call, register, publish and subscribe what, per authrole (Crossbar-style role
+   * permission tables or dynamic authorizer procedures). Absent: everything is allowed.
+   */
+  authorization?: AuthorizationConfig;
+  /** Bounds of the event retention store (maxTopics, maxRestrictedPerTopic, maxAge). */
+  retention?: Omit<RetentionOptions, 'now'>;
 }
 
 export interface WebSocketListenerConfig {
@@ -119,6 +128,17 @@ function checkNonNegative(value: unknown, name: string, fallback: number): numbe
   return value as number;
 }
 
+function checkRetention(value: unknown, where: string): Omit<RetentionOptions, 'now'> {
+  if (!isRecord(value)) throw bad(`${where} must be an object, got ${JSON.stringify(value)}`);
+  const keys = ['maxTopics', 'maxRestrictedPerTopic', 'maxAge'];
+  for (const [k, v] of Object.entries(value)) {
+    if (!keys.includes(k)) throw bad(`${where}.${k} is not one of ${keys.join(', ')}`);
+    checkNonNegative(v, `${where}.${k}`, 0);
+  }
+  if (value['maxTopics'] === 0) throw bad(`${where}.maxTopics must be at least 1, got 0`);
+  return value as Omit<RetentionOptions, 'now'>;
+}
+
 export function normalizeRouterOptions(options: unknown): NormalizedRouterOptions {
   if (!isRecord(options)) throw bad(`router options must be an object, got ${JSON.stringify(options)}`);
   const realmsIn = options['realms'];
@@ -128,8 +148,12 @@ export function normalizeRouterOptions(options: unknown): NormalizedRouterOption
     if (typeof name !== 'string' || !/^[^\s.#]+(\.[^\s.#]+)*$/.test(name)) {
       throw bad(`realms[${i}] must be a realm URI (like "realm1"), got ${JSON.stringify(r)}`);
     }
-    const auth = isRecord(r) ? r['auth'] : undefined;
-    return auth === undefined ? { name } : { name, auth: validateRealmAuthConfig(auth, `realms[${i}].auth`) };
+    if (!isRecord(r)) return { name };
+    const realm: RealmConfig = { name };
+    if (r['auth'] !== undefined) realm.auth = validateRealmAuthConfig(r['auth'], `realms[${i}].auth`);
+    if (r['authorization'] !== undefined) realm.authorization = validateAuthorizationConfig(r['authorization'], `realms[${i}].authorization`);
+    if (r['retention'] !== undefined) realm.retention = checkRetention(r['retention'], `realms[${i}].retention`);
+    return realm;
   });
   const seen = new Set<string>();
   for (const r of realms) {

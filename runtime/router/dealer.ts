@@ -1,26 +1,35 @@
 /**
  * The dealer: registrations and call routing for one realm.
  *
- * A registration maps (match policy, procedure) to its callees: one for 'single', several for
- * the shared-registration policies (roundrobin, random, first, last), all registered with the
- * same policy. `#lookup` resolves a called URI as the spec orders it (exact, longest prefix,
- * most specific wildcard) and `#pickCallee` chooses among a registration's callees.
+ * A registration maps (match policy, procedure) to its callees, a CalleeList: one for
+ * 'single', several for the shared-registration policies (roundrobin, random, first, last).
+ * Procedures and patterns live in a UriIndex, so a call resolves as the spec orders it (exact,
+ * longest prefix, most specific wildcard). Prefixes match on component boundaries here (the
+ * spec's precedence example: `a1.b2.c3` does not match `a1.b2.c33.d4`).
  *
- * Each call in flight is one `Invocation`, indexed by (caller, CALL.Request) and by
- * (callee, INVOCATION.Request), so RESULT routing, cancel and the cleanup after either side
- * leaves are lookups, not scans.
+ * Calls in flight live in a CallTable. Beyond the basic profile: progressive call results and
+ * invocations, call canceling (skip/kill/killnowait), dealer-side call timeouts, caller
+ * disclosure, and registration revocation (UNREGISTERED with request 0).
+ *
+ * Like the broker, the dealer reports registration changes in return values; the realm turns
+ * them into meta events.
  */
 import { MessageType } from '../wamp/message-types.js';
 import { ErrorUri } from '../wamp/uris.js';
 import type { RouterPeer } from './peer.js';
 import type { IdSource } from './ids.js';
 import type { Args, Kwargs } from './broker.js';
-import { compareRanks, matchesComponentPrefix, matchesWildcard, wildcardComponents, wildcardRank } from './uri-match.js';
+import { UriIndex, isMatchPolicy, type UriMatch } from './uri-matcher.js';
+import { CalleeList, isInvokePolicy, type InvokePolicy } from './invoke-policy.js';
+import { CallTable, type Invocation } from './call-table.js';
 
 export interface DealerRegistration {
   readonly id: number;
   readonly procedure: string;
-  readonly match: string;
+  readonly match: UriMatch;
+  readonly invoke: InvokePolicy;
+  /** ISO 8601 time of creation (meta API). */
+  readonly created: string;
   readonly callees: readonly RouterPeer[];
 }
 
@@ -30,6 +39,8 @@ export interface CallRequest {
   options: Record<string, unknown>;
   args?: Args;
   kwargs?: Kwargs;
+  /** Disclose the caller although it did not ask (authorization's disclose.caller). */
+  discloseCaller?: boolean;
 }
 
 export interface YieldRequest {
@@ -47,14 +58,30 @@ export interface InvocationErrorRequest {
   kwargs?: Kwargs;
 }
 
-export type RegisterOutcome = { ok: true; registration: DealerRegistration } | { ok: false; error: string };
+/** A callee leaving a registration; `deleted` when it was the last one. */
+export interface Unregistered {
+  readonly session: number;
+  readonly id: number;
+  readonly deleted: boolean;
+}
+
+export interface RegisterOptions {
+  /** REGISTER.Options.forward_timeout: the callee handles CALL.Options.timeout itself. */
+  forwardTimeout?: boolean;
+  /** REGISTER.Options.force_reregister: revoke the current callees and take the procedure over. */
+  force?: boolean;
+}
+
+export type RegisterOutcome =
+  | { ok: true; registration: DealerRegistration; created: boolean; revoked: Unregistered[] }
+  | { ok: false; error: string; message: string };
 
 /** The dealer contract the router session relies on; a backplane would implement it too. */
 export interface Dealer {
-  register(peer: RouterPeer, procedure: string, match: string, invoke: string): RegisterOutcome;
-  /** False when `peer` holds no registration with that ID. */
-  unregister(peer: RouterPeer, registrationId: number): boolean;
-  /** Routes a CALL: an INVOCATION to the callee, or an ERROR back to the caller. */
+  register(peer: RouterPeer, procedure: string, match: string, invoke: string, options?: RegisterOptions): RegisterOutcome;
+  /** Null when `peer` holds no registration with that ID. */
+  unregister(peer: RouterPeer, registrationId: number): Unregistered | null;
+  /** Routes a CALL (or a progressive CALL's continuation): an INVOCATION, or an ERROR back to the caller. */
   call(caller: RouterPeer, call: CallRequest): void;
   /** True when the caller has a call in flight with this request ID. */
   hasCall(caller: RouterPeer, request: number): boolean;
@@ -63,39 +90,28 @@ export interface Dealer {
   yield(callee: RouterPeer, reply: YieldRequest): boolean;
   /** Routes an ERROR for an INVOCATION; false when the invocation is unknown. */
   invocationError(callee: RouterPeer, reply: InvocationErrorRequest): boolean;
+  /** Removes callees from a registration (all, or one session), telling those that can hear it. */
+  revoke(registrationId: number, reason: string, session?: number): Unregistered[];
   /** Drops a departed session's registrations and settles its calls in flight. */
-  detach(peer: RouterPeer): void;
+  detach(peer: RouterPeer): Unregistered[];
   registrationCount(): number;
+  registrations(): Iterable<DealerRegistration>;
+  registration(id: number): DealerRegistration | undefined;
+  lookup(procedure: string, match: UriMatch): DealerRegistration | undefined;
+  match(procedure: string): DealerRegistration | undefined;
 }
 
 interface Registration {
-  id: number;
-  procedure: string;
-  match: string;
-  invoke: string;
-  callees: RouterPeer[];
-  /** Round robin position. */
-  next: number;
-  /** Wildcard registrations: components and specificity rank. */
-  components?: string[];
-  rank?: number[];
+  readonly id: number;
+  readonly procedure: string;
+  readonly match: UriMatch;
+  readonly created: string;
+  readonly list: CalleeList<RouterPeer>;
+  forwardTimeout: boolean;
 }
 
-const MATCH_POLICIES: ReadonlySet<string> = new Set(['exact', 'prefix', 'wildcard']);
-const INVOKE_POLICIES: ReadonlySet<string> = new Set(['single', 'roundrobin', 'random', 'first', 'last']);
-
-interface Invocation {
-  caller: RouterPeer;
-  callRequest: number;
-  callee: RouterPeer;
-  invocationRequest: number;
-  receiveProgress: boolean;
-  /** Set by a 'kill' cancel: the caller gets ERROR canceled when the callee answers. */
-  canceled: boolean;
-}
-
-function key(match: string, procedure: string): string {
-  return `${match}\u0000${procedure}`;
+function view(reg: Registration): DealerRegistration {
+  return { id: reg.id, procedure: reg.procedure, match: reg.match, invoke: reg.list.policy, created: reg.created, callees: reg.list.callees };
 }
 
 function withPayload(message: unknown[], args: Args | undefined, kwargs: Kwargs | undefined): unknown[] {
@@ -104,86 +120,105 @@ function withPayload(message: unknown[], args: Args | undefined, kwargs: Kwargs 
   return message;
 }
 
+function callError(inv: Invocation, error: string, message: string): unknown[] {
+  return [MessageType.ERROR, MessageType.CALL, inv.callRequest, {}, error, [message]];
+}
+
 export class LocalDealer implements Dealer {
   readonly #ids: IdSource;
-  readonly #byKey = new Map<string, Registration>();
+  readonly #index = new UriIndex<Registration>({ prefixBoundary: 'component' });
   readonly #byId = new Map<number, Registration>();
-  readonly #prefix = new Set<Registration>();
-  readonly #wildcard = new Set<Registration>();
   readonly #ofPeer = new Map<RouterPeer, Set<number>>();
-  readonly #calls = new Map<RouterPeer, Map<number, Invocation>>();
-  readonly #invocations = new Map<RouterPeer, Map<number, Invocation>>();
+  readonly #calls = new CallTable();
 
   constructor(ids: IdSource) {
     this.#ids = ids;
   }
 
-  register(peer: RouterPeer, procedure: string, match: string, invoke: string): RegisterOutcome {
-    if (!MATCH_POLICIES.has(match) || !INVOKE_POLICIES.has(invoke)) return { ok: false, error: ErrorUri.INVALID_ARGUMENT };
-    const k = key(match, procedure);
-    let reg = this.#byKey.get(k);
+  register(peer: RouterPeer, procedure: string, match: string, invoke: string, options: RegisterOptions = {}): RegisterOutcome {
+    if (!isMatchPolicy(match)) return { ok: false, error: ErrorUri.INVALID_ARGUMENT, message: `match policy '${match}' is not supported` };
+    if (!isInvokePolicy(invoke)) return { ok: false, error: ErrorUri.INVALID_ARGUMENT, message: `invocation policy '${invoke}' is not supported` };
+    let reg = this.#index.get(procedure, match);
+    let revoked: Unregistered[] = [];
+    if (reg !== undefined && options.force === true && !reg.list.has(peer)) {
+      revoked = this.revoke(reg.id, 'wamp.reason.reregistered');
+      reg = undefined;
+    }
+    let created = false;
     if (reg !== undefined) {
-      // Joining a shared registration needs the same (non-single) policy, once per session.
-      if (invoke === 'single' || reg.invoke !== invoke || reg.callees.includes(peer)) {
-        return { ok: false, error: ErrorUri.PROCEDURE_ALREADY_EXISTS };
-      }
-      reg.callees.push(peer);
+      const r = reg.list.add(peer, invoke);
+      if (!r.ok) return { ok: false, error: r.error, message: r.message };
     } else {
-      reg = { id: this.#ids.routerId(), procedure, match, invoke, callees: [peer], next: 0 };
-      if (match === 'wildcard') {
-        reg.components = wildcardComponents(procedure);
-        reg.rank = wildcardRank(reg.components);
-        this.#wildcard.add(reg);
-      } else if (match === 'prefix') {
-        this.#prefix.add(reg);
-      }
-      this.#byKey.set(k, reg);
+      reg = { id: this.#ids.routerId(), procedure, match, created: new Date().toISOString(), list: new CalleeList(invoke), forwardTimeout: options.forwardTimeout === true };
+      reg.list.add(peer);
+      this.#index.set(procedure, match, reg);
       this.#byId.set(reg.id, reg);
+      created = true;
     }
     let mine = this.#ofPeer.get(peer);
     if (mine === undefined) this.#ofPeer.set(peer, (mine = new Set()));
     mine.add(reg.id);
-    return { ok: true, registration: reg };
+    return { ok: true, registration: view(reg), created, revoked };
   }
 
-  unregister(peer: RouterPeer, registrationId: number): boolean {
+  unregister(peer: RouterPeer, registrationId: number): Unregistered | null {
     const reg = this.#byId.get(registrationId);
-    if (reg === undefined || !reg.callees.includes(peer)) return false;
-    this.#removeCallee(reg, peer);
+    if (reg === undefined || !reg.list.has(peer)) return null;
     this.#ofPeer.get(peer)?.delete(registrationId);
-    return true;
+    return this.#removeCallee(reg, peer);
   }
 
   call(caller: RouterPeer, call: CallRequest): void {
-    const reg = this.#lookup(call.procedure);
-    const callee = reg === undefined ? undefined : this.#pickCallee(reg);
-    if (reg === undefined || callee === undefined) {
+    const progress = call.options['progress'] === true;
+    const ongoing = this.#calls.byCall(caller, call.request);
+    if (ongoing !== undefined) {
+      // A CALL continuing a progressive call goes to the callee that got the first one; any
+      // other CALL reusing a request ID in flight is discarded, as the spec requires.
+      if (ongoing.progressIn && !ongoing.canceled) this.#continueCall(ongoing, call, progress);
+      return;
+    }
+    const found = this.#index.best(call.procedure)?.value;
+    const callee = found?.list.pick();
+    if (found === undefined || callee === undefined) {
       caller.send([MessageType.ERROR, MessageType.CALL, call.request, {}, ErrorUri.NO_SUCH_PROCEDURE,
         [`no callee registered for procedure '${call.procedure}'`]]);
       return;
     }
+    if (progress && !(callee.hasFeature('callee', 'progressive_call_invocations') && callee.hasFeature('callee', 'call_canceling'))) {
+      caller.send([MessageType.ERROR, MessageType.CALL, call.request, {}, ErrorUri.FEATURE_NOT_SUPPORTED,
+        ['the callee does not support progressive call invocations']]);
+      return;
+    }
     const invocationRequest = callee.nextRequestId();
     const receiveProgress = call.options['receive_progress'] === true && callee.hasFeature('callee', 'progressive_call_results');
-    const inv: Invocation = { caller, callRequest: call.request, callee, invocationRequest, receiveProgress, canceled: false };
-    this.#index(this.#calls, caller).set(call.request, inv);
-    this.#index(this.#invocations, callee).set(invocationRequest, inv);
+    const inv: Invocation = {
+      caller, callRequest: call.request, callee, invocationRequest, registrationId: found.id,
+      receiveProgress, progressIn: progress, canceled: false, timer: null,
+    };
+    this.#calls.add(inv);
     const details: Record<string, unknown> = {};
-    if (reg.match !== 'exact') details['procedure'] = call.procedure;
+    if (found.match !== 'exact') details['procedure'] = call.procedure;
     if (receiveProgress) details['receive_progress'] = true;
-    if (call.options['disclose_me'] === true) {
+    if (progress) details['progress'] = true;
+    if (call.options['disclose_me'] === true || call.discloseCaller === true) {
       details['caller'] = caller.sessionId;
       details['caller_authid'] = caller.authid;
       details['caller_authrole'] = caller.authrole;
     }
-    callee.send(withPayload([MessageType.INVOCATION, invocationRequest, reg.id, details], call.args, call.kwargs));
+    const timeout = call.options['timeout'];
+    if (typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0) {
+      if (found.forwardTimeout && callee.hasFeature('callee', 'call_timeout')) details['timeout'] = timeout;
+      else inv.timer = setTimeout(() => this.#timedOut(inv), timeout);
+    }
+    callee.send(withPayload([MessageType.INVOCATION, invocationRequest, found.id, details], call.args, call.kwargs));
   }
 
   hasCall(caller: RouterPeer, request: number): boolean {
-    return this.#calls.get(caller)?.has(request) === true;
+    return this.#calls.byCall(caller, request) !== undefined;
   }
 
   cancel(caller: RouterPeer, request: number, mode: string): void {
-    const inv = this.#calls.get(caller)?.get(request);
+    const inv = this.#calls.byCall(caller, request);
     // A CANCEL for a call already answered crossed the RESULT on the wire: nothing to do.
     if (inv === undefined || inv.canceled) return;
     const interruptible = inv.callee.hasFeature('callee', 'call_canceling');
@@ -195,18 +230,19 @@ export class LocalDealer implements Dealer {
       inv.canceled = true;
       return;
     }
-    this.#forget(inv);
-    caller.send([MessageType.ERROR, MessageType.CALL, inv.callRequest, {}, ErrorUri.CANCELED, ['call canceled by caller']]);
+    this.#calls.forget(inv);
+    caller.send(callError(inv, ErrorUri.CANCELED, 'call canceled by caller'));
   }
 
   yield(callee: RouterPeer, reply: YieldRequest): boolean {
-    const inv = this.#invocations.get(callee)?.get(reply.request);
+    const inv = this.#calls.byInvocation(callee, reply.request);
+    // A YIELD after a skip/killnowait cancel or a timeout finds nothing: dropped.
     if (inv === undefined) return false;
     const progress = reply.options['progress'] === true;
     if (inv.canceled) {
       if (progress) return true;
-      this.#forget(inv);
-      inv.caller.send([MessageType.ERROR, MessageType.CALL, inv.callRequest, {}, ErrorUri.CANCELED, ['call canceled by caller']]);
+      this.#calls.forget(inv);
+      inv.caller.send(callError(inv, ErrorUri.CANCELED, 'call canceled by caller'));
       return true;
     }
     if (progress) {
@@ -217,104 +253,106 @@ export class LocalDealer implements Dealer {
       }
       return true;
     }
-    this.#forget(inv);
+    this.#calls.forget(inv);
     inv.caller.send(withPayload([MessageType.RESULT, inv.callRequest, {}], reply.args, reply.kwargs));
     return true;
   }
 
   invocationError(callee: RouterPeer, reply: InvocationErrorRequest): boolean {
-    const inv = this.#invocations.get(callee)?.get(reply.request);
+    const inv = this.#calls.byInvocation(callee, reply.request);
     if (inv === undefined) return false;
-    this.#forget(inv);
+    this.#calls.forget(inv);
     const error = inv.canceled ? ErrorUri.CANCELED : reply.error;
     inv.caller.send(withPayload([MessageType.ERROR, MessageType.CALL, inv.callRequest, {}, error], reply.args, reply.kwargs));
     return true;
   }
 
-  detach(peer: RouterPeer): void {
+  revoke(registrationId: number, reason: string, session?: number): Unregistered[] {
+    const reg = this.#byId.get(registrationId);
+    if (reg === undefined) return [];
+    const victims = reg.list.callees.filter((c) => session === undefined || c.sessionId === session);
+    const out: Unregistered[] = [];
+    for (const callee of victims) {
+      this.#ofPeer.get(callee)?.delete(reg.id);
+      out.push(this.#removeCallee(reg, callee));
+      // Spec: a callee that did not announce registration_revocation must not get UNREGISTERED.
+      if (callee.hasFeature('callee', 'registration_revocation')) {
+        callee.send([MessageType.UNREGISTERED, 0, { registration: reg.id, reason }]);
+      }
+    }
+    return out;
+  }
+
+  detach(peer: RouterPeer): Unregistered[] {
+    const out: Unregistered[] = [];
     const mine = this.#ofPeer.get(peer);
     if (mine !== undefined) {
       this.#ofPeer.delete(peer);
       for (const id of mine) {
         const reg = this.#byId.get(id);
-        if (reg !== undefined) this.#removeCallee(reg, peer);
+        if (reg !== undefined) out.push(this.#removeCallee(reg, peer));
       }
     }
     // Calls this session made: the callee's answer has nobody to go to; tell the callee if it can hear it.
-    const calls = this.#calls.get(peer);
-    if (calls !== undefined) {
-      this.#calls.delete(peer);
-      for (const inv of calls.values()) {
-        this.#invocations.get(inv.callee)?.delete(inv.invocationRequest);
-        if (inv.callee !== peer && inv.callee.hasFeature('callee', 'call_canceling')) {
-          inv.callee.send([MessageType.INTERRUPT, inv.invocationRequest, { mode: 'killnowait' }]);
-        }
+    for (const inv of this.#calls.takeCalls(peer)) {
+      if (inv.callee !== peer && inv.callee.hasFeature('callee', 'call_canceling')) {
+        inv.callee.send([MessageType.INTERRUPT, inv.invocationRequest, { mode: 'killnowait' }]);
       }
     }
     // Invocations this session was serving: their callers get ERROR canceled (basic profile, callee leaving).
-    const invocations = this.#invocations.get(peer);
-    if (invocations !== undefined) {
-      this.#invocations.delete(peer);
-      for (const inv of invocations.values()) {
-        this.#calls.get(inv.caller)?.delete(inv.callRequest);
-        if (inv.caller !== peer) {
-          inv.caller.send([MessageType.ERROR, MessageType.CALL, inv.callRequest, {}, ErrorUri.CANCELED,
-            ['callee left before answering the call']]);
-        }
-      }
+    for (const inv of this.#calls.takeInvocations(peer)) {
+      if (inv.caller !== peer) inv.caller.send(callError(inv, ErrorUri.CANCELED, 'callee left before answering the call'));
     }
+    return out;
   }
 
   registrationCount(): number {
     return this.#byId.size;
   }
 
-  #lookup(procedure: string): Registration | undefined {
-    const exact = this.#byKey.get(key('exact', procedure));
-    if (exact !== undefined) return exact;
-    let best: Registration | undefined;
-    for (const reg of this.#prefix) {
-      if (matchesComponentPrefix(reg.procedure, procedure) && (best === undefined || reg.procedure.length > best.procedure.length)) best = reg;
-    }
-    if (best !== undefined) return best;
-    for (const reg of this.#wildcard) {
-      if (matchesWildcard(reg.components ?? [], procedure) && (best === undefined || compareRanks(reg.rank ?? [], best.rank ?? []) > 0)) best = reg;
-    }
-    return best;
+  *registrations(): Iterable<DealerRegistration> {
+    for (const reg of this.#byId.values()) yield view(reg);
   }
 
-  #pickCallee(reg: Registration): RouterPeer | undefined {
-    const n = reg.callees.length;
-    if (n <= 1 || reg.invoke === 'single' || reg.invoke === 'first') return reg.callees[0];
-    if (reg.invoke === 'last') return reg.callees[n - 1];
-    if (reg.invoke === 'random') return reg.callees[Math.floor(Math.random() * n)];
-    const callee = reg.callees[reg.next % n];
-    reg.next = (reg.next + 1) % n;
-    return callee;
+  registration(id: number): DealerRegistration | undefined {
+    const reg = this.#byId.get(id);
+    return reg === undefined ? undefined : view(reg);
   }
 
-  #removeCallee(reg: Registration, peer: RouterPeer): void {
-    const at = reg.callees.indexOf(peer);
-    if (at >= 0) {
-      reg.callees.splice(at, 1);
-      if (at < reg.next) reg.next--;
+  lookup(procedure: string, match: UriMatch): DealerRegistration | undefined {
+    const reg = this.#index.get(procedure, match);
+    return reg === undefined ? undefined : view(reg);
+  }
+
+  match(procedure: string): DealerRegistration | undefined {
+    const reg = this.#index.best(procedure)?.value;
+    return reg === undefined ? undefined : view(reg);
+  }
+
+  #continueCall(inv: Invocation, call: CallRequest, progress: boolean): void {
+    inv.progressIn = progress;
+    const details: Record<string, unknown> = progress ? { progress: true } : {};
+    inv.callee.send(withPayload([MessageType.INVOCATION, inv.invocationRequest, inv.registrationId, details], call.args, call.kwargs));
+  }
+
+  /** Dealer-initiated timeout: killnowait for a callee that can be interrupted, else skip. */
+  #timedOut(inv: Invocation): void {
+    inv.timer = null;
+    if (this.#calls.byCall(inv.caller, inv.callRequest) !== inv) return;
+    this.#calls.forget(inv);
+    if (inv.callee.hasFeature('callee', 'call_canceling')) {
+      inv.callee.send([MessageType.INTERRUPT, inv.invocationRequest, { mode: 'killnowait', reason: ErrorUri.TIMEOUT }]);
     }
-    if (reg.callees.length === 0) {
+    inv.caller.send(callError(inv, ErrorUri.TIMEOUT, 'the call timed out'));
+  }
+
+  #removeCallee(reg: Registration, peer: RouterPeer): Unregistered {
+    reg.list.remove(peer);
+    const deleted = reg.list.size === 0;
+    if (deleted) {
       this.#byId.delete(reg.id);
-      this.#byKey.delete(key(reg.match, reg.procedure));
-      this.#prefix.delete(reg);
-      this.#wildcard.delete(reg);
+      this.#index.delete(reg.procedure, reg.match);
     }
-  }
-
-  #index(table: Map<RouterPeer, Map<number, Invocation>>, peer: RouterPeer): Map<number, Invocation> {
-    let map = table.get(peer);
-    if (map === undefined) table.set(peer, (map = new Map()));
-    return map;
-  }
-
-  #forget(inv: Invocation): void {
-    this.#calls.get(inv.caller)?.delete(inv.callRequest);
-    this.#invocations.get(inv.callee)?.delete(inv.invocationRequest);
+    return { session: peer.sessionId, id: reg.id, deleted };
   }
 }

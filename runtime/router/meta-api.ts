@@ -155,9 +155,10 @@ function byPolicy<T extends MetaObjectInfo>(items: Iterable<T>): Record<UriMatch
 /** The (uri, options.match) arguments of the lookup procedures. */
 function lookupArgs(args: readonly unknown[]): { uri: string; match: UriMatch } | MetaResult {
   const [uri, options] = args;
-  if (!isValidUri(uri)) return err(ErrorUri.INVALID_ARGUMENT, `the first argument must be a URI, got ${JSON.stringify(uri)}`);
   const match = typeof options === 'object' && options !== null ? (options as Record<string, unknown>)['match'] ?? MatchPolicy.EXACT : MatchPolicy.EXACT;
   if (!isMatchPolicy(match)) return err(ErrorUri.INVALID_ARGUMENT, `options.match must be exact, prefix or wildcard, got ${JSON.stringify(match)}`);
+  // Checked for its policy: a prefix may end in '.', a wildcard has empty components.
+  if (!isValidUri(uri, 'loose', match)) return err(ErrorUri.INVALID_ARGUMENT, `the first argument must be a URI valid for match '${match}', got ${JSON.stringify(uri)}`);
   return { uri, match };
 }
 

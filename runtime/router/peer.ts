@@ -11,6 +11,11 @@ export interface PeerIdentity {
 }
 
 export interface RouterPeer extends PeerIdentity {
+  /** How the session authenticated (meta API, dynamic authorizers); absent for router-internal peers. */
+  readonly authmethod?: string;
+  readonly authprovider?: string;
+  /** Transport details the meta API reports (wamp.session.get). */
+  readonly transportInfo?: Readonly<Record<string, unknown>>;
   /** Whether the peer announced `feature` for `role` in HELLO.Details.roles. */
   hasFeature(role: string, feature: string): boolean;
   /** Sends one WAMP message (an array) to the peer. */
@@ -19,4 +24,9 @@ export interface RouterPeer extends PeerIdentity {
   sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void;
   /** The next router-to-client request ID in this session's scope (INVOCATION). */
   nextRequestId(): number;
+  /**
+   * Ends the session with GOODBYE `reason` (meta API kill). `quiet`: without meta events or
+   * testaments (kill_all). Absent for router-internal peers, which cannot be killed.
+   */
+  kill?(reason: string, message?: string, quiet?: boolean): void;
 }

@@ -23,6 +23,8 @@ import { ROUTER_ROLES } from './features.js';
 import type { AuthHandshake, RealmAuth } from '../auth/router/handshake.js';
 import type { AuthOutcome } from '../auth/router/types.js';
 import { helloInfo, welcomeAuthDetails } from '../auth/router/session-glue.js';
+import * as pubsub from './router-session-pubsub.js';
+import * as rpc from './router-session-rpc.js';
 
 const State = {
   AWAITING_HELLO: 'awaiting-hello',
@@ -49,7 +51,7 @@ export interface SessionHost {
 
 type PeerRoles = Record<string, { features?: Record<string, unknown> }>;
 
-type Handler = (session: RouterSession, msg: WampMessage) => void;
+type Handler = (session: RouterSession, msg: WampMessage) => void | Promise<void>;
 
 /** Request messages whose Request ID must follow the previous one (session scope, +1). */
 const SEQUENTIAL: ReadonlySet<number> = new Set([
@@ -58,6 +60,9 @@ const SEQUENTIAL: ReadonlySet<number> = new Set([
 ]);
 
 const MAX_ID = 2 ** 53;
+
+/** Requests held back while one of the session's authorizations is pending; beyond this the peer is flooding. */
+const MAX_QUEUED = 10_000;
 
 /** A copy of a message with dict entries whose value is undefined removed (the same value when there are none). */
 function withoutUndefined(value: unknown, depth = 0): unknown {
@@ -83,6 +88,11 @@ export class RouterSession implements RouterPeer {
   #sessionId = 0;
   #authid = '';
   #authrole = '';
+  #authmethod: string | undefined;
+  #authprovider: string | undefined;
+  /** Requests received while an authorization is pending, processed in order once it settles. */
+  #queue: WampMessage[] = [];
+  #busy = false;
   #roles: PeerRoles = {};
   #lastInboundRequest = 0;
   #outboundRequest = 0;
@@ -107,6 +117,19 @@ export class RouterSession implements RouterPeer {
   }
   get authrole(): string {
     return this.#authrole;
+  }
+  get authmethod(): string | undefined {
+    return this.#authmethod;
+  }
+  get authprovider(): string | undefined {
+    return this.#authprovider;
+  }
+  get transportInfo(): Readonly<Record<string, unknown>> {
+    return { type: this.transport.serializerName === 'memory' ? 'memory' : 'network', serializer: this.transport.serializerName };
+  }
+  /** The realm this session has joined (null before WELCOME and after leaving). */
+  get core(): RoutingCore | null {
+    return this.#realm;
   }
   get realmName(): string | null {
     return this.#realm?.name ?? null;
@@ -145,6 +168,14 @@ export class RouterSession implements RouterPeer {
     }
   }
 
+  /** Ends a joined session at the router's (meta API's) request: GOODBYE `reason`, Details.message. */
+  kill(reason: string, message?: string, quiet = false): void {
+    if (this.#state !== State.JOINED) return;
+    this.#leaveRealm(quiet);
+    this.#state = State.SHUTTING_DOWN;
+    this.send([MessageType.GOODBYE, message === undefined ? {} : { message }, reason]);
+  }
+
   /** Aborts the session (ABORT with `reason`) and closes the transport. */
   abort(reason: string, message: string): void {
     if (this.#state === State.CLOSED) return;
@@ -170,27 +201,67 @@ export class RouterSession implements RouterPeer {
         return;
       }
     }
-    const handler = HANDLERS[this.#state][msg.type];
+    let handler = HANDLERS[this.#state][msg.type];
+    if (handler !== undefined && this.#host.strictRequestIds && SEQUENTIAL.has(msg.type) && this.#state === State.JOINED) {
+      const request = (msg as { request: number }).request;
+      const expected = this.#lastInboundRequest >= MAX_ID ? 1 : this.#lastInboundRequest + 1;
+      if (msg.type === MessageType.CALL && request !== expected && request <= this.#lastInboundRequest) {
+        // Progressive call invocations: only new calls must be sequential; an older ID continues a call or is stale.
+        handler = RouterSession.callContinuation;
+      } else if (request !== expected) {
+        this.abort(ErrorUri.PROTOCOL_VIOLATION, `${MESSAGE_NAME[msg.type]} request ID ${request} is not sequential (expected ${expected})`);
+        return;
+      } else {
+        this.#lastInboundRequest = request;
+      }
+    }
+    if (this.#busy) {
+      if (this.#queue.length >= MAX_QUEUED) {
+        this.abort(ErrorUri.PROTOCOL_VIOLATION, `more than ${MAX_QUEUED} requests while an authorization is pending`);
+        return;
+      }
+      this.#queue.push(handler === RouterSession.callContinuation ? Object.assign({ continuation: true }, msg) : msg);
+      return;
+    }
+    this.#process(msg, handler);
+  }
+
+  /** Runs one message's handler; a handler that waits (authorization) holds back the ones after it. */
+  #process(msg: WampMessage, given?: Handler): void {
+    const handler = given ?? HANDLERS[this.#state][msg.type];
     if (handler === undefined) {
-      if (this.#state === State.SHUTTING_DOWN) return; // spec: anything but GOODBYE is ignored here
+      if (this.#state === State.SHUTTING_DOWN || this.#state === State.CLOSED) return; // spec: anything but GOODBYE is ignored here
       this.abort(ErrorUri.PROTOCOL_VIOLATION, `${MESSAGE_NAME[msg.type]} is not allowed in state ${this.#state}`);
       return;
     }
-    if (this.#host.strictRequestIds && SEQUENTIAL.has(msg.type) && this.#state === State.JOINED) {
-      const request = (msg as { request: number }).request;
-      const expected = this.#lastInboundRequest >= MAX_ID ? 1 : this.#lastInboundRequest + 1;
-      if (request !== expected) {
-        this.abort(ErrorUri.PROTOCOL_VIOLATION, `${MESSAGE_NAME[msg.type]} request ID ${request} is not sequential (expected ${expected})`);
+    try {
+      const pending = handler(this, msg);
+      if (pending instanceof Promise) {
+        this.#busy = true;
+        pending.catch((error: unknown) => this.#internalError(error)).finally(() => {
+          this.#busy = false;
+          this.#drain();
+        });
+      }
+    } catch (error) {
+      this.#internalError(error);
+    }
+  }
+
+  #drain(): void {
+    while (!this.#busy && this.#queue.length > 0) {
+      const msg = this.#queue.shift() as WampMessage & { continuation?: boolean };
+      if (this.#state === State.CLOSED) {
+        this.#queue = [];
         return;
       }
-      this.#lastInboundRequest = request;
+      this.#process(msg, msg.continuation === true && this.#state === State.JOINED ? RouterSession.callContinuation : undefined);
     }
-    try {
-      handler(this, msg);
-    } catch (error) {
-      // A bug of ours must not take the router down: end this session only.
-      this.abort(ErrorUri.PROTOCOL_VIOLATION, `internal error: ${error instanceof Error ? error.message : String(error)}`);
-    }
+  }
+
+  #internalError(error: unknown): void {
+    // A bug of ours must not take the router down: end this session only.
+    this.abort(ErrorUri.PROTOCOL_VIOLATION, `internal error: ${error instanceof Error ? error.message : String(error)}`);
   }
 
   #protocolFailure(error: unknown): void {
@@ -227,10 +298,10 @@ export class RouterSession implements RouterPeer {
     this.#helloTimer = null;
   }
 
-  #leaveRealm(): void {
+  #leaveRealm(quiet = false): void {
     const realm = this.#realm;
     this.#realm = null;
-    realm?.leave(this);
+    realm?.leave(this, quiet);
   }
 
   #close(): void {
@@ -303,12 +374,15 @@ export class RouterSession implements RouterPeer {
     this.#clearHelloTimer();
     this.#authid = result.authid;
     this.#authrole = result.authrole;
+    this.#authmethod = result.authmethod;
+    this.#authprovider = result.authprovider;
     this.#lastInboundRequest = 0;
     this.#outboundRequest = 0;
     this.#realm = realm;
     this.#state = State.JOINED;
-    realm.join(this);
     this.send([MessageType.WELCOME, this.#sessionId, { realm: realm.name, ...welcomeAuthDetails(result), roles: ROUTER_ROLES }]);
+    // After WELCOME: on_join (and anything it triggers) must not reach the client before it.
+    realm.join(this);
   }
 
   static goodbye(s: RouterSession, msg: WampMessage): void {
@@ -323,91 +397,16 @@ export class RouterSession implements RouterPeer {
     s.#armHelloTimer();
   }
 
-  static subscribe(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.SUBSCRIBE || s.#realm === null) return;
-    const match = typeof msg.options['match'] === 'string' ? msg.options['match'] : 'exact';
-    if (match !== 'exact' && match !== 'prefix' && match !== 'wildcard') {
-      s.send([MessageType.ERROR, MessageType.SUBSCRIBE, msg.request, {}, ErrorUri.INVALID_ARGUMENT, [`match policy '${match}' is not supported`]]);
-      return;
-    }
-    const { subscription } = s.#realm.broker.subscribe(s, msg.topic, match);
-    s.send([MessageType.SUBSCRIBED, msg.request, subscription.id]);
-  }
-
-  static unsubscribe(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.UNSUBSCRIBE || s.#realm === null) return;
-    if (s.#realm.broker.unsubscribe(s, msg.subscription)) s.send([MessageType.UNSUBSCRIBED, msg.request]);
-    else s.send([MessageType.ERROR, MessageType.UNSUBSCRIBE, msg.request, {}, ErrorUri.NO_SUCH_SUBSCRIPTION]);
-  }
-
-  static publish(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.PUBLISH || s.#realm === null) return;
-    const publication = s.#realm.broker.publish(s, {
-      topic: msg.topic,
-      options: msg.options,
-      ...(msg.args === undefined ? {} : { args: msg.args }),
-      ...(msg.kwargs === undefined ? {} : { kwargs: msg.kwargs }),
-    });
-    if (msg.options['acknowledge'] === true) s.send([MessageType.PUBLISHED, msg.request, publication]);
-  }
-
-  static register(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.REGISTER || s.#realm === null) return;
-    const match = typeof msg.options['match'] === 'string' ? msg.options['match'] : 'exact';
-    const invoke = typeof msg.options['invoke'] === 'string' ? msg.options['invoke'] : 'single';
-    const outcome = s.#realm.dealer.register(s, msg.procedure, match, invoke);
-    if (outcome.ok) s.send([MessageType.REGISTERED, msg.request, outcome.registration.id]);
-    else s.send([MessageType.ERROR, MessageType.REGISTER, msg.request, {}, outcome.error, [`cannot register '${msg.procedure}' (match ${match}, invoke ${invoke})`]]);
-  }
-
-  static unregister(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.UNREGISTER || s.#realm === null) return;
-    if (s.#realm.dealer.unregister(s, msg.registration)) s.send([MessageType.UNREGISTERED, msg.request]);
-    else s.send([MessageType.ERROR, MessageType.UNREGISTER, msg.request, {}, ErrorUri.NO_SUCH_REGISTRATION]);
-  }
-
-  static call(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.CALL || s.#realm === null) return;
-    s.#realm.dealer.call(s, {
-      request: msg.request,
-      procedure: msg.procedure,
-      options: msg.options,
-      ...(msg.args === undefined ? {} : { args: msg.args }),
-      ...(msg.kwargs === undefined ? {} : { kwargs: msg.kwargs }),
-    });
-  }
-
-  static cancel(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.CANCEL || s.#realm === null) return;
-    const mode = typeof msg.options['mode'] === 'string' ? msg.options['mode'] : 'kill';
-    s.#realm.dealer.cancel(s, msg.request, mode);
-  }
-
-  static yield(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.YIELD || s.#realm === null) return;
-    // An answer to an invocation the dealer already settled (canceled, caller gone) is dropped.
-    s.#realm.dealer.yield(s, {
-      request: msg.request,
-      options: msg.options,
-      ...(msg.args === undefined ? {} : { args: msg.args }),
-      ...(msg.kwargs === undefined ? {} : { kwargs: msg.kwargs }),
-    });
-  }
-
-  static error(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.ERROR || s.#realm === null) return;
-    if (msg.requestType !== MessageType.INVOCATION) {
-      s.abort(ErrorUri.PROTOCOL_VIOLATION, `a client may only send ERROR for INVOCATION, not for ${MESSAGE_NAME[msg.requestType as MessageType] ?? msg.requestType}`);
-      return;
-    }
-    s.#realm.dealer.invocationError(s, {
-      request: msg.request,
-      details: msg.details,
-      error: msg.error,
-      ...(msg.args === undefined ? {} : { args: msg.args }),
-      ...(msg.kwargs === undefined ? {} : { kwargs: msg.kwargs }),
-    });
-  }
+  static readonly subscribe: Handler = pubsub.subscribe;
+  static readonly unsubscribe: Handler = pubsub.unsubscribe;
+  static readonly publish: Handler = pubsub.publish;
+  static readonly register: Handler = rpc.register;
+  static readonly unregister: Handler = rpc.unregister;
+  static readonly call: Handler = rpc.call;
+  static readonly callContinuation: Handler = rpc.callContinuation;
+  static readonly cancel: Handler = rpc.cancel;
+  static readonly yield: Handler = rpc.yieldResult;
+  static readonly error: Handler = rpc.invocationError;
 }
 
 /** Dispatch by state, then by message type; a missing entry is a protocol violation. */

@@ -34,7 +34,10 @@ export class Router {
   constructor(options: RouterOptions) {
     this.options = normalizeRouterOptions(options);
     for (const realm of this.options.realms) {
-      const core = new LocalRealm(realm.name, this.#ids);
+      const core = new LocalRealm(realm.name, this.#ids, {
+        ...(realm.retention === undefined ? {} : { retention: realm.retention }),
+        ...(realm.authorization === undefined ? {} : { authorization: realm.authorization }),
+      });
       this.#realms.set(realm.name, core);
       // Dynamic authenticators are procedures registered on this realm, called through its dealer.
       this.#auth.set(realm.name, new RealmAuth(realm.auth, dealerCall(core.dealer)));
