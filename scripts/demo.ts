@@ -51,32 +51,36 @@ step(1, implementation === 'ts'
   ? 'accelerator: TypeScript implementation (no NVX native addon here; `npm run build:native` builds it)'
   : `accelerator: NVX native kernel '${implementation}'`);
 
-// 2. wampgen, through its programmatic API (the same pipeline as the `wampgen` command).
-for (const [input, out] of [['schemas', 'gen/schemas'], ['scripts/demo/schema', 'gen/myapp']] as const) {
-  const result = await generate({ inputs: [input], outDir: join(here, out), cwd: root });
-  if (!result.ok) {
-    fail(`wampgen ${input}`, result.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`).join('\n'));
+const { withGenLock } = await import('./demo/gen-lock.js');
+// Steps 2 and 3 write and read scripts/demo/gen/, which demo:browser writes too.
+await withGenLock(join(here, 'gen'), async () => {
+  // 2. wampgen, through its programmatic API (the same pipeline as the `wampgen` command).
+  for (const [input, out] of [['schemas', 'gen/schemas'], ['scripts/demo/schema', 'gen/myapp']] as const) {
+    const result = await generate({ inputs: [input], outDir: join(here, out), cwd: root });
+    if (!result.ok) {
+      fail(`wampgen ${input}`, result.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`).join('\n'));
+    }
+    const catalog = JSON.parse(readFileSync(join(here, out, 'catalog.json'), 'utf8')) as { procedures: unknown[]; topics: unknown[] };
+    step(2, `wampgen ${input}/ -> scripts/demo/${out}/: ${catalog.procedures.length} procedures, ${catalog.topics.length} topics ` +
+      `(${result.written.length} files written, ${result.unchanged.length} unchanged)`);
   }
-  const catalog = JSON.parse(readFileSync(join(here, out, 'catalog.json'), 'utf8')) as { procedures: unknown[]; topics: unknown[] };
-  step(2, `wampgen ${input}/ -> scripts/demo/${out}/: ${catalog.procedures.length} procedures, ${catalog.topics.length} topics ` +
-    `(${result.written.length} files written, ${result.unchanged.length} unchanged)`);
-}
 
-// 3. The component must compile against what was just generated.
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-if (existsSync(tsc)) {
-  const config = join(here, 'gen', 'tsconfig.json');
-  writeFileSync(config, JSON.stringify({
-    extends: '../../../tsconfig.json',
-    compilerOptions: { noEmit: true },
-    include: ['../app.ts', '../schema', './myapp', '../browser', '../../demo.ts'],
-  }, null, 2) + '\n');
-  const check = spawnSync(process.execPath, [tsc, '-p', config], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-  if (check.status !== 0) fail('typecheck', `${check.stdout}${check.stderr}`);
-  step(3, 'typecheck: the component (scripts/demo/app.ts) and the browser page compile against the generated stubs (strict)');
-} else {
-  step(3, 'typecheck skipped: the typescript devDependency is not installed');
-}
+  // 3. The component must compile against what was just generated.
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  if (existsSync(tsc)) {
+    const config = join(here, 'gen', 'tsconfig.json');
+    writeFileSync(config, JSON.stringify({
+      extends: '../../../tsconfig.json',
+      compilerOptions: { noEmit: true },
+      include: ['../app.ts', '../schema', './myapp', '../browser', '../../demo.ts'],
+    }, null, 2) + '\n');
+    const check = spawnSync(process.execPath, [tsc, '-p', config], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    if (check.status !== 0) fail('typecheck', `${check.stdout}${check.stderr}`);
+    step(3, 'typecheck: the component (scripts/demo/app.ts) and the browser page compile against the generated stubs (strict)');
+  } else {
+    step(3, 'typecheck skipped: the typescript devDependency is not installed');
+  }
+});
 
 // 4. The embedded router.
 const router = new Router({ realms: [REALM], listeners: [{ type: 'websocket', host: '127.0.0.1', port: 0 }] });

@@ -18,6 +18,7 @@ import { Router } from '../../../runtime/router/router.js';
 import { createStaticFiles } from '../../../runtime/router/static-files.js';
 import { WebSocketTransport } from '../../../runtime/transports/websocket-transport.js';
 import { WebSocketServer } from '../../../runtime/websocket/index.js';
+import { withGenLock } from '../gen-lock.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const here = join(root, 'scripts', 'demo');
@@ -33,24 +34,27 @@ export interface BrowserDemo {
 
 /** Generates, bundles and serves; resolves once listening. */
 export async function startBrowserDemo(options: { host?: string; port?: number } = {}): Promise<BrowserDemo> {
-  const generated = await generate({ inputs: [join(here, 'schema')], outDir: join(here, 'gen', 'myapp'), cwd: root });
-  if (!generated.ok) throw new Error(`wampgen: ${generated.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`).join('; ')}`);
-
   const www = join(here, 'gen', 'www');
-  mkdirSync(www, { recursive: true });
-  await build({
-    entryPoints: [join(here, 'browser', 'page.ts')],
-    outfile: join(www, 'page.js'),
-    bundle: true,
-    platform: 'browser',
-    format: 'esm',
-    target: 'es2022',
-    sourcemap: true,
-    logLevel: 'warning',
-    // The generated stubs import `wampkit`; in the browser that is the browser entry.
-    alias: { 'wampkit/browser': join(root, 'runtime', 'browser', 'index.ts'), wampkit: join(root, 'runtime', 'browser', 'index.ts') },
+  // `npm run demo` writes and reads the same generated stubs: one at a time.
+  await withGenLock(join(here, 'gen'), async () => {
+    const generated = await generate({ inputs: [join(here, 'schema')], outDir: join(here, 'gen', 'myapp'), cwd: root });
+    if (!generated.ok) throw new Error(`wampgen: ${generated.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.message}`).join('; ')}`);
+
+    mkdirSync(www, { recursive: true });
+    await build({
+      entryPoints: [join(here, 'browser', 'page.ts')],
+      outfile: join(www, 'page.js'),
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      target: 'es2022',
+      sourcemap: true,
+      logLevel: 'warning',
+      // The generated stubs import `wampkit`; in the browser that is the browser entry.
+      alias: { 'wampkit/browser': join(root, 'runtime', 'browser', 'index.ts'), wampkit: join(root, 'runtime', 'browser', 'index.ts') },
+    });
+    copyFileSync(join(here, 'browser', 'index.html'), join(www, 'index.html'));
   });
-  copyFileSync(join(here, 'browser', 'index.html'), join(www, 'index.html'));
 
   const router = new Router({ realms: ['realm1'] });
   const files = createStaticFiles({ root: www });
