@@ -80,7 +80,8 @@ export class FrameParser {
   readonly #requireMasked: boolean;
   readonly #allowRsv1: boolean;
   readonly #maxFramePayloadSize: number;
-  readonly #header: FrameHeader = { fin: false, rsv1: false, rsv2: false, rsv3: false, opcode: 0, masked: false, length: 0 };
+  /** Made on the first frame: an idle connection never needs it. */
+  #header: FrameHeader | null = null;
   /** Header bytes that straddle chunks; made on first need (idle connections stay small). */
   #scratch: Buffer | null = null;
   /** The current frame's mask key; made on the first masked frame. */
@@ -264,7 +265,7 @@ export class FrameParser {
     if (!this.#gather(2)) return;
     const b0 = this.#headerBytes[this.#headerOffset]!;
     const b1 = this.#headerBytes[this.#headerOffset + 1]!;
-    const header = this.#header;
+    const header = (this.#header ??= { fin: false, rsv1: false, rsv2: false, rsv3: false, opcode: 0, masked: false, length: 0 });
     header.fin = (b0 & FrameBits.FIN) !== 0;
     header.rsv1 = (b0 & FrameBits.RSV1) !== 0;
     header.rsv2 = (b0 & FrameBits.RSV2) !== 0;
@@ -301,7 +302,7 @@ export class FrameParser {
   }
 
   #setLength(length: number): void {
-    const header = this.#header;
+    const header = this.#header!;
     if (isControlOpcode(header.opcode) && length > MAX_CONTROL_PAYLOAD) {
       this.#fail(wsError(WebSocketErrorCode.PROTOCOL_ERROR, `control frame payload of ${length} bytes exceeds 125`));
       return;
@@ -321,10 +322,11 @@ export class FrameParser {
   }
 
   #startPayload(): void {
-    this.#remaining = this.#header.length;
+    const header = this.#header!;
+    this.#remaining = header.length;
     this.#phase = 0;
     this.#state = ParserState.PAYLOAD;
-    this.#handler.onFrameHeader(this.#header);
+    this.#handler.onFrameHeader(header);
   }
 
   #readPayload(): void {
@@ -335,7 +337,7 @@ export class FrameParser {
     const piece = offset === 0 && n === source.length ? source : source.subarray(offset, offset + n);
     this.#offset = offset + n;
     this.#remaining -= n;
-    if (this.#header.masked) {
+    if (this.#header!.masked) {
       unmask(piece, this.#maskKey!, this.#phase);
       this.#phase = (this.#phase + n) & 3;
     }

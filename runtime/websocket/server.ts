@@ -94,6 +94,12 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   #closing = false;
   /** Handshakes between validation start and their answer (this one included). */
   #deciding = 0;
+  /**
+   * Socket 'close' and connection 'close' listeners, one function per server rather than a
+   * closure per socket: an idle connection should cost as little as possible.
+   */
+  readonly #untrackOnClose: (this: Duplex) => void;
+  readonly #forgetOnClose: (this: WebSocketConnection) => void;
 
   constructor(options: WebSocketServerOptions = {}) {
     super();
@@ -128,6 +134,14 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     this.#deflate = perMessageDeflate === true ? {} : perMessageDeflate === false ? null : perMessageDeflate;
     this.#tls = tls;
     this.#protocol = protocol;
+    const server = this;
+    const connections = this.#connections;
+    this.#untrackOnClose = function (this: Duplex) {
+      server.#untrack(this);
+    };
+    this.#forgetOnClose = function (this: WebSocketConnection) {
+      connections.delete(this);
+    };
   }
 
   /** Open connections. */
@@ -237,7 +251,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   /** Runs the handshake for an upgrade request node has parsed (usable from any 'upgrade' listener). */
   async handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocketConnection | null> {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const peer = peerOf(req.socket);
     if (!this.#pending.has(socket)) this.#track(socket);
     try {
@@ -275,8 +289,10 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
         peer,
       };
       const conn = new WebSocketConnection(socket, head, init);
+      // The connection handles socket errors from here on.
+      socket.removeListener('error', destroySocket);
       this.#connections.add(conn);
-      void conn.closed.finally(() => this.#connections.delete(conn));
+      conn.on('close', this.#forgetOnClose);
       if (this.#handler !== undefined) conn.setHandler(this.#handler(conn, outcome.request));
       this.emit('connection', conn, outcome.request);
       return conn;
@@ -356,13 +372,14 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     }, this.#opts.handshakeTimeout);
     timer.unref();
     this.#pending.set(socket, timer);
-    socket.once('close', () => this.#untrack(socket));
+    socket.on('close', this.#untrackOnClose);
   }
 
   #untrack(socket: Duplex): void {
     const timer = this.#pending.get(socket);
     if (timer !== undefined) clearTimeout(timer);
     this.#pending.delete(socket);
+    socket.removeListener('close', this.#untrackOnClose);
   }
 
   #fail(socket: Duplex, rejection: HandshakeRejection, peer: string): void {
@@ -435,7 +452,6 @@ interface Decision {
   readonly extensions: string;
 }
 
-/** Resolves with null once the socket is closed. */
 /** Resolves with null once the socket closes; `cancel` drops the listener (and the promise's hold). */
 function whenGone(socket: Duplex): { promise: Promise<null>; cancel: () => void } {
   if (socket.destroyed) return { promise: Promise.resolve(null), cancel: () => {} };
@@ -445,6 +461,11 @@ function whenGone(socket: Duplex): { promise: Promise<null>; cancel: () => void 
     socket.once('close', onClose);
   });
   return { promise, cancel: () => socket.removeListener('close', onClose) };
+}
+
+/** A socket's 'error' listener during the handshake (shared: `this` is the socket). */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /** Close 1001 (RFC 6455 section 7.4.1: "a server going down"). */
