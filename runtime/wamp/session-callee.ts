@@ -15,6 +15,7 @@ import { ApplicationError, Result } from './application-error.js';
 import type { Args, Endpoint, InvocationDetails, Kwargs, RegisterOptions, Registration } from './types.js';
 import { checkUriArgument, invalidArgument, notJoined, withPayload, type SessionWire } from './session-wire.js';
 import { InvocationInput } from './session-input.js';
+import { ErrorUri } from './uris.js';
 
 /**
  * How many finished progressive invocations are remembered so that a late continuation
@@ -36,6 +37,8 @@ class Running {
   #aborted = false;
   /** The rest of the caller's arguments when it sends them progressively. */
   input: InvocationInput | null = null;
+  /** The dealer forwarded the call's timeout to us (call timeout, callee side). */
+  timer: ReturnType<typeof setTimeout> | null = null;
 
   get signal(): AbortSignal {
     if (this.#controller === null) {
@@ -87,6 +90,7 @@ function registerOptions(options: RegisterOptions): Record<string, unknown> {
   if (options.match !== undefined && options.match !== 'exact') out['match'] = options.match;
   if (options.invoke !== undefined && options.invoke !== 'single') out['invoke'] = options.invoke;
   if (options.discloseCaller === true) out['disclose_caller'] = true;
+  if (options.forwardTimeout === true) out['forward_timeout'] = true;
   return out;
 }
 
@@ -203,7 +207,7 @@ export class CalleeRole {
     const reg = this.#byId.get(msg.registration);
     if (reg === undefined) {
       // Crossed our UNREGISTER on the wire: tell the dealer nobody is here.
-      this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, 'wamp.error.no_such_registration']);
+      this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, ErrorUri.NO_SUCH_REGISTRATION]);
       return;
     }
     const controller = new Running();
@@ -218,6 +222,9 @@ export class CalleeRole {
     if (typeof d.caller === 'number') details.caller = d.caller;
     if (typeof d.caller_authid === 'string') details.callerAuthid = d.caller_authid;
     if (typeof d.caller_authrole === 'string') details.callerAuthrole = d.caller_authrole;
+    if (typeof d.timeout === 'number' && d.timeout > 0) {
+      controller.timer = setTimeout(() => this.#timedOut(request, controller), d.timeout);
+    }
     if (d.progress === true) {
       controller.input = new InvocationInput();
       details.input = controller.input;
@@ -249,15 +256,31 @@ export class CalleeRole {
     const mode = msg.options.mode ?? 'kill';
     // killnowait: the dealer has already answered the caller and discards whatever we send.
     if (mode === 'killnowait') this.#done(msg.request, controller);
-    const reason = typeof msg.options.reason === 'string' ? msg.options.reason : 'wamp.error.canceled';
+    const reason = typeof msg.options.reason === 'string' ? msg.options.reason : ErrorUri.CANCELED;
     const error = new ApplicationError(reason, ['the call was canceled']);
     controller.abort(error);
     controller.input?.close(error);
   }
 
+  /**
+   * A timeout the dealer forwarded ran out: the spec has the callee answer ERROR
+   * wamp.error.timeout; whatever the endpoint returns later is dropped.
+   */
+  #timedOut(request: number, controller: Running): void {
+    controller.timer = null;
+    if (this.#running.get(request) !== controller) return;
+    this.#done(request, controller);
+    const error = new ApplicationError(ErrorUri.TIMEOUT, ['the call timed out']);
+    controller.abort(error);
+    controller.input?.close(error);
+    if (this.#wire.joined) this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, ErrorUri.TIMEOUT, ['the call timed out']]);
+  }
+
   /** The invocation is over here: forget it, end its input, remember it if it was progressive. */
   #done(request: number, controller: Running): void {
     this.#running.delete(request);
+    if (controller.timer !== null) clearTimeout(controller.timer);
+    controller.timer = null;
     if (controller.input === null) return;
     controller.input.close();
     this.#finished.add(request);
@@ -284,7 +307,7 @@ export class CalleeRole {
     if (ApplicationError.is(error)) {
       this.#wire.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, request, {}, error.error], error.args, error.kwargs));
     } else if (controller.aborted) {
-      this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, 'wamp.error.canceled', [errorMessage(error)]]);
+      this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, ErrorUri.CANCELED, [errorMessage(error)]]);
     } else {
       this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, RUNTIME_ERROR_URI, [errorMessage(error)]]);
     }
@@ -296,6 +319,7 @@ export class CalleeRole {
     this.#registering.clear();
     this.#unregistering.clear();
     for (const controller of this.#running.values()) {
+      if (controller.timer !== null) clearTimeout(controller.timer);
       controller.abort(error);
       controller.input?.close(error);
     }

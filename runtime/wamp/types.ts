@@ -34,6 +34,8 @@ export interface RegisterOptions {
   invoke?: InvokePolicy;
   /** Ask the dealer to disclose callers' identities to us. */
   discloseCaller?: boolean;
+  /** Ask the dealer to forward call timeouts to us (we then answer wamp.error.timeout ourselves). */
+  forwardTimeout?: boolean;
 }
 
 export interface PublishOptions {

@@ -206,6 +206,32 @@ describe('client session: Advanced Profile (scripted router)', () => {
     await s.close();
   });
 
+  test('a timeout the dealer forwards: forward_timeout on REGISTER; when it runs out, ERROR wamp.error.timeout, the signal aborts, a late answer is dropped', async () => {
+    const s = await welcomed();
+    let finish!: (v: string) => void;
+    let reason: unknown = null;
+    const pending = s.session.register('com.timed', (_a, _k, details) => {
+      details.signal.addEventListener('abort', () => (reason = details.signal.reason));
+      return new Promise<string>((resolve) => (finish = resolve));
+    }, { forwardTimeout: true });
+    const reg = await s.next(M.REGISTER);
+    assert.deepEqual(reg[2], { forward_timeout: true });
+    s.server.send([M.REGISTERED, reg[1], 7]);
+    await pending;
+    s.server.send([M.INVOCATION, 30, 7, { timeout: 30 }, []]);
+    const err = await s.next(M.ERROR);
+    assert.deepEqual(err.slice(0, 5), [M.ERROR, M.INVOCATION, 30, {}, 'wamp.error.timeout']);
+    assert.ok(ApplicationError.is(reason) && reason.error === 'wamp.error.timeout');
+    finish('too late');
+    await delay(20);
+    assert.deepEqual(s.inbox.filter((m) => m[0] === M.YIELD || m[0] === M.ERROR), []);
+    // One that answers in time sends its YIELD (and its timer goes away).
+    await registered(s, 'com.quick', () => 'fast', 8);
+    s.server.send([M.INVOCATION, 31, 8, { timeout: 60_000 }, []]);
+    assert.deepEqual(await s.next(M.YIELD), [M.YIELD, 31, {}, ['fast']]);
+    await s.close();
+  });
+
   test('registration revocation: UNREGISTERED with request 0 makes it inactive, emits registrationRevoked; a late INVOCATION gets no_such_registration', async () => {
     const s = await welcomed();
     const reg = await registered(s, 'com.revoked', () => 1, 77);
