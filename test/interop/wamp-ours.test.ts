@@ -68,7 +68,8 @@ describe('our client and our router over WebSocket', () => {
     for (let i = 0; i < 2000 && messages.length === 0; i++) await delay(5);
     assert.equal((messages[0] as unknown[])[0], 2);
     await withTimeout(router.close(50), 15000, 'router close');
-    assert.equal(await withTimeout(closed, 15000, 'ws close'), 1000);
+    // 1001 "going away": the router is shutting down (RFC 6455 section 7.4.1).
+    assert.equal(await withTimeout(closed, 15000, 'ws close'), 1001);
     assert.deepEqual((messages[1] as unknown[])?.slice(0, 1), [6], 'GOODBYE came first');
   });
 
