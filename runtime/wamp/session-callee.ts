@@ -91,6 +91,7 @@ function registerOptions(options: RegisterOptions): Record<string, unknown> {
   if (options.invoke !== undefined && options.invoke !== 'single') out['invoke'] = options.invoke;
   if (options.discloseCaller === true) out['disclose_caller'] = true;
   if (options.forwardTimeout === true) out['forward_timeout'] = true;
+  if (options.forceReregister === true) out['force_reregister'] = true;
   return out;
 }
 

@@ -36,6 +36,11 @@ export interface RegisterOptions {
   discloseCaller?: boolean;
   /** Ask the dealer to forward call timeouts to us (we then answer wamp.error.timeout ourselves). */
   forwardTimeout?: boolean;
+  /**
+   * Take the procedure over from its current callees (`force_reregister`, as Crossbar): the
+   * router revokes their registrations. Not in the spec; our router and Crossbar honour it.
+   */
+  forceReregister?: boolean;
 }
 
 export interface PublishOptions {

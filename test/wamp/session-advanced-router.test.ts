@@ -7,7 +7,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationError } from '../../runtime/wamp/application-error.js';
 import { ROUTER_ROLES } from '../../runtime/router/features.js';
-import type { EventDetails } from '../../runtime/wamp/types.js';
+import type { EventDetails, Registration, Subscription } from '../../runtime/wamp/types.js';
 import type { Router } from '../../runtime/router/router.js';
 import { makeRouter, joinSession, withTimeout, delay } from '../router/helpers.js';
 
@@ -71,6 +71,41 @@ describe('client Advanced Profile through our router', () => {
     assert.deepEqual(got, [[['bye'], { who: id }]]);
     await assert.rejects(watcher.addTestament('t.x', [], {}, { scope: 'never' as 'destroyed' }), (e: unknown) => (e as { code?: string }).code === 'WAMP_INVALID_ARGUMENT');
     await watcher.leave();
+  });
+
+  test('registration revocation: a forced re-registration revokes the old callee (registrationRevoked, inactive); calls reach the new one', { skip: unless('dealer', 'registration_revocation') }, async () => {
+    const { session: old } = await joinSession(router);
+    const { session: taker } = await joinSession(router);
+    const { session: caller } = await joinSession(router);
+    const reg = await old.register('v.owned', () => 'old');
+    const revoked = new Promise<[Registration, string | undefined]>((resolve) => old.once('registrationRevoked', (r, why) => resolve([r, why])));
+    await taker.register('v.owned', () => 'new', { forceReregister: true });
+    const [which, why] = await withTimeout(revoked, 10_000, 'revocation');
+    assert.equal(which, reg);
+    assert.equal(reg.active, false);
+    assert.equal(typeof why, 'string');
+    assert.equal(await caller.call('v.owned'), 'new');
+    for (const s of [old, taker, caller]) await s.leave();
+  });
+
+  test('subscription revocation: the router revokes a subscription (subscriptionRevoked); events stop', { skip: unless('broker', 'subscription_revocation') }, async () => {
+    const core = router.realm('realm1') as unknown as { revokeSubscription?: (id: number, reason: string, session?: number) => number } | undefined;
+    if (typeof core?.revokeSubscription !== 'function') return;
+    const { session: sub } = await joinSession(router);
+    const { session: pub } = await joinSession(router);
+    const got: unknown[] = [];
+    const s = await sub.subscribe('v.topic', (args) => void got.push(args[0]));
+    const revoked = new Promise<[Subscription[], string | undefined]>((resolve) => sub.once('subscriptionRevoked', (subs, why) => resolve([subs, why])));
+    core.revokeSubscription(s.id, 'no longer authorized', sub.id);
+    const [subs, why] = await withTimeout(revoked, 10_000, 'revocation');
+    assert.deepEqual(subs, [s]);
+    assert.equal(why, 'no longer authorized');
+    assert.equal(s.active, false);
+    await pub.publish('v.topic', ['after'], {}, { acknowledge: true });
+    await delay(20);
+    assert.deepEqual(got, []);
+    await sub.leave();
+    await pub.leave();
   });
 
   test('the session meta API as plain calls: count, get', async () => {
