@@ -1,7 +1,8 @@
 /**
  * The roles and features this router announces in WELCOME.Details.roles: exactly what the
- * broker and dealer implement, no more. Adding an Advanced Profile feature means adding it
- * here in the same change that implements it.
+ * broker and dealer implement and the router tests exercise, no more. Adding an Advanced
+ * Profile feature means adding it here in the same change that implements it (and its row in
+ * docs/features.md).
  */
 export const ROUTER_ROLES = {
   broker: {
@@ -10,15 +11,25 @@ export const ROUTER_ROLES = {
       publisher_identification: true,
       subscriber_blackwhite_listing: true,
       pattern_based_subscription: true,
+      event_retention: true,
+      subscription_revocation: true,
+      session_meta_api: true,
+      subscription_meta_api: true,
     },
   },
   dealer: {
     features: {
       caller_identification: true,
       progressive_call_results: true,
+      progressive_call_invocations: true,
       call_canceling: true,
+      call_timeout: true,
       pattern_based_registration: true,
       shared_registration: true,
+      registration_revocation: true,
+      session_meta_api: true,
+      registration_meta_api: true,
+      testament_meta_api: true,
     },
   },
 } as const;

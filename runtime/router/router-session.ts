@@ -268,6 +268,11 @@ export class RouterSession implements RouterPeer {
     if (isProtocolError(error) && error.request !== undefined && this.#state === State.JOINED &&
       error.wampUri !== ErrorUri.PROTOCOL_VIOLATION) {
       // A well-formed request with a bad URI is answered with ERROR, not ABORT (spec: invalid_uri).
+      // It still used up its request ID, or the session's next request would look out of order.
+      if (this.#host.strictRequestIds && SEQUENTIAL.has(error.request.type)) {
+        const expected = this.#lastInboundRequest >= MAX_ID ? 1 : this.#lastInboundRequest + 1;
+        if (error.request.id === expected) this.#lastInboundRequest = expected;
+      }
       this.send([MessageType.ERROR, error.request.type, error.request.id, {}, error.wampUri, [error.message]]);
       return;
     }

@@ -33,11 +33,14 @@ test('docs/wamp-client.md and docs/router.md: every ts snippet typechecks', () =
 test('docs/router.md: the configuration file examples are valid router options', async () => {
   const text = readFileSync(join(root, 'docs/router.md'), 'utf8');
   const blocks = [...text.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]!);
-  assert.equal(blocks.length, 2);
+  assert.equal(blocks.length, 3);
   const { normalizeRouterOptions } = await import('../../runtime/router/config.js');
   const options = normalizeRouterOptions(JSON.parse(blocks[0]!));
   assert.equal(options.realms.length, 2);
   assert.equal(options.listeners.length, 3);
   const withAuth = normalizeRouterOptions(JSON.parse(blocks[1]!));
   assert.deepEqual(Object.keys(withAuth.realms[0]!.auth ?? {}).sort(), ['anonymous', 'ticket']);
+  const withRoles = normalizeRouterOptions(JSON.parse(blocks[2]!));
+  assert.deepEqual(withRoles.realms[0]!.authorization?.roles.map((r) => r.name), ['admin', 'frontend', 'backend']);
+  assert.equal(withRoles.realms[0]!.retention?.maxTopics, 10000);
 });
