@@ -25,6 +25,7 @@ import type { AuthOutcome } from '../auth/router/types.js';
 import { helloInfo, welcomeAuthDetails } from '../auth/router/session-glue.js';
 import * as pubsub from './router-session-pubsub.js';
 import * as rpc from './router-session-rpc.js';
+import { withoutUndefined } from './router-session-input.js';
 
 const State = {
   AWAITING_HELLO: 'awaiting-hello',
@@ -63,22 +64,6 @@ const MAX_ID = 2 ** 53;
 
 /** Requests held back while one of the session's authorizations is pending; beyond this the peer is flooding. */
 const MAX_QUEUED = 10_000;
-
-/** A copy of a message with dict entries whose value is undefined removed (the same value when there are none). */
-function withoutUndefined(value: unknown, depth = 0): unknown {
-  if (depth > 4 || typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
-  if (Array.isArray(value)) {
-    let copy: unknown[] | null = null;
-    value.forEach((item, i) => {
-      const cleaned = withoutUndefined(item, depth + 1);
-      if (cleaned !== item) (copy ??= value.slice())[i] = cleaned;
-    });
-    return copy ?? value;
-  }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (!entries.some(([, v]) => v === undefined)) return value;
-  return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
-}
 
 export class RouterSession implements RouterPeer {
   readonly transport: WampTransport;

@@ -3,7 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeRouter, joinSession, delay } from './helpers.js';
 import { ApplicationError } from '../../runtime/wamp/application-error.js';
-import { compareRanks, matchesWildcard, wildcardComponents, wildcardRank } from '../../runtime/router/uri-match.js';
+import { compareWildcardPrecedence, matchesPattern } from '../../runtime/router/uri-matcher.js';
 import type { EventDetails, InvocationDetails } from '../../runtime/wamp/types.js';
 
 describe('pattern-based subscriptions', () => {
@@ -68,13 +68,12 @@ describe('pattern-based registrations', () => {
     await router.close(50);
   });
 
-  test('wildcard ranks compare runs of fixed components left to right', () => {
-    const rank = (p: string): number[] => wildcardRank(wildcardComponents(p));
-    assert.deepEqual(rank('a1.b2..d4.e5'), [2, 2]);
-    assert.ok(compareRanks(rank('a1.b2.c33..e5'), rank('a1.b2..d4.e5')) > 0);
-    assert.ok(compareRanks(rank('a1.b2..d4.e5..g7'), rank('a1.b2..d4..f6.g7')) > 0);
-    assert.equal(matchesWildcard(wildcardComponents('a..c'), 'a.b.c'), true);
-    assert.equal(matchesWildcard(wildcardComponents('a..c'), 'a.b.c.d'), false);
+  test('wildcard precedence compares runs of fixed components left to right (the matcher the dealer uses)', () => {
+    assert.ok(compareWildcardPrecedence('a1.b2.c33..e5', 'a1.b2..d4.e5') < 0);
+    assert.ok(compareWildcardPrecedence('a1.b2..d4.e5..g7', 'a1.b2..d4..f6.g7') < 0);
+    assert.ok(compareWildcardPrecedence('a1.b2..d4.e5', 'a1.b2.c33..e5') > 0);
+    assert.equal(matchesPattern('a.b.c', 'a..c', 'wildcard'), true);
+    assert.equal(matchesPattern('a.b.c.d', 'a..c', 'wildcard'), false);
   });
 });
 
