@@ -236,6 +236,33 @@ export function advancedScenarios(prefix: string, skip: string | false, spawn: (
     assert.deepEqual(got('cryptosign'), ['b', 'c', 'end']);
   });
 
+  test('event retention: retain on publish and get_retained on subscribe, both ways, with details.retained', { skip }, async () => {
+    await ours.publish(`${prefix}.ret`, ['kept'], {}, { acknowledge: true, retain: true });
+    await peer.run({ op: 'subscribe', s: 'wampcra', topic: `${prefix}.ret`, options: { get_retained: true } });
+    await until(() => peer.events('wampcra', `${prefix}.ret`).length >= 1, 'retained event at the peer');
+    assert.deepEqual(peer.events('wampcra', `${prefix}.ret`).map((e) => [e['args'], e['retained']]), [[['kept'], true]]);
+
+    await peer.run({ op: 'publish', s: 'ticket', topic: `${prefix}.ret2`, args: ['peer-kept'], options: { retain: true } });
+    const got: Array<[unknown, boolean | undefined]> = [];
+    await ours.subscribe(`${prefix}.ret2`, (args, _kwargs, details) => void got.push([args[0], details.retained]), { getRetained: true });
+    await until(() => got.length >= 1, 'retained event at ours');
+    assert.deepEqual(got, [['peer-kept', true]]);
+  });
+
+  test('call timeout: the peer calls with timeout, the dealer answers wamp.error.timeout and interrupts our callee', { skip }, async () => {
+    let interrupted: unknown = null;
+    await ours.register(`${prefix}.ours.slow`, (_args, _kwargs, details) => new Promise((_resolve, reject) => {
+      details.signal.addEventListener('abort', () => {
+        interrupted = details.signal.reason;
+        reject(details.signal.reason);
+      });
+    }));
+    const reply = await peer.run({ op: 'call', s: 'ticket', procedure: `${prefix}.ours.slow`, options: { timeout: 100 } }, true);
+    assert.equal(reply.ok, false);
+    assert.equal(reply['error'], 'wamp.error.timeout');
+    await until(() => interrupted !== null, 'our callee interrupted');
+  });
+
   test('subscriber black/whitelisting set by the peer as publisher, with identities the router assigned', { skip }, async () => {
     const topic = `${prefix}.filter2`;
     const oursGot: unknown[] = [];

@@ -82,7 +82,7 @@ async function run(cmd) {
   switch (cmd.op) {
     case 'subscribe': {
       const sub = await session.subscribe(cmd.topic, (args, kwargs, details) => {
-        say({ ev: 'event', s: cmd.s, sub: cmd.topic, topic: details.topic || cmd.topic, args: args || [], kwargs: kwargs || {}, publisher: details.publisher === undefined ? null : details.publisher });
+        say({ ev: 'event', s: cmd.s, sub: cmd.topic, topic: details.topic || cmd.topic, args: args || [], kwargs: kwargs || {}, publisher: details.publisher === undefined ? null : details.publisher, retained: details.retained === true });
       }, cmd.options || {});
       return { subscription: sub.id };
     }

@@ -102,7 +102,8 @@ async def run(cmd):
         def on_event(*args, **kwargs):
             details = kwargs.pop('details')
             say({'ev': 'event', 's': cmd['s'], 'sub': sub_topic, 'topic': details.topic or sub_topic,
-                 'args': list(args), 'kwargs': kwargs, 'publisher': details.publisher})
+                 'args': list(args), 'kwargs': kwargs, 'publisher': details.publisher,
+                 'retained': details.retained is True})
 
         sub = await session.subscribe(on_event, sub_topic, options=SubscribeOptions(details=True, **options))
         return {'subscription': sub.id}
@@ -112,7 +113,12 @@ async def run(cmd):
         return {}
     if op == 'call':
         progress = []
-        call_options = CallOptions(on_progress=(lambda *a, **k: progress.append(list(a)))) if options.get('receive_progress') else None
+        call_kwargs = {}
+        if options.get('receive_progress'):
+            call_kwargs['on_progress'] = lambda *a, **k: progress.append(list(a))
+        if 'timeout' in options:
+            call_kwargs['timeout'] = options['timeout']
+        call_options = CallOptions(**call_kwargs) if call_kwargs else None
         result = await session.call(cmd['procedure'], *(cmd.get('args') or []), options=call_options, **(cmd.get('kwargs') or {}))
         return dict(plain(result), progress=progress)
     if op == 'register':
