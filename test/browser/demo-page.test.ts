@@ -3,8 +3,10 @@
 // session calling the procedure the page registered.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { ApplicationSession, type SessionDetails } from '../../runtime/wamp/session.js';
 import { connectWebSocketTransport } from '../../runtime/transports/websocket-transport.js';
 
@@ -91,4 +93,25 @@ describe('browser demo page (scripts/demo/browser) in headless Chromium', { skip
       }
     });
   }
+});
+
+test('the demo:browser script prints the URL, serves the page there, and stops on SIGTERM', async () => {
+  const { startProgram } = await import('../examples/run-program.js');
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  // What `npm run demo:browser -- --port 0` runs, started directly: npm does not pass SIGTERM on.
+  const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const [command, ...args] = (scripts['demo:browser'] ?? '').split(' ');
+  assert.equal(command, 'node');
+  const program = await startProgram(process.execPath, [...args, '--port', '0'], {
+    cwd: root, limitMs: 120_000, ready: /^open (http:\/\/127\.0\.0\.1:\d+\/) \(WAMP at ws:\/\/127\.0\.0\.1:\d+\/ws\); Ctrl-C stops$/m,
+  });
+  try {
+    const page = await fetch(program.match[1]!);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /wampkit in the browser/);
+  } finally {
+    program.child.kill('SIGTERM');
+  }
+  const run = await program.finished;
+  assert.equal(run.code, 0, run.output);
 });
