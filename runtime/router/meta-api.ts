@@ -89,8 +89,11 @@ export interface MetaSubscriptionInfo extends MetaObjectInfo {
 export interface MetaSessionTable {
   sessions(): Iterable<MetaSessionInfo>;
   session(id: number): MetaSessionInfo | undefined;
-  /** Ends a session with GOODBYE `reason` (Details.message when given); false when there is none. */
-  kill(id: number, reason: string, message?: string): boolean;
+  /**
+   * Ends a session with GOODBYE `reason` (Details.message when given); false when there is none.
+   * `quiet`: without meta events or testaments (kill_all: nobody would be left to receive them).
+   */
+  kill(id: number, reason: string, message?: string, quiet?: boolean): boolean;
 }
 
 export interface MetaRegistrationTable {
@@ -178,12 +181,12 @@ function killReason(kwargs: Kwargs): { reason: string; message?: string } | Meta
 
 const isResult = (v: unknown): v is MetaResult => typeof v === 'object' && v !== null && 'ok' in v;
 
-function killMany(api: MetaApi, caller: PeerIdentity, kwargs: Kwargs, which: (s: MetaSessionInfo) => boolean): number[] | MetaResult {
+function killMany(api: MetaApi, caller: PeerIdentity, kwargs: Kwargs, which: (s: MetaSessionInfo) => boolean, quiet = false): number[] | MetaResult {
   const how = killReason(kwargs);
   if (isResult(how)) return how;
   // Collected first: killing while iterating the realm's live table would skip sessions.
   const victims = [...api.realm.sessions()].filter((s) => s.session !== caller.sessionId && which(s)).map((s) => s.session);
-  return victims.filter((id) => api.realm.kill(id, how.reason, how.message));
+  return victims.filter((id) => api.realm.kill(id, how.reason, how.message, quiet));
 }
 
 const HANDLERS: Readonly<Record<MetaProcedure, Handler>> = {
@@ -225,7 +228,7 @@ const HANDLERS: Readonly<Record<MetaProcedure, Handler>> = {
     return isResult(killed) ? killed : ok(killed.length);
   },
   'wamp.session.kill_all': (api, caller, _a, kwargs) => {
-    const killed = killMany(api, caller, kwargs, () => true);
+    const killed = killMany(api, caller, kwargs, () => true, true);
     return isResult(killed) ? killed : ok(killed.length);
   },
   'wamp.session.add_testament': (api, caller, args, kwargs) => {

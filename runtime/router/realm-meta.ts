@@ -41,10 +41,10 @@ export function metaView(realm: RealmTables): MetaRealmView {
       for (const p of realm.sessions()) yield sessionInfo(p);
     },
     session: (id) => optional(realm.session(id), sessionInfo),
-    kill(id, reason, message) {
+    kill(id, reason, message, quiet) {
       const peer = realm.session(id);
       if (peer?.kill === undefined) return false;
-      peer.kill(reason, message);
+      peer.kill(reason, message, quiet);
       return true;
     },
     *registrations() {

@@ -84,6 +84,25 @@ describe('meta API through the router', () => {
     await router.close(50);
   });
 
+  test('kill_all ends every other session without meta events or testaments; a single kill publishes both', async () => {
+    const router = makeRouter();
+    const a = await joinRaw(router);
+    const onLeave = await subscribeRaw(a, 'wamp.session.on_leave');
+    const will = await subscribeRaw(a, 'com.app.will');
+    const b = await joinRaw(router);
+    const c = await joinRaw(router);
+    for (const x of [b, c]) assert.equal((await callRaw(x, 'wamp.session.add_testament', ['com.app.will', [x.id]]))[0], M.RESULT);
+    assert.equal((await callRaw(a, 'wamp.session.kill', [b.id]))[0], M.RESULT);
+    assert.deepEqual((await a.peer.next(M.EVENT)).slice(0, 2), [M.EVENT, will]);
+    assert.deepEqual((await a.peer.next(M.EVENT)).slice(0, 2), [M.EVENT, onLeave]);
+    assert.deepEqual((await callRaw(a, 'wamp.session.kill_all'))[3], [1]);
+    assert.equal((await c.peer.next(M.GOODBYE))[2], 'wamp.close.killed');
+    await delay(20);
+    assert.equal(a.peer.received.filter((m) => Array.isArray(m) && m[0] === M.EVENT).length, 0, 'kill_all is silent');
+    assert.deepEqual((await callRaw(a, 'wamp.session.count'))[3], [1]);
+    await router.close(50);
+  });
+
   test('clients cannot register wamp.* procedures or publish on wamp.* topics (no forged meta events)', async () => {
     const router = makeRouter();
     const a = await joinRaw(router);
