@@ -4,7 +4,11 @@
  * flight) for 16 B, 1 KiB, 64 KiB and 1 MiB, text and binary; 16 B round-trip latency p50/p99;
  * and server-side memory per idle connection (5,000 connections), each with the ratio ours/ws.
  *
- *   npx tsx bench/websocket/index.ts [--quick] [--source] [--json out.json]
+ *   npx tsx bench/websocket/index.ts [--quick] [--source] [--rounds N] [--json out.json]
+ *
+ * Besides msg/s, each echo row gives the CPU time per message of the server process and of the
+ * client process (the least over the rounds): on a shared, loaded box msg/s swings with what
+ * else runs, CPU time per message much less.
  *
  * Our engine is measured as tsc compiles it (see engine.ts); --source measures it under tsx.
  *
@@ -22,6 +26,11 @@ const quick = args.includes('--quick');
 const fromSource = args.includes('--source');
 const jsonAt = args.indexOf('--json');
 const jsonPath = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
+const roundsAt = args.indexOf('--rounds');
+const roundsArg = roundsAt >= 0 ? Number(args[roundsAt + 1]) : undefined;
+if (roundsArg !== undefined && (!Number.isInteger(roundsArg) || roundsArg < 1 || roundsArg > 20)) {
+  throw new Error(`--rounds must be an integer in 1..20, got ${String(args[roundsAt + 1])}`);
+}
 
 const IMPLS: Impl[] = ['ours', 'ws'];
 const WINDOW = 100;
@@ -35,7 +44,7 @@ const SIZES: [label: string, bytes: number, maxMessages: number][] = [
 ];
 const IDLE_CONNECTIONS = quick ? 1_000 : 5_000;
 // The box is shared: each figure is the best of several alternating rounds (ours, ws, ours, ...).
-const ROUNDS = quick ? 1 : 3;
+const ROUNDS = roundsArg ?? (quick ? 1 : 3);
 
 const SERVER_CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 const engineDir = fromSource ? null : compileRuntime();
@@ -45,6 +54,8 @@ interface Server {
   child: ChildProcess;
   port: number;
   ask(): Promise<{ memory: { heapUsed: number; external: number; rss: number }; baseline: { heapUsed: number; external: number; rss: number }; connections: number }>;
+  /** The server process's CPU time so far (user + system), in µs. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -72,6 +83,15 @@ function startServer(impl: Impl, mode: 'echo' | 'idle'): Promise<Server> {
               res(m);
             });
             child.send({ cmd: 'measure' });
+          }),
+        cpu: () =>
+          new Promise((res, rej) => {
+            const t = setTimeout(() => rej(new Error('server did not answer cpu')), 20_000);
+            child.once('message', (m: { cpu: NodeJS.CpuUsage }) => {
+              clearTimeout(t);
+              res(m.cpu.user + m.cpu.system);
+            });
+            child.send({ cmd: 'cpu' });
           }),
         stop: () =>
           new Promise<void>((res) => {
@@ -101,10 +121,17 @@ function payloadOf(bytes: number, binary: boolean): Buffer {
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (a: number, b: number): string => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`);
 
+/** CPU time per echoed message (µs), server process and client process, best round. */
+interface CpuPerMessage {
+  server: number;
+  client: number;
+}
+
 interface Row {
   size: string;
   kind: string;
   results: Record<Impl, ThroughputResult>;
+  cpu: Record<Impl, CpuPerMessage>;
 }
 
 async function throughputRows(): Promise<Row[]> {
@@ -116,24 +143,34 @@ async function throughputRows(): Promise<Row[]> {
       for (const binary of [false, true]) {
         const payload = payloadOf(bytes, binary);
         const results = {} as Record<Impl, ThroughputResult>;
+        const cpu = {} as Record<Impl, CpuPerMessage>;
         for (let round = 0; round < ROUNDS; round++) {
           for (const impl of IMPLS) {
             const client = await openClient(impl, servers[impl].port, engine.client);
             try {
               await measureThroughput(client, payload, binary, WINDOW, maxMessages, WARMUP_MS);
+              const serverBefore = await servers[impl].cpu();
+              const clientBefore = process.cpuUsage();
               const r = await measureThroughput(client, payload, binary, WINDOW, maxMessages, MEASURE_MS);
+              const clientUsed = process.cpuUsage(clientBefore);
+              const serverUsed = (await servers[impl].cpu()) - serverBefore;
               if (results[impl] === undefined || r.messagesPerSecond > results[impl].messagesPerSecond) results[impl] = r;
+              // Each side's least CPU per message over the rounds: the least disturbed by other load.
+              const c = { server: serverUsed / r.messages, client: (clientUsed.user + clientUsed.system) / r.messages };
+              cpu[impl] = cpu[impl] === undefined ? c : { server: Math.min(cpu[impl].server, c.server), client: Math.min(cpu[impl].client, c.client) };
             } finally {
               client.close();
             }
           }
         }
-        rows.push({ size: label, kind: binary ? 'binary' : 'text', results });
+        rows.push({ size: label, kind: binary ? 'binary' : 'text', results, cpu });
         const o = results.ours;
         const w = results.ws;
         console.log(
           `echo ${label.padStart(6)} ${(binary ? 'binary' : 'text').padEnd(6)}  ours ${fmt(o.messagesPerSecond).padStart(9)} msg/s ${fmt(o.megabytesPerSecond, 1).padStart(8)} MB/s` +
-            `  ws ${fmt(w.messagesPerSecond).padStart(9)} msg/s ${fmt(w.megabytesPerSecond, 1).padStart(8)} MB/s  ratio ${ratio(o.messagesPerSecond, w.messagesPerSecond)}`,
+            `  ws ${fmt(w.messagesPerSecond).padStart(9)} msg/s ${fmt(w.megabytesPerSecond, 1).padStart(8)} MB/s  ratio ${ratio(o.messagesPerSecond, w.messagesPerSecond)}` +
+            `  CPU µs/msg server ${fmt(cpu.ours.server, 2)} vs ${fmt(cpu.ws.server, 2)} (${ratio(cpu.ws.server, cpu.ours.server)})` +
+            ` client ${fmt(cpu.ours.client, 2)} vs ${fmt(cpu.ws.client, 2)} (${ratio(cpu.ws.client, cpu.ours.client)})`,
         );
       }
     }
@@ -192,11 +229,19 @@ console.log(
 const rows = await throughputRows();
 const latency = await latencies();
 const memory = await idleMemory();
-console.log('\n| size | kind | ours msg/s | ours MB/s | ws msg/s | ws MB/s | ours/ws |\n|---|---|---:|---:|---:|---:|---:|');
+// CPU ratios are ws/ours, so above 1.00x means ours needs less CPU per message, like msg/s.
+console.log(
+  '\n| size | kind | ours msg/s | ws msg/s | ours/ws | server CPU µs/msg ours / ws | ws/ours | client CPU µs/msg ours / ws | ws/ours |\n' +
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+);
 for (const r of rows) {
   const o = r.results.ours;
   const w = r.results.ws;
-  console.log(`| ${r.size} | ${r.kind} | ${fmt(o.messagesPerSecond)} | ${fmt(o.megabytesPerSecond, 1)} | ${fmt(w.messagesPerSecond)} | ${fmt(w.megabytesPerSecond, 1)} | ${ratio(o.messagesPerSecond, w.messagesPerSecond)} |`);
+  const c = r.cpu;
+  console.log(
+    `| ${r.size} | ${r.kind} | ${fmt(o.messagesPerSecond)} | ${fmt(w.messagesPerSecond)} | ${ratio(o.messagesPerSecond, w.messagesPerSecond)} ` +
+      `| ${fmt(c.ours.server, 2)} / ${fmt(c.ws.server, 2)} | ${ratio(c.ws.server, c.ours.server)} | ${fmt(c.ours.client, 2)} / ${fmt(c.ws.client, 2)} | ${ratio(c.ws.client, c.ours.client)} |`,
+  );
 }
 if (engineDir !== null) rmSync(engineDir, { recursive: true, force: true });
 if (jsonPath !== undefined) writeFileSync(jsonPath, JSON.stringify({ node: process.version, window: WINDOW, measureMs: MEASURE_MS, rows, latency, memory }, null, 2));

@@ -1,7 +1,8 @@
 /**
  * The server side of the WebSocket bench, in its own process so client and server each get a
  * core. argv: <ours|ws> <echo|idle> [compiled engine dir, or '-' for the sources]. Reports its port over IPC; in idle mode it answers
- * {cmd:'measure'} with its memory after a forced GC (run with --expose-gc).
+ * {cmd:'measure'} with its memory after a forced GC (run with --expose-gc), and {cmd:'cpu'} with
+ * its process.cpuUsage() (CPU time per message is steadier than msg/s on a loaded box).
  */
 import { WebSocketServer as WsServer } from 'ws';
 import { loadEngine } from './engine.js';
@@ -58,6 +59,7 @@ const port = await start();
 const afterListen = mode === 'idle' ? measure() : null;
 process.on('message', (msg: { cmd?: string }) => {
   if (msg.cmd === 'measure') process.send?.({ memory: measure(), connections, baseline: afterListen ?? baseline });
+  if (msg.cmd === 'cpu') process.send?.({ cpu: process.cpuUsage() });
   if (msg.cmd === 'exit') process.exit(0);
 });
 // Never outlive the parent, whatever happens to it.
