@@ -8,5 +8,8 @@ export type { RoutingCore } from './realm.js';
 export type { Broker, BrokerSubscription, PublishRequest } from './broker.js';
 export type { Dealer, DealerRegistration, CallRequest } from './dealer.js';
 export type { RouterPeer, PeerIdentity } from './peer.js';
+export type { AuthorizationConfig, RoleConfig, PermissionConfig, AuthorizeAction } from './authorizer.js';
+export type { RetentionOptions } from './retention.js';
+export { MetaProcedure, MetaTopic } from './meta-api.js';
 export { ROUTER_ROLES } from './features.js';
 export { main as runCli, routerOptionsFromArgs } from './cli.js';
