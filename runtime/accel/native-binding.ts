@@ -25,6 +25,15 @@ export interface NativeKernelBinding {
    */
   push(state: ArrayBuffer, chunk: Uint8Array, start?: number, end?: number): boolean;
   unmaskPush(state: ArrayBuffer, buffer: Uint8Array, key: number): boolean;
+  /**
+   * Four numbers the native side reads in place of arguments: [key, outputOffset, length, -].
+   * Write them, then call maskArgs / unmaskArgs (a cheaper crossing than mask / unmask).
+   */
+  readonly args: Float64Array;
+  /** mask(source, output, args[1], args[2], args[0]). */
+  maskArgs(source: Uint8Array, output: Uint8Array): void;
+  /** unmask(buffer, args[0]). */
+  unmaskArgs(buffer: Uint8Array): void;
 }
 
 export interface NativeAddon {

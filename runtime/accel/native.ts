@@ -32,6 +32,9 @@ const SCALAR_UTF8_KERNELS: ReadonlySet<string> = new Set(['scalar', 'sse2']);
 const Slot = { STATE: 0, SEEN: 1, INVALID: 2, LEAD: 3 } as const;
 const STATE_SLOTS = 4;
 
+/** Slots of the binding's `args` (native/src/addon.cc). */
+const ArgSlot = { KEY: 0, OFFSET: 1, LENGTH: 2 } as const;
+
 /** The 4-byte key as a little-endian uint32 whose byte 0 is key[phase]. */
 function keyWord(maskKey: Uint8Array, phase: number): number {
   return (
@@ -168,13 +171,19 @@ export function createNativeAccelerator(
   const isValidUtf8 = builtins
     ? isUtf8
     : (buffer: Uint8Array): boolean => binding.isValidUtf8(buffer);
+  // Numbers go through `args` rather than as arguments: a cheaper Node-API crossing.
+  const args = binding.args;
   const mask: Accelerator['mask'] = (source, maskKey, output, outputOffset, length, phase = 0) => {
-    if (length < maskMin) tsMask(source, maskKey, output, outputOffset, length, phase);
-    else binding.mask(source, output, outputOffset, length, keyWord(maskKey, phase));
+    if (length < maskMin) return tsMask(source, maskKey, output, outputOffset, length, phase);
+    args[ArgSlot.KEY] = keyWord(maskKey, phase);
+    args[ArgSlot.OFFSET] = outputOffset;
+    args[ArgSlot.LENGTH] = length;
+    binding.maskArgs(source, output);
   };
   const unmask: Accelerator['unmask'] = (buffer, maskKey, phase = 0) => {
-    if (buffer.length < maskMin) tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
-    else binding.unmask(buffer, keyWord(maskKey, phase));
+    if (buffer.length < maskMin) return tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+    args[ArgSlot.KEY] = keyWord(maskKey, phase);
+    binding.unmaskArgs(buffer);
   };
   if (builtins && SCALAR_UTF8_KERNELS.has(binding.name)) {
     return {

@@ -107,6 +107,27 @@ test('the addon refuses ranges outside its buffers and arguments of the wrong ki
     const state = new Float64Array(4).buffer;
     assert.throws(() => b.push(state, src, 4, 17), RangeError, kernel.name);
     assert.throws(() => b.push(new ArrayBuffer(8), src), TypeError, kernel.name);
+    // The args-block entry points check what JavaScript wrote into `args` like arguments.
+    const bad: Array<[number, number, number]> = [
+      [0, 0, 17], [0, 8, 9], [0, -1, 1], [0, 0.5, 1], [0, 0, Number.NaN], [-1, 0, 1], [2 ** 32, 0, 1], [1.5, 0, 1],
+    ];
+    for (const [key, offset, length] of bad) {
+      b.args.set([key, offset, length]);
+      assert.throws(() => b.maskArgs(src, out), RangeError, `${kernel.name} [${key}, ${offset}, ${length}]`);
+    }
+    b.args[0] = -1;
+    assert.throws(() => b.unmaskArgs(src), RangeError, kernel.name);
+    assert.throws(() => b.unmaskArgs('x' as unknown as Uint8Array), TypeError, kernel.name);
+    assert.throws(() => b.maskArgs(src, 'x' as unknown as Uint8Array), TypeError, kernel.name);
+    // And a good call lands where args say.
+    b.args.set([0x04030201, 3, 5]);
+    const ones = new Uint8Array(16).fill(0xff);
+    const dst = new Uint8Array(16);
+    b.maskArgs(ones, dst);
+    assert.deepEqual([...dst.subarray(0, 9)], [0, 0, 0, 0xfe, 0xfd, 0xfc, 0xfb, 0xfe, 0]);
+    b.args[0] = 0xff00ff00;
+    b.unmaskArgs(ones);
+    assert.deepEqual([...ones.subarray(0, 4)], [0xff, 0, 0xff, 0]);
   }
   assert.throws(() => load.addon.bind('no-such-kernel'), /not available/);
 });
