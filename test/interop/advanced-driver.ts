@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Router } from '../../runtime/router/router.js';
 import { connectWebSocketTransport } from '../../runtime/transports/websocket-transport.js';
 import { ApplicationSession, type SessionDetails } from '../../runtime/wamp/session.js';
-import { Result } from '../../runtime/wamp/application-error.js';
+import { ApplicationError, Result } from '../../runtime/wamp/application-error.js';
 import { cryptosignPublicKey } from '../../runtime/auth/index.js';
 import { PeerProcess } from './peer-process.js';
 import { withTimeout, delay } from '../router/helpers.js';
@@ -130,7 +130,18 @@ export async function until(check: () => boolean, what: string, timeoutMs = 15_0
  * registrations, publisher exclusion, subscriber black/whitelisting both ways.
  * `spawn(url, credentials)` starts the peer process.
  */
-export function advancedScenarios(prefix: string, skip: string | false, spawn: (url: string, c: Credentials) => PeerDriver): void {
+export interface PeerTraits {
+  /**
+   * Whether the peer's callee answers an INTERRUPT in mode kill. Autobahn|Python 22.7 on
+   * asyncio cancels the endpoint but never sends the ERROR, so a kill-canceled call to it
+   * would wait for ever: with it we cancel with killnowait.
+   */
+  answersKill: boolean;
+  /** Whether the peer's callee stops its endpoint on INTERRUPT (Autobahn|JS callees do not announce call_canceling). */
+  handlesInterrupt: boolean;
+}
+
+export function advancedScenarios(prefix: string, skip: string | false, traits: PeerTraits, spawn: (url: string, c: Credentials) => PeerDriver): void {
   let router: Router;
   let ours: ApplicationSession;
   let peer: PeerDriver;
@@ -261,6 +272,37 @@ export function advancedScenarios(prefix: string, skip: string | false, spawn: (
     assert.equal(reply.ok, false);
     assert.equal(reply['error'], 'wamp.error.timeout');
     await until(() => interrupted !== null, 'our callee interrupted');
+  });
+
+  test('call canceling: the peer cancels its call to our callee, whose signal aborts; the call fails at the peer', { skip }, async () => {
+    let invoked = false;
+    let interrupted: unknown = null;
+    await ours.register(`${prefix}.ours.cancelable`, (_args, _kwargs, details) => new Promise((_resolve, reject) => {
+      invoked = true;
+      details.signal.addEventListener('abort', () => {
+        interrupted = details.signal.reason;
+        reject(details.signal.reason);
+      });
+    }));
+    const reply = peer.run({ op: 'call', s: 'ticket', procedure: `${prefix}.ours.cancelable`, tag: 'c1' }, true);
+    await until(() => invoked, 'our callee invoked');
+    await peer.run({ op: 'cancel', s: 'ticket', tag: 'c1', mode: 'kill' });
+    assert.equal((await reply).ok, false);
+    await until(() => interrupted !== null, 'our callee interrupted');
+    assert.ok(ApplicationError.is(interrupted) && interrupted.error === 'wamp.error.canceled');
+  });
+
+  const cancelMode = traits.answersKill ? 'kill' : 'killnowait';
+  test(`call canceling: we cancel (${cancelMode}) a call to the callee of the peer; the call rejects with our abort reason`, { skip }, async () => {
+    const procedure = `${prefix}.peer.slow`;
+    await peer.run({ op: 'register', s: 'cryptosign', procedure, behaviour: 'slow' });
+    const controller = new AbortController();
+    const call = ours.call(procedure, [], {}, { signal: controller.signal, cancelMode });
+    await peer.waitLine((l) => l.ev === 'invoked' && l['procedure'] === procedure, 'peer invoked');
+    const reason = new Error('stop');
+    controller.abort(reason);
+    await assert.rejects(withTimeout(call, 15_000, 'canceled call'), (e: unknown) => e === reason);
+    if (traits.handlesInterrupt) await peer.waitLine((l) => l.ev === 'interrupted' && l['procedure'] === procedure, 'peer endpoint interrupted');
   });
 
   test('subscriber black/whitelisting set by the peer as publisher, with identities the router assigned', { skip }, async () => {

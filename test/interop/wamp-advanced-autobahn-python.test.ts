@@ -14,5 +14,5 @@ function missing(): string | false {
 }
 
 describe('Autobahn|Python: Advanced Profile and authentication against our router', () => {
-  advancedScenarios('abpy', missing(), (url, c) => new PeerDriver(PYTHON, [script, url, REALM, JSON.stringify(c)]));
+  advancedScenarios('abpy', missing(), { answersKill: false, handlesInterrupt: true }, (url, c) => new PeerDriver(PYTHON, [script, url, REALM, JSON.stringify(c)]));
 });

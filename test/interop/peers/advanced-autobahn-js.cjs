@@ -33,6 +33,8 @@ const SESSIONS = {
 };
 
 const sessions = {};
+/** Calls in progress by the test's tag, for 'cancel'. */
+const calls = {};
 const plain = (value) => (value instanceof autobahn.Result ? { args: value.args || [], kwargs: value.kwargs || {} } : { args: value === undefined ? [] : [value], kwargs: {} });
 
 function open(name) {
@@ -72,6 +74,11 @@ const BEHAVIOURS = {
     return 3;
   },
   // What the dealer told us: the procedure actually called (pattern registrations), the caller.
+  // Never answers (Autobahn|JS callees do not handle INTERRUPT; the dealer then skips).
+  slow: (args, kwargs, details) => {
+    say({ ev: 'invoked', procedure: details.procedure });
+    return new Promise(() => {});
+  },
   details: (args, kwargs, details) => new autobahn.Result([], { procedure: details.procedure, caller: details.caller === undefined ? null : details.caller }),
 };
 
@@ -92,12 +99,18 @@ async function run(cmd) {
     }
     case 'call': {
       const progress = [];
-      const result = await session.call(cmd.procedure, cmd.args || [], cmd.kwargs || {}, cmd.options || {}).then(
+      const pending = session.call(cmd.procedure, cmd.args || [], cmd.kwargs || {}, cmd.options || {});
+      if (cmd.tag !== undefined) calls[cmd.tag] = pending;
+      const result = await pending.then(
         (r) => r,
         (e) => Promise.reject(e),
         (p) => progress.push(plain(p).args),
       );
       return { ...plain(result), progress };
+    }
+    case 'cancel': {
+      calls[cmd.tag].cancel({ mode: cmd.mode });
+      return {};
     }
     case 'register': {
       const reg = await session.register(cmd.procedure, BEHAVIOURS[cmd.behaviour], cmd.options || {});

@@ -19,6 +19,7 @@ from autobahn.wamp.types import CallOptions, CallResult, PublishOptions, Registe
 url, realm, config = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
 key = CryptosignKey.from_bytes(bytes.fromhex(config['seed']))
 sessions = {}
+calls = {}  # calls in progress by the test's tag, for 'cancel'
 pending = {'count': 0}
 
 
@@ -89,7 +90,18 @@ def details_endpoint(*args, **kwargs):
     return CallResult(procedure=details.procedure, caller=details.caller)
 
 
-BEHAVIOURS = {'progress': progress_endpoint, 'details': details_endpoint}
+async def slow_endpoint(*args, **kwargs):
+    details = kwargs.pop('details')
+    say({'ev': 'invoked', 'procedure': details.procedure})
+    try:
+        await asyncio.sleep(30)
+    except asyncio.CancelledError:
+        say({'ev': 'interrupted', 'procedure': details.procedure})
+        raise
+    return 'too slow'
+
+
+BEHAVIOURS = {'progress': progress_endpoint, 'details': details_endpoint, 'slow': slow_endpoint}
 
 
 async def run(cmd):
@@ -119,8 +131,15 @@ async def run(cmd):
         if 'timeout' in options:
             call_kwargs['timeout'] = options['timeout']
         call_options = CallOptions(**call_kwargs) if call_kwargs else None
-        result = await session.call(cmd['procedure'], *(cmd.get('args') or []), options=call_options, **(cmd.get('kwargs') or {}))
+        pending_call = session.call(cmd['procedure'], *(cmd.get('args') or []), options=call_options, **(cmd.get('kwargs') or {}))
+        if 'tag' in cmd:
+            calls[cmd['tag']] = pending_call
+        result = await pending_call
         return dict(plain(result), progress=progress)
+    if op == 'cancel':
+        # Autobahn|Python sends CANCEL without a mode (the dealer's default, kill).
+        calls[cmd['tag']].cancel()
+        return {}
     if op == 'register':
         reg = await session.register(BEHAVIOURS[cmd['behaviour']], cmd['procedure'], options=RegisterOptions(details=True, **options))
         return {'registration': reg.id}
@@ -133,6 +152,8 @@ async def answer(cmd):
         say(dict(reply, id=cmd['id'], ok=True))
     except ApplicationError as e:
         say({'id': cmd['id'], 'ok': False, 'error': e.error})
+    except asyncio.CancelledError:
+        say({'id': cmd['id'], 'ok': False, 'error': 'cancelled'})
     except Exception as e:  # reported to the test, which fails with it
         say({'id': cmd['id'], 'ok': False, 'error': repr(e)})
 
