@@ -305,6 +305,24 @@ export function advancedScenarios(prefix: string, skip: string | false, traits: 
     if (traits.handlesInterrupt) await peer.waitLine((l) => l.ev === 'interrupted' && l['procedure'] === procedure, 'peer endpoint interrupted');
   });
 
+  test('registration revocation via force_reregister, both ways: we are told when the peer takes ours over, calls reach the new callee, the revoked peer session keeps working', { skip }, async () => {
+    const taken = `${prefix}.taken`;
+    await peer.run({ op: 'register', s: 'ticket', procedure: taken, behaviour: 'details' });
+    await ours.register(taken, () => 'ours', { forceReregister: true });
+    assert.equal(await ours.call(taken), 'ours');
+
+    const back = `${prefix}.taken.back`;
+    const reg = await ours.register(back, () => 'ours');
+    const revoked = new Promise<string | undefined>((resolve) => ours.once('registrationRevoked', (_r, why) => resolve(why)));
+    await peer.run({ op: 'register', s: 'wampcra', procedure: back, behaviour: 'details', options: { force_reregister: true } });
+    await withTimeout(revoked, 10_000, 'our registration revoked');
+    assert.equal(reg.active, false);
+    assert.equal((await ours.callResult(back)).kwargs['procedure'], back);
+    // The peer's revoked session still works (it took UNREGISTERED with request 0 in its stride).
+    const reply = await peer.run({ op: 'call', s: 'ticket', procedure: back });
+    assert.equal((reply['kwargs'] as Record<string, unknown>)['procedure'], back);
+  });
+
   test('subscriber black/whitelisting set by the peer as publisher, with identities the router assigned', { skip }, async () => {
     const topic = `${prefix}.filter2`;
     const oursGot: unknown[] = [];
