@@ -159,6 +159,13 @@ export class RouterSession implements RouterPeer {
     this.#leaveRealm(quiet);
     this.#state = State.SHUTTING_DOWN;
     this.send([MessageType.GOODBYE, message === undefined ? {} : { message }, reason]);
+    // A killed client that never answers the GOODBYE must not keep its transport forever.
+    this.#clearHelloTimer();
+    this.#helloTimer = setTimeout(() => {
+      this.#helloTimer = null;
+      if (this.#state === State.SHUTTING_DOWN) this.#close();
+    }, this.#host.helloTimeout > 0 ? this.#host.helloTimeout : 10_000);
+    (this.#helloTimer as { unref?: () => void }).unref?.();
   }
 
   /** Aborts the session (ABORT with `reason`) and closes the transport. */

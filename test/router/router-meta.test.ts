@@ -199,3 +199,16 @@ describe('subscriber black/whitelisting by authid and authrole', () => {
     await router.close(50);
   });
 });
+
+describe('killed sessions', () => {
+  test('a killed client that never answers GOODBYE is disconnected after the grace period', async () => {
+    const router = makeRouter({ helloTimeout: 100 });
+    const a = await joinRaw(router);
+    const b = await joinRaw(router);
+    assert.equal((await callRaw(a, 'wamp.session.kill', [b.id]))[0], M.RESULT);
+    await b.peer.next(M.GOODBYE);
+    await b.peer.waitClosed(3000);
+    assert.equal(b.peer.closed, true);
+    await router.close(50);
+  });
+});
