@@ -5,6 +5,7 @@
  * are buffered: the caller already sent them, and dropping any would corrupt the stream.
  */
 import type { Args, InvocationChunk, Kwargs } from './types.js';
+import { invalidArgument } from './session-wire.js';
 
 export class InvocationInput implements AsyncIterable<InvocationChunk> {
   readonly #buffer: InvocationChunk[] = [];
@@ -53,7 +54,7 @@ export class InvocationInput implements AsyncIterable<InvocationChunk> {
         if (chunk !== undefined) return Promise.resolve({ value: chunk, done: false });
         if (this.#failed) return Promise.reject(this.#error);
         if (this.#ended) return Promise.resolve({ value: undefined, done: true });
-        if (this.#waiting !== null) return Promise.reject(new Error('invocation input: next() called before the previous one settled'));
+        if (this.#waiting !== null) return Promise.reject(invalidArgument('invocation input: next() was called before the previous next() settled'));
         return new Promise((resolve, reject) => (this.#waiting = { resolve, reject }));
       },
     };
