@@ -13,7 +13,7 @@
  * Procedures dispatch through a table; each answers a `MetaResult` (RESULT payload or ERROR
  * URI), synchronously, so the dealer can reply at once.
  */
-import { ErrorUri, CloseReason, isValidUri, type UriMatch } from '../wamp/uris.js';
+import { ErrorUri, CloseReason, isValidUri, isReservedUri, type UriMatch } from '../wamp/uris.js';
 import { isValidId } from '../wamp/ids.js';
 import { isMatchPolicy, MatchPolicy } from './uri-matcher.js';
 import { TestamentStore, TestamentScope, isTestamentScope } from './testament.js';
@@ -234,6 +234,8 @@ const HANDLERS: Readonly<Record<MetaProcedure, Handler>> = {
   'wamp.session.add_testament': (api, caller, args, kwargs) => {
     const [topic, targs = [], tkwargs = {}] = args;
     if (!isValidUri(topic)) return err(ErrorUri.INVALID_URI, `topic must be a valid URI, got ${JSON.stringify(topic)}`);
+    // A testament on a wamp.* topic would forge the router's meta events.
+    if (isReservedUri(topic)) return err(ErrorUri.INVALID_URI, `'${topic}' is reserved for the router`);
     if (!Array.isArray(targs)) return err(ErrorUri.INVALID_ARGUMENT, 'args must be a list');
     if (typeof tkwargs !== 'object' || tkwargs === null || Array.isArray(tkwargs)) return err(ErrorUri.INVALID_ARGUMENT, 'kwargs must be a dict');
     const scope = kwargs['scope'] ?? TestamentScope.DESTROYED;

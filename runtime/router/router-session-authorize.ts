@@ -26,19 +26,17 @@ export function withAuthorization(
   /** The session's realm now: null or another one once the session left while a decision was pending. */
   currentRealm: () => RoutingCore | null,
   req: AuthorizeRequest,
-  then: (decision: AuthorizationDecision) => void,
+  /** May itself wait (a second authorization); the session's queue then waits for both. */
+  then: (decision: AuthorizationDecision) => void | Promise<void>,
 ): void | Promise<void> {
-  const finish = (d: AuthorizationDecision): void => {
+  const finish = (d: AuthorizationDecision): void | Promise<void> => {
     if (currentRealm() !== realm) return;
-    if (d.allow) {
-      then(d);
-      return;
-    }
+    if (d.allow) return then(d);
     if (!req.answerDenial) return;
     peer.send([MessageType.ERROR, req.requestType, req.request, {}, d.error ?? 'wamp.error.not_authorized',
       [d.reason ?? `${req.action} on '${req.uri}' is not authorized`]]);
   };
   const decision = realm.authorize(peer, req.uri, req.action, req.options);
   if (decision instanceof Promise) return decision.then(finish);
-  finish(decision);
+  return finish(decision);
 }

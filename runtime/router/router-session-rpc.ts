@@ -7,6 +7,8 @@ import { MessageType, MESSAGE_NAME } from '../wamp/message-types.js';
 import { ErrorUri, isReservedUri } from '../wamp/uris.js';
 import type { WampMessage } from '../wamp/messages.js';
 import { AuthorizeAction } from './authorizer.js';
+import { MetaProcedure } from './meta-api.js';
+import type { RoutingCore } from './realm.js';
 import { withAuthorization } from './router-session-authorize.js';
 import type { HandlerSession } from './router-session-pubsub.js';
 
@@ -72,18 +74,33 @@ export function call(s: HandlerSession, msg: WampMessage): void | Promise<void> 
     uri: msg.procedure, action: AuthorizeAction.CALL, options: msg.options,
     requestType: MessageType.CALL, request: msg.request, answerDenial: true,
   }, (decision) => {
-    if (realm.meta.handles(msg.procedure)) {
-      const r = realm.meta.call(s, msg.procedure, msg.args ?? [], msg.kwargs ?? {});
-      if (r.ok) {
-        const result: unknown[] = [MessageType.RESULT, msg.request, {}];
-        if (r.kwargs !== undefined) result.push(r.args ?? [], r.kwargs);
-        else if (r.args !== undefined && r.args.length > 0) result.push(r.args);
-        s.send(result);
-      } else s.send([MessageType.ERROR, MessageType.CALL, msg.request, {}, r.error, r.args]);
+    if (!realm.meta.handles(msg.procedure)) {
+      realm.dealer.call(s, { ...request, discloseCaller: decision.disclose });
       return;
     }
-    realm.dealer.call(s, { ...request, discloseCaller: decision.disclose });
+    const topic = msg.args?.[0];
+    if (msg.procedure === MetaProcedure.SESSION_ADD_TESTAMENT && typeof topic === 'string') {
+      // A testament is published later on the session's behalf: it needs the right to publish there now.
+      return withAuthorization(s, realm, () => s.core, {
+        uri: topic, action: AuthorizeAction.PUBLISH, options: {},
+        requestType: MessageType.CALL, request: msg.request, answerDenial: true,
+      }, () => answerMeta(s, realm, msg.request, msg.procedure, msg.args ?? [], msg.kwargs ?? {}));
+    }
+    answerMeta(s, realm, msg.request, msg.procedure, msg.args ?? [], msg.kwargs ?? {});
   });
+}
+
+/** Answers a meta procedure CALL from the realm's meta API. */
+function answerMeta(s: HandlerSession, realm: RoutingCore, request: number, procedure: string, args: unknown[], kwargs: Record<string, unknown>): void {
+  const r = realm.meta.call(s, procedure, args, kwargs);
+  if (!r.ok) {
+    s.send([MessageType.ERROR, MessageType.CALL, request, {}, r.error, r.args]);
+    return;
+  }
+  const result: unknown[] = [MessageType.RESULT, request, {}];
+  if (r.kwargs !== undefined) result.push(r.args ?? [], r.kwargs);
+  else if (r.args !== undefined && r.args.length > 0) result.push(r.args);
+  s.send(result);
 }
 
 /** A CALL whose request ID is not new: a progressive call's continuation, or stale (dropped, as the spec says). */

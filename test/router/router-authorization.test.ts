@@ -75,6 +75,32 @@ describe('authorization', () => {
     await router.close(50);
   });
 
+  test('a testament needs the right to publish on its topic; none may name a wamp.* topic', async () => {
+    const router = authRouter();
+    const admin = wrap(await joinTicket(router, 'admin', 'a'));
+    const user = wrap(await joinTicket(router, 'user', 'u'));
+    // 'user' may call com.app.* but not publish: the add_testament call itself must be allowed first.
+    const metaDenied = await callRaw(user, 'wamp.session.add_testament', ['com.app.x']);
+    assert.equal(metaDenied[4], 'wamp.error.not_authorized');
+    const forged = await callRaw(admin, 'wamp.session.add_testament', ['wamp.session.on_leave', [1]]);
+    assert.equal(forged[4], 'wamp.error.invalid_uri');
+    assert.equal((await callRaw(admin, 'wamp.session.add_testament', ['com.app.will', ['bye']]))[0], M.RESULT);
+    await router.close(50);
+  });
+
+  test('a role allowed to call add_testament but not to publish on the topic is refused', async () => {
+    const router = makeRouter({
+      realms: [{ name: 'realm1', authorization: { roles: [{ name: 'anonymous', permissions: [
+        { uri: 'wamp.session.add_testament', allow: { call: true } },
+        { uri: 'com.open.', match: 'prefix', allow: { publish: true } },
+      ] }] } }],
+    });
+    const a = await joinRaw(router);
+    assert.equal((await callRaw(a, 'wamp.session.add_testament', ['com.closed.x']))[4], 'wamp.error.not_authorized');
+    assert.equal((await callRaw(a, 'wamp.session.add_testament', ['com.open.x']))[0], M.RESULT);
+    await router.close(50);
+  });
+
   test('a dynamic authorizer procedure decides, and requests after a pending decision stay in order', async () => {
     const router = authRouter();
     const admin = wrap(await joinTicket(router, 'admin', 'a'));
