@@ -59,8 +59,6 @@ export class WebSocketConnection extends ConnectionApi {
   // Receiving.
   #isBinary = false;
   #firstChunk: Buffer | null = null;
-  /** The whole message's buffer when it arrives in place (one frame spanning reads). */
-  #direct: Buffer | null = null;
   #chunks: Buffer[] | null = null;
   #size = 0;
   #queue: MessageQueue<ReceivedMessage> | null = null;
@@ -183,7 +181,6 @@ export class WebSocketConnection extends ConnectionApi {
 
   #onMessageBegin(isBinary: boolean): void {
     this.#isBinary = isBinary;
-    this.#direct = null;
     if (this.#receiveMode === 'stream') {
       const stream = new IncomingMessage(isBinary, this.#link, STREAM_HIGH_WATER_MARK);
       this.#stream = stream;
@@ -209,17 +206,10 @@ export class WebSocketConnection extends ConnectionApi {
       if (!this.#stream.push(chunk)) this.#assembler.pause(PauseReason.CONSUMER);
       return;
     }
-    if (this.#receiveMode === 'stream' || this.#direct !== null) return;
+    if (this.#receiveMode === 'stream') return;
     this.#size += chunk.length;
     if (this.#firstChunk === null) this.#firstChunk = chunk;
     else (this.#chunks ??= [this.#firstChunk]).push(chunk);
-  }
-
-  #messageBuffer(size: number): Buffer | null {
-    // Streams hand out pieces as they come; a message is assembled here, so it can go in place.
-    if (this.#receiveMode !== 'message' || this.#firstChunk !== null) return null;
-    this.#direct = Buffer.allocUnsafe(size);
-    return this.#direct;
   }
 
   #onFrameEnd(): void {
@@ -238,8 +228,7 @@ export class WebSocketConnection extends ConnectionApi {
     }
     if (this.#receiveMode === 'stream') return;
     const chunks = this.#chunks;
-    const data = this.#direct ?? (chunks !== null ? Buffer.concat(chunks, this.#size) : (this.#firstChunk ?? EMPTY));
-    this.#direct = null;
+    const data = chunks !== null ? Buffer.concat(chunks, this.#size) : (this.#firstChunk ?? EMPTY);
     this.#firstChunk = null;
     this.#chunks = null;
     this.#size = 0;
@@ -369,7 +358,6 @@ export class WebSocketConnection extends ConnectionApi {
         if (paused) this.#c.socket.pause();
         else this.#c.socket.resume();
       }
-      messageBuffer(size: number): Buffer | null { return this.#c.#messageBuffer(size); }
       onQueueFull(): void { this.#c.#assembler.pause(PauseReason.CONSUMER); }
       onQueueRoom(): void { this.#c.#assembler.resume(PauseReason.CONSUMER); }
       onQueueAbandoned(): void { this.#c.#assembler.resume(PauseReason.CONSUMER); }

@@ -10,7 +10,7 @@
  * the parser then keeps the unread bytes and continues on `resume()`.
  */
 import type { WampkitError } from '../errors.js';
-import { mask, unmask } from '../accel/index.js';
+import { unmask } from '../accel/index.js';
 import { FrameBits, LengthMarker, MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import type { Role } from './types.js';
@@ -98,9 +98,6 @@ export class FrameParser {
   #headerOffset = 0;
   #remaining = 0;
   #phase = 0;
-  /** Where the current frame's payload goes instead of being unmasked in place (receiveInto). */
-  #target: Buffer | null = null;
-  #targetOffset = 0;
   #paused = false;
   #running = false;
 
@@ -132,31 +129,11 @@ export class FrameParser {
     return this.#state === ParserState.PAYLOAD ? this.#remaining : 0;
   }
 
-  /** Payload bytes of the current frame already in the chunk being parsed (read it in onFrameHeader). */
-  get payloadInChunk(): number {
-    if (this.#state !== ParserState.PAYLOAD || this.#source === null) return 0;
-    return Math.min(this.#remaining, this.#source.length - this.#offset);
-  }
-
-  /**
-   * From `onFrameHeader`: the current frame's payload goes (unmasked) into `target`, which is
-   * exactly the frame's length, and the pieces reported are views of it. For a frame that spans
-   * reads this replaces unmask-in-place plus a later concatenation with one pass.
-   */
-  receiveInto(target: Buffer): void {
-    if (this.#state !== ParserState.PAYLOAD || target.length !== this.#remaining) {
-      throw new RangeError(`receiveInto needs a buffer of the frame's ${this.#remaining} bytes, at its start`);
-    }
-    this.#target = target;
-    this.#targetOffset = 0;
-  }
-
   /** Stops for good without reporting anything (a later stage failed the connection). */
   stop(): void {
     this.#state = ParserState.FAILED;
     this.#source = null;
     this.#backlog = null;
-    this.#target = null;
   }
 
   push(chunk: Buffer): void {
@@ -357,25 +334,10 @@ export class FrameParser {
     const offset = this.#offset;
     const available = source.length - offset;
     const n = available < this.#remaining ? available : this.#remaining;
-    const masked = this.#header!.masked;
+    const piece = offset === 0 && n === source.length ? source : source.subarray(offset, offset + n);
     this.#offset = offset + n;
     this.#remaining -= n;
-    const target = this.#target;
-    if (target !== null) {
-      const at = this.#targetOffset;
-      this.#targetOffset = at + n;
-      if (masked) {
-        mask(offset === 0 ? source : source.subarray(offset, offset + n), this.#maskKey!, target, at, n, this.#phase);
-        this.#phase = (this.#phase + n) & 3;
-      } else {
-        source.copy(target, at, offset, offset + n);
-      }
-      if (this.#remaining === 0) this.#target = null;
-      this.#handler.onFramePayload(at === 0 && n === target.length ? target : target.subarray(at, at + n));
-      return;
-    }
-    const piece = offset === 0 && n === source.length ? source : source.subarray(offset, offset + n);
-    if (masked) {
+    if (this.#header!.masked) {
       unmask(piece, this.#maskKey!, this.#phase);
       this.#phase = (this.#phase + n) & 3;
     }
@@ -391,7 +353,6 @@ export class FrameParser {
     this.#state = ParserState.FAILED;
     this.#source = null;
     this.#backlog = null;
-    this.#target = null;
     this.#handler.onFrameError(error);
   }
 }

@@ -32,12 +32,6 @@ export interface MessageSink {
   onProtocolError(error: WampkitError): void;
   /** Reading stopped (true) or may go on (false): pause or resume the byte source. */
   onReadPaused(paused: boolean): void;
-  /**
-   * The message is one uncompressed frame of `size` bytes that spans reads: return a buffer of
-   * exactly `size` bytes to receive it in place (the pieces then reported are views of it), or
-   * null to get pieces as usual.
-   */
-  messageBuffer?(size: number): Buffer | null;
 }
 
 export interface AssemblerOptions {
@@ -57,11 +51,6 @@ export const PauseReason = {
 export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
 
 const EMPTY = Buffer.alloc(0);
-/**
- * Largest frame received in place. The buffer is allocated when the header arrives, so a peer
- * that announces a large frame and sends nothing must not make us reserve much.
- */
-const MAX_IN_PLACE_FRAME = 4 * 1024 * 1024;
 
 export class MessageAssembler implements FrameHandler, InflateSink {
   readonly #sink: MessageSink;
@@ -159,18 +148,6 @@ export class MessageAssembler implements FrameHandler, InflateSink {
       return this.#tooBig(this.#messageSize + header.length);
     }
     this.#sink.onFrameBegin(header.length, header.fin, opcode);
-    if (
-      header.fin &&
-      opcode !== Opcode.CONTINUATION &&
-      !this.#compressed &&
-      header.length <= MAX_IN_PLACE_FRAME &&
-      header.length > this.#parser.payloadInChunk &&
-      this.#sink.messageBuffer !== undefined &&
-      !this.#failed
-    ) {
-      const target = this.#sink.messageBuffer(header.length);
-      if (target !== null) this.#parser.receiveInto(target);
-    }
   }
 
   onFramePayload(chunk: Buffer): void {
