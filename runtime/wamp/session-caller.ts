@@ -73,7 +73,7 @@ export class CallerRole {
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     const request = this.#wire.nextRequestId();
     const result = this.#pending(request, options);
-    this.#wire.send(withPayload([MessageType.CALL, request, callOptions(options), procedure], args, kwargs));
+    this.#sendOrFail(request, withPayload([MessageType.CALL, request, callOptions(options), procedure], args, kwargs));
     return result;
   }
 
@@ -128,8 +128,7 @@ export class CallerRole {
         return false;
       }
       const dict = final ? base : { ...base, progress: true };
-      this.#wire.send(withPayload([MessageType.CALL, request, dict, procedure], args, kwargs));
-      return true;
+      return this.#sendOrFail(request, withPayload([MessageType.CALL, request, dict, procedure], args, kwargs));
     };
     return {
       send,
@@ -138,6 +137,20 @@ export class CallerRole {
         return finished;
       },
     };
+  }
+
+  /**
+   * Sends a CALL; if the transport refuses it (e.g. over the peer's size limit) the call fails
+   * with that error instead of staying pending until the session ends.
+   */
+  #sendOrFail(request: number, message: unknown[]): boolean {
+    try {
+      this.#wire.send(message);
+      return true;
+    } catch (error) {
+      this.#settle(request)?.reject(error);
+      return false;
+    }
   }
 
   #pending(request: number, options: CallOptions): Promise<CallResult> {
