@@ -6,7 +6,7 @@ export { ApplicationError, Result } from './wamp/application-error.js';
 export type * from './wamp/types.js';
 // WAMP client: sessions, Component/connect(), transports (added by the WAMP peers helper).
 export { ApplicationSession, SessionErrorCode } from './wamp/session.js';
-export type { SessionDetails, CloseDetails, SessionConfig, JoinOptions, Challenge, SessionEvents } from './wamp/session.js';
+export type { SessionDetails, CloseDetails, SessionConfig, JoinOptions, Challenge, SessionEvents, ProgressiveCall, TestamentOptions } from './wamp/session.js';
 export { Component, connect, retryDelay, ComponentErrorCode } from './wamp/component.js';
 export type { ComponentOptions, ComponentEvents, TransportConfig, TransportEntry } from './wamp/component.js';
 export { anonymous } from './wamp/auth.js';
