@@ -17,10 +17,11 @@ export interface NativeThresholds {
   readonly utf8: number;
 }
 
-// Measured on x64 (AMD EPYC, Node 20, bench/nvx/crossover.ts): a Node-API call here costs
-// 40-70 ns, which the JavaScript loops match at about these sizes; at 64 bytes the JS mask
-// still beats both our call and bufferutil's. See docs/accelerator.md.
-export const DEFAULT_THRESHOLDS: NativeThresholds = { mask: 96, utf8: 24 };
+// Measured on x64 (AMD EPYC, Node 20, bench/nvx/crossover.ts): a masking call here costs
+// 30-50 ns (maskArgs/unmaskArgs), which the JavaScript loop matches at about 64 bytes (in
+// place it is already slower there: 37 ns against 31); a validator push costs 60-70 ns.
+// See docs/accelerator.md.
+export const DEFAULT_THRESHOLDS: NativeThresholds = { mask: 64, utf8: 24 };
 
 /**
  * Kernels that validate non-ASCII text byte by byte (no byte shuffle): with built-ins allowed,
