@@ -1,10 +1,10 @@
 /**
  * `npx wampkit router`: runs the embedded router from the command line.
  *
- *   wampkit router [--host H] [--port P] [--path /ws] [--realm R]... [--rawsocket] [--config FILE]
+ *   wampkit router [--host H] [--port P] [--path /ws] [--realm R]... [--rawsocket] [--static DIR] [--config FILE]
  *
  * --config names a JSON file holding RouterOptions (realms, listeners, helloTimeout,
- * maxMessageSize, strictRequestIds). --host/--port/--path/--rawsocket set the WebSocket
+ * maxMessageSize, strictRequestIds). --host/--port/--path/--rawsocket/--static set the WebSocket
  * listener (replacing the file's websocket listeners, keeping its rawsocket ones); --realm
  * adds realms. With nothing given: realm "realm1" on ws://127.0.0.1:8080/ws.
  * Prints one "listening on ADDRESS" line per address once ready; SIGINT/SIGTERM stop it.
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { Router } from './router.js';
 import type { ListenerConfig, RouterOptions, WebSocketListenerConfig } from './config.js';
 
-const USAGE = `usage: wampkit router [--host HOST] [--port PORT] [--path /ws] [--realm REALM]... [--rawsocket] [--config FILE]`;
+const USAGE = `usage: wampkit router [--host HOST] [--port PORT] [--path /ws] [--realm REALM]... [--rawsocket] [--static DIR] [--config FILE]`;
 
 export function routerOptionsFromArgs(argv: string[]): RouterOptions {
   const { values } = parseArgs({
@@ -25,6 +25,7 @@ export function routerOptionsFromArgs(argv: string[]): RouterOptions {
       path: { type: 'string' },
       realm: { type: 'string', multiple: true },
       rawsocket: { type: 'boolean' },
+      static: { type: 'string' },
       config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -59,7 +60,7 @@ export function routerOptionsFromArgs(argv: string[]): RouterOptions {
   const realms = [...(fromFile.realms ?? []), ...(values.realm ?? [])];
   if (realms.length === 0) realms.push('realm1');
   let listeners: ListenerConfig[] = fromFile.listeners ?? [];
-  const flagsGiven = values.host !== undefined || port !== undefined || values.path !== undefined || values.rawsocket !== undefined;
+  const flagsGiven = values.host !== undefined || port !== undefined || values.path !== undefined || values.rawsocket !== undefined || values.static !== undefined;
   if (flagsGiven || listeners.length === 0) {
     const ws: WebSocketListenerConfig = { type: 'websocket' };
     const previous = listeners.find((l): l is WebSocketListenerConfig => l.type === 'websocket');
@@ -68,6 +69,7 @@ export function routerOptionsFromArgs(argv: string[]): RouterOptions {
     if (port !== undefined) ws.port = port;
     if (values.path !== undefined) ws.path = values.path;
     if (values.rawsocket !== undefined) ws.rawsocket = values.rawsocket;
+    if (values.static !== undefined) ws.static = values.static;
     listeners = [ws, ...listeners.filter((l) => l.type !== 'websocket')];
   }
   return { ...fromFile, realms, listeners };

@@ -43,6 +43,11 @@ export interface WebSocketListenerConfig {
   serializers?: SerializerName[];
   /** Also accept RawSocket on the same port (told apart by the first byte, 0x7F). */
   rawsocket?: boolean;
+  /**
+   * Serve a directory's files over plain HTTP on the same port (GET and HEAD), so a browser page
+   * and its WAMP endpoint share one origin. A string is the root; `index` defaults to index.html.
+   */
+  static?: string | { root: string; index?: string };
 }
 
 export interface RawSocketListenerConfig {
@@ -116,6 +121,12 @@ function checkListener(value: unknown, at: number): ListenerConfig {
     if (value['rawsocket'] !== undefined && typeof value['rawsocket'] !== 'boolean') {
       throw bad(`${where}.rawsocket must be a boolean, got ${JSON.stringify(value['rawsocket'])}`);
     }
+    const files = value['static'];
+    const validStatic =
+      files === undefined ||
+      (typeof files === 'string' && files !== '') ||
+      (isRecord(files) && typeof files['root'] === 'string' && files['root'] !== '' && (files['index'] === undefined || typeof files['index'] === 'string'));
+    if (!validStatic) throw bad(`${where}.static must be a directory path or { root, index? }, got ${JSON.stringify(files)}`);
   } else if (value['unixPath'] !== undefined && (typeof value['unixPath'] !== 'string' || value['unixPath'] === '')) {
     throw bad(`${where}.unixPath must be a non-empty string, got ${JSON.stringify(value['unixPath'])}`);
   }

@@ -18,6 +18,7 @@ import type { WampTransport } from '../transports/transport.js';
 import type { Serializer } from '../serializers/types.js';
 import { RouterErrorCode, type ListenerConfig, type RawSocketListenerConfig, type WebSocketListenerConfig } from './config.js';
 import { acceptRawSocket, RAWSOCKET_MAGIC } from '../transports/rawsocket.js';
+import { createStaticFiles } from './static-files.js';
 
 export interface RunningListener {
   readonly addresses: string[];
@@ -102,7 +103,9 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
     else accept(transport);
   });
   const httpServer = http.createServer({ noDelay: true, requestTimeout: 10_000 });
+  const files = config.static === undefined ? undefined : createStaticFiles(typeof config.static === 'string' ? { root: config.static } : config.static);
   httpServer.on('request', (req, res) => {
+    if (files?.(req, res) === true) return;
     const onPath = (req.url ?? '/').split('?')[0] === path;
     res.writeHead(onPath ? 426 : 404, { 'content-type': 'text/plain', ...(onPath ? { upgrade: 'websocket' } : {}) });
     res.end(onPath ? `WAMP over WebSocket: connect with one of ${subprotocols.join(', ')}\n` : 'not found\n');
