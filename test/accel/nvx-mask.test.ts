@@ -54,6 +54,31 @@ for (const { label, accel } of implementations()) {
       }
     });
 
+    test('longer buffers (where kernels align their stores) equal the reference at every output alignment', () => {
+      const source = bytes(65536 + 80, 11);
+      for (const length of [2047, 2048, 2049, 2111, 4099, 65539]) {
+        const expected = new Uint8Array(length + 64);
+        const actual = new Uint8Array(length + 64);
+        for (let shift = 0; shift < 64; shift++) {
+          const phase = shift & 3;
+          const from = source.subarray(shift % 7, (shift % 7) + length);
+          expected.fill(0xee);
+          actual.fill(0xee);
+          referenceMask(from, KEY, expected, shift, length, phase);
+          accel.mask(from, KEY, actual, shift, length, phase);
+          let at = firstDifference(actual, expected);
+          if (at !== -1) assert.fail(`mask length ${length} output offset ${shift}: first difference at byte ${at}`);
+          const inPlace = new Uint8Array(length + 64).fill(0xee);
+          inPlace.set(from, shift);
+          const view = inPlace.subarray(shift, shift + length);
+          accel.unmask(view, KEY, phase);
+          at = firstDifference(view, expected.subarray(shift, shift + length));
+          if (at !== -1) assert.fail(`unmask length ${length} offset ${shift}: first difference at byte ${at}`);
+          assert.equal(inPlace[shift + length], 0xee, 'byte after the buffer untouched');
+        }
+      }
+    });
+
     test('a frame masked in pieces at every split equals masking it whole', () => {
       const length = 300;
       const source = SOURCE.subarray(1, 1 + length);
