@@ -11,17 +11,19 @@ import type { Accelerator, Utf8Validator } from './types.js';
 
 /** Sizes (bytes) from which the native call pays for itself. */
 export interface NativeThresholds {
-  /** mask / unmask. */
+  /** mask (source -> output), and unmask when `unmask` is not given. */
   readonly mask: number;
+  /** unmask (in place); defaults to `mask`. */
+  readonly unmask?: number;
   /** Incremental validation and fused unmask + validation, per chunk. */
   readonly utf8: number;
 }
 
-// Measured on x64 (AMD EPYC, Node 20, bench/nvx/crossover.ts): a masking call here costs
-// 30-50 ns (maskArgs/unmaskArgs), which the JavaScript loop matches at about 64 bytes (in
-// place it is already slower there: 37 ns against 31); a validator push costs 60-70 ns.
-// See docs/accelerator.md.
-export const DEFAULT_THRESHOLDS: NativeThresholds = { mask: 64, utf8: 24 };
+// Measured on x64 (AMD EPYC, Node 20, bench/nvx/crossover.ts): an unmaskArgs call costs
+// ~30 ns, which the JavaScript loop matches below 64 bytes (at 64: 37 ns in JS, 31 native);
+// maskArgs, with two buffers, ~48 ns, matched up to ~80 bytes (at 64: 46 in JS, 49 native);
+// a validator push costs 60-70 ns. See docs/accelerator.md.
+export const DEFAULT_THRESHOLDS: NativeThresholds = { mask: 96, unmask: 64, utf8: 24 };
 
 /**
  * Kernels that validate non-ASCII text byte by byte (no byte shuffle): with built-ins allowed,
@@ -167,7 +169,7 @@ export function createNativeAccelerator(
   binding: NativeKernelBinding,
   options: { thresholds?: NativeThresholds; builtins?: boolean } = {},
 ): Accelerator {
-  const { mask: maskMin, utf8: utf8Min } = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const { mask: maskMin, unmask: unmaskMin = maskMin, utf8: utf8Min } = options.thresholds ?? DEFAULT_THRESHOLDS;
   const builtins = options.builtins ?? true;
   const isValidUtf8 = builtins
     ? isUtf8
@@ -182,7 +184,7 @@ export function createNativeAccelerator(
     binding.maskArgs(source, output);
   };
   const unmask: Accelerator['unmask'] = (buffer, maskKey, phase = 0) => {
-    if (buffer.length < maskMin) return tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+    if (buffer.length < unmaskMin) return tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
     args[ArgSlot.KEY] = keyWord(maskKey, phase);
     binding.unmaskArgs(buffer);
   };
