@@ -19,6 +19,9 @@ import type { Serializer } from '../serializers/types.js';
 import { RouterErrorCode, type ListenerConfig, type RawSocketListenerConfig, type WebSocketListenerConfig } from './config.js';
 import { acceptRawSocket, RAWSOCKET_MAGIC } from '../transports/rawsocket.js';
 import { createStaticFiles } from './static-files.js';
+import { logger } from '../log.js';
+
+const log = logger('router');
 
 export interface RunningListener {
   readonly addresses: string[];
@@ -37,9 +40,11 @@ const DEFAULT_PORT = 8080;
 const DEFAULT_PATH = '/ws';
 
 export async function startListener(config: ListenerConfig, accept: Accept, maxMessageSize: number): Promise<RunningListener> {
-  return config.type === 'websocket'
-    ? startWebSocket(config, accept, maxMessageSize)
-    : startRawSocket(config, accept, maxMessageSize);
+  const running = config.type === 'websocket'
+    ? await startWebSocket(config, accept, maxMessageSize)
+    : await startRawSocket(config, accept, maxMessageSize);
+  for (const address of running.addresses) log.info(`listening on ${address}`);
+  return running;
 }
 
 function formatHost(host: string): string {
@@ -96,10 +101,17 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
       return undefined;
     },
   });
-  wss.on('error', () => {});
+  wss.on('error', (error: Error) => log.warn(() => `WebSocket listener error: ${error.message}`));
+  // A refused handshake is the first thing to look at when a client "cannot connect".
+  wss.on('rejected', (info: { status: number; reason: string; peer: string }) => {
+    log.info(() => `refused WebSocket handshake from ${info.peer}: HTTP ${info.status} ${info.reason}`);
+  });
   wss.on('connection', (connection) => {
     const transport = WebSocketTransport.accept(connection, { maxMessageSize });
-    if (transport === null) void connection.close(1002, 'no WAMP subprotocol').catch(() => {});
+    if (transport === null) {
+      log.info(() => `closed WebSocket from ${connection.peer}: it agreed no WAMP subprotocol (offer one of ${subprotocols.join(', ')})`);
+      void connection.close(1002, 'no WAMP subprotocol').catch(() => {});
+    }
     else accept(transport);
   });
   const httpServer = http.createServer({ noDelay: true, requestTimeout: 10_000 });

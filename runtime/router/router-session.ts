@@ -26,6 +26,10 @@ import { helloInfo, welcomeAuthDetails } from '../auth/router/session-glue.js';
 import * as pubsub from './router-session-pubsub.js';
 import * as rpc from './router-session-rpc.js';
 import { withoutUndefined } from './router-session-input.js';
+import { describeMessage } from '../wamp/session-wire.js';
+import { logger } from '../log.js';
+
+const log = logger('router');
 
 const State = {
   AWAITING_HELLO: 'awaiting-hello',
@@ -128,10 +132,12 @@ export class RouterSession implements RouterPeer {
   }
 
   send(message: unknown[]): void {
+    if (log.enabled('trace')) log.trace(`out ${this.#sessionId} ${describeMessage(message)}`);
     this.transport.send(message);
   }
 
   sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void {
+    if (log.enabled('trace')) log.trace(`out ${this.#sessionId} ${describeMessage(message)}`);
     const t = this.transport;
     if (t.sendShared !== undefined) t.sendShared(message, cache);
     else t.send(message);
@@ -145,7 +151,7 @@ export class RouterSession implements RouterPeer {
   /** Ends a joined session with GOODBYE (router shutdown or realm closing); closes the transport otherwise. */
   shutdown(reason: string = CloseReason.SYSTEM_SHUTDOWN): void {
     if (this.#state === State.JOINED) {
-      this.#leaveRealm();
+      this.#leaveRealm(reason);
       this.#state = State.SHUTTING_DOWN;
       this.send([MessageType.GOODBYE, {}, reason]);
     } else if (this.#state === State.AWAITING_HELLO || this.#state === State.AUTHENTICATING) {
@@ -156,7 +162,7 @@ export class RouterSession implements RouterPeer {
   /** Ends a joined session at the router's (meta API's) request: GOODBYE `reason`, Details.message. */
   kill(reason: string, message?: string, quiet = false): void {
     if (this.#state !== State.JOINED) return;
-    this.#leaveRealm(quiet);
+    this.#leaveRealm(reason, quiet);
     this.#state = State.SHUTTING_DOWN;
     this.send([MessageType.GOODBYE, message === undefined ? {} : { message }, reason]);
     // A killed client that never answers the GOODBYE must not keep its transport forever.
@@ -171,13 +177,15 @@ export class RouterSession implements RouterPeer {
   /** Aborts the session (ABORT with `reason`) and closes the transport. */
   abort(reason: string, message: string): void {
     if (this.#state === State.CLOSED) return;
+    log.warn(() => `ABORT session ${this.#sessionId === 0 ? `(not joined) from ${this.transport.peer}` : this.#sessionId}: ${reason}: ${message}`);
     this.send([MessageType.ABORT, { message }, reason]);
-    this.#leaveRealm();
+    this.#leaveRealm(reason);
     this.#close();
   }
 
   #receive(value: unknown): void {
     if (this.#state === State.CLOSED) return;
+    if (log.enabled('trace')) log.trace(`in ${this.#sessionId} ${Array.isArray(value) ? describeMessage(value) : 'malformed message'}`);
     let msg: WampMessage;
     try {
       msg = parseMessage(value);
@@ -295,10 +303,12 @@ export class RouterSession implements RouterPeer {
     this.#helloTimer = null;
   }
 
-  #leaveRealm(quiet = false): void {
+  #leaveRealm(reason: string, quiet = false): void {
     const realm = this.#realm;
     this.#realm = null;
-    realm?.leave(this, quiet);
+    if (realm === null) return;
+    log.info(() => `session ${this.#sessionId} left realm ${realm.name} (authid ${this.#authid}, authrole ${this.#authrole}): ${reason}`);
+    realm.leave(this, quiet);
   }
 
   #close(): void {
@@ -315,7 +325,7 @@ export class RouterSession implements RouterPeer {
     if (this.#state === State.CLOSED) return;
     this.#state = State.CLOSED;
     this.#clearHelloTimer();
-    this.#leaveRealm();
+    this.#leaveRealm('wamp.close.transport_lost');
     this.#host.sessionClosed(this);
   }
 
@@ -338,6 +348,7 @@ export class RouterSession implements RouterPeer {
     const handshake = auth.handshake();
     s.#handshake = handshake;
     const transport = { type: s.transport.serializerName === 'memory' ? 'memory' : 'network', peer: s.transport.peer };
+    log.debug(() => `HELLO from ${transport.peer} for realm ${realm.name}: session ${s.#sessionId}, authmethods ${JSON.stringify(details['authmethods'] ?? ['anonymous'])}, authid ${JSON.stringify(details['authid'] ?? null)}`);
     void handshake.hello(helloInfo(realm.name, s.#sessionId, details, transport)).then((outcome) => s.#authOutcome(handshake, outcome));
   }
 
@@ -357,6 +368,7 @@ export class RouterSession implements RouterPeer {
     // A late outcome for a session that closed, or moved on to another HELLO, is moot.
     if (this.#handshake !== handshake || this.#state !== State.AUTHENTICATING) return;
     if (outcome.kind === 'challenge') {
+      log.debug(() => `session ${this.#sessionId}: CHALLENGE ${outcome.method}`);
       this.send([MessageType.CHALLENGE, outcome.method, outcome.extra]);
       return;
     }
@@ -377,7 +389,9 @@ export class RouterSession implements RouterPeer {
     this.#outboundRequest = 0;
     this.#realm = realm;
     this.#state = State.JOINED;
+    log.debug(() => `session ${this.#sessionId}: authenticated by ${result.authmethod} as authid ${result.authid}, authrole ${result.authrole}`);
     this.send([MessageType.WELCOME, this.#sessionId, { realm: realm.name, ...welcomeAuthDetails(result), roles: ROUTER_ROLES }]);
+    log.info(() => `session ${this.#sessionId} joined realm ${realm.name} from ${this.transport.peer} (authid ${result.authid}, authrole ${result.authrole}, authmethod ${result.authmethod})`);
     // After WELCOME: on_join (and anything it triggers) must not reach the client before it.
     realm.join(this);
   }
@@ -388,7 +402,7 @@ export class RouterSession implements RouterPeer {
       s.#close();
       return;
     }
-    s.#leaveRealm();
+    s.#leaveRealm(msg.reason);
     s.send([MessageType.GOODBYE, {}, CloseReason.GOODBYE_AND_OUT]);
     s.#state = State.AWAITING_HELLO;
     s.#armHelloTimer();

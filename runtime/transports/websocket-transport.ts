@@ -15,12 +15,14 @@ import type { Serializer } from '../serializers/types.js';
 import { ErrorUri } from '../wamp/uris.js';
 import { BaseTransport } from './transport.js';
 import { serializersOf, type SerializerSpec } from './serializer-choice.js';
+import { logger } from '../log.js';
 
 export interface WebSocketTransportOptions {
   /** Report received messages larger than this many bytes as errors (0: no limit). */
   maxMessageSize?: number;
 }
 
+const log = logger('websocket');
 const NORMAL_CLOSE = CloseCode.NORMAL;
 /** A close reason must fit a control frame: 125 bytes less the 2-byte code. */
 const MAX_CLOSE_REASON = 123;
@@ -48,7 +50,9 @@ export class WebSocketTransport extends BaseTransport {
   /** Wraps a server-side connection whose subprotocol names a WAMP serialization. */
   static accept(connection: WebSocketConnection, options: WebSocketTransportOptions = {}): WebSocketTransport | null {
     const serializer = serializerBySubprotocol(connection.subprotocol ?? '');
-    return serializer === undefined ? null : new WebSocketTransport(connection, serializer, options);
+    if (serializer === undefined) return null;
+    log.debug(() => `accepted WebSocket from ${connection.peer}: subprotocol ${connection.subprotocol ?? '(none)'}, extensions ${connection.extensions === '' ? '(none)' : connection.extensions}`);
+    return new WebSocketTransport(connection, serializer, options);
   }
 
   send(message: unknown[]): void {
@@ -113,7 +117,9 @@ export interface WebSocketClientOptions extends Omit<ConnectOptions, 'protocols'
 export async function connectWebSocketTransport(url: string | URL, options: WebSocketClientOptions = {}): Promise<WebSocketTransport> {
   const { serializers, maxMessageSize, ...wsOptions } = options;
   const offered = serializersOf(serializers);
+  log.debug(() => `connecting to ${String(url)} offering ${offered.map((s) => s.subprotocol).join(', ')}`);
   const connection = await connect(url, { ...wsOptions, protocols: offered.map((s) => s.subprotocol) });
+  log.debug(() => `connected to ${String(url)}: subprotocol ${connection.subprotocol ?? '(none)'}, extensions ${connection.extensions === '' ? '(none)' : connection.extensions}`);
   const chosen = offered.find((s) => s.subprotocol === connection.subprotocol);
   if (chosen === undefined) {
     void connection.close(NORMAL_CLOSE, 'no WAMP subprotocol').catch(() => {});

@@ -12,6 +12,9 @@ import type { TransportConnector, WampTransport } from '../transports/transport.
 import { createError } from '../errors.js';
 import { ApplicationSession, type CloseDetails, type SessionConfig, type SessionDetails } from './session.js';
 import type { Authenticator } from './auth.js';
+import { logger } from '../log.js';
+
+const log = logger('wamp:component');
 
 /** A transport as configured: a URL, or a URL with options for that kind of transport. */
 export interface TransportConfig {
@@ -176,11 +179,13 @@ export class Component extends Emitter<ComponentEvents> {
     if (this.#stopped) return;
     const connector = this.#connectors[this.#next % this.#connectors.length] as TransportConnector;
     this.#next++;
+    log.debug(() => `connect attempt ${this.#next}${this.#failures > 0 ? ` (after ${this.#failures} failed)` : ''}`);
     let transport: WampTransport;
     try {
       transport = await connector();
     } catch (error) {
       this.#failures++;
+      log.debug(() => `connect attempt failed: ${error instanceof Error ? error.message : String(error)}`);
       this.emit('connectfailure', error, this.#failures);
       this.#schedule(error);
       return;
@@ -197,10 +202,12 @@ export class Component extends Emitter<ComponentEvents> {
     if (this.#stopped || !this.#running || this.#timer !== null) return;
     const { maxRetries } = this.#retry;
     if (maxRetries >= 0 && this.#failures > maxRetries) {
+      log.warn(() => `gave up after ${this.#failures} failed connection attempts (maxRetries ${maxRetries}); check the router address and that it is running`);
       this.#finish(createError(ComponentErrorCode.RETRIES_EXHAUSTED, `gave up after ${this.#failures} failed connection attempts`, {}, lastError));
       return;
     }
     const delay = retryDelay(Math.max(1, this.#failures), this.#retry);
+    log.debug(() => `reconnecting in ${Math.round(delay)} ms`);
     this.#timer = setTimeout(() => {
       this.#timer = null;
       void this.#attempt();

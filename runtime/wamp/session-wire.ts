@@ -5,6 +5,7 @@
  */
 import { createError, type WampkitError } from '../errors.js';
 import type { Args, Kwargs } from './types.js';
+import { MessageType, MESSAGE_NAME } from './message-types.js';
 
 export interface SessionWire {
   readonly sessionId: number;
@@ -68,4 +69,26 @@ export function checkArgs(args: unknown, kwargs: unknown): void {
   if (kwargs !== undefined && (typeof kwargs !== 'object' || kwargs === null || Array.isArray(kwargs))) {
     throw invalidArgument(`kwargs must be a plain object, got ${Array.isArray(kwargs) ? 'array' : typeof kwargs}`);
   }
+}
+
+/** The longest rendering of one message in a trace line; the rest is cut. */
+const TRACE_MAX_CHARS = 400;
+
+/**
+ * One WAMP message as a trace line: its name, then its fields. Only called behind
+ * `log.enabled('trace')`, so the RPC path never pays for it. AUTHENTICATE's signature may be
+ * a ticket or password-derived proof, so it is never shown.
+ */
+export function describeMessage(message: readonly unknown[]): string {
+  const type = message[0];
+  const name = typeof type === 'number' ? (MESSAGE_NAME as Record<number, string | undefined>)[type] ?? `type ${type}` : 'malformed';
+  const fields = type === MessageType.AUTHENTICATE ? ['(signature hidden)', ...message.slice(2)] : message.slice(1);
+  let text: string;
+  try {
+    text = JSON.stringify(fields, (_key, value: unknown) =>
+      value instanceof Uint8Array ? `<${value.byteLength} bytes>` : typeof value === 'bigint' ? `${value}n` : value);
+  } catch {
+    text = '(unprintable)';
+  }
+  return `${name} ${text.length > TRACE_MAX_CHARS ? `${text.slice(0, TRACE_MAX_CHARS)}…` : text}`;
 }

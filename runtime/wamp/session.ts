@@ -24,12 +24,13 @@ import { MessageType, MESSAGE_NAME } from './message-types.js';
 import { parseMessage, type WampMessage } from './messages.js';
 import { CloseReason, ErrorUri } from './uris.js';
 import { SessionIdGenerator } from './ids.js';
+import { logger } from '../log.js';
 import { ApplicationError, Result } from './application-error.js';
 import { CallerRole, type ProgressiveCall } from './session-caller.js';
 import { CalleeRole } from './session-callee.js';
 import { PubSubRole } from './session-pubsub.js';
 import { createError } from '../errors.js';
-import { SessionErrorCode, notJoined, sessionLost, type SessionWire } from './session-wire.js';
+import { SessionErrorCode, notJoined, sessionLost, describeMessage, type SessionWire } from './session-wire.js';
 import type {
   Args, CallOptions, CallResult, Endpoint, EventHandler, Kwargs, Publication, PublishOptions,
   Registration, RegisterOptions, Subscription, SubscribeOptions, WampSession,
@@ -53,6 +54,15 @@ const State = {
 type State = (typeof State)[keyof typeof State];
 
 type Handler = (session: ApplicationSession, msg: WampMessage) => void;
+
+const log = logger('wamp');
+
+/** Every outbound message passes here: one comparison when tracing is off. */
+function sendOn(transport: WampTransport | null, message: unknown[]): void {
+  if (transport === null) return;
+  if (log.enabled('trace')) log.trace(() => `out ${describeMessage(message)}`);
+  transport.send(message);
+}
 
 export class ApplicationSession extends Emitter<SessionEvents> implements WampSession {
   readonly config: SessionConfig;
@@ -80,7 +90,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
       get joined() {
         return self.#state === State.JOINED;
       },
-      send: (message) => self.#transport?.send(message),
+      send: (message) => sendOn(self.#transport, message),
       nextRequestId: () => self.#requests.next(),
       lastRequestId: () => self.#requests.last,
       routerHasFeature: (role, feature) => {
@@ -199,9 +209,10 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     if (options.authextra !== undefined) details['authextra'] = options.authextra;
     this.#state = State.JOINING;
     this.#leftDeliberately = false;
+    log.debug(() => `joining realm ${realm}${options.authmethods === undefined ? '' : ` (authmethods ${options.authmethods.join(', ')})`}`);
     return new Promise<SessionDetails>((resolve, reject) => {
       this.#join = { realm, resolve, reject };
-      this.#transport?.send([MessageType.HELLO, realm, details]);
+      sendOn(this.#transport, [MessageType.HELLO, realm, details]);
     });
   }
 
@@ -215,7 +226,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     this.#state = State.CLOSING;
     return new Promise<void>((resolve) => {
       this.#leave = { resolve };
-      this.#transport?.send([MessageType.GOODBYE, message === undefined ? {} : { message }, reason]);
+      sendOn(this.#transport, [MessageType.GOODBYE, message === undefined ? {} : { message }, reason]);
     });
   }
 
@@ -283,6 +294,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   // ---- inbound ----
 
   #receive(value: unknown): void {
+    if (log.enabled('trace')) log.trace(`in ${Array.isArray(value) ? describeMessage(value) : 'malformed message'}`);
     let msg: WampMessage;
     try {
       msg = parseMessage(value);
@@ -302,13 +314,14 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   #violation(message: string): void {
     const transport = this.#transport;
     if (transport === null) return;
-    transport.send([MessageType.ABORT, { message }, ErrorUri.PROTOCOL_VIOLATION]);
+    sendOn(transport, [MessageType.ABORT, { message }, ErrorUri.PROTOCOL_VIOLATION]);
     this.#left({ reason: ErrorUri.PROTOCOL_VIOLATION, message });
     transport.close(1002, 'protocol violation');
   }
 
   #left(details: CloseDetails): void {
     const wasJoined = this.#state === State.JOINED || this.#state === State.CLOSING;
+    log.debug(() => `${wasJoined ? 'left the realm' : 'join refused'}: ${details.reason}${details.message === undefined ? '' : ` (${details.message})`}`);
     const join = this.#join;
     this.#join = null;
     this.#state = this.#transport === null ? State.DISCONNECTED : State.CONNECTED;
@@ -335,6 +348,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     }
     this.#transport = null;
     this.#state = State.DISCONNECTED;
+    log.debug(() => `transport closed${wasClean ? '' : ' uncleanly'}${reason === '' ? '' : `: ${reason}`}`);
     this.emit('disconnect', { wasClean, reason });
     this.#run(() => this.onDisconnect());
   }
@@ -376,7 +390,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
         (error: unknown) => {
           if (s.#transport !== transport || s.#state !== State.JOINING) return;
           const message = error instanceof Error ? error.message : String(error);
-          transport?.send([MessageType.ABORT, { message }, ErrorUri.AUTHENTICATION_FAILED]);
+          sendOn(transport, [MessageType.ABORT, { message }, ErrorUri.AUTHENTICATION_FAILED]);
           s.#left({ reason: ErrorUri.AUTHENTICATION_FAILED, message });
           transport?.close(1000, 'authentication failed');
         },
@@ -402,6 +416,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     if (d.authextra !== undefined) details.authextra = d.authextra;
     s.#details = details;
     s.#state = State.JOINED;
+    log.debug(() => `joined realm ${details.realm} as session ${details.session} (authid ${details.authid ?? '-'}, authrole ${details.authrole ?? '-'})`);
     s.#joinedBefore = true;
     join?.resolve(details);
     if (rejoined) {
@@ -432,11 +447,11 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
         (signature) => {
           // WAMP-SCRAM sends its combined nonce in AUTHENTICATE.Extra.
           const extra = s.config.authenticators?.find((a) => a.method === challenge.method)?.authenticateExtra?.() ?? {};
-          s.#transport?.send([MessageType.AUTHENTICATE, signature, extra]);
+          sendOn(s.#transport, [MessageType.AUTHENTICATE, signature, extra]);
         },
         (error: unknown) => {
           const message = error instanceof Error ? error.message : String(error);
-          s.#transport?.send([MessageType.ABORT, { message }, ErrorUri.AUTHENTICATION_FAILED]);
+          sendOn(s.#transport, [MessageType.ABORT, { message }, ErrorUri.AUTHENTICATION_FAILED]);
           s.#left({ reason: ErrorUri.AUTHENTICATION_FAILED, message });
         },
       );
@@ -444,7 +459,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
 
   static goodbye(s: ApplicationSession, msg: WampMessage): void {
     if (msg.type !== MessageType.GOODBYE) return;
-    if (s.#state === State.JOINED) s.#transport?.send([MessageType.GOODBYE, {}, CloseReason.GOODBYE_AND_OUT]);
+    if (s.#state === State.JOINED) sendOn(s.#transport, [MessageType.GOODBYE, {}, CloseReason.GOODBYE_AND_OUT]);
     const details: CloseDetails = { reason: msg.reason };
     if (typeof msg.details.message === 'string') details.message = msg.details.message;
     s.#left(details);
