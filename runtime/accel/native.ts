@@ -174,20 +174,32 @@ export function createNativeAccelerator(
   const isValidUtf8 = builtins
     ? isUtf8
     : (buffer: Uint8Array): boolean => binding.isValidUtf8(buffer);
-  // Numbers go through `args` rather than as arguments: a cheaper Node-API crossing.
-  const args = binding.args;
-  const mask: Accelerator['mask'] = (source, maskKey, output, outputOffset, length, phase = 0) => {
-    if (length < maskMin) return tsMask(source, maskKey, output, outputOffset, length, phase);
-    args[ArgSlot.KEY] = keyWord(maskKey, phase);
-    args[ArgSlot.OFFSET] = outputOffset;
-    args[ArgSlot.LENGTH] = length;
-    binding.maskArgs(source, output);
-  };
-  const unmask: Accelerator['unmask'] = (buffer, maskKey, phase = 0) => {
-    if (buffer.length < unmaskMin) return tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
-    args[ArgSlot.KEY] = keyWord(maskKey, phase);
-    binding.unmaskArgs(buffer);
-  };
+  // Numbers go through `args` rather than as arguments: a cheaper Node-API crossing. A binary
+  // built before those entry points existed (a stale prebuild) still works through the plain ones.
+  const args = (binding as Partial<NativeKernelBinding>).args;
+  const withArgs = args instanceof Float64Array && typeof binding.maskArgs === 'function';
+  const mask: Accelerator['mask'] = withArgs
+    ? (source, maskKey, output, outputOffset, length, phase = 0) => {
+        if (length < maskMin) return tsMask(source, maskKey, output, outputOffset, length, phase);
+        args[ArgSlot.KEY] = keyWord(maskKey, phase);
+        args[ArgSlot.OFFSET] = outputOffset;
+        args[ArgSlot.LENGTH] = length;
+        binding.maskArgs(source, output);
+      }
+    : (source, maskKey, output, outputOffset, length, phase = 0) => {
+        if (length < maskMin) return tsMask(source, maskKey, output, outputOffset, length, phase);
+        binding.mask(source, output, outputOffset, length, keyWord(maskKey, phase));
+      };
+  const unmask: Accelerator['unmask'] = withArgs
+    ? (buffer, maskKey, phase = 0) => {
+        if (buffer.length < unmaskMin) return tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+        args[ArgSlot.KEY] = keyWord(maskKey, phase);
+        binding.unmaskArgs(buffer);
+      }
+    : (buffer, maskKey, phase = 0) => {
+        if (buffer.length < unmaskMin) return tsMask(buffer, maskKey, buffer, 0, buffer.length, phase);
+        binding.unmask(buffer, keyWord(maskKey, phase));
+      };
   if (builtins && SCALAR_UTF8_KERNELS.has(binding.name)) {
     return {
       implementation: binding.name,

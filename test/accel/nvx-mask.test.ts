@@ -156,3 +156,21 @@ test('the addon refuses ranges outside its buffers and arguments of the wrong ki
   }
   assert.throws(() => load.addon.bind('no-such-kernel'), /not available/);
 });
+
+test('a binary without the args-block entry points (a stale prebuild) still masks, through the plain ones', { skip: nativeSkipReason() }, async () => {
+  const { loadAddon } = await import('../../runtime/accel/native-binding.js');
+  const { createNativeAccelerator } = await import('../../runtime/accel/native.js');
+  const load = loadAddon();
+  assert.ok(load.ok);
+  const { args: _args, maskArgs: _maskArgs, unmaskArgs: _unmaskArgs, ...plain } = load.addon.bind(load.addon.kernels.find((k) => k.usable)!.name);
+  const stale = plain as unknown as import('../../runtime/accel/native-binding.js').NativeKernelBinding;
+  const accel = createNativeAccelerator(stale, { thresholds: { mask: 0, utf8: 0 }, builtins: false });
+  const source = SOURCE.subarray(3, 3 + 700);
+  const expected = new Uint8Array(710);
+  const actual = new Uint8Array(710);
+  referenceMask(source, KEY, expected, 5, 700, 2);
+  accel.mask(source, KEY, actual, 5, 700, 2);
+  assert.equal(firstDifference(actual, expected), -1);
+  accel.unmask(actual.subarray(5, 705), KEY, 2);
+  assert.equal(firstDifference(actual.subarray(5, 705), source), -1);
+});
