@@ -14,6 +14,9 @@ import type { Serializer } from '../serializers/types.js';
 import { ErrorUri } from '../wamp/uris.js';
 import { BaseTransport } from './transport.js';
 import { serializerOf, type SerializerSpec } from './serializer-choice.js';
+import { logger } from '../log.js';
+
+const log = logger('rawsocket');
 import {
   RAWSOCKET_MAGIC, RawSocketError, RawSocketFrameType, RawSocketParser, decodeHandshakeReply, decodeHandshakeRequest,
   encodeFrameHeader, encodeHandshake, encodeHandshakeError, lengthExponentFor, maxLengthOf, type RawSocketHandler,
@@ -297,7 +300,10 @@ export interface RawSocketAcceptOptions extends RawSocketOptions {
 export function acceptRawSocket(socket: net.Socket, options: RawSocketAcceptOptions, accept: (transport: RawSocketTransport) => void): void {
   const { serializers, ...rest } = options;
   const transport = RawSocketTransport.accept(socket, serializers, rest);
-  transport.ready.then(() => accept(transport), () => {});
+  transport.ready.then(() => {
+    log.debug(() => `accepted RawSocket from ${transport.peer}: serializer ${transport.serializerName}, peer accepts ${transport.peerMaxMessageSize} bytes`);
+    accept(transport);
+  }, (error: Error) => log.info(() => `refused RawSocket from ${transport.peer}: ${error.message}`));
 }
 
 export interface RawSocketClientOptions extends RawSocketOptions {

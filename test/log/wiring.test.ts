@@ -4,6 +4,8 @@ import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configureLogging } from '../../runtime/log.js';
 import { describeMessage } from '../../runtime/wamp/session-wire.js';
@@ -39,6 +41,30 @@ function runFixture(spec: string | undefined): Promise<Run> {
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** The ```text blocks of docs/logging.md, as lines. */
+function docBlocks(): string[][] {
+  const page = readFileSync(join(root, 'docs/logging.md'), 'utf8');
+  return [...page.matchAll(/```text\n([\s\S]*?)```/g)].map((m) => (m[1] ?? '').trimEnd().split('\n'));
+}
+
+/** Lines of one run with what changes between runs (ports, session IDs, authids) replaced. */
+function normalize(line: string): string {
+  return line.replace(/(authid"?:? ?"?)[0-9a-f]{12}/g, '$1X').replace(/\d+/g, 'N');
+}
+
+/** Every line of the doc block starting with `first` occurs (normalized; `…` cuts) in `actual`. */
+function assertDocMatches(first: string, actual: string): void {
+  const block = docBlocks().find((b) => (b[0] ?? '').startsWith(first));
+  assert.ok(block !== undefined, `docs/logging.md has a text block starting ${first}`);
+  const lines = actual.trimEnd().split('\n').map(normalize);
+  for (const docLine of block) {
+    const cut = docLine.endsWith('…') ? normalize(docLine.slice(0, -1)) : null;
+    const found = cut === null ? lines.includes(normalize(docLine)) : lines.some((l) => l.startsWith(cut));
+    assert.ok(found, `docs/logging.md line not produced by the code:\n${docLine}\nactual:\n${actual}`);
+  }
+  assert.equal(block.length, lines.length, `docs/logging.md shows all ${lines.length} lines of ${first}`);
 }
 
 function capture(spec: string): string[] {
@@ -79,6 +105,12 @@ describe('debug logging wired in', () => {
     assert.match(socket.stderr, /^wampkit:websocket debug accepted WebSocket from tcp:127\.0\.0\.1:\d+: subprotocol wamp\.2\.json, extensions /m);
 
     assert.equal(invalid.stderr, 'wampkit: WAMPKIT_DEBUG: "router:loud!" is not an area (like router) or area:level (levels: off, error, warn, info, debug, trace); debug logging stays off\n');
+
+    // docs/logging.md shows these runs' output as it is.
+    assertDocMatches('wampkit:router info listening on', router.stderr);
+    assertDocMatches('wampkit:wamp debug joining realm', trace.stderr);
+    assertDocMatches('wampkit:websocket debug connecting', socket.stderr);
+    assertDocMatches('wampkit: WAMPKIT_DEBUG:', invalid.stderr);
   });
 
   test('an ABORT is a warning naming the reason; a refused handshake is info with its HTTP status', async () => {
@@ -92,7 +124,9 @@ describe('debug logging wired in', () => {
       const left = new Promise<CloseDetails>((resolve) => session.once('leave', resolve));
       session.attach(client);
       assert.equal((await left).reason, 'wamp.error.no_such_realm');
-      assert.ok(lines.includes("wampkit:router warn ABORT session (not joined) from memory: wamp.error.no_such_realm: no realm named 'nowhere' exists on this router"), lines.join('\n'));
+      const abortLine = "wampkit:router warn ABORT session (not joined) from memory: wamp.error.no_such_realm: no realm named 'nowhere' exists on this router";
+      assert.ok(lines.includes(abortLine), lines.join('\n'));
+      assert.ok(docBlocks().some((b) => b.length === 1 && b[0] === abortLine), 'docs/logging.md shows the ABORT line');
 
       // A WebSocket upgrade without a WAMP subprotocol is refused (400) by the listener.
       const url = new URL(address as string);
@@ -134,6 +168,24 @@ describe('debug logging wired in', () => {
     } finally {
       await router.close();
     }
+  });
+
+  test('docs/logging.md names every logging area the runtime uses, and the docs index links it', () => {
+    const used = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const full = join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (name.endsWith('.ts')) for (const m of readFileSync(full, 'utf8').matchAll(/\blogger\('([a-z:-]+)'\)/g)) used.add(m[1] ?? '');
+      }
+    };
+    walk(join(root, 'runtime'));
+    const page = readFileSync(join(root, 'docs/logging.md'), 'utf8');
+    const documented = new Set([...page.matchAll(/^\| `([a-z:-]+)` \| (?:error|warn|info|debug|trace) \|/gm)].map((m) => m[1]));
+    assert.ok(used.size >= 4, [...used].join(', '));
+    for (const area of used) assert.ok(documented.has(area), `area ${area} is used in runtime/ but not in docs/logging.md's table`);
+    for (const area of documented) assert.ok(used.has(area as string), `docs/logging.md documents area ${area}, which no runtime code logs to`);
+    assert.match(readFileSync(join(root, 'docs/README.md'), 'utf8'), /\[logging\.md\]\(logging\.md\)/);
   });
 
   test('describeMessage: name, fields, binary as a size, long messages cut', () => {
