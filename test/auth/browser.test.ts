@@ -5,29 +5,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinModules, createRequire } from 'node:module';
+import { createRequire } from 'node:module';
+import { browserOffenders } from '../helpers/browser-safe.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as auth from '../../runtime/auth/index.js';
 
 const entry = fileURLToPath(new URL('../../runtime/auth/index.ts', import.meta.url));
 const require_ = createRequire(import.meta.url);
-const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
-function importGraph(file: string, seen = new Map<string, string[]>()): Map<string, string[]> {
-  if (seen.has(file)) return seen;
-  const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)]
-    .map((m) => (m[1] ?? m[2]) as string);
-  seen.set(file, specifiers);
-  for (const s of specifiers) {
-    if (s.startsWith('.')) {
-      const target = resolve(dirname(file), s.replace(/\.js$/, '.ts'));
-      if (existsSync(target)) importGraph(target, seen);
-    }
-  }
-  return seen;
-}
 
 // What the page computes, and Node computes the same way for comparison.
 async function vectors(w: typeof auth): Promise<unknown[]> {
@@ -42,15 +28,8 @@ async function vectors(w: typeof auth): Promise<unknown[]> {
 
 describe('client authenticators in the browser', () => {
   test('no Node built-ins in the import graph of runtime/auth/index.ts', () => {
-    const graph = importGraph(entry);
-    assert.ok(graph.size >= 8, `walked ${graph.size} files`);
-    const offenders: string[] = [];
-    for (const [file, specifiers] of graph) {
-      for (const s of specifiers) if (NODE_BUILTINS.has(s)) offenders.push(`${file} imports ${s}`);
-      const text = readFileSync(file, 'utf8');
-      if (/\bBuffer\.(from|alloc|concat|isBuffer)/.test(text)) offenders.push(`${file} uses Buffer`);
-      if (/\bprocess\.(env|versions|nextTick)/.test(text)) offenders.push(`${file} uses process`);
-    }
+    const { files, offenders } = browserOffenders(entry);
+    assert.ok(files >= 8, `walked ${files} files`);
     assert.deepEqual(offenders, []);
   });
 

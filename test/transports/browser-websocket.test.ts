@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinModules, createRequire } from 'node:module';
+import { createRequire } from 'node:module';
+import { browserOffenders } from '../helpers/browser-safe.js';
 import WebSocket from 'ws';
 import { Router } from '../../runtime/router/router.js';
 import { connectBrowserWebSocket, type W3CWebSocketConstructor } from '../../runtime/transports/browser-websocket.js';
@@ -13,35 +14,12 @@ import { withTimeout } from '../router/helpers.js';
 
 const entry = fileURLToPath(new URL('../../runtime/browser/index.ts', import.meta.url));
 const require_ = createRequire(import.meta.url);
-const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
-/** Every module reachable by static imports from `file` (relative ones followed; bare ones listed). */
-function importGraph(file: string, seen = new Map<string, string[]>()): Map<string, string[]> {
-  if (seen.has(file)) return seen;
-  const text = readFileSync(file, 'utf8');
-  const specifiers = [...text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]/gm)]
-    .map((m) => (m[1] ?? m[2]) as string);
-  seen.set(file, specifiers);
-  for (const s of specifiers) {
-    if (s.startsWith('.')) {
-      const target = resolve(dirname(file), s.replace(/\.js$/, '.ts'));
-      if (existsSync(target)) importGraph(target, seen);
-    }
-  }
-  return seen;
-}
 
 describe('browser WebSocket transport (wampkit/browser)', () => {
   test('no Node built-ins anywhere in the import graph of wampkit/browser', () => {
-    const graph = importGraph(entry);
-    assert.ok(graph.size > 10, `walked ${graph.size} files`);
-    const offenders: string[] = [];
-    for (const [file, specifiers] of graph) {
-      for (const s of specifiers) if (NODE_BUILTINS.has(s)) offenders.push(`${file} imports ${s}`);
-      const text = readFileSync(file, 'utf8');
-      if (/\bBuffer\.(from|alloc|concat|isBuffer)/.test(text) && !/globalThis as \{ Buffer/.test(text)) offenders.push(`${file} uses Buffer`);
-      if (/\bprocess\.(env|versions|nextTick)/.test(text)) offenders.push(`${file} uses process`);
-    }
+    const { files, offenders } = browserOffenders(entry);
+    assert.ok(files > 10, `walked ${files} files`);
     assert.deepEqual(offenders, []);
   });
 
