@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { Router } from './router.js';
 import type { ListenerConfig, RouterOptions, WebSocketListenerConfig } from './config.js';
 
-const USAGE = `usage: wampkit router [--host HOST] [--port PORT] [--path /ws] [--realm REALM]... [--rawsocket] [--static DIR] [--config FILE]`;
+const USAGE = `usage: wampkit router [--host HOST] [--port PORT] [--path /ws] [--realm REALM]... [--rawsocket] [--static DIR] [--config FILE]
+debug logging to stderr: WAMPKIT_DEBUG=router (joins, leaves, refusals), router:trace (every message), * (everything); see docs/logging.md`;
 
 export function routerOptionsFromArgs(argv: string[]): RouterOptions {
   const { values } = parseArgs({

@@ -51,9 +51,19 @@ function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** What to do about the common reasons a listen fails. */
+const LISTEN_HINTS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'another process uses that port: stop it or choose another port (0 picks a free one)',
+  EACCES: 'ports below 1024 need privileges: choose a port from 1024 up',
+  EADDRNOTAVAIL: 'that host address is not one of this machine\'s: use 127.0.0.1, 0.0.0.0 or a local interface address',
+};
+
 async function listen(server: net.Server, where: { port: number; host: string } | { path: string }, what: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => reject(createError(RouterErrorCode.LISTEN_FAILED, `cannot listen on ${what}: ${error.message}`, {}, error));
+    const onError = (error: Error): void => {
+      const hint = LISTEN_HINTS[(error as NodeJS.ErrnoException).code ?? ''];
+      reject(createError(RouterErrorCode.LISTEN_FAILED, `cannot listen on ${what}: ${error.message}${hint === undefined ? '' : `; ${hint}`}`, {}, error));
+    };
     server.once('error', onError);
     const done = (): void => {
       server.off('error', onError);

@@ -188,6 +188,18 @@ describe('debug logging wired in', () => {
     assert.match(readFileSync(join(root, 'docs/README.md'), 'utf8'), /\[logging\.md\]\(logging\.md\)/);
   });
 
+  test('a port in use is an error that says what to do', async () => {
+    const first = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', host: '127.0.0.1', port: 0 }] });
+    const [address] = await first.start();
+    const second = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', host: '127.0.0.1', port: Number(new URL(address as string).port) }] });
+    try {
+      await assert.rejects(second.start(), { code: 'ROUTER_LISTEN_FAILED', message: /EADDRINUSE.*; another process uses that port: stop it or choose another port \(0 picks a free one\)$/ });
+    } finally {
+      await second.close(0);
+      await first.close(0);
+    }
+  });
+
   test('describeMessage: name, fields, binary as a size, long messages cut', () => {
     assert.equal(describeMessage([MessageType.CALL, 7, {}, 'a.b', [1]]), 'CALL [7,{},"a.b",[1]]');
     assert.equal(describeMessage([MessageType.AUTHENTICATE, 'secret', { nonce: 'n' }]), 'AUTHENTICATE ["(signature hidden)",{"nonce":"n"}]');
