@@ -11,6 +11,9 @@ import { loadAddon } from './native-binding.js';
 import { createNativeAccelerator, type NativeThresholds } from './native.js';
 import { tsAccelerator } from './ts.js';
 import type { Accelerator } from './types.js';
+import { logger } from '../log.js';
+
+const log = logger('nvx');
 
 export const NVX_ENV = 'WAMPKIT_NVX';
 export const NVX_DEBUG_ENV = 'WAMPKIT_NVX_DEBUG';
@@ -59,6 +62,7 @@ export function selectAccelerator(env: NodeJS.ProcessEnv = process.env): Selecti
   const choice = (env[NVX_ENV] ?? '').trim().toLowerCase();
   const done = (accelerator: Accelerator, reason: string): Selection => {
     if (debug) logOnce(`NVX: ${accelerator.implementation} (${reason})`);
+    log.debug(() => `chose ${accelerator.implementation} (${reason})`);
     return { accelerator, reason };
   };
 
