@@ -216,6 +216,10 @@ export function formatRejection(rejection: HandshakeRejection): string {
   return formatHttpResponse(rejection.status, rejection.headers, rejection.reason.replace(/[\r\n]+/g, ' ') + '\n');
 }
 
+const ACCEPT_HEAD =
+  `HTTP/1.1 ${HttpStatus.SWITCHING_PROTOCOLS} ${REASON_PHRASE[HttpStatus.SWITCHING_PROTOCOLS] ?? 'Unknown'}\r\n` +
+  'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ';
+
 /** The 101 answer. */
 export function formatAcceptResponse(
   key: string,
@@ -223,6 +227,14 @@ export function formatAcceptResponse(
   extensions: string,
   extra: Readonly<Record<string, string>> = {},
 ): string {
+  // The usual case (no hook headers) is built directly: the generic path's entries, filters and
+  // Set are garbage on every handshake. The subprotocol passed the token check when offered.
+  if (Object.keys(extra).length === 0) {
+    let head = ACCEPT_HEAD + computeAccept(key) + '\r\n';
+    if (subprotocol !== null) head += 'Sec-WebSocket-Protocol: ' + subprotocol + '\r\n';
+    if (extensions !== '') head += 'Sec-WebSocket-Extensions: ' + extensions + '\r\n';
+    return head + '\r\n';
+  }
   const headers: Record<string, string> = {
     ...Object.fromEntries(Object.entries(extra).filter(([name]) => !RESERVED_RESPONSE_HEADERS.has(name.toLowerCase()))),
     Upgrade: 'websocket',
