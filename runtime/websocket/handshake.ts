@@ -107,6 +107,11 @@ function single(headers: HeaderBag, name: string): string | undefined | null {
 }
 
 function hasToken(headers: HeaderBag, name: string, token: string): boolean {
+  const raw = headers[name];
+  if (raw === undefined) return false;
+  // One plain value ("websocket", "Upgrade") is the usual case: no list to build for it.
+  const one = typeof raw === 'string' ? raw : raw.length === 1 ? raw[0] : undefined;
+  if (one !== undefined && !one.includes(',')) return one.trim().toLowerCase() === token;
   return headerList(headers, name).some((v) => v.toLowerCase() === token);
 }
 
