@@ -29,6 +29,7 @@ import { ApplicationError, Result } from './application-error.js';
 import { CallerRole, type ProgressiveCall } from './session-caller.js';
 import { CalleeRole } from './session-callee.js';
 import { PubSubRole } from './session-pubsub.js';
+import { ROLE_ROUTES, type SessionRoles } from './session-routing.js';
 import { createError } from '../errors.js';
 import { SessionErrorCode, notJoined, sessionLost, describeMessage, type SessionWire } from './session-wire.js';
 import type {
@@ -78,6 +79,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   readonly #caller: CallerRole;
   readonly #callee: CalleeRole;
   readonly #pubsub: PubSubRole;
+  readonly #roles: SessionRoles;
 
   constructor(config: SessionConfig = {}) {
     super();
@@ -102,6 +104,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     this.#caller = new CallerRole(this.#wire);
     this.#callee = new CalleeRole(this.#wire);
     this.#pubsub = new PubSubRole(this.#wire);
+    this.#roles = { caller: this.#caller, callee: this.#callee, pubsub: this.#pubsub };
     this.#pubsub.onHandlerError = (error) => this.#userError(error);
     this.#callee.onRevoked = (registration, reason) => this.emit('registrationRevoked', registration, reason);
     this.#pubsub.onRevoked = (subscriptions, reason) => this.emit('subscriptionRevoked', subscriptions, reason);
@@ -303,6 +306,12 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
       return;
     }
     const handler = HANDLERS[this.#state][msg.type];
+    const route = this.#state === State.JOINED ? ROLE_ROUTES[msg.type] : undefined;
+    if (route !== undefined) {
+      const violation = route(this.#roles, msg);
+      if (violation !== undefined) this.#violation(violation);
+      return;
+    }
     if (handler === undefined) {
       if (this.#state === State.CLOSING) return; // spec: ignore everything but GOODBYE while closing
       this.#violation(`unexpected ${MESSAGE_NAME[msg.type]} in state ${this.#state}`);
@@ -464,79 +473,11 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     if (typeof msg.details.message === 'string') details.message = msg.details.message;
     s.#left(details);
   }
-
-  static error(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.ERROR) return;
-    const handled = ERROR_ROUTES[msg.requestType]?.(s, msg);
-    if (handled === false || handled === undefined) {
-      s.#violation(`ERROR for ${MESSAGE_NAME[msg.requestType as MessageType] ?? msg.requestType} request ${msg.request} that we did not send`);
-    }
-  }
-
-  static routeError(s: ApplicationSession, msg: WampMessage): boolean {
-    if (msg.type !== MessageType.ERROR) return false;
-    switch (msg.requestType) {
-      case MessageType.CALL:
-        return s.#caller.onError(msg);
-      case MessageType.REGISTER:
-      case MessageType.UNREGISTER:
-        return s.#callee.onError(msg);
-      default:
-        return s.#pubsub.onError(msg);
-    }
-  }
-
-  static result(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type === MessageType.RESULT) s.#caller.onResult(msg);
-  }
-  static registered(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type === MessageType.REGISTERED) s.#callee.onRegistered(msg);
-  }
-  static unregistered(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type === MessageType.UNREGISTERED) s.#callee.onUnregistered(msg);
-  }
-  static invocation(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type === MessageType.INVOCATION) s.#callee.onInvocation(msg);
-  }
-  static interrupt(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type === MessageType.INTERRUPT) s.#callee.onInterrupt(msg);
-  }
-  static subscribed(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type === MessageType.SUBSCRIBED) s.#pubsub.onSubscribed(msg);
-  }
-  static unsubscribed(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type === MessageType.UNSUBSCRIBED) s.#pubsub.onUnsubscribed(msg);
-  }
-  static published(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type === MessageType.PUBLISHED) s.#pubsub.onPublished(msg);
-  }
-  static event(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type === MessageType.EVENT) s.#pubsub.onEvent(msg);
-  }
 }
-
-const ERROR_ROUTES: Partial<Record<number, (s: ApplicationSession, msg: WampMessage) => boolean>> = {
-  [MessageType.CALL]: ApplicationSession.routeError,
-  [MessageType.REGISTER]: ApplicationSession.routeError,
-  [MessageType.UNREGISTER]: ApplicationSession.routeError,
-  [MessageType.SUBSCRIBE]: ApplicationSession.routeError,
-  [MessageType.UNSUBSCRIBE]: ApplicationSession.routeError,
-  [MessageType.PUBLISH]: ApplicationSession.routeError,
-};
 
 const JOINED_HANDLERS: Partial<Record<number, Handler>> = {
   [MessageType.ABORT]: ApplicationSession.abort,
   [MessageType.GOODBYE]: ApplicationSession.goodbye,
-  [MessageType.ERROR]: ApplicationSession.error,
-  [MessageType.RESULT]: ApplicationSession.result,
-  [MessageType.REGISTERED]: ApplicationSession.registered,
-  [MessageType.UNREGISTERED]: ApplicationSession.unregistered,
-  [MessageType.INVOCATION]: ApplicationSession.invocation,
-  [MessageType.INTERRUPT]: ApplicationSession.interrupt,
-  [MessageType.SUBSCRIBED]: ApplicationSession.subscribed,
-  [MessageType.UNSUBSCRIBED]: ApplicationSession.unsubscribed,
-  [MessageType.PUBLISHED]: ApplicationSession.published,
-  [MessageType.EVENT]: ApplicationSession.event,
 };
 
 const HANDLERS: Record<State, Partial<Record<number, Handler>>> = {
