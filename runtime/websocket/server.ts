@@ -17,18 +17,13 @@ import type { Duplex } from 'node:stream';
 import type * as tls from 'node:tls';
 import { CloseCode } from './constants.js';
 import { WebSocketConnection, type ConnectionHandler } from './connection.js';
-import {
-  checkServerDeflateOptions,
-  negotiateServerDeflate,
-  type ServerDeflateOptions,
-} from './deflate-negotiation.js';
+import { checkServerDeflateOptions, type ServerDeflateOptions } from './deflate-negotiation.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
-import { formatExtensionHeader, isToken } from './extension-header.js';
+import { isToken } from './extension-header.js';
 import {
   HttpStatus,
   formatAcceptResponse,
   formatRejection,
-  isOriginAllowed,
   reject,
   validateUpgradeRequest,
   type ConnectionSettings,
@@ -45,7 +40,8 @@ import {
   type ServerOwnOptions,
 } from './server-request.js';
 
-import type { ConnectionInit, DeflateParams } from './types.js';
+import { prepareHandshake, settleHandshake, type Decision, type DecisionContext } from './server-decision.js';
+import type { ConnectionInit } from './types.js';
 
 export { HttpDenial };
 export type { ConnectAcceptance, ConnectResult, ConnectionRequest, ServerOwnOptions };
@@ -263,8 +259,8 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
         // No hook to wait for: decide at once, without the race machinery (its promises and
         // closures were about half of each handshake's garbage, which grows the young generation).
         try {
-          const prepared = this.#prepare(req, peer);
-          outcome = prepared.ok ? this.#settle(prepared, undefined) : prepared;
+          const prepared = prepareHandshake(req, peer, this.#decisionContext());
+          outcome = prepared.ok ? settleHandshake(prepared, undefined, this.#deflate) : prepared;
         } finally {
           this.#deciding--;
         }
@@ -320,7 +316,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     peer: string,
     onConnect: (request: ConnectionRequest) => ConnectResult | Promise<ConnectResult>,
   ): Promise<Decision | HandshakeRejection> {
-    const prepared = this.#prepare(req, peer);
+    const prepared = prepareHandshake(req, peer, this.#decisionContext());
     if (!prepared.ok) return prepared;
     let result: ConnectResult;
     try {
@@ -330,52 +326,17 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       else throw err;
     }
     if (result instanceof HttpDenial) return reject(result.status, result.reason, { ...result.headers });
-    return this.#settle(prepared, result ?? undefined);
+    return settleHandshake(prepared, result ?? undefined, this.#deflate);
   }
 
-  /** Everything decided before the `onConnect` hook (synchronous). */
-  #prepare(req: http.IncomingMessage, peer: string): Prepared | HandshakeRejection {
-    if (this.#closing) return reject(HttpStatus.SERVICE_UNAVAILABLE, 'server is shutting down');
-    const info = validateUpgradeRequest({ method: req.method ?? '', httpVersion: req.httpVersion, headers: req.headersDistinct });
-    if (!info.ok) return info;
-    if (!isOriginAllowed(info.origin, this.#opts.allowedOrigins)) return reject(HttpStatus.FORBIDDEN, `origin ${info.origin} not allowed`);
-    const max = this.#opts.maxConnections;
-    if (max > 0 && this.#connections.size + this.#deciding > max) return reject(HttpStatus.SERVICE_UNAVAILABLE, 'too many connections');
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const request: ConnectionRequest = {
-      path: url.pathname,
-      query: url.searchParams,
-      headers: req.headers,
-      peer,
-      origin: info.origin,
-      protocols: info.protocols,
-      extensions: info.extensions,
-      version: info.version,
-      secure: (req.socket as Partial<tls.TLSSocket>).encrypted === true,
-      httpRequest: req,
-    };
-    const subprotocol = this.#select !== undefined
-      ? this.#select(info.protocols, request)
-      : info.protocols.find((p) => this.#subprotocols.includes(p)) ?? null;
-    return { ok: true, key: info.key, request, subprotocol };
-  }
-
-  /** Everything decided after the hook (or without one): the subprotocol check and deflate. */
-  #settle(prepared: Prepared, acceptance: ConnectAcceptance | undefined): Decision {
-    const { request } = prepared;
-    const subprotocol = acceptance?.subprotocol !== undefined ? acceptance.subprotocol : prepared.subprotocol;
-    if (subprotocol !== null && !request.protocols.includes(subprotocol)) {
-      throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, `selected subprotocol ${JSON.stringify(subprotocol)} was not offered`);
-    }
-    const deflate = this.#deflate === null ? null : negotiateServerDeflate(request.extensions, this.#deflate);
+  #decisionContext(): DecisionContext {
     return {
-      ok: true,
-      key: prepared.key,
-      request,
-      subprotocol,
-      headers: acceptance?.headers ?? NO_HEADERS,
-      deflate: deflate?.params ?? null,
-      extensions: deflate === null ? '' : formatExtensionHeader([deflate.element]),
+      closing: this.#closing,
+      allowedOrigins: this.#opts.allowedOrigins,
+      maxConnections: this.#opts.maxConnections,
+      inFlight: this.#connections.size + this.#deciding,
+      subprotocols: this.#subprotocols,
+      selectSubprotocol: this.#select,
     };
   }
 
@@ -464,25 +425,6 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     if (server !== null && this.#ownsHttp) server.closeAllConnections();
     await stopped;
   }
-}
-
-const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
-
-interface Prepared {
-  readonly ok: true;
-  readonly key: string;
-  readonly request: ConnectionRequest;
-  readonly subprotocol: string | null;
-}
-
-interface Decision {
-  readonly ok: true;
-  readonly key: string;
-  readonly request: ConnectionRequest;
-  readonly subprotocol: string | null;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly deflate: DeflateParams | null;
-  readonly extensions: string;
 }
 
 /** Resolves with null once the socket closes; `cancel` drops the listener (and the promise's hold). */
