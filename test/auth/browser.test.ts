@@ -2,17 +2,15 @@
 // a browser bundle builds, and in headless Chromium they compute what they compute in Node.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { browserOffenders } from '../helpers/browser-safe.js';
+import { browserTools } from '../helpers/headless-chromium.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as auth from '../../runtime/auth/index.js';
 
 const entry = fileURLToPath(new URL('../../runtime/auth/index.ts', import.meta.url));
-const require_ = createRequire(import.meta.url);
 
 
 // What the page computes, and Node computes the same way for comparison.
@@ -34,20 +32,9 @@ describe('client authenticators in the browser', () => {
   });
 
   test('in headless Chromium, with and without WebCrypto: cryptosign, salted wampcra and SCRAM (pbkdf2, argon2id13) agree with Node', async (t) => {
-    const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-    let playwright: typeof import('playwright-core');
-    let esbuild: typeof import('esbuild');
-    try {
-      playwright = require_('playwright-core') as typeof import('playwright-core');
-      esbuild = require_('esbuild') as typeof import('esbuild');
-    } catch {
-      t.skip('playwright-core or esbuild is not installed');
-      return;
-    }
-    if (chromium === undefined) {
-      t.skip('chromium is not installed');
-      return;
-    }
+    const tools = browserTools(t);
+    if (tools === undefined) return;
+    const { esbuild } = tools;
     const bundle = await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'iife', globalName: 'wampkitAuth', write: false, logLevel: 'silent' });
     assert.equal(bundle.errors.length, 0);
     const expected = await vectors(auth);
@@ -55,7 +42,7 @@ describe('client authenticators in the browser', () => {
     const server = createServer((_req, res) => res.end('<!doctype html><title>auth</title>'));
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const browser = await playwright.chromium.launch({ executablePath: chromium, args: ['--no-sandbox', '--headless=new'], timeout: 30_000 });
+    const browser = await tools.launch();
     try {
       const fn = `(async () => [typeof globalThis.crypto.subtle, await (${vectors.toString()})(globalThis.wampkitAuth)])()`;
       for (const [where, subtle] of [[url, 'object'], ['about:blank', 'undefined']] as const) {

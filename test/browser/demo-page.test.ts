@@ -3,16 +3,15 @@
 // session calling the procedure the page registered.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { ApplicationSession, type SessionDetails } from '../../runtime/wamp/session.js';
 import { connectWebSocketTransport } from '../../runtime/transports/websocket-transport.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/headless-chromium.js';
 
 const require_ = createRequire(import.meta.url);
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const PAGE_LIMIT_MS = 60_000;
 
 function skipReason(): string | undefined {

@@ -1,10 +1,10 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { browserOffenders } from '../helpers/browser-safe.js';
+import { browserTools } from '../helpers/headless-chromium.js';
 import WebSocket from 'ws';
 import { Router } from '../../runtime/router/router.js';
 import { connectBrowserWebSocket, type W3CWebSocketConstructor } from '../../runtime/transports/browser-websocket.js';
@@ -65,24 +65,13 @@ describe('browser WebSocket transport (wampkit/browser)', () => {
   });
 
   test('in headless Chromium: the bundled client joins our router, registers and calls', async (t) => {
-    const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
-    let playwright: typeof import('playwright-core');
-    let esbuild: typeof import('esbuild');
-    try {
-      playwright = require_('playwright-core') as typeof import('playwright-core');
-      esbuild = require_('esbuild') as typeof import('esbuild');
-    } catch {
-      t.skip('playwright-core or esbuild is not installed');
-      return;
-    }
-    if (chromium === undefined) {
-      t.skip('chromium is not installed');
-      return;
-    }
+    const tools = browserTools(t);
+    if (tools === undefined) return;
+    const { esbuild } = tools;
     const bundle = await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'iife', globalName: 'wampkit', write: false, logLevel: 'silent' });
     const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
     const [url] = await router.start();
-    const browser = await playwright.chromium.launch({ executablePath: chromium, args: ['--no-sandbox', '--headless=new'], timeout: 30_000 });
+    const browser = await tools.launch();
     try {
       const page = await browser.newPage();
       await page.addScriptTag({ content: bundle.outputFiles[0]!.text });
