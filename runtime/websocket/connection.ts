@@ -60,6 +60,8 @@ export class WebSocketConnection extends ConnectionApi {
   #isBinary = false;
   #firstChunk: Buffer | null = null;
   #chunks: Buffer[] | null = null;
+  /** A single-frame message that spans socket chunks is received straight into this. */
+  #whole: Buffer | null = null;
   #size = 0;
   #queue: MessageQueue<ReceivedMessage> | null = null;
   #streamQueue: MessageQueue<IncomingMessage> | null = null;
@@ -192,6 +194,13 @@ export class WebSocketConnection extends ConnectionApi {
   }
 
   #onFrameBegin(length: number, fin: boolean, opcode: number): void {
+    // A whole message in one frame that spans chunks: allocate it once (its size passed the
+    // limits already) and let the parser unmask into it as the chunks arrive, rather than
+    // keeping the chunks and copying them together at the end.
+    if (fin && opcode !== Opcode.CONTINUATION && length > 0 && this.#stream === null && this.#receiveMode === 'message' && !this.#assembler.frameInHand) {
+      const whole = Buffer.allocUnsafe(length);
+      if (this.#assembler.receiveFrameInto(whole, 0)) this.#whole = whole;
+    }
     const handler = this.#handler;
     if (this.listenerCount('frameBegin') === 0 && handler?.onFrameBegin === undefined) return;
     const info: FrameInfo = { length, fin, opcode };
@@ -208,6 +217,7 @@ export class WebSocketConnection extends ConnectionApi {
     }
     if (this.#receiveMode === 'stream') return;
     this.#size += chunk.length;
+    if (this.#whole !== null) return;
     if (this.#firstChunk === null) this.#firstChunk = chunk;
     else (this.#chunks ??= [this.#firstChunk]).push(chunk);
   }
@@ -228,7 +238,8 @@ export class WebSocketConnection extends ConnectionApi {
     }
     if (this.#receiveMode === 'stream') return;
     const chunks = this.#chunks;
-    const data = chunks !== null ? Buffer.concat(chunks, this.#size) : (this.#firstChunk ?? EMPTY);
+    const data = this.#whole ?? (chunks !== null ? Buffer.concat(chunks, this.#size) : (this.#firstChunk ?? EMPTY));
+    this.#whole = null;
     this.#firstChunk = null;
     this.#chunks = null;
     this.#size = 0;

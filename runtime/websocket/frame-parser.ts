@@ -10,7 +10,7 @@
  * the parser then keeps the unread bytes and continues on `resume()`.
  */
 import type { WampkitError } from '../errors.js';
-import { unmask } from '../accel/index.js';
+import { mask, unmask } from '../accel/index.js';
 import { FrameBits, LengthMarker, MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import type { Role } from './types.js';
@@ -98,6 +98,9 @@ export class FrameParser {
   #headerOffset = 0;
   #remaining = 0;
   #phase = 0;
+  /** Where the current frame's payload goes (see `receiveInto`); null: unmasked in place. */
+  #target: Buffer | null = null;
+  #targetOffset = 0;
   #paused = false;
   #running = false;
 
@@ -129,8 +132,26 @@ export class FrameParser {
     return this.#state === ParserState.PAYLOAD ? this.#remaining : 0;
   }
 
+  /** Whether the rest of the current frame's payload is already in the chunk being read. */
+  get payloadInHand(): boolean {
+    return this.#state === ParserState.PAYLOAD && this.#source !== null && this.#source.length - this.#offset >= this.#remaining;
+  }
+
+  /**
+   * From `onFrameHeader` of a frame with a payload: write the payload, unmasked, into
+   * `target[offset, offset + length)` as it arrives instead of unmasking it in place.
+   */
+  receiveInto(target: Buffer, offset: number): void {
+    if (this.#state !== ParserState.PAYLOAD || offset < 0 || target.length - offset < this.#remaining) {
+      throw new RangeError(`receiveInto needs room for ${this.#remaining} payload bytes at offset ${offset} of ${target.length}`);
+    }
+    this.#target = target;
+    this.#targetOffset = offset;
+  }
+
   /** Stops for good without reporting anything (a later stage failed the connection). */
   stop(): void {
+    this.#target = null;
     this.#state = ParserState.FAILED;
     this.#source = null;
     this.#backlog = null;
@@ -334,22 +355,32 @@ export class FrameParser {
     const offset = this.#offset;
     const available = source.length - offset;
     const n = available < this.#remaining ? available : this.#remaining;
-    const piece = offset === 0 && n === source.length ? source : source.subarray(offset, offset + n);
+    let piece = offset === 0 && n === source.length ? source : source.subarray(offset, offset + n);
     this.#offset = offset + n;
     this.#remaining -= n;
-    if (this.#header!.masked) {
+    const masked = this.#header!.masked;
+    const target = this.#target;
+    if (target !== null) {
+      const at = this.#targetOffset;
+      if (masked) mask(piece, this.#maskKey!, target, at, n, this.#phase);
+      else target.set(piece, at);
+      this.#targetOffset = at + n;
+      piece = target.subarray(at, at + n);
+    } else if (masked) {
       unmask(piece, this.#maskKey!, this.#phase);
-      this.#phase = (this.#phase + n) & 3;
     }
+    if (masked) this.#phase = (this.#phase + n) & 3;
     this.#handler.onFramePayload(piece);
   }
 
   #endFrame(): void {
+    this.#target = null;
     this.#state = ParserState.HEADER;
     this.#handler.onFrameEnd();
   }
 
   #fail(error: WampkitError): void {
+    this.#target = null;
     this.#state = ParserState.FAILED;
     this.#source = null;
     this.#backlog = null;

@@ -121,6 +121,22 @@ export class MessageAssembler implements FrameHandler, InflateSink {
     }
   }
 
+  /** From `MessageSink.onFrameBegin`: the rest of the frame's payload is in the chunk at hand. */
+  get frameInHand(): boolean {
+    return this.#parser.payloadInHand;
+  }
+
+  /**
+   * From `MessageSink.onFrameBegin`: gather the frame's payload into `target` at `offset` as it
+   * arrives (see FrameParser.receiveInto). False, and nothing changes, for a compressed message,
+   * whose wire bytes are not its data.
+   */
+  receiveFrameInto(target: Buffer, offset: number): boolean {
+    if (this.#compressed) return false;
+    this.#parser.receiveInto(target, offset);
+    return true;
+  }
+
   /** Stops everything: the connection is closing for another reason. */
   stop(): void {
     this.#failed = true;

@@ -106,6 +106,77 @@ describe('frame parser', () => {
     assert.ok(Buffer.from(frames[0]![2], 'latin1').equals(payload));
   });
 
+  test('receiveInto: a frame spanning chunks is unmasked (or copied) straight into the target, split anywhere', () => {
+    const payload = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 37) & 0xff));
+    for (const role of ['server', 'client'] as const) {
+      const frame = Buffer.concat([
+        encodeFrame(Opcode.BINARY, payload, true, false, role === 'server' ? KEY : null),
+        encodeFrame(Opcode.TEXT, Buffer.from('next'), true, false, role === 'server' ? KEY : null),
+      ]);
+      for (const cut of [3, 9, 10, 11, 50, 150, 305, 306]) {
+        const target = Buffer.alloc(payload.length + 5, 0xee);
+        const pieces: Buffer[] = [];
+        const frames: Array<[number, string]> = [];
+        let inHand: boolean | null = null;
+        let parser: FrameParser | null = null;
+        let first = true;
+        const handler: FrameHandler = {
+          onFrameHeader: (header) => {
+            if (!first) return;
+            first = false;
+            inHand = parser!.payloadInHand;
+            parser!.receiveInto(target, 5);
+            void header;
+          },
+          onFramePayload: (chunk) => {
+            pieces.push(chunk);
+          },
+          onFrameEnd: () => {
+            frames.push([pieces.length, Buffer.concat(pieces).toString('latin1')]);
+            pieces.length = 0;
+          },
+          onFrameError: (error) => assert.fail(error),
+        };
+        parser = new FrameParser(handler, { role, allowRsv1: false, maxFramePayloadSize: 0 });
+        parser.push(Buffer.from(frame.subarray(0, cut)));
+        const before = pieces.slice();
+        parser.push(Buffer.from(frame.subarray(cut)));
+        const headerSize = role === 'server' ? 8 : 4;
+        // In hand: the chunk where the header completes holds the whole payload.
+        assert.equal(inHand, cut < headerSize || cut >= headerSize + payload.length, `${role} cut ${cut}`);
+        assert.ok(target.subarray(5).equals(payload), `${role} cut ${cut}: target holds the unmasked payload`);
+        assert.deepEqual(target.subarray(0, 5), Buffer.alloc(5, 0xee), 'nothing written before the offset');
+        assert.equal(frames[0]![1], payload.toString('latin1'));
+        assert.equal(frames[1]![1], 'next', 'the next frame is not written into the target');
+        for (const piece of before) assert.equal(piece.buffer, target.buffer, 'pieces are views of the target');
+      }
+    }
+  });
+
+  test('receiveInto refuses a target without room, or outside a payload', () => {
+    const frame = encodeFrame(Opcode.BINARY, Buffer.alloc(200, 1), true, false, null);
+    let parser: FrameParser | null = null;
+    let thrown: unknown = null;
+    parser = new FrameParser(
+      {
+        onFrameHeader: () => {
+          try {
+            parser!.receiveInto(Buffer.alloc(199), 0);
+          } catch (error) {
+            thrown = error;
+          }
+        },
+        onFramePayload: () => {},
+        onFrameEnd: () => {},
+        onFrameError: (error) => assert.fail(error),
+      },
+      { role: 'client', allowRsv1: false, maxFramePayloadSize: 0 },
+    );
+    parser.push(frame.subarray(0, 10));
+    assert.ok(thrown instanceof RangeError);
+    assert.throws(() => new FrameParser(new Recorder(), { role: 'client', allowRsv1: false, maxFramePayloadSize: 0 }).receiveInto(Buffer.alloc(10), 0), RangeError);
+  });
+
   test('delivers payload as it arrives, before the frame is complete', () => {
     const frame = encodeFrame(Opcode.BINARY, Buffer.alloc(1000, 1), true, false, null);
     const rec = parse(frame.subarray(0, 500));
