@@ -5,12 +5,16 @@
  * Data frames go out strictly in call order. Compression is asynchronous, so while a deflate
  * is pending every later data operation waits in a queue; pings and pongs do not wait (RFC 6455
  * section 5.4 lets control frames go between fragments) unless the caller is in the middle of
- * writing a frame by hand. Each frame is one write (header and payload corked together).
+ * writing a frame by hand. Each frame is one write (header and payload corked together),
+ * except a client's large frames over a net or tls socket: those are masked just in time, piece
+ * by piece, as the socket takes them (./masked-writer.ts), and later operations wait likewise.
  */
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Opcode } from './constants.js';
 import { encodeFrame, encodeFrameHeader, maskPayload } from './frame-encoder.js';
 import { nextMaskKey } from './mask-keys.js';
+import { JUST_IN_TIME_MIN, MaskedWriter, type MaskedWriterOwner } from './masked-writer.js';
 import type { WampkitError } from '../errors.js';
 import type { CompressCallback, PerMessageDeflateCodec } from './permessage-deflate.js';
 import type { Role } from './types.js';
@@ -66,6 +70,8 @@ export class FrameSender {
   #queuedBytes = 0;
   /** The operation whose compression is pending. */
   #compressing: SendOp | null = null;
+  /** A client's large messages over a net or tls socket; null otherwise. */
+  readonly #writer: MaskedWriter | null;
   #stopped = false;
 
   // Streamed message state, as the caller sees it.
@@ -87,16 +93,34 @@ export class FrameSender {
     this.#codec = options.codec;
     this.#fragmentSize = options.autoFragmentSize;
     this.#onCompressed = options.codec === null ? null : (error, data) => this.#compressed(error, data);
+    this.#writer = this.#masking && socket instanceof Socket ? new MaskedWriter(socket, this.#writerOwner()) : null;
+  }
+
+  #writerOwner(): MaskedWriterOwner {
+    return {
+      onFrameBoundary: () => {
+        if (this.#frameRemaining === 0) this.#flushHeldControls();
+      },
+      onMessageHandedOver: () => {
+        if (this.#frameRemaining === 0) this.#flushHeldControls();
+        this.#drainQueue();
+      },
+    };
+  }
+
+  /** An operation is under way (compressing, or handing a message over piece by piece). */
+  get #busy(): boolean {
+    return this.#compressing !== null || (this.#writer !== null && this.#writer.active);
   }
 
   /** Bytes accepted but not yet handed to the socket, plus what the socket buffers. */
   get bufferedAmount(): number {
-    return this.#queuedBytes + this.#socket.writableLength;
+    return this.#queuedBytes + (this.#writer?.pending ?? 0) + this.#socket.writableLength;
   }
 
   /** Nothing waits for compression. */
   get idle(): boolean {
-    return this.#compressing === null && this.#queue === null;
+    return !this.#busy && this.#queue === null;
   }
 
   get streamOpen(): boolean {
@@ -116,7 +140,7 @@ export class FrameSender {
   sendControl(opcode: number, payload: Buffer): void {
     if (this.#stopped) return;
     const frame = encodeFrame(opcode, payload, true, false, this.#masking ? nextMaskKey() : null);
-    if (this.#frameRemaining > 0) (this.#heldControls ??= []).push(frame);
+    if (this.#frameRemaining > 0 || this.#writer?.midFrame === true) (this.#heldControls ??= []).push(frame);
     else this.#socket.write(frame);
   }
 
@@ -144,7 +168,8 @@ export class FrameSender {
    * frames), then ends the socket.
    */
   abort(closePayload: Buffer | null): void {
-    const midFrame = this.#frameRemaining > 0;
+    const midFrame = this.#frameRemaining > 0 || this.#writer?.midFrame === true;
+    this.#writer?.stop();
     this.#stopped = true;
     this.#queue = null;
     this.#queuedBytes = 0;
@@ -216,6 +241,14 @@ export class FrameSender {
     return this.#streamCompress && this.#streamFramesSent > 0;
   }
 
+  /** Pings and pongs held while the writer was inside a frame: between frames now. */
+  #flushHeldControls(): void {
+    const held = this.#heldControls;
+    if (held === null) return;
+    this.#heldControls = null;
+    for (const frame of held) this.#socket.write(frame);
+  }
+
   #frameCompleted(): void {
     const held = this.#heldControls;
     this.#frameMaskKey = null;
@@ -226,7 +259,7 @@ export class FrameSender {
 
   #submit(kind: OpKind, data: Buffer, opcode: number, fin: boolean, compress: boolean): void {
     const op: SendOp = { kind, data, opcode, fin, compress };
-    if (this.#compressing !== null || this.#queue !== null) {
+    if (this.#busy || this.#queue !== null) {
       (this.#queue ??= []).push(op);
       this.#queuedBytes += data.length;
       return;
@@ -246,7 +279,7 @@ export class FrameSender {
     }
     if (!op.compress) {
       this.#writeData(op, op.data, false);
-      return true;
+      return !this.#busy;
     }
     this.#compressing = op;
     this.#codec!.compress(op.data, op.fin, this.#onCompressed!);
@@ -268,23 +301,27 @@ export class FrameSender {
 
   #drainQueue(): void {
     let queue = this.#queue;
-    while (queue !== null && this.#compressing === null) {
+    while (queue !== null && !this.#busy) {
       const op = queue.shift();
       if (op === undefined) break;
       this.#queuedBytes -= op.data.length;
       this.#run(op);
       queue = this.#queue;
     }
-    if (this.#compressing === null && this.#queue !== null && this.#queue.length === 0) {
+    if (!this.#busy && this.#queue !== null && this.#queue.length === 0) {
       this.#queue = null;
       this.#queuedBytes = 0;
     }
-    if (this.#compressing === null && this.#queue === null) this.#owner.onSenderIdle();
+    if (!this.#busy && this.#queue === null) this.#owner.onSenderIdle();
   }
 
   /** Writes a message (fragmented when it is larger than autoFragmentSize) or one piece. */
   #writeData(op: SendOp, payload: Buffer, rsv1: boolean): void {
     const size = this.#fragmentSize;
+    if (this.#writer !== null && payload.length >= JUST_IN_TIME_MIN) {
+      this.#writer.start(payload, op.opcode, op.fin, rsv1, op.kind === OpKind.PIECE ? 0 : size);
+      return;
+    }
     if (op.kind === OpKind.PIECE || size === 0 || payload.length <= size) {
       this.#writeFrame(op.opcode, payload, op.fin, rsv1);
       return;
