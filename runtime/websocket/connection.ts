@@ -14,6 +14,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { isWampkitError, type WampkitError } from '../errors.js';
+import { logger } from '../log.js';
 import { closePayload, encodeClosePayload } from './close-frame.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import { CloseCode, MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
@@ -30,6 +31,7 @@ import { ReadyState, type CloseInfo, type ConnectionHandler, type FrameInfo, typ
 export { ReadyState };
 export type { CloseInfo, ConnectionEvents, ConnectionHandler, FrameInfo, ReceivedMessage } from './connection-types.js';
 
+const log = logger('websocket');
 const kConnection = Symbol('wampkit.connection');
 type OwnedSocket = Duplex & { [kConnection]?: WebSocketConnection };
 
@@ -290,6 +292,7 @@ export class WebSocketConnection extends ConnectionApi {
     this.#emitError(error);
     this.setState(ReadyState.CLOSING);
     const code = isWampkitError(error) ? error.closeCode : undefined;
+    log.info(() => `${this.role} connection with ${this.peer} failed${code === undefined ? '' : ` with close code ${code}`}: ${error.message}`);
     if (code === undefined) {
       this.socket.destroy();
       return;
@@ -408,6 +411,7 @@ export class WebSocketConnection extends ConnectionApi {
       reason: received ? this.#closeReason : (failure?.message ?? this.#unclean ?? 'connection closed without a close frame'),
     };
     this.#closeInfo = info;
+    log.debug(() => `${this.role} connection with ${this.peer} closed: ${info.code}${info.reason === '' ? '' : ` ${JSON.stringify(info.reason)}`}, ${info.wasClean ? 'clean' : 'not clean'}`);
     const ended = wsError(WebSocketErrorCode.NOT_OPEN, `connection closed (${info.code}) before the message ended`);
     this.#stream?.destroy(ended);
     this.#stream = null;
