@@ -85,9 +85,13 @@ export function generateKey(): string {
   return randomBytes(KEY_BYTES).toString('base64');
 }
 
-/** True when the key is base64 that decodes to exactly 16 bytes. */
+/**
+ * True when the key is base64 that decodes to exactly 16 bytes. The pattern says it all: 22
+ * base64 characters and "==" are 16 bytes (decoding one to check would cost every handshake a
+ * Buffer).
+ */
 export function isValidKey(key: string): boolean {
-  return KEY_PATTERN.test(key) && Buffer.from(key, 'base64').length === KEY_BYTES;
+  return KEY_PATTERN.test(key);
 }
 
 /** All values of a header, split on commas, trimmed, empties dropped. */
@@ -117,17 +121,52 @@ function hasToken(headers: HeaderBag, name: string, token: string): boolean {
 
 /** Parses Sec-WebSocket-Protocol; throws WS_HANDSHAKE_FAILED (400) on a non-token or duplicate. */
 export function parseProtocolHeader(headers: HeaderBag): string[] {
+  if (headers['sec-websocket-protocol'] === undefined) return [];
   const list = headerList(headers, 'sec-websocket-protocol');
-  const seen = new Set<string>();
-  for (const p of list) {
-    if (!isToken(p) || seen.has(p)) {
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    // Offers are a handful of names: a scan of the earlier ones beats building a Set.
+    if (!isToken(p) || list.indexOf(p) !== i) {
       throw wsError(WebSocketErrorCode.HANDSHAKE_FAILED, `invalid or repeated subprotocol ${JSON.stringify(p)}`, {
         httpStatus: HttpStatus.BAD_REQUEST,
       });
     }
-    seen.add(p);
   }
   return list;
+}
+
+/** Request headers that must appear at most once (validateUpgradeRequest rejects repeats). */
+const SINGLE_REQUEST_HEADERS = ['host', 'origin', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-origin'] as const;
+const ASCII_CASE_BIT = 0x20;
+
+/** `name` equals `lower` (all lower-case letters and "-") ignoring ASCII case, without allocating. */
+function sameHeaderName(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    // Setting the case bit maps A-Z to a-z; of the other characters only CR would map onto
+    // one of ours ("-"), and a header name cannot hold CR.
+    if ((name.charCodeAt(i) | ASCII_CASE_BIT) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
+ * True when one of the headers that must appear once is repeated, judged on node's
+ * `rawHeaders` (name, value, name, value, ...). Only then does validation need node's
+ * `headersDistinct`: otherwise the joined `headers` say the same (list headers joined with ", "
+ * are the same list), and building `headersDistinct` costs every handshake an object of arrays.
+ */
+export function repeatsSingleHeader(rawHeaders: readonly string[]): boolean {
+  for (let h = 0; h < SINGLE_REQUEST_HEADERS.length; h++) {
+    const single = SINGLE_REQUEST_HEADERS[h]!;
+    let seen = false;
+    for (let i = 0; i < rawHeaders.length; i += 2) {
+      if (!sameHeaderName(rawHeaders[i]!, single)) continue;
+      if (seen) return true;
+      seen = true;
+    }
+  }
+  return false;
 }
 
 export interface UpgradeRequest {
@@ -135,6 +174,15 @@ export interface UpgradeRequest {
   /** "1.1", as node's IncomingMessage.httpVersion. */
   readonly httpVersion: string;
   readonly headers: HeaderBag;
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+const VERSION_BY_TEXT: ReadonlyMap<string, (typeof SUPPORTED_VERSIONS)[number]> = new Map(SUPPORTED_VERSIONS.map((v) => [String(v), v]));
+
+/** True for an object without own enumerable properties (without listing them into an array). */
+function isEmptyRecord(record: Readonly<Record<string, string>>): boolean {
+  for (const name in record) if (Object.hasOwn(record, name)) return false;
+  return true;
 }
 
 /** Validates an upgrade request (RFC 6455 section 4.2.1). Never throws. */
@@ -148,7 +196,8 @@ export function validateUpgradeRequest(req: UpgradeRequest): UpgradeRequestInfo 
   if (!hasToken(headers, 'connection', 'upgrade')) return reject(HttpStatus.BAD_REQUEST, 'Connection: Upgrade required');
 
   const versionText = single(headers, 'sec-websocket-version');
-  const version = SUPPORTED_VERSIONS.find((v) => String(v) === versionText?.trim());
+  const versionTrimmed = versionText?.trim();
+  const version = versionTrimmed === undefined ? undefined : VERSION_BY_TEXT.get(versionTrimmed);
   if (version === undefined) {
     return reject(HttpStatus.UPGRADE_REQUIRED, `unsupported Sec-WebSocket-Version ${JSON.stringify(versionText ?? null)}`, {
       'Sec-WebSocket-Version': SUPPORTED_VERSIONS.join(', '),
@@ -158,20 +207,23 @@ export function validateUpgradeRequest(req: UpgradeRequest): UpgradeRequestInfo 
   const key = single(headers, 'sec-websocket-key');
   if (key === undefined) return reject(HttpStatus.BAD_REQUEST, 'Sec-WebSocket-Key missing');
   if (key === null) return reject(HttpStatus.BAD_REQUEST, 'Sec-WebSocket-Key repeated');
-  if (!isValidKey(key.trim())) return reject(HttpStatus.BAD_REQUEST, 'Sec-WebSocket-Key must be base64 of 16 bytes');
+  const trimmedKey = key.trim();
+  if (!isValidKey(trimmedKey)) return reject(HttpStatus.BAD_REQUEST, 'Sec-WebSocket-Key must be base64 of 16 bytes');
 
   const origin = single(headers, version === 8 ? 'sec-websocket-origin' : 'origin');
   if (origin === null) return reject(HttpStatus.BAD_REQUEST, 'Origin repeated');
 
-  let protocols: string[];
-  let extensions: ExtensionElement[];
+  let protocols: readonly string[];
+  let extensions: readonly ExtensionElement[];
   try {
-    protocols = parseProtocolHeader(headers);
-    extensions = parseExtensionHeader(headers['sec-websocket-extensions']);
+    // Absent headers (the usual case) need no parsing and no fresh empty lists.
+    protocols = headers['sec-websocket-protocol'] === undefined ? NONE : parseProtocolHeader(headers);
+    const offer = headers['sec-websocket-extensions'];
+    extensions = offer === undefined ? NONE : parseExtensionHeader(offer);
   } catch (err) {
     return reject(HttpStatus.BAD_REQUEST, (err as Error).message);
   }
-  return { ok: true, key: key.trim(), version, protocols, extensions, origin: origin ?? null };
+  return { ok: true, key: trimmedKey, version, protocols, extensions, origin: origin ?? null };
 }
 
 /**
@@ -234,7 +286,7 @@ export function formatAcceptResponse(
 ): string {
   // The usual case (no hook headers) is built directly: the generic path's entries, filters and
   // Set are garbage on every handshake. The subprotocol passed the token check when offered.
-  if (Object.keys(extra).length === 0) {
+  if (isEmptyRecord(extra)) {
     let head = ACCEPT_HEAD + computeAccept(key) + '\r\n';
     if (subprotocol !== null) head += 'Sec-WebSocket-Protocol: ' + subprotocol + '\r\n';
     if (extensions !== '') head += 'Sec-WebSocket-Extensions: ' + extensions + '\r\n';

@@ -4,12 +4,11 @@
  * after it (the subprotocol actually chosen, permessage-deflate, the 101's fields).
  */
 import type * as http from 'node:http';
-import type * as tls from 'node:tls';
 import { negotiateServerDeflate, type ServerDeflateOptions } from './deflate-negotiation.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import { formatExtensionHeader } from './extension-header.js';
-import { HttpStatus, isOriginAllowed, reject, validateUpgradeRequest, type HandshakeRejection } from './handshake.js';
-import type { ConnectAcceptance, ConnectionRequest } from './server-request.js';
+import { HttpStatus, isOriginAllowed, reject, repeatsSingleHeader, validateUpgradeRequest, type HandshakeRejection } from './handshake.js';
+import { UpgradeRequest, type ConnectAcceptance, type ConnectionRequest } from './server-request.js';
 import type { DeflateParams } from './types.js';
 
 /** What the server knows when a request arrives. */
@@ -46,27 +45,22 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 /** Everything decided before the `onConnect` hook (synchronous). */
 export function prepareHandshake(req: http.IncomingMessage, peer: string, ctx: DecisionContext): Prepared | HandshakeRejection {
   if (ctx.closing) return reject(HttpStatus.SERVICE_UNAVAILABLE, 'server is shutting down');
-  const info = validateUpgradeRequest({ method: req.method ?? '', httpVersion: req.httpVersion, headers: req.headersDistinct });
+  const headers = repeatsSingleHeader(req.rawHeaders) ? req.headersDistinct : req.headers;
+  const info = validateUpgradeRequest({ method: req.method ?? '', httpVersion: req.httpVersion, headers });
   if (!info.ok) return info;
   if (!isOriginAllowed(info.origin, ctx.allowedOrigins)) return reject(HttpStatus.FORBIDDEN, `origin ${info.origin} not allowed`);
   if (ctx.maxConnections > 0 && ctx.inFlight > ctx.maxConnections) return reject(HttpStatus.SERVICE_UNAVAILABLE, 'too many connections');
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const request: ConnectionRequest = {
-    path: url.pathname,
-    query: url.searchParams,
-    headers: req.headers,
-    peer,
-    origin: info.origin,
-    protocols: info.protocols,
-    extensions: info.extensions,
-    version: info.version,
-    secure: (req.socket as Partial<tls.TLSSocket>).encrypted === true,
-    httpRequest: req,
-  };
-  const subprotocol = ctx.selectSubprotocol !== undefined
-    ? ctx.selectSubprotocol(info.protocols, request)
-    : info.protocols.find((p) => ctx.subprotocols.includes(p)) ?? null;
+  const request = new UpgradeRequest(req, peer, info);
+  const subprotocol = ctx.selectSubprotocol !== undefined ? ctx.selectSubprotocol(info.protocols, request) : firstSpoken(info.protocols, ctx.subprotocols);
   return { ok: true, key: info.key, request, subprotocol };
+}
+
+/** The first offered subprotocol that we speak (a loop: no closure per handshake). */
+function firstSpoken(offered: readonly string[], spoken: readonly string[]): string | null {
+  for (let i = 0; i < offered.length; i++) {
+    if (spoken.includes(offered[i]!)) return offered[i]!;
+  }
+  return null;
 }
 
 /** Everything decided after the hook (or without one): the subprotocol check and deflate. */

@@ -6,10 +6,11 @@
 import type * as http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+import type * as tls from 'node:tls';
 import { WampkitError } from '../errors.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import type { ExtensionElement } from './extension-header.js';
-import { formatPeer } from './handshake.js';
+import { formatPeer, type UpgradeRequestInfo } from './handshake.js';
 
 /** What `onConnect` and the 'connection' event see of an upgrade request. */
 export interface ConnectionRequest {
@@ -29,6 +30,48 @@ export interface ConnectionRequest {
   readonly secure: boolean;
   /** The node request, for anything else (cookies, socket). */
   readonly httpRequest: http.IncomingMessage;
+}
+
+/**
+ * The ConnectionRequest the server hands out. `path` and `query` are parsed on first read: most
+ * servers never look at them, and a URL with its URLSearchParams per handshake is garbage that
+ * thousands of handshakes turn into young-generation pages kept resident.
+ */
+export class UpgradeRequest implements ConnectionRequest {
+  readonly peer: string;
+  readonly origin: string | null;
+  readonly protocols: readonly string[];
+  readonly extensions: readonly ExtensionElement[];
+  readonly version: 13 | 8;
+  readonly secure: boolean;
+  readonly httpRequest: http.IncomingMessage;
+  #url: URL | null = null;
+
+  constructor(req: http.IncomingMessage, peer: string, info: UpgradeRequestInfo) {
+    this.peer = peer;
+    this.origin = info.origin;
+    this.protocols = info.protocols;
+    this.extensions = info.extensions;
+    this.version = info.version;
+    this.secure = (req.socket as Partial<tls.TLSSocket>).encrypted === true;
+    this.httpRequest = req;
+  }
+
+  get path(): string {
+    return this.#parsed().pathname;
+  }
+
+  get query(): URLSearchParams {
+    return this.#parsed().searchParams;
+  }
+
+  get headers(): http.IncomingHttpHeaders {
+    return this.httpRequest.headers;
+  }
+
+  #parsed(): URL {
+    return (this.#url ??= new URL(this.httpRequest.url ?? '/', 'http://localhost'));
+  }
 }
 
 /** `onConnect` accepts with these (all optional), or denies with an HttpDenial. */

@@ -40,6 +40,7 @@ import {
   type ServerOwnOptions,
 } from './server-request.js';
 
+import { HandshakeClock } from './handshake-clock.js';
 import { prepareHandshake, settleHandshake, type Decision, type DecisionContext } from './server-decision.js';
 import type { ConnectionInit } from './types.js';
 
@@ -69,6 +70,9 @@ export interface ServerEvents {
   error: [error: Error];
 }
 
+/** ConnectionInit fields that describe the connection rather than configure it. */
+const CONNECTION_OWN_FIELDS: ReadonlySet<string> = new Set(['role', 'subprotocol', 'extensions', 'deflate', 'peer']);
+
 /** Extension of http.Server bookkeeping: which of our servers serve which paths on it. */
 const ATTACHED = new WeakMap<http.Server, Set<WebSocketServer>>();
 
@@ -83,13 +87,14 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   readonly #protocol: ConnectionSettings;
   readonly #connections = new Set<WebSocketConnection>();
   /** Sockets between TCP accept (listen mode) or upgrade (attach mode) and the 101. */
-  readonly #pending = new Map<Duplex, NodeJS.Timeout>();
+  readonly #pending: HandshakeClock<Duplex>;
   #http: http.Server | null = null;
   #ownsHttp = false;
   #path: string | undefined;
   #closing = false;
   /** Handshakes between validation start and their answer (this one included). */
   #deciding = 0;
+  #context: { -readonly [K in keyof DecisionContext]: DecisionContext[K] } | null = null;
   /**
    * Socket 'close' and connection 'close' listeners, one function per server rather than a
    * closure per socket: an idle connection should cost as little as possible.
@@ -129,7 +134,9 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     this.#handler = handler;
     this.#deflate = perMessageDeflate === true ? {} : perMessageDeflate === false ? null : perMessageDeflate;
     this.#tls = tls;
-    this.#protocol = protocol;
+    // Only settings pass on: what a connection is (role, subprotocol, ...) is the server's to say.
+    this.#protocol = Object.fromEntries(Object.entries(protocol).filter(([name]) => !CONNECTION_OWN_FIELDS.has(name))) as ConnectionSettings;
+    this.#pending = new HandshakeClock(this.#opts.handshakeTimeout, (socket) => this.#handshakeTimedOut(socket));
     const server = this;
     const connections = this.#connections;
     this.#untrackOnClose = function (this: Duplex) {
@@ -187,7 +194,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     // With TLS the HTTP socket is the TLS one: its clock starts after the TLS handshake, which
     // has its own timeout (the same value) in node:tls.
     server.on(this.#tls ? 'secureConnection' : 'connection', (socket: Socket) => this.#track(socket));
-    server.on('upgrade', (req, socket, head) => void this.handleUpgrade(req, socket, head));
+    server.on('upgrade', (req, socket, head) => this.#onUpgrade(req, socket, head));
     server.on('request', (req, res) => this.#plainRequest(req, res));
     server.on('connect', (req, socket) => this.#fail(socket, reject(HttpStatus.BAD_REQUEST, `method must be GET, not ${req.method}`), peerOf(req.socket)));
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
@@ -217,7 +224,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       server.on('upgrade', function dispatch(req: http.IncomingMessage, socket: Duplex, head: Buffer) {
         const path = pathOf(req.url);
         const match = [...servers].find((s) => s.#path === undefined || s.#path === path);
-        if (match !== undefined) void match.handleUpgrade(req, socket, head);
+        if (match !== undefined) match.#onUpgrade(req, socket, head);
         else if (server.listenerCount('upgrade') === 1) {
           socket.on('error', () => socket.destroy());
           socket.end(formatRejection(reject(HttpStatus.NOT_FOUND, `no WebSocket service at ${path}`)));
@@ -246,69 +253,111 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   }
 
   /** Runs the handshake for an upgrade request node has parsed (usable from any 'upgrade' listener). */
-  async handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocketConnection | null> {
-    socket.on('error', destroySocket);
-    const peer = peerOf(req.socket);
-    if (!this.#pending.has(socket)) this.#track(socket);
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocketConnection | null> {
+    const onConnect = this.#onConnect;
+    if (onConnect === undefined) return Promise.resolve(this.#upgradeNow(req, socket, head));
+    return this.#upgradeAfterHook(req, socket, head, onConnect);
+  }
+
+  /** Our own 'upgrade' listeners: without a hook nothing is awaited, so no promise is made either. */
+  #onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#onConnect === undefined) this.#upgradeNow(req, socket, head);
+    else void this.handleUpgrade(req, socket, head);
+  }
+
+  /**
+   * No hook to wait for: decided and answered at once. The async path's promises, closures and
+   * race were about half of each handshake's garbage, and garbage from thousands of handshakes
+   * grows the young generation, whose pages then stay resident.
+   */
+  #upgradeNow(req: http.IncomingMessage, socket: Duplex, head: Buffer): WebSocketConnection | null {
+    const peer = this.#beginUpgrade(req, socket);
+    try {
+      let outcome: Decision | HandshakeRejection;
+      // Counted while deciding, as on the hook path (maxConnections).
+      this.#deciding++;
+      try {
+        const prepared = prepareHandshake(req, peer, this.#decisionContext());
+        outcome = prepared.ok ? settleHandshake(prepared, undefined, this.#deflate) : prepared;
+      } finally {
+        this.#deciding--;
+      }
+      return this.#finishUpgrade(socket, head, peer, outcome);
+    } catch (err) {
+      this.#upgradeFailed(err, socket, peer);
+      return null;
+    }
+  }
+
+  async #upgradeAfterHook(
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    onConnect: (request: ConnectionRequest) => ConnectResult | Promise<ConnectResult>,
+  ): Promise<WebSocketConnection | null> {
+    const peer = this.#beginUpgrade(req, socket);
     try {
       // Handshakes still deciding count against maxConnections, so slow hooks cannot overshoot it.
       // A hook that never settles must not hold its slot once the socket is gone (timeout, peer).
       this.#deciding++;
+      const decision = this.#decide(req, peer, onConnect);
+      const closed = whenGone(socket);
       let outcome: Decision | HandshakeRejection | null;
-      if (this.#onConnect === undefined) {
-        // No hook to wait for: decide at once, without the race machinery (its promises and
-        // closures were about half of each handshake's garbage, which grows the young generation).
-        try {
-          const prepared = prepareHandshake(req, peer, this.#decisionContext());
-          outcome = prepared.ok ? settleHandshake(prepared, undefined, this.#deflate) : prepared;
-        } finally {
-          this.#deciding--;
-        }
-      } else {
-        const decision = this.#decide(req, peer, this.#onConnect);
-        const closed = whenGone(socket);
-        try {
-          outcome = await Promise.race([decision, closed.promise]);
-        } finally {
-          this.#deciding--;
-          // Release the 'close' listener: left pending, its reaction would keep this whole
-          // handshake (request, headers, URL) alive for the life of the connection.
-          closed.cancel();
-        }
-        if (outcome === null) {
-          decision.catch((err: unknown) => this.#reportError(err));
-          return null;
-        }
+      try {
+        outcome = await Promise.race([decision, closed.promise]);
+      } finally {
+        this.#deciding--;
+        // Release the 'close' listener: left pending, its reaction would keep this whole
+        // handshake (request, headers, URL) alive for the life of the connection.
+        closed.cancel();
       }
-      if (!this.#pending.has(socket) || socket.destroyed) return null; // timed out or gone meanwhile
-      if (!outcome.ok) {
-        this.#fail(socket, outcome, peer);
+      if (outcome === null) {
+        decision.catch((err: unknown) => this.#reportError(err));
         return null;
       }
-      this.#untrack(socket);
-      socket.write(formatAcceptResponse(outcome.key, outcome.subprotocol, outcome.extensions, outcome.headers));
-      const init: ConnectionInit = {
-        ...this.#protocol,
-        role: 'server',
-        subprotocol: outcome.subprotocol,
-        extensions: outcome.extensions,
-        deflate: outcome.deflate,
-        peer,
-      };
-      const conn = new WebSocketConnection(socket, head, init);
-      // The connection handles socket errors from here on.
-      socket.removeListener('error', destroySocket);
-      this.#connections.add(conn);
-      conn.on('close', this.#forgetOnClose);
-      if (this.#handler !== undefined) conn.setHandler(this.#handler(conn, outcome.request));
-      this.emit('connection', conn, outcome.request);
-      return conn;
+      return this.#finishUpgrade(socket, head, peer, outcome);
     } catch (err) {
-      // A hook failed: the client gets a 500, the owner an 'error' event.
-      this.#reportError(err);
-      this.#fail(socket, reject(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error'), peer);
+      this.#upgradeFailed(err, socket, peer);
       return null;
     }
+  }
+
+  /** Takes a socket into the handshake; returns the peer's name. */
+  #beginUpgrade(req: http.IncomingMessage, socket: Duplex): string {
+    socket.on('error', destroySocket);
+    if (!this.#pending.has(socket)) this.#track(socket);
+    return peerOf(req.socket);
+  }
+
+  /** Answers a decided handshake: the error status, or the 101 and a new connection. */
+  #finishUpgrade(socket: Duplex, head: Buffer, peer: string, outcome: Decision | HandshakeRejection): WebSocketConnection | null {
+    if (!this.#pending.has(socket) || socket.destroyed) return null; // timed out or gone meanwhile
+    if (!outcome.ok) {
+      this.#fail(socket, outcome, peer);
+      return null;
+    }
+    this.#untrack(socket);
+    socket.write(formatAcceptResponse(outcome.key, outcome.subprotocol, outcome.extensions, outcome.headers));
+    // Not `{ ...settings, role, ... }`: in V8 a spread followed by more properties costs every
+    // handshake over a kilobyte of garbage; assigning the settings onto a literal costs ~100 bytes.
+    const init: ConnectionInit = Object.assign(
+      { role: 'server' as const, subprotocol: outcome.subprotocol, extensions: outcome.extensions, deflate: outcome.deflate, peer },
+      this.#protocol,
+    );
+    const conn = new WebSocketConnection(socket, head, init);
+    // The connection handles socket errors from here on.
+    socket.removeListener('error', destroySocket);
+    this.#connections.add(conn);
+    conn.on('close', this.#forgetOnClose);
+    if (this.#handler !== undefined) conn.setHandler(this.#handler(conn, outcome.request));
+    this.emit('connection', conn, outcome.request);
+    return conn;
+  }
+
+  /** A hook failed: the client gets a 500, the owner an 'error' event. */
+  #upgradeFailed(err: unknown, socket: Duplex, peer: string): void {
+    this.#reportError(err);
+    this.#fail(socket, reject(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error'), peer);
   }
 
   async #decide(
@@ -329,15 +378,19 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     return settleHandshake(prepared, result ?? undefined, this.#deflate);
   }
 
+  /** The context for a decision: one object, refreshed (prepareHandshake reads it at once). */
   #decisionContext(): DecisionContext {
-    return {
-      closing: this.#closing,
+    const ctx = (this.#context ??= {
+      closing: false,
       allowedOrigins: this.#opts.allowedOrigins,
       maxConnections: this.#opts.maxConnections,
-      inFlight: this.#connections.size + this.#deciding,
+      inFlight: 0,
       subprotocols: this.#subprotocols,
       selectSubprotocol: this.#select,
-    };
+    });
+    ctx.closing = this.#closing;
+    ctx.inFlight = this.#connections.size + this.#deciding;
+    return ctx;
   }
 
   /** 'error' only when someone listens: a server must not die of an unobserved hook failure. */
@@ -347,24 +400,22 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   /** Starts the handshake clock for a socket. */
   #track(socket: Duplex): void {
-    const timer = setTimeout(() => {
-      this.#pending.delete(socket);
-      if (socket.destroyed) return;
-      this.emit('rejected', { status: HttpStatus.REQUEST_TIMEOUT, reason: 'handshake timeout', peer: peerOf(socket) });
-      // Nothing may have been written yet; if it has, the 408 is best effort before the drop.
-      socket.end(formatRejection(reject(HttpStatus.REQUEST_TIMEOUT, 'handshake timeout')));
-      setTimeout(() => socket.destroy(), 100).unref();
-    }, this.#opts.handshakeTimeout);
-    timer.unref();
-    this.#pending.set(socket, timer);
+    this.#pending.start(socket);
     socket.on('close', this.#untrackOnClose);
   }
 
   #untrack(socket: Duplex): void {
-    const timer = this.#pending.get(socket);
-    if (timer !== undefined) clearTimeout(timer);
-    this.#pending.delete(socket);
+    this.#pending.stop(socket);
     socket.removeListener('close', this.#untrackOnClose);
+  }
+
+  #handshakeTimedOut(socket: Duplex): void {
+    socket.removeListener('close', this.#untrackOnClose);
+    if (socket.destroyed) return;
+    this.emit('rejected', { status: HttpStatus.REQUEST_TIMEOUT, reason: 'handshake timeout', peer: peerOf(socket) });
+    // Nothing may have been written yet; if it has, the 408 is best effort before the drop.
+    socket.end(formatRejection(reject(HttpStatus.REQUEST_TIMEOUT, 'handshake timeout')));
+    setTimeout(() => socket.destroy(), 100).unref();
   }
 
   #fail(socket: Duplex, rejection: HandshakeRejection, peer: string): void {
@@ -412,11 +463,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     } else if (server !== null) {
       ATTACHED.get(server)?.delete(this);
     }
-    for (const [socket, timer] of this.#pending) {
-      clearTimeout(timer);
-      socket.destroy();
-    }
-    this.#pending.clear();
+    for (const socket of this.#pending.clear()) socket.destroy();
     const closing = [...this.#connections].map((c) => {
       goingAway(c);
       return c.closed.then(() => undefined, () => undefined);
