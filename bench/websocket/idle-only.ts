@@ -3,13 +3,19 @@
  * (ours, ws, ours, ws, ...), each in a fresh server process. The full bench (index.ts) takes a
  * minute of echo rows first; this is the quick loop for working on memory.
  *
- *   npx tsx bench/websocket/idle-only.ts [--rounds N] [--connections N] [--source]
+ *   npx tsx bench/websocket/idle-only.ts [--rounds N] [--connections N] [--source] [--gc]
  *                                        [--engine label=dir ...]
  *
  * `--engine label=dir` (repeatable) measures an already compiled engine directory (as
  * engine.ts's compileRuntime() leaves it: dir/runtime/websocket/server.js) under that label
  * instead of compiling the working tree: two builds, before and after a change, then run in the
  * same rounds against the same ws.
+ *
+ * `--gc` runs each server with --trace-gc-nvp and adds, for the 5,000 handshakes, the number of
+ * young-generation collections (scavenges), the young-generation allocation per connection and
+ * the bytes per connection that survived a scavenge (copied or promoted). Idle RSS above heap +
+ * external is mostly young-generation pages touched during the handshakes, so these say why
+ * RSS moved when heap + external did not.
  */
 import { fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -22,6 +28,12 @@ interface Variant {
   impl: 'ours' | 'ws';
   /** Compiled engine dir, or '-' for the sources (tsx). */
   dir: string;
+}
+
+interface GcStats {
+  scavenges: number;
+  youngAllocatedPerConnection: number;
+  survivedPerConnection: number;
 }
 
 interface Memory {
@@ -44,6 +56,7 @@ const intArg = (flag: string, fallback: number, min: number, max: number): numbe
 };
 const ROUNDS = intArg('--rounds', 3, 1, 20);
 const CONNECTIONS = intArg('--connections', 5_000, 100, 20_000);
+const GC_STATS = args.includes('--gc');
 const SERVER_CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 
 const engines: Variant[] = [];
@@ -61,11 +74,58 @@ if (engines.length === 0) {
 }
 const variants: Variant[] = [...engines, { label: 'ws', impl: 'ws', dir: '-' }];
 
+/**
+ * The collections between the last two measurements in a --trace-gc-nvp log. Each measurement
+ * is three forced mark-compacts in a row (server-child's measure()), so the handshakes lie
+ * between the last two such triples.
+ */
+function gcStats(log: string, connections: number): GcStats | null {
+  const gcs = log
+    .split('\n')
+    .filter((line) => line.includes(' gc='))
+    .map((line) => {
+      const field = (name: string): number => Number(new RegExp(`\\b${name}=(\\d+)`).exec(line)?.[1] ?? 0);
+      // "allocated" is unsigned: a slightly negative count shows up as a huge number.
+      const allocated = field('allocated');
+      return {
+        kind: /\bgc=(\w+)/.exec(line)?.[1] ?? '',
+        allocated: allocated > Number.MAX_SAFE_INTEGER / 2 ? 0 : allocated,
+        survived: field('new_space_survived') + field('promoted'),
+      };
+    });
+  const triples: number[] = [];
+  for (let i = 0; i + 2 < gcs.length; i++) {
+    if (gcs[i]!.kind === 'mc' && gcs[i + 1]!.kind === 'mc' && gcs[i + 2]!.kind === 'mc') {
+      triples.push(i);
+      i += 2;
+    }
+  }
+  if (triples.length < 2) return null;
+  const from = triples[triples.length - 2]! + 3;
+  const to = triples[triples.length - 1]!;
+  let scavenges = 0;
+  let allocated = gcs[to]!.allocated;
+  let survived = 0;
+  for (let i = from; i < to; i++) {
+    const gc = gcs[i]!;
+    allocated += gc.allocated;
+    if (gc.kind !== 's') continue;
+    scavenges++;
+    survived += gc.survived;
+  }
+  return { scavenges, youngAllocatedPerConnection: allocated / connections, survivedPerConnection: survived / connections };
+}
+
 /** One server process in idle mode; measures, then exits. */
-async function measureOnce(v: Variant): Promise<IdleMemoryResult> {
+async function measureOnce(v: Variant): Promise<IdleMemoryResult & { gc: GcStats | null }> {
   const child = fork(SERVER_CHILD, [v.impl, 'idle', v.dir], {
-    execArgv: ['--conditions=source', '--import', 'tsx', '--expose-gc'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--conditions=source', '--import', 'tsx', '--expose-gc', ...(GC_STATS ? ['--trace-gc-nvp'] : [])],
+    stdio: ['ignore', GC_STATS ? 'pipe' : 'inherit', 'inherit', 'ipc'],
+  });
+  let log = '';
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (text: string) => {
+    log += text;
   });
   const next = <T>(what: string): Promise<T> =>
     new Promise((resolve, reject) => {
@@ -75,6 +135,7 @@ async function measureOnce(v: Variant): Promise<IdleMemoryResult> {
         resolve(m);
       });
     });
+  let result: IdleMemoryResult;
   try {
     const { port } = await next<{ port: number }>('port');
     const ask = (): Promise<{ memory: Memory; baseline: Memory; connections: number }> => {
@@ -82,27 +143,33 @@ async function measureOnce(v: Variant): Promise<IdleMemoryResult> {
       child.send({ cmd: 'measure' });
       return answer;
     };
-    return await measureIdleMemory(port, ask, CONNECTIONS, 120_000);
+    result = await measureIdleMemory(port, ask, CONNECTIONS, 120_000);
   } finally {
     if (child.exitCode === null) {
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      // 'close' (not 'exit'): the child's stdout, the GC log, has ended too.
+      const gone = new Promise<void>((resolve) => child.once('close', () => resolve()));
       child.send({ cmd: 'exit' });
       const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
       await gone;
       clearTimeout(t);
     }
   }
+  return { ...result, gc: GC_STATS ? gcStats(log, CONNECTIONS) : null };
 }
 
 const kib = (n: number): string => `${(n / 1024).toFixed(2)} KiB`;
-const results = new Map<string, IdleMemoryResult[]>(variants.map((v) => [v.label, []]));
+const results = new Map<string, (IdleMemoryResult & { gc: GcStats | null })[]>(variants.map((v) => [v.label, []]));
+const gcText = (gc: GcStats | null): string =>
+  gc === null
+    ? ''
+    : `  scavenges ${gc.scavenges}  young alloc ${kib(gc.youngAllocatedPerConnection)}  survived ${kib(gc.survivedPerConnection)}`;
 console.log(`idle memory per connection, server side: ${CONNECTIONS} connections, ${ROUNDS} alternating rounds, node ${process.version}`);
 try {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const v of variants) {
       const r = await measureOnce(v);
       results.get(v.label)!.push(r);
-      console.log(`round ${round} ${v.label.padEnd(10)} heap+external ${kib(r.heapPlusExternalPerConnection)}  RSS ${kib(r.rssPerConnection)}`);
+      console.log(`round ${round} ${v.label.padEnd(10)} heap+external ${kib(r.heapPlusExternalPerConnection)}  RSS ${kib(r.rssPerConnection)}${gcText(r.gc)}`);
     }
   }
 } finally {
@@ -122,7 +189,16 @@ for (const v of variants) {
   const rs = results.get(v.label)!;
   const heap = median(rs.map((r) => r.heapPlusExternalPerConnection));
   const rss = median(rs.map((r) => r.rssPerConnection));
+  const gcs = rs.flatMap((r) => (r.gc === null ? [] : [r.gc]));
+  const gc: GcStats | null =
+    gcs.length === 0
+      ? null
+      : {
+          scavenges: median(gcs.map((g) => g.scavenges)),
+          youngAllocatedPerConnection: median(gcs.map((g) => g.youngAllocatedPerConnection)),
+          survivedPerConnection: median(gcs.map((g) => g.survivedPerConnection)),
+        };
   console.log(
-    `${v.label.padEnd(10)} heap+external ${kib(heap)} (${(heap / wsHeap).toFixed(2)}x)  RSS ${kib(rss)} (${(rss / wsRss).toFixed(2)}x)`,
+    `${v.label.padEnd(10)} heap+external ${kib(heap)} (${(heap / wsHeap).toFixed(2)}x)  RSS ${kib(rss)} (${(rss / wsRss).toFixed(2)}x)${gcText(gc)}`,
   );
 }
