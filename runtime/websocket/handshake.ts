@@ -110,12 +110,35 @@ function single(headers: HeaderBag, name: string): string | undefined | null {
   return raw[0];
 }
 
+const Ascii = { TAB: 0x09, SPACE: 0x20, UPPER_A: 0x41, UPPER_Z: 0x5a, CASE_BIT: 0x20 } as const;
+
+function isSpace(c: number): boolean {
+  return c === Ascii.SPACE || c === Ascii.TAB;
+}
+
+/**
+ * `value` without surrounding spaces/tabs (RFC 7230 OWS) equals `lower` ignoring ASCII case:
+ * `trim().toLowerCase()` would make a new string for every "Upgrade" header.
+ */
+function equalsIgnoringCase(value: string, lower: string): boolean {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isSpace(value.charCodeAt(start))) start++;
+  while (end > start && isSpace(value.charCodeAt(end - 1))) end--;
+  if (end - start !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const c = value.charCodeAt(start + i);
+    if ((c >= Ascii.UPPER_A && c <= Ascii.UPPER_Z ? c | Ascii.CASE_BIT : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 function hasToken(headers: HeaderBag, name: string, token: string): boolean {
   const raw = headers[name];
   if (raw === undefined) return false;
   // One plain value ("websocket", "Upgrade") is the usual case: no list to build for it.
   const one = typeof raw === 'string' ? raw : raw.length === 1 ? raw[0] : undefined;
-  if (one !== undefined && !one.includes(',')) return one.trim().toLowerCase() === token;
+  if (one !== undefined && !one.includes(',')) return equalsIgnoringCase(one, token);
   return headerList(headers, name).some((v) => v.toLowerCase() === token);
 }
 
@@ -137,7 +160,6 @@ export function parseProtocolHeader(headers: HeaderBag): string[] {
 
 /** Request headers that must appear at most once (validateUpgradeRequest rejects repeats). */
 const SINGLE_REQUEST_HEADERS = ['host', 'origin', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-origin'] as const;
-const ASCII_CASE_BIT = 0x20;
 
 /** `name` equals `lower` (all lower-case letters and "-") ignoring ASCII case, without allocating. */
 function sameHeaderName(name: string, lower: string): boolean {
@@ -145,7 +167,7 @@ function sameHeaderName(name: string, lower: string): boolean {
   for (let i = 0; i < name.length; i++) {
     // Setting the case bit maps A-Z to a-z; of the other characters only CR would map onto
     // one of ours ("-"), and a header name cannot hold CR.
-    if ((name.charCodeAt(i) | ASCII_CASE_BIT) !== lower.charCodeAt(i)) return false;
+    if ((name.charCodeAt(i) | Ascii.CASE_BIT) !== lower.charCodeAt(i)) return false;
   }
   return true;
 }
@@ -170,7 +192,8 @@ export function repeatsSingleHeader(rawHeaders: readonly string[]): boolean {
 }
 
 export interface UpgradeRequest {
-  readonly method: string;
+  /** node's IncomingMessage fits as it is (its `method` is typed optional). */
+  readonly method?: string | undefined;
   /** "1.1", as node's IncomingMessage.httpVersion. */
   readonly httpVersion: string;
   readonly headers: HeaderBag;
@@ -187,7 +210,7 @@ function isEmptyRecord(record: Readonly<Record<string, string>>): boolean {
 
 /** Validates an upgrade request (RFC 6455 section 4.2.1). Never throws. */
 export function validateUpgradeRequest(req: UpgradeRequest): UpgradeRequestInfo | HandshakeRejection {
-  if (req.method !== 'GET') return reject(HttpStatus.BAD_REQUEST, `method must be GET, not ${req.method}`);
+  if (req.method !== 'GET') return reject(HttpStatus.BAD_REQUEST, `method must be GET, not ${req.method ?? ''}`);
   if (req.httpVersion !== '1.1') return reject(HttpStatus.BAD_REQUEST, `HTTP/1.1 required, not HTTP/${req.httpVersion}`);
   const { headers } = req;
   const host = single(headers, 'host');
@@ -287,7 +310,10 @@ export function formatAcceptResponse(
   // The usual case (no hook headers) is built directly: the generic path's entries, filters and
   // Set are garbage on every handshake. The subprotocol passed the token check when offered.
   if (isEmptyRecord(extra)) {
-    let head = ACCEPT_HEAD + computeAccept(key) + '\r\n';
+    const accept = computeAccept(key);
+    // One concatenation in the plain case: each `+=` step would leave a cons string behind.
+    if (subprotocol === null && extensions === '') return ACCEPT_HEAD + accept + '\r\n\r\n';
+    let head = ACCEPT_HEAD + accept + '\r\n';
     if (subprotocol !== null) head += 'Sec-WebSocket-Protocol: ' + subprotocol + '\r\n';
     if (extensions !== '') head += 'Sec-WebSocket-Extensions: ' + extensions + '\r\n';
     return head + '\r\n';

@@ -45,8 +45,10 @@ const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
 /** Everything decided before the `onConnect` hook (synchronous). */
 export function prepareHandshake(req: http.IncomingMessage, peer: string, ctx: DecisionContext): Prepared | HandshakeRejection {
   if (ctx.closing) return reject(HttpStatus.SERVICE_UNAVAILABLE, 'server is shutting down');
-  const headers = repeatsSingleHeader(req.rawHeaders) ? req.headersDistinct : req.headers;
-  const info = validateUpgradeRequest({ method: req.method ?? '', httpVersion: req.httpVersion, headers });
+  // The request itself is validated unless a single-valued header repeats (then the exact view).
+  const info = validateUpgradeRequest(
+    repeatsSingleHeader(req.rawHeaders) ? { method: req.method, httpVersion: req.httpVersion, headers: req.headersDistinct } : req,
+  );
   if (!info.ok) return info;
   if (!isOriginAllowed(info.origin, ctx.allowedOrigins)) return reject(HttpStatus.FORBIDDEN, `origin ${info.origin} not allowed`);
   if (ctx.maxConnections > 0 && ctx.inFlight > ctx.maxConnections) return reject(HttpStatus.SERVICE_UNAVAILABLE, 'too many connections');
