@@ -7,7 +7,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { HandshakeClock } from '../../runtime/websocket/handshake-clock.js';
-import { repeatsSingleHeader } from '../../runtime/websocket/handshake.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { computeAccept, repeatsSingleHeader } from '../../runtime/websocket/handshake.js';
 import { WebSocketServer, type ConnectionRequest } from '../../runtime/websocket/server.js';
 import { connect } from '../../runtime/websocket/client.js';
 
@@ -95,6 +96,16 @@ describe('repeatsSingleHeader', () => {
     assert.equal(repeatsSingleHeader(['Sec-WebSocket-Version', '13', 'sec-websocket-version', '13']), true);
     assert.equal(repeatsSingleHeader(['Hosts', 'a', 'Host', 'b']), false);
     assert.equal(repeatsSingleHeader([]), false);
+  });
+});
+
+describe('computeAccept', () => {
+  test('the one-shot digest gives what a Hash object gives', () => {
+    for (let i = 0; i < 20; i++) {
+      const key = randomBytes(16).toString('base64');
+      const expected = createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+      assert.equal(computeAccept(key), expected);
+    }
   });
 });
 
