@@ -5,6 +5,7 @@
  * and server-side memory per idle connection (5,000 connections), each with the ratio ours/ws.
  *
  *   npx tsx bench/websocket/index.ts [--quick] [--source] [--rounds N] [--json out.json]
+ *                                    [--sizes 64KiB,1MiB] [--only echo,latency,idle]
  *
  * Besides msg/s, each echo row gives the CPU time per message of the server process and of the
  * client process (the least over the rounds): on a shared, loaded box msg/s swings with what
@@ -32,16 +33,30 @@ if (roundsArg !== undefined && (!Number.isInteger(roundsArg) || roundsArg < 1 ||
   throw new Error(`--rounds must be an integer in 1..20, got ${String(args[roundsAt + 1])}`);
 }
 
+/** A comma-separated option's values, or null when the option is absent. */
+function listOption(name: string, allowed: readonly string[]): Set<string> | null {
+  const at = args.indexOf(name);
+  if (at < 0) return null;
+  const values = String(args[at + 1] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+  const bad = values.filter((v) => !allowed.includes(v));
+  if (values.length === 0 || bad.length > 0) throw new Error(`${name} takes a comma-separated list of ${allowed.join(', ')}; got ${String(args[at + 1])}`);
+  return new Set(values);
+}
+
 const IMPLS: Impl[] = ['ours', 'ws'];
 const WINDOW = 100;
 const MEASURE_MS = quick ? 500 : 1_500;
 const WARMUP_MS = quick ? 150 : 400;
-const SIZES: [label: string, bytes: number, maxMessages: number][] = [
+const ALL_SIZES: [label: string, bytes: number, maxMessages: number][] = [
   ['16 B', 16, 500_000],
   ['1 KiB', 1024, 300_000],
   ['64 KiB', 64 * 1024, 20_000],
   ['1 MiB', 1024 * 1024, 1_000],
 ];
+const sizeFilter = listOption('--sizes', ALL_SIZES.map(([label]) => label.replace(' ', '')));
+const SIZES = ALL_SIZES.filter(([label]) => sizeFilter === null || sizeFilter.has(label.replace(' ', '')));
+const only = listOption('--only', ['echo', 'latency', 'idle']);
+const runs = (part: string): boolean => only === null || only.has(part);
 const IDLE_CONNECTIONS = quick ? 1_000 : 5_000;
 // The box is shared: each figure is the best of several alternating rounds (ours, ws, ours, ...).
 const ROUNDS = roundsArg ?? (quick ? 1 : 3);
@@ -118,6 +133,12 @@ function payloadOf(bytes: number, binary: boolean): Buffer {
   return out;
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length === 0 ? 0 : sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (a: number, b: number): string => (b === 0 ? 'n/a' : `${(a / b).toFixed(2)}x`);
 
@@ -130,7 +151,10 @@ interface CpuPerMessage {
 interface Row {
   size: string;
   kind: string;
+  /** The best round of each implementation. */
   results: Record<Impl, ThroughputResult>;
+  /** msg/s of every round, per implementation. */
+  rates: Record<Impl, number[]>;
   cpu: Record<Impl, CpuPerMessage>;
 }
 
@@ -143,6 +167,7 @@ async function throughputRows(): Promise<Row[]> {
       for (const binary of [false, true]) {
         const payload = payloadOf(bytes, binary);
         const results = {} as Record<Impl, ThroughputResult>;
+        const rates: Record<Impl, number[]> = { ours: [], ws: [] };
         const cpu = {} as Record<Impl, CpuPerMessage>;
         for (let round = 0; round < ROUNDS; round++) {
           for (const impl of IMPLS) {
@@ -154,6 +179,7 @@ async function throughputRows(): Promise<Row[]> {
               const r = await measureThroughput(client, payload, binary, WINDOW, maxMessages, MEASURE_MS);
               const clientUsed = process.cpuUsage(clientBefore);
               const serverUsed = (await servers[impl].cpu()) - serverBefore;
+              rates[impl].push(r.messagesPerSecond);
               if (results[impl] === undefined || r.messagesPerSecond > results[impl].messagesPerSecond) results[impl] = r;
               // Each side's least CPU per message over the rounds: the least disturbed by other load.
               const c = { server: serverUsed / r.messages, client: (clientUsed.user + clientUsed.system) / r.messages };
@@ -163,12 +189,13 @@ async function throughputRows(): Promise<Row[]> {
             }
           }
         }
-        rows.push({ size: label, kind: binary ? 'binary' : 'text', results, cpu });
+        rows.push({ size: label, kind: binary ? 'binary' : 'text', results, rates, cpu });
         const o = results.ours;
         const w = results.ws;
         console.log(
           `echo ${label.padStart(6)} ${(binary ? 'binary' : 'text').padEnd(6)}  ours ${fmt(o.messagesPerSecond).padStart(9)} msg/s ${fmt(o.megabytesPerSecond, 1).padStart(8)} MB/s` +
             `  ws ${fmt(w.messagesPerSecond).padStart(9)} msg/s ${fmt(w.megabytesPerSecond, 1).padStart(8)} MB/s  ratio ${ratio(o.messagesPerSecond, w.messagesPerSecond)}` +
+            ` (medians ${ratio(median(rates.ours), median(rates.ws))})` +
             `  CPU µs/msg server ${fmt(cpu.ours.server, 2)} vs ${fmt(cpu.ws.server, 2)} (${ratio(cpu.ws.server, cpu.ours.server)})` +
             ` client ${fmt(cpu.ours.client, 2)} vs ${fmt(cpu.ws.client, 2)} (${ratio(cpu.ws.client, cpu.ours.client)})`,
         );
@@ -226,20 +253,22 @@ async function idleMemory(): Promise<Record<Impl, IdleMemoryResult>> {
 console.log(
   `wampkit WebSocket bench: node ${process.version}, window ${WINDOW}, best of ${ROUNDS} x ${MEASURE_MS} ms, ours ${engineDir === null ? 'from TypeScript sources (tsx)' : 'compiled by tsc'}${quick ? ' (quick)' : ''}`,
 );
-const rows = await throughputRows();
-const latency = await latencies();
-const memory = await idleMemory();
+const rows = runs('echo') ? await throughputRows() : [];
+const latency = runs('latency') ? await latencies() : null;
+const memory = runs('idle') ? await idleMemory() : null;
 // CPU ratios are ws/ours, so above 1.00x means ours needs less CPU per message, like msg/s.
-console.log(
-  '\n| size | kind | ours msg/s | ws msg/s | ours/ws | server CPU µs/msg ours / ws | ws/ours | client CPU µs/msg ours / ws | ws/ours |\n' +
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
-);
+if (rows.length > 0) {
+  console.log(
+    `\n| size | kind | ours msg/s | ws msg/s | ours/ws | ours/ws, medians of ${ROUNDS} | server CPU µs/msg ours / ws | ws/ours | client CPU µs/msg ours / ws | ws/ours |\n` +
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+}
 for (const r of rows) {
   const o = r.results.ours;
   const w = r.results.ws;
   const c = r.cpu;
   console.log(
-    `| ${r.size} | ${r.kind} | ${fmt(o.messagesPerSecond)} | ${fmt(w.messagesPerSecond)} | ${ratio(o.messagesPerSecond, w.messagesPerSecond)} ` +
+    `| ${r.size} | ${r.kind} | ${fmt(o.messagesPerSecond)} | ${fmt(w.messagesPerSecond)} | ${ratio(o.messagesPerSecond, w.messagesPerSecond)} | ${ratio(median(r.rates.ours), median(r.rates.ws))} ` +
       `| ${fmt(c.ours.server, 2)} / ${fmt(c.ws.server, 2)} | ${ratio(c.ws.server, c.ours.server)} | ${fmt(c.ours.client, 2)} / ${fmt(c.ws.client, 2)} | ${ratio(c.ws.client, c.ours.client)} |`,
   );
 }
