@@ -13,14 +13,16 @@
  *
  * Our engine is measured as tsc compiles it (see engine.ts); --source measures it under tsx.
  *
- * Every loop is bounded in count and time. The server runs in a child process (one core each).
+ * Every loop is bounded in count and time. Each implementation's server and its echo client run
+ * in child processes of their own (./server-child.ts, ./client-child.ts): no shared heaps.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { compileRuntime, loadEngine } from './engine.js';
 import { measureIdleMemory, type IdleMemoryResult } from './idle-memory.js';
-import { measureLatency, measureThroughput, openClient, type Impl, type LatencyResult, type ThroughputResult } from './throughput.js';
+import type { EchoJob, EchoReply } from './client-child.js';
+import { measureLatency, openClient, payloadOf, type Impl, type LatencyResult, type ThroughputResult } from './throughput.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -62,6 +64,7 @@ const IDLE_CONNECTIONS = quick ? 1_000 : 5_000;
 const ROUNDS = roundsArg ?? (quick ? 1 : 3);
 
 const SERVER_CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url));
+const CLIENT_CHILD = fileURLToPath(new URL('./client-child.ts', import.meta.url));
 const engineDir = fromSource ? null : compileRuntime();
 const engine = await loadEngine(engineDir);
 
@@ -127,10 +130,49 @@ function startServer(impl: Impl, mode: 'echo' | 'idle'): Promise<Server> {
   });
 }
 
-function payloadOf(bytes: number, binary: boolean): Buffer {
-  const out = Buffer.allocUnsafe(bytes);
-  for (let i = 0; i < bytes; i++) out[i] = binary ? (i * 131) & 0xff : 0x61 + (i % 26);
-  return out;
+interface ClientProcess {
+  /** Warms up, calls `betweenPhases` (then the measured part starts), and measures. */
+  echo(job: EchoJob, betweenPhases: () => Promise<void>): Promise<EchoReply>;
+  stop(): void;
+}
+
+/** A client process for one implementation (./client-child.ts). */
+function startClient(impl: Impl): Promise<ClientProcess> {
+  const child = fork(CLIENT_CHILD, [impl, engineDir ?? '-'], {
+    execArgv: ['--conditions=source', '--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${impl} client did not start within 20 s`));
+    }, 20_000);
+    child.once('message', () => {
+      clearTimeout(timer);
+      resolve({
+        echo: (job, betweenPhases) =>
+          new Promise((res, rej) => {
+            const limit = job.measureMs + job.warmupMs + 30_000;
+            const t = setTimeout(() => rej(new Error(`${impl} client did not answer within ${limit} ms`)), limit);
+            const onMessage = (m: EchoReply | { warmed: true } | { error: string }): void => {
+              if ('warmed' in m) {
+                betweenPhases().then(() => child.send({ cmd: 'go' }), rej);
+                return;
+              }
+              clearTimeout(t);
+              child.off('message', onMessage);
+              if ('error' in m) rej(new Error(`${impl} client: ${m.error}`));
+              else res(m);
+            };
+            child.on('message', onMessage);
+            child.send({ cmd: 'echo', ...job });
+          }),
+        stop: () => {
+          if (child.exitCode === null) child.send({ cmd: 'exit' });
+        },
+      });
+    });
+  });
 }
 
 function median(values: readonly number[]): number {
@@ -160,33 +202,29 @@ interface Row {
 
 async function throughputRows(): Promise<Row[]> {
   const servers = {} as Record<Impl, Server>;
+  const clients = {} as Record<Impl, ClientProcess>;
   for (const impl of IMPLS) servers[impl] = await startServer(impl, 'echo');
+  for (const impl of IMPLS) clients[impl] = await startClient(impl);
   const rows: Row[] = [];
   try {
     for (const [label, bytes, maxMessages] of SIZES) {
       for (const binary of [false, true]) {
-        const payload = payloadOf(bytes, binary);
         const results = {} as Record<Impl, ThroughputResult>;
         const rates: Record<Impl, number[]> = { ours: [], ws: [] };
         const cpu = {} as Record<Impl, CpuPerMessage>;
         for (let round = 0; round < ROUNDS; round++) {
           for (const impl of IMPLS) {
-            const client = await openClient(impl, servers[impl].port, engine.client);
-            try {
-              await measureThroughput(client, payload, binary, WINDOW, maxMessages, WARMUP_MS);
-              const serverBefore = await servers[impl].cpu();
-              const clientBefore = process.cpuUsage();
-              const r = await measureThroughput(client, payload, binary, WINDOW, maxMessages, MEASURE_MS);
-              const clientUsed = process.cpuUsage(clientBefore);
-              const serverUsed = (await servers[impl].cpu()) - serverBefore;
-              rates[impl].push(r.messagesPerSecond);
-              if (results[impl] === undefined || r.messagesPerSecond > results[impl].messagesPerSecond) results[impl] = r;
-              // Each side's least CPU per message over the rounds: the least disturbed by other load.
-              const c = { server: serverUsed / r.messages, client: (clientUsed.user + clientUsed.system) / r.messages };
-              cpu[impl] = cpu[impl] === undefined ? c : { server: Math.min(cpu[impl].server, c.server), client: Math.min(cpu[impl].client, c.client) };
-            } finally {
-              client.close();
-            }
+            let serverBefore = 0;
+            const job = { port: servers[impl].port, bytes, binary, window: WINDOW, maxMessages, warmupMs: WARMUP_MS, measureMs: MEASURE_MS };
+            const { result: r, cpu: clientUsed } = await clients[impl].echo(job, async () => {
+              serverBefore = await servers[impl].cpu();
+            });
+            const serverUsed = (await servers[impl].cpu()) - serverBefore;
+            rates[impl].push(r.messagesPerSecond);
+            if (results[impl] === undefined || r.messagesPerSecond > results[impl].messagesPerSecond) results[impl] = r;
+            // Each side's least CPU per message over the rounds: the least disturbed by other load.
+            const c = { server: serverUsed / r.messages, client: clientUsed / r.messages };
+            cpu[impl] = cpu[impl] === undefined ? c : { server: Math.min(cpu[impl].server, c.server), client: Math.min(cpu[impl].client, c.client) };
           }
         }
         rows.push({ size: label, kind: binary ? 'binary' : 'text', results, rates, cpu });
@@ -202,6 +240,7 @@ async function throughputRows(): Promise<Row[]> {
       }
     }
   } finally {
+    for (const impl of IMPLS) clients[impl]?.stop();
     for (const impl of IMPLS) await servers[impl].stop();
   }
   return rows;

@@ -4,6 +4,13 @@ import type { ClientModule } from './engine.js';
 
 export type Impl = 'ours' | 'ws';
 
+/** The echoed payload: varied bytes for binary, lower-case ASCII letters for text. */
+export function payloadOf(bytes: number, binary: boolean): Buffer {
+  const out = Buffer.allocUnsafe(bytes);
+  for (let i = 0; i < bytes; i++) out[i] = binary ? (i * 131) & 0xff : 0x61 + (i % 26);
+  return out;
+}
+
 /** The smallest client surface the bench needs, over both implementations. */
 interface BenchClient {
   send(data: Buffer, binary: boolean): void;
