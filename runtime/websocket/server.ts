@@ -41,7 +41,7 @@ import {
 } from './server-request.js';
 
 import { HandshakeClock } from './handshake-clock.js';
-import { prepareHandshake, settleHandshake, type Decision, type DecisionContext } from './server-decision.js';
+import { prepareHandshake, settleHandshake, type Decision, type DecisionContext, type Prepared } from './server-decision.js';
 import type { ConnectionInit } from './types.js';
 
 export { HttpDenial };
@@ -254,33 +254,45 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
 
   /** Runs the handshake for an upgrade request node has parsed (usable from any 'upgrade' listener). */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<WebSocketConnection | null> {
-    const onConnect = this.#onConnect;
-    if (onConnect === undefined) return Promise.resolve(this.#upgradeNow(req, socket, head));
-    return this.#upgradeAfterHook(req, socket, head, onConnect);
+    const result = this.#upgrade(req, socket, head);
+    return result instanceof Promise ? result : Promise.resolve(result);
   }
 
-  /** Our own 'upgrade' listeners: without a hook nothing is awaited, so no promise is made either. */
+  /** Our own 'upgrade' listeners: a handshake decided at once makes no promise at all. */
   #onUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.#onConnect === undefined) this.#upgradeNow(req, socket, head);
-    else void this.handleUpgrade(req, socket, head);
+    // Failures are reported inside (an 'error' event and a 500), on either path.
+    void this.#upgrade(req, socket, head);
   }
 
   /**
-   * No hook to wait for: decided and answered at once. The async path's promises, closures and
-   * race were about half of each handshake's garbage, and garbage from thousands of handshakes
-   * grows the young generation, whose pages then stay resident.
+   * Decided and answered at once when there is no hook or the hook answers synchronously (as
+   * a plain check does); only a hook's promise is awaited. A promise, closures and a race per
+   * handshake were about half of its garbage, and garbage from thousands of handshakes grows
+   * the young generation, whose pages then stay resident.
    */
-  #upgradeNow(req: http.IncomingMessage, socket: Duplex, head: Buffer): WebSocketConnection | null {
+  #upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): WebSocketConnection | null | Promise<WebSocketConnection | null> {
     const peer = this.#beginUpgrade(req, socket);
+    // Handshakes still deciding count against maxConnections, so slow hooks cannot overshoot it.
+    this.#deciding++;
+    let decided = true;
     try {
       let outcome: Decision | HandshakeRejection;
-      // Counted while deciding, as on the hook path (maxConnections).
-      this.#deciding++;
       try {
         const prepared = prepareHandshake(req, peer, this.#decisionContext());
-        outcome = prepared.ok ? settleHandshake(prepared, undefined, this.#deflate) : prepared;
+        const onConnect = this.#onConnect;
+        if (!prepared.ok) outcome = prepared;
+        else if (onConnect === undefined) outcome = settleHandshake(prepared, undefined, this.#deflate);
+        else {
+          const answer = callHook(onConnect, prepared.request);
+          if (isPromiseLike(answer)) {
+            decided = false;
+            return this.#upgradeAfterHook(socket, head, peer, prepared, answer);
+          }
+          outcome = this.#settle(prepared, answer);
+        }
       } finally {
-        this.#deciding--;
+        // An awaited hook gives its slot back when it settles (#upgradeAfterHook).
+        if (decided) this.#deciding--;
       }
       return this.#finishUpgrade(socket, head, peer, outcome);
     } catch (err) {
@@ -289,18 +301,17 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     }
   }
 
+  /** The hook returned a promise: wait for it, or for the socket to go. */
   async #upgradeAfterHook(
-    req: http.IncomingMessage,
     socket: Duplex,
     head: Buffer,
-    onConnect: (request: ConnectionRequest) => ConnectResult | Promise<ConnectResult>,
+    peer: string,
+    prepared: Prepared,
+    answer: PromiseLike<ConnectResult>,
   ): Promise<WebSocketConnection | null> {
-    const peer = this.#beginUpgrade(req, socket);
     try {
-      // Handshakes still deciding count against maxConnections, so slow hooks cannot overshoot it.
+      const decision = this.#settleLater(prepared, answer);
       // A hook that never settles must not hold its slot once the socket is gone (timeout, peer).
-      this.#deciding++;
-      const decision = this.#decide(req, peer, onConnect);
       const closed = whenGone(socket);
       let outcome: Decision | HandshakeRejection | null;
       try {
@@ -320,6 +331,23 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
       this.#upgradeFailed(err, socket, peer);
       return null;
     }
+  }
+
+  async #settleLater(prepared: Prepared, answer: PromiseLike<ConnectResult>): Promise<Decision | HandshakeRejection> {
+    let result: ConnectResult;
+    try {
+      result = await answer;
+    } catch (err) {
+      if (err instanceof HttpDenial) result = err;
+      else throw err;
+    }
+    return this.#settle(prepared, result);
+  }
+
+  /** The hook's answer (an HttpDenial thrown by it counts as returned) into the decision. */
+  #settle(prepared: Prepared, result: ConnectResult): Decision | HandshakeRejection {
+    if (result instanceof HttpDenial) return reject(result.status, result.reason, { ...result.headers });
+    return settleHandshake(prepared, result ?? undefined, this.#deflate);
   }
 
   /** Takes a socket into the handshake; returns the peer's name. */
@@ -358,24 +386,6 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
   #upgradeFailed(err: unknown, socket: Duplex, peer: string): void {
     this.#reportError(err);
     this.#fail(socket, reject(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error'), peer);
-  }
-
-  async #decide(
-    req: http.IncomingMessage,
-    peer: string,
-    onConnect: (request: ConnectionRequest) => ConnectResult | Promise<ConnectResult>,
-  ): Promise<Decision | HandshakeRejection> {
-    const prepared = prepareHandshake(req, peer, this.#decisionContext());
-    if (!prepared.ok) return prepared;
-    let result: ConnectResult;
-    try {
-      result = await onConnect(prepared.request);
-    } catch (err) {
-      if (err instanceof HttpDenial) result = err;
-      else throw err;
-    }
-    if (result instanceof HttpDenial) return reject(result.status, result.reason, { ...result.headers });
-    return settleHandshake(prepared, result ?? undefined, this.#deflate);
   }
 
   /** The context for a decision: one object, refreshed (prepareHandshake reads it at once). */
@@ -483,6 +493,23 @@ function whenGone(socket: Duplex): { promise: Promise<null>; cancel: () => void 
     socket.once('close', onClose);
   });
   return { promise, cancel: () => socket.removeListener('close', onClose) };
+}
+
+/** Runs the hook; an HttpDenial it throws is its answer too. */
+function callHook(
+  onConnect: (request: ConnectionRequest) => ConnectResult | Promise<ConnectResult>,
+  request: ConnectionRequest,
+): ConnectResult | Promise<ConnectResult> {
+  try {
+    return onConnect(request);
+  } catch (err) {
+    if (err instanceof HttpDenial) return err;
+    throw err;
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<ConnectResult> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** A socket's 'error' listener during the handshake (shared: `this` is the socket). */

@@ -9,7 +9,8 @@ import * as net from 'node:net';
 import { HandshakeClock } from '../../runtime/websocket/handshake-clock.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { computeAccept, repeatsSingleHeader } from '../../runtime/websocket/handshake.js';
-import { WebSocketServer, type ConnectionRequest } from '../../runtime/websocket/server.js';
+import * as http from 'node:http';
+import { HttpDenial, WebSocketServer, type ConnectionRequest } from '../../runtime/websocket/server.js';
 import { connect } from '../../runtime/websocket/client.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
@@ -170,6 +171,48 @@ describe('server handshake without headersDistinct and URL up front', () => {
       assert.deepEqual(statuses, [408, 408, 408]);
     } finally {
       await server.close();
+    }
+  });
+
+  test('a synchronous hook is answered at once and gives its maxConnections slot back', async () => {
+    const server = new WebSocketServer({ maxConnections: 1, onConnect: (req) => (req.query.get('deny') === '1' ? new HttpDenial(403, 'no') : undefined) });
+    const { port } = await server.listen({ port: 0 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await assert.rejects(connect(`ws://127.0.0.1:${port}/?deny=1`), { httpStatus: 403 });
+        const client = await connect(`ws://127.0.0.1:${port}/`);
+        await assert.rejects(connect(`ws://127.0.0.1:${port}/`), { httpStatus: 503 });
+        await client.close();
+        await until(() => server.connections.size === 0);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('handleUpgrade returns a promise of the connection with a synchronous, an async or no hook', async () => {
+    const hooks = [undefined, () => undefined, async () => undefined];
+    for (const onConnect of hooks) {
+      const server = new WebSocketServer(onConnect === undefined ? {} : { onConnect });
+      const httpServer = http.createServer();
+      const results: Promise<unknown>[] = [];
+      httpServer.on('upgrade', (req, socket, head) => {
+        const result = server.handleUpgrade(req, socket, head);
+        assert.ok(result instanceof Promise);
+        results.push(result);
+      });
+      await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = httpServer.address() as net.AddressInfo;
+        const client = await connect(`ws://127.0.0.1:${port}/`);
+        const conn = await results[0];
+        assert.ok(conn !== null && typeof conn === 'object' && server.connections.has(conn as never));
+        client.terminate();
+      } finally {
+        await server.close();
+        httpServer.closeAllConnections();
+        await new Promise((resolve) => httpServer.close(resolve));
+      }
     }
   });
 });
