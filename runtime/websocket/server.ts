@@ -42,6 +42,7 @@ import {
 
 import { HandshakeClock } from './handshake-clock.js';
 import { prepareHandshake, settleHandshake, type Decision, type DecisionContext, type Prepared } from './server-decision.js';
+import { awaitAnswer, callHook, isPromiseLike, settleAnswer } from './server-hook.js';
 import type { ConnectionInit } from './types.js';
 
 export { HttpDenial };
@@ -288,7 +289,7 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
             decided = false;
             return this.#upgradeAfterHook(socket, head, peer, prepared, answer);
           }
-          outcome = this.#settle(prepared, answer);
+          outcome = settleAnswer(prepared, answer, this.#deflate);
         }
       } finally {
         // An awaited hook gives its slot back when it settles (#upgradeAfterHook).
@@ -310,44 +311,19 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     answer: PromiseLike<ConnectResult>,
   ): Promise<WebSocketConnection | null> {
     try {
-      const decision = this.#settleLater(prepared, answer);
-      // A hook that never settles must not hold its slot once the socket is gone (timeout, peer).
-      const closed = whenGone(socket);
       let outcome: Decision | HandshakeRejection | null;
       try {
-        outcome = await Promise.race([decision, closed.promise]);
+        // A hook that never settles must not hold its slot once the socket is gone (timeout, peer).
+        outcome = await awaitAnswer(prepared, answer, this.#deflate, socket, (err) => this.#reportError(err));
       } finally {
         this.#deciding--;
-        // Release the 'close' listener: left pending, its reaction would keep this whole
-        // handshake (request, headers, URL) alive for the life of the connection.
-        closed.cancel();
       }
-      if (outcome === null) {
-        decision.catch((err: unknown) => this.#reportError(err));
-        return null;
-      }
+      if (outcome === null) return null;
       return this.#finishUpgrade(socket, head, peer, outcome);
     } catch (err) {
       this.#upgradeFailed(err, socket, peer);
       return null;
     }
-  }
-
-  async #settleLater(prepared: Prepared, answer: PromiseLike<ConnectResult>): Promise<Decision | HandshakeRejection> {
-    let result: ConnectResult;
-    try {
-      result = await answer;
-    } catch (err) {
-      if (err instanceof HttpDenial) result = err;
-      else throw err;
-    }
-    return this.#settle(prepared, result);
-  }
-
-  /** The hook's answer (an HttpDenial thrown by it counts as returned) into the decision. */
-  #settle(prepared: Prepared, result: ConnectResult): Decision | HandshakeRejection {
-    if (result instanceof HttpDenial) return reject(result.status, result.reason, { ...result.headers });
-    return settleHandshake(prepared, result ?? undefined, this.#deflate);
   }
 
   /** Takes a socket into the handshake; returns the peer's name. */
@@ -482,34 +458,6 @@ export class WebSocketServer extends EventEmitter<ServerEvents> {
     if (server !== null && this.#ownsHttp) server.closeAllConnections();
     await stopped;
   }
-}
-
-/** Resolves with null once the socket closes; `cancel` drops the listener (and the promise's hold). */
-function whenGone(socket: Duplex): { promise: Promise<null>; cancel: () => void } {
-  if (socket.destroyed) return { promise: Promise.resolve(null), cancel: () => {} };
-  let onClose!: () => void;
-  const promise = new Promise<null>((resolve) => {
-    onClose = () => resolve(null);
-    socket.once('close', onClose);
-  });
-  return { promise, cancel: () => socket.removeListener('close', onClose) };
-}
-
-/** Runs the hook; an HttpDenial it throws is its answer too. */
-function callHook(
-  onConnect: (request: ConnectionRequest) => ConnectResult | Promise<ConnectResult>,
-  request: ConnectionRequest,
-): ConnectResult | Promise<ConnectResult> {
-  try {
-    return onConnect(request);
-  } catch (err) {
-    if (err instanceof HttpDenial) return err;
-    throw err;
-  }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<ConnectResult> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /** A socket's 'error' listener during the handshake (shared: `this` is the socket). */
