@@ -15,7 +15,8 @@ import { WebSocketConnection } from './connection.js';
 import { acceptServerDeflate, buildClientOffer, checkClientDeflateOptions, type ClientDeflateOptions } from './deflate-negotiation.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import { formatExtensionHeader } from './extension-header.js';
-import { buildClientRequest, checkProtocolList, formatPeer, validateServerResponse, type ConnectionSettings } from './handshake.js';
+import { formatPeer, type ConnectionSettings } from './handshake.js';
+import { buildClientRequest, checkProtocolList, validateServerResponse } from './handshake-client.js';
 import { openTunnel, parseProxy, stripBrackets, type ProxySpec } from './proxy.js';
 import type { ConnectionInit, DeflateParams } from './types.js';
 

@@ -1,17 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildClientRequest,
   computeAccept,
   formatAcceptResponse,
   formatRejection,
   isOriginAllowed,
   isValidKey,
-  validateServerResponse,
   validateUpgradeRequest,
   type HeaderBag,
   type UpgradeRequest,
 } from '../../runtime/websocket/handshake.js';
+import { buildClientRequest, validateServerResponse } from '../../runtime/websocket/handshake-client.js';
 import { isWampkitError } from '../../runtime/errors.js';
 
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
