@@ -45,6 +45,8 @@ const MESSAGE_QUEUE_LIMIT = 16;
 /** Unread bytes an IncomingMessage holds before the socket is paused. */
 const STREAM_HIGH_WATER_MARK = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
+/** Largest single-frame message received straight into its own buffer (larger: gathered as it arrives). */
+const RECEIVE_INTO_MAX = 8 * 1024 * 1024;
 
 export class WebSocketConnection extends ConnectionApi {
   readonly subprotocol: string | null;
@@ -198,8 +200,18 @@ export class WebSocketConnection extends ConnectionApi {
   #onFrameBegin(length: number, fin: boolean, opcode: number): void {
     // A whole message in one frame that spans chunks: allocate it once (its size passed the
     // limits already) and let the parser unmask into it as the chunks arrive, rather than
-    // keeping the chunks and copying them together at the end.
-    if (fin && opcode !== Opcode.CONTINUATION && length > 0 && this.#stream === null && this.#receiveMode === 'message' && !this.#assembler.frameInHand) {
+    // keeping the chunks and copying them together at the end. Only up to RECEIVE_INTO_MAX:
+    // the buffer exists before its bytes do, so a peer announcing large frames and sending
+    // nothing must not make every connection reserve up to maxMessagePayloadSize.
+    if (
+      fin &&
+      opcode !== Opcode.CONTINUATION &&
+      length > 0 &&
+      length <= RECEIVE_INTO_MAX &&
+      this.#stream === null &&
+      this.#receiveMode === 'message' &&
+      !this.#assembler.frameInHand
+    ) {
       const whole = Buffer.allocUnsafe(length);
       if (this.#assembler.receiveFrameInto(whole, 0)) this.#whole = whole;
     }
