@@ -1,7 +1,7 @@
 /**
  * Routes the messages a joined session receives for its roles — results, registrations,
  * invocations, events, and the ERRORs that answer our own requests — to the role objects.
- * Session-level messages (WELCOME, CHALLENGE, ABORT, GOODBYE) stay in session.ts.
+ * Session-level messages (WELCOME, CHALLENGE, ABORT, GOODBYE) stay in session.ts and session-join.ts.
  */
 import { MessageType, MESSAGE_NAME } from './message-types.js';
 import type { WampMessage } from './messages.js';

@@ -36,7 +36,7 @@ import type {
   Args, CallOptions, CallResult, Endpoint, EventHandler, Kwargs, Publication, PublishOptions,
   Registration, RegisterOptions, Subscription, SubscribeOptions, WampSession,
 } from './types.js';
-import { CLIENT_ROLES } from './session-roles.js';
+import * as join from './session-join.js';
 
 export { SessionErrorCode } from './session-wire.js';
 export type { ProgressiveCall } from './session-caller.js';
@@ -80,6 +80,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   readonly #callee: CalleeRole;
   readonly #pubsub: PubSubRole;
   readonly #roles: SessionRoles;
+  readonly #joining: join.JoiningSession;
 
   constructor(config: SessionConfig = {}) {
     super();
@@ -105,6 +106,21 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     this.#callee = new CalleeRole(this.#wire);
     this.#pubsub = new PubSubRole(this.#wire);
     this.#roles = { caller: this.#caller, callee: this.#callee, pubsub: this.#pubsub };
+    this.#joining = {
+      get config() {
+        return self.config;
+      },
+      get transport() {
+        return self.#transport;
+      },
+      get joining() {
+        return self.#state === State.JOINING;
+      },
+      send: this.#wire.send,
+      onChallenge: (challenge) => self.onChallenge(challenge),
+      joined: (msg) => ApplicationSession.joined(self, msg),
+      left: (details) => self.#left(details),
+    };
     this.#pubsub.onHandlerError = (error) => this.#userError(error);
     this.#callee.onRevoked = (registration, reason) => this.emit('registrationRevoked', registration, reason);
     this.#pubsub.onRevoked = (subscriptions, reason) => this.emit('subscriptionRevoked', subscriptions, reason);
@@ -116,23 +132,13 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   onConnect(): void | Promise<void> {
     const realm = this.config.realm;
     if (realm === undefined) return;
-    const options: JoinOptions = { ...this.config };
-    const auth = this.config.authenticators ?? [];
-    if (options.authmethods === undefined && auth.some((a) => a.method !== 'anonymous')) options.authmethods = auth.map((a) => a.method);
-    const withId = auth.find((a) => a.authid !== undefined);
-    if (options.authid === undefined && withId?.authid !== undefined) options.authid = withId.authid;
-    // Every offered method may need its own HELLO extra (cryptosign's pubkey, SCRAM's nonce).
-    const extras = auth.flatMap((a) => (a.authextra === undefined ? [] : [a.authextra]));
-    if (options.authextra === undefined && extras.length > 0) options.authextra = Object.assign({}, ...extras) as Record<string, unknown>;
     // A refused join is reported through onLeave/'leave' (with the ABORT reason), not as an error here.
-    return this.join(realm, options).then(() => undefined, () => undefined);
+    return this.join(realm, join.defaultJoinOptions(this.config)).then(() => undefined, () => undefined);
   }
 
   /** The router asked for authentication. Return the signature for AUTHENTICATE. */
   onChallenge(challenge: Challenge): string | Promise<string> {
-    const authenticator = this.config.authenticators?.find((a) => a.method === challenge.method);
-    if (authenticator !== undefined) return authenticator.onChallenge(challenge.extra);
-    throw createError(SessionErrorCode.JOIN_FAILED, `no authenticator for challenge method '${challenge.method}'`);
+    return join.answerChallenge(this.config, challenge);
   }
 
   /** The session joined its realm: register, subscribe, call, publish here. */
@@ -205,17 +211,13 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     if (this.#state !== State.CONNECTED) {
       return Promise.reject(createError(SessionErrorCode.JOIN_FAILED, `cannot join in state ${this.#state}`));
     }
-    const details: Record<string, unknown> = { roles: CLIENT_ROLES, agent: 'wampkit' };
-    if (options.authmethods !== undefined) details['authmethods'] = options.authmethods;
-    if (options.authid !== undefined) details['authid'] = options.authid;
-    if (options.authrole !== undefined) details['authrole'] = options.authrole;
-    if (options.authextra !== undefined) details['authextra'] = options.authextra;
+    const hello = join.helloMessage(realm, options);
     this.#state = State.JOINING;
     this.#leftDeliberately = false;
     log.debug(() => `joining realm ${realm}${options.authmethods === undefined ? '' : ` (authmethods ${options.authmethods.join(', ')})`}`);
     return new Promise<SessionDetails>((resolve, reject) => {
       this.#join = { realm, resolve, reject };
-      sendOn(this.#transport, [MessageType.HELLO, realm, details]);
+      sendOn(this.#transport, hello);
     });
   }
 
@@ -380,55 +382,20 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
 
   // ---- handlers ----
 
-  static welcome(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.WELCOME) return;
-    const d = msg.details;
-    // Mutual authentication (WAMP-SCRAM): the authenticator checks the router's proof first.
-    const authenticator = s.config.authenticators?.find((a) => a.method === d.authmethod);
-    if (authenticator?.onWelcome === undefined) {
-      ApplicationSession.joined(s, msg);
-      return;
-    }
-    const transport = s.#transport;
-    Promise.resolve()
-      .then(() => authenticator.onWelcome?.(d.authextra ?? {}))
-      .then(
-        () => {
-          if (s.#transport === transport && s.#state === State.JOINING) ApplicationSession.joined(s, msg);
-        },
-        (error: unknown) => {
-          if (s.#transport !== transport || s.#state !== State.JOINING) return;
-          const message = error instanceof Error ? error.message : String(error);
-          sendOn(transport, [MessageType.ABORT, { message }, ErrorUri.AUTHENTICATION_FAILED]);
-          s.#left({ reason: ErrorUri.AUTHENTICATION_FAILED, message });
-          transport?.close(1000, 'authentication failed');
-        },
-      );
-  }
+  static readonly welcome: Handler = (s, msg) => join.welcome(s.#joining, msg);
+  static readonly challenge: Handler = (s, msg) => join.challenge(s.#joining, msg);
 
   static joined(s: ApplicationSession, msg: WampMessage): void {
     if (msg.type !== MessageType.WELCOME) return;
-    const join = s.#join;
+    const pending = s.#join;
     s.#join = null;
-    const d = msg.details;
-    const rejoined = s.#joinedBefore;
-    const details: SessionDetails = {
-      realm: typeof d['realm'] === 'string' ? d['realm'] : join?.realm ?? '',
-      session: msg.session,
-      routerRoles: d.roles,
-      rejoined,
-    };
-    if (d.authid !== undefined) details.authid = d.authid;
-    if (d.authrole !== undefined) details.authrole = d.authrole;
-    if (d.authmethod !== undefined) details.authmethod = d.authmethod;
-    if (d.authprovider !== undefined) details.authprovider = d.authprovider;
-    if (d.authextra !== undefined) details.authextra = d.authextra;
+    const details = join.welcomeDetails(msg, pending?.realm ?? '', s.#joinedBefore);
     s.#details = details;
     s.#state = State.JOINED;
     log.debug(() => `joined realm ${details.realm} as session ${details.session} (authid ${details.authid ?? '-'}, authrole ${details.authrole ?? '-'})`);
     s.#joinedBefore = true;
-    join?.resolve(details);
-    if (rejoined) {
+    pending?.resolve(details);
+    if (details.rejoined) {
       s.#run(async () => {
         await Promise.all([s.#callee.restore(), s.#pubsub.restore()]);
         s.emit('join', details);
@@ -441,37 +408,13 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   }
 
   static abort(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.ABORT) return;
-    const details: CloseDetails = { reason: msg.reason };
-    if (typeof msg.details.message === 'string') details.message = msg.details.message;
-    s.#left(details);
-  }
-
-  static challenge(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.CHALLENGE) return;
-    const challenge: Challenge = { method: msg.authMethod, extra: msg.extra };
-    Promise.resolve()
-      .then(() => s.onChallenge(challenge))
-      .then(
-        (signature) => {
-          // WAMP-SCRAM sends its combined nonce in AUTHENTICATE.Extra.
-          const extra = s.config.authenticators?.find((a) => a.method === challenge.method)?.authenticateExtra?.() ?? {};
-          sendOn(s.#transport, [MessageType.AUTHENTICATE, signature, extra]);
-        },
-        (error: unknown) => {
-          const message = error instanceof Error ? error.message : String(error);
-          sendOn(s.#transport, [MessageType.ABORT, { message }, ErrorUri.AUTHENTICATION_FAILED]);
-          s.#left({ reason: ErrorUri.AUTHENTICATION_FAILED, message });
-        },
-      );
+    if (msg.type === MessageType.ABORT) s.#left(join.closeDetails(msg));
   }
 
   static goodbye(s: ApplicationSession, msg: WampMessage): void {
     if (msg.type !== MessageType.GOODBYE) return;
     if (s.#state === State.JOINED) sendOn(s.#transport, [MessageType.GOODBYE, {}, CloseReason.GOODBYE_AND_OUT]);
-    const details: CloseDetails = { reason: msg.reason };
-    if (typeof msg.details.message === 'string') details.message = msg.details.message;
-    s.#left(details);
+    s.#left(join.closeDetails(msg));
   }
 }
 
