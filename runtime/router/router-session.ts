@@ -9,7 +9,7 @@
  * authentication decides: WELCOME at once, or CHALLENGE/AUTHENTICATE first, or ABORT) ->
  * JOINED -> (GOODBYE) -> AWAITING_HELLO again (a transport may carry one session after
  * another), or -> CLOSED. The hello timer runs until WELCOME, so a stalled authentication is
- * dropped like a missing HELLO.
+ * dropped like a missing HELLO. The establishing phase's steps are in router-session-join.ts.
  */
 import { MessageType, MESSAGE_NAME } from '../wamp/message-types.js';
 import { ErrorUri, CloseReason } from '../wamp/uris.js';
@@ -19,10 +19,8 @@ import type { WampTransport } from '../transports/transport.js';
 import type { WampkitError } from '../errors.js';
 import type { RouterPeer } from './peer.js';
 import type { RoutingCore } from './realm.js';
-import { ROUTER_ROLES } from './features.js';
-import type { AuthHandshake, RealmAuth } from '../auth/router/handshake.js';
-import type { AuthOutcome } from '../auth/router/types.js';
-import { helloInfo, welcomeAuthDetails } from '../auth/router/session-glue.js';
+import type { AuthHandshake } from '../auth/router/handshake.js';
+import * as join from './router-session-join.js';
 import * as pubsub from './router-session-pubsub.js';
 import * as rpc from './router-session-rpc.js';
 import { withoutUndefined } from './router-session-input.js';
@@ -43,18 +41,13 @@ const State = {
 type State = (typeof State)[keyof typeof State];
 
 /** What a router session needs of its router. */
-export interface SessionHost {
-  findRealm(name: string): RoutingCore | undefined;
-  /** The realm's authentication (its configured methods). */
-  realmAuth(name: string): RealmAuth | undefined;
+export interface SessionHost extends join.JoinHost {
   newSessionId(): number;
   readonly helloTimeout: number;
   readonly strictRequestIds: boolean;
   /** Called once when the session's transport is gone. */
   sessionClosed(session: RouterSession): void;
 }
-
-type PeerRoles = Record<string, { features?: Record<string, unknown> }>;
 
 type Handler = (session: RouterSession, msg: WampMessage) => void | Promise<void>;
 
@@ -82,7 +75,7 @@ export class RouterSession implements RouterPeer {
   /** Requests received while an authorization is pending, processed in order once it settles. */
   #queue: WampMessage[] = [];
   #busy = false;
-  #roles: PeerRoles = {};
+  #roles: join.PeerRoles = {};
   #lastInboundRequest = 0;
   #outboundRequest = 0;
   #helloTimer: ReturnType<typeof setTimeout> | null = null;
@@ -331,32 +324,8 @@ export class RouterSession implements RouterPeer {
 
   // ---- handlers (one per message type and state; see HANDLERS) ----
 
-  static hello(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.HELLO) return;
-    const realm = s.#host.findRealm(msg.realm);
-    const auth = s.#host.realmAuth(msg.realm);
-    if (realm === undefined || auth === undefined) {
-      s.abort(ErrorUri.NO_SUCH_REALM, `no realm named '${msg.realm}' exists on this router`);
-      return;
-    }
-    const details = msg.details as Record<string, unknown>;
-    s.#roles = (details['roles'] ?? {}) as PeerRoles;
-    // The session ID exists before authentication: WAMP-CRA binds its challenge to it.
-    s.#sessionId = s.#host.newSessionId();
-    s.#pendingRealm = realm;
-    s.#state = State.AUTHENTICATING;
-    const handshake = auth.handshake();
-    s.#handshake = handshake;
-    const transport = { type: s.transport.serializerName === 'memory' ? 'memory' : 'network', peer: s.transport.peer };
-    log.debug(() => `HELLO from ${transport.peer} for realm ${realm.name}: session ${s.#sessionId}, authmethods ${JSON.stringify(details['authmethods'] ?? ['anonymous'])}, authid ${JSON.stringify(details['authid'] ?? null)}`);
-    void handshake.hello(helloInfo(realm.name, s.#sessionId, details, transport)).then((outcome) => s.#authOutcome(handshake, outcome));
-  }
-
-  static authenticate(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.AUTHENTICATE || s.#handshake === null) return;
-    const handshake = s.#handshake;
-    void handshake.authenticate(msg.signature, msg.extra).then((outcome) => s.#authOutcome(handshake, outcome));
-  }
+  static readonly hello: Handler = (s, msg) => join.hello(s, RouterSession.#joinState, msg);
+  static readonly authenticate: Handler = (s, msg) => join.authenticate(s, RouterSession.#joinState, msg);
 
   static clientAbort(s: RouterSession, msg: WampMessage): void {
     if (msg.type !== MessageType.ABORT) return;
@@ -364,37 +333,37 @@ export class RouterSession implements RouterPeer {
     s.#close();
   }
 
-  #authOutcome(handshake: AuthHandshake, outcome: AuthOutcome): void {
-    // A late outcome for a session that closed, or moved on to another HELLO, is moot.
-    if (this.#handshake !== handshake || this.#state !== State.AUTHENTICATING) return;
-    if (outcome.kind === 'challenge') {
-      log.debug(() => `session ${this.#sessionId}: CHALLENGE ${outcome.method}`);
-      this.send([MessageType.CHALLENGE, outcome.method, outcome.extra]);
-      return;
-    }
-    this.#handshake = null;
-    const realm = this.#pendingRealm;
-    this.#pendingRealm = null;
-    if (outcome.kind === 'abort' || realm === null) {
-      this.abort(outcome.kind === 'abort' ? outcome.reason : ErrorUri.NO_SUCH_REALM, outcome.kind === 'abort' ? outcome.message : 'realm gone');
-      return;
-    }
-    const { result } = outcome;
-    this.#clearHelloTimer();
-    this.#authid = result.authid;
-    this.#authrole = result.authrole;
-    this.#authmethod = result.authmethod;
-    this.#authprovider = result.authprovider;
-    this.#lastInboundRequest = 0;
-    this.#outboundRequest = 0;
-    this.#realm = realm;
-    this.#state = State.JOINED;
-    log.debug(() => `session ${this.#sessionId}: authenticated by ${result.authmethod} as authid ${result.authid}, authrole ${result.authrole}`);
-    this.send([MessageType.WELCOME, this.#sessionId, { realm: realm.name, ...welcomeAuthDetails(result), roles: ROUTER_ROLES }]);
-    log.info(() => `session ${this.#sessionId} joined realm ${realm.name} from ${this.transport.peer} (authid ${result.authid}, authrole ${result.authrole}, authmethod ${result.authmethod})`);
-    // After WELCOME: on_join (and anything it triggers) must not reach the client before it.
-    realm.join(this);
-  }
+  /** The establishing phase's way into a session's state (router-session-join.ts). */
+  static readonly #joinState: join.JoinState<RouterSession> = {
+    host: (s) => s.#host,
+    authenticating(s, realm, auth, roles) {
+      s.#roles = roles;
+      // The session ID exists before authentication: WAMP-CRA binds its challenge to it.
+      s.#sessionId = s.#host.newSessionId();
+      s.#pendingRealm = realm;
+      s.#state = State.AUTHENTICATING;
+      s.#handshake = auth.handshake();
+      return s.#handshake;
+    },
+    handshake: (s) => (s.#state === State.AUTHENTICATING ? s.#handshake : null),
+    settled(s) {
+      s.#handshake = null;
+      const realm = s.#pendingRealm;
+      s.#pendingRealm = null;
+      return realm;
+    },
+    joined(s, realm, result) {
+      s.#clearHelloTimer();
+      s.#authid = result.authid;
+      s.#authrole = result.authrole;
+      s.#authmethod = result.authmethod;
+      s.#authprovider = result.authprovider;
+      s.#lastInboundRequest = 0;
+      s.#outboundRequest = 0;
+      s.#realm = realm;
+      s.#state = State.JOINED;
+    },
+  };
 
   static goodbye(s: RouterSession, msg: WampMessage): void {
     if (msg.type !== MessageType.GOODBYE) return;
