@@ -6,7 +6,7 @@
 import { MessageType } from './message-types.js';
 import type { ResultMessage } from './messages-rpc.js';
 import type { ErrorMessage } from './messages-session.js';
-import { ApplicationError } from './application-error.js';
+import { ApplicationError, Result } from './application-error.js';
 import type { Args, CallOptions, CallResult, Kwargs } from './types.js';
 import { checkArgs, checkUriArgument, featureNotSupported, invalidArgument, notJoined, withPayload, type SessionWire } from './session-wire.js';
 
@@ -61,6 +61,14 @@ export class CallerRole {
 
   constructor(wire: SessionWire) {
     this.#wire = wire;
+  }
+
+  /** `call`'s answer: the single positional result, or a `Result` when there are more or keyword results. */
+  async call(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<unknown> {
+    const result = await this.callResult(procedure, args, kwargs, options);
+    const hasKwargs = Object.keys(result.kwargs).length > 0;
+    if (!hasKwargs && result.args.length <= 1) return result.args[0];
+    return new Result(result.args, result.kwargs);
   }
 
   callResult(procedure: string, args?: Args, kwargs?: Kwargs, options: CallOptions = {}): Promise<CallResult> {

@@ -6,6 +6,10 @@
 import { createError, type WampkitError } from '../errors.js';
 import type { Args, Kwargs } from './types.js';
 import { MessageType, MESSAGE_NAME } from './message-types.js';
+import type { WampTransport } from '../transports/transport.js';
+import { logger } from '../log.js';
+
+const log = logger('wamp');
 
 export interface SessionWire {
   readonly sessionId: number;
@@ -91,4 +95,11 @@ export function describeMessage(message: readonly unknown[]): string {
     text = '(unprintable)';
   }
   return `${name} ${text.length > TRACE_MAX_CHARS ? `${text.slice(0, TRACE_MAX_CHARS)}…` : text}`;
+}
+
+/** Every outbound message of a client session passes here: one comparison when tracing is off. */
+export function sendOn(transport: WampTransport | null, message: unknown[]): void {
+  if (transport === null) return;
+  if (log.enabled('trace')) log.trace(() => `out ${describeMessage(message)}`);
+  transport.send(message);
 }

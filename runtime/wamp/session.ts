@@ -15,7 +15,7 @@
  * attach a new one, after which the session restores its registrations and subscriptions.
  *
  * States: DISCONNECTED -> CONNECTED -> JOINING -> JOINED -> CLOSING -> CONNECTED ...
- * Each state has a table of the messages it accepts; anything else from the router is a
+ * Each state has a table of the messages it accepts (session-states.ts); anything else from the router is a
  * protocol violation (ABORT wamp.error.protocol_violation, then the transport is closed).
  */
 import { Emitter } from '../transports/emitter.js';
@@ -25,18 +25,19 @@ import { parseMessage, type WampMessage } from './messages.js';
 import { CloseReason, ErrorUri } from './uris.js';
 import { SessionIdGenerator } from './ids.js';
 import { logger } from '../log.js';
-import { ApplicationError, Result } from './application-error.js';
+import { ApplicationError } from './application-error.js';
 import { CallerRole, type ProgressiveCall } from './session-caller.js';
 import { CalleeRole } from './session-callee.js';
 import { PubSubRole } from './session-pubsub.js';
 import { ROLE_ROUTES, type SessionRoles } from './session-routing.js';
 import { createError } from '../errors.js';
-import { SessionErrorCode, notJoined, sessionLost, describeMessage, type SessionWire } from './session-wire.js';
+import { SessionErrorCode, notJoined, sessionLost, describeMessage, sendOn, type SessionWire } from './session-wire.js';
 import type {
   Args, CallOptions, CallResult, Endpoint, EventHandler, Kwargs, Publication, PublishOptions,
   Registration, RegisterOptions, Subscription, SubscribeOptions, WampSession,
 } from './types.js';
-import * as join from './session-join.js';
+import * as joinSteps from './session-join.js';
+import { State, stateHandlers } from './session-states.js';
 
 export { SessionErrorCode } from './session-wire.js';
 export type { ProgressiveCall } from './session-caller.js';
@@ -45,25 +46,9 @@ export type { SessionDetails, CloseDetails, Challenge, JoinOptions, SessionConfi
 import type { SessionDetails, CloseDetails, Challenge, JoinOptions, SessionConfig, SessionEvents, TestamentOptions } from './session-types.js';
 import { addTestamentCall, flushTestamentsCall } from './session-testament.js';
 
-const State = {
-  DISCONNECTED: 'disconnected',
-  CONNECTED: 'connected',
-  JOINING: 'joining',
-  JOINED: 'joined',
-  CLOSING: 'closing',
-} as const;
-type State = (typeof State)[keyof typeof State];
-
 type Handler = (session: ApplicationSession, msg: WampMessage) => void;
 
 const log = logger('wamp');
-
-/** Every outbound message passes here: one comparison when tracing is off. */
-function sendOn(transport: WampTransport | null, message: unknown[]): void {
-  if (transport === null) return;
-  if (log.enabled('trace')) log.trace(() => `out ${describeMessage(message)}`);
-  transport.send(message);
-}
 
 export class ApplicationSession extends Emitter<SessionEvents> implements WampSession {
   readonly config: SessionConfig;
@@ -80,7 +65,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   readonly #callee: CalleeRole;
   readonly #pubsub: PubSubRole;
   readonly #roles: SessionRoles;
-  readonly #joining: join.JoiningSession;
+  readonly #joining: joinSteps.JoiningSession;
 
   constructor(config: SessionConfig = {}) {
     super();
@@ -133,12 +118,12 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     const realm = this.config.realm;
     if (realm === undefined) return;
     // A refused join is reported through onLeave/'leave' (with the ABORT reason), not as an error here.
-    return this.join(realm, join.defaultJoinOptions(this.config)).then(() => undefined, () => undefined);
+    return this.join(realm, joinSteps.defaultJoinOptions(this.config)).then(() => undefined, () => undefined);
   }
 
   /** The router asked for authentication. Return the signature for AUTHENTICATE. */
   onChallenge(challenge: Challenge): string | Promise<string> {
-    return join.answerChallenge(this.config, challenge);
+    return joinSteps.answerChallenge(this.config, challenge);
   }
 
   /** The session joined its realm: register, subscribe, call, publish here. */
@@ -211,7 +196,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     if (this.#state !== State.CONNECTED) {
       return Promise.reject(createError(SessionErrorCode.JOIN_FAILED, `cannot join in state ${this.#state}`));
     }
-    const hello = join.helloMessage(realm, options);
+    const hello = joinSteps.helloMessage(realm, options);
     this.#state = State.JOINING;
     this.#leftDeliberately = false;
     log.debug(() => `joining realm ${realm}${options.authmethods === undefined ? '' : ` (authmethods ${options.authmethods.join(', ')})`}`);
@@ -242,11 +227,9 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
 
   // ---- WampSession ----
 
-  async call(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<unknown> {
-    const result = await this.#caller.callResult(procedure, args, kwargs, options);
-    const hasKwargs = Object.keys(result.kwargs).length > 0;
-    if (!hasKwargs && result.args.length <= 1) return result.args[0];
-    return new Result(result.args, result.kwargs);
+  call(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<unknown> {
+    // The caller's promise as it is: no second await between RESULT and the application.
+    return this.#caller.call(procedure, args, kwargs, options);
   }
 
   async callResult(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<CallResult> {
@@ -333,7 +316,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   #left(details: CloseDetails): void {
     const wasJoined = this.#state === State.JOINED || this.#state === State.CLOSING;
     log.debug(() => `${wasJoined ? 'left the realm' : 'join refused'}: ${details.reason}${details.message === undefined ? '' : ` (${details.message})`}`);
-    const join = this.#join;
+    const pending = this.#join;
     this.#join = null;
     this.#state = this.#transport === null ? State.DISCONNECTED : State.CONNECTED;
     const lost = sessionLost(details.reason);
@@ -343,10 +326,10 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     const leave = this.#leave;
     this.#leave = null;
     leave?.resolve();
-    if (join !== null) {
-      join.reject(new ApplicationError(details.reason, details.message === undefined ? [] : [details.message]));
+    if (pending !== null) {
+      pending.reject(new ApplicationError(details.reason, details.message === undefined ? [] : [details.message]));
     }
-    if (wasJoined || join !== null) {
+    if (wasJoined || pending !== null) {
       this.emit('leave', details);
       this.#run(() => this.onLeave(details));
     }
@@ -382,14 +365,19 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
 
   // ---- handlers ----
 
-  static readonly welcome: Handler = (s, msg) => join.welcome(s.#joining, msg);
-  static readonly challenge: Handler = (s, msg) => join.challenge(s.#joining, msg);
+  static welcome(s: ApplicationSession, msg: WampMessage): void {
+    joinSteps.welcome(s.#joining, msg);
+  }
+
+  static challenge(s: ApplicationSession, msg: WampMessage): void {
+    joinSteps.challenge(s.#joining, msg);
+  }
 
   static joined(s: ApplicationSession, msg: WampMessage): void {
     if (msg.type !== MessageType.WELCOME) return;
     const pending = s.#join;
     s.#join = null;
-    const details = join.welcomeDetails(msg, pending?.realm ?? '', s.#joinedBefore);
+    const details = joinSteps.welcomeDetails(msg, pending?.realm ?? '', s.#joinedBefore);
     s.#details = details;
     s.#state = State.JOINED;
     log.debug(() => `joined realm ${details.realm} as session ${details.session} (authid ${details.authid ?? '-'}, authrole ${details.authrole ?? '-'})`);
@@ -408,34 +396,16 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   }
 
   static abort(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type === MessageType.ABORT) s.#left(join.closeDetails(msg));
+    if (msg.type === MessageType.ABORT) s.#left(joinSteps.closeDetails(msg));
   }
 
   static goodbye(s: ApplicationSession, msg: WampMessage): void {
     if (msg.type !== MessageType.GOODBYE) return;
     if (s.#state === State.JOINED) sendOn(s.#transport, [MessageType.GOODBYE, {}, CloseReason.GOODBYE_AND_OUT]);
-    s.#left(join.closeDetails(msg));
+    s.#left(joinSteps.closeDetails(msg));
   }
 }
 
-const JOINED_HANDLERS: Partial<Record<number, Handler>> = {
-  [MessageType.ABORT]: ApplicationSession.abort,
-  [MessageType.GOODBYE]: ApplicationSession.goodbye,
-};
-
-const HANDLERS: Record<State, Partial<Record<number, Handler>>> = {
-  [State.DISCONNECTED]: {},
-  [State.CONNECTED]: {},
-  [State.JOINING]: {
-    [MessageType.WELCOME]: ApplicationSession.welcome,
-    [MessageType.ABORT]: ApplicationSession.abort,
-    [MessageType.CHALLENGE]: ApplicationSession.challenge,
-  },
-  [State.JOINED]: JOINED_HANDLERS,
-  [State.CLOSING]: {
-    [MessageType.GOODBYE]: ApplicationSession.goodbye,
-    [MessageType.ABORT]: ApplicationSession.abort,
-  },
-};
+const HANDLERS = stateHandlers<Handler>(ApplicationSession);
 
 export { notJoined };
