@@ -8,8 +8,9 @@
  * States (see the spec's session state machine): AWAITING_HELLO -> AUTHENTICATING (the realm's
  * authentication decides: WELCOME at once, or CHALLENGE/AUTHENTICATE first, or ABORT) ->
  * JOINED -> (GOODBYE) -> AWAITING_HELLO again (a transport may carry one session after
- * another), or -> CLOSED. The hello timer runs until WELCOME, so a stalled authentication is
- * dropped like a missing HELLO. The establishing phase's steps are in router-session-join.ts.
+ * another), or -> CLOSED; router-session-states.ts has the messages each state accepts. The
+ * hello timer runs until WELCOME, so a stalled authentication is dropped like a missing HELLO.
+ * The establishing phase's steps are in router-session-join.ts.
  */
 import { MessageType, MESSAGE_NAME } from '../wamp/message-types.js';
 import { ErrorUri, CloseReason } from '../wamp/uris.js';
@@ -21,6 +22,7 @@ import type { RouterPeer } from './peer.js';
 import type { RoutingCore } from './realm.js';
 import type { AuthHandshake } from '../auth/router/handshake.js';
 import * as join from './router-session-join.js';
+import { State, stateHandlers } from './router-session-states.js';
 import * as pubsub from './router-session-pubsub.js';
 import * as rpc from './router-session-rpc.js';
 import { withoutUndefined } from './router-session-input.js';
@@ -28,17 +30,6 @@ import { describeMessage } from '../wamp/session-wire.js';
 import { logger } from '../log.js';
 
 const log = logger('router');
-
-const State = {
-  AWAITING_HELLO: 'awaiting-hello',
-  /** HELLO accepted for a realm; authentication (possibly CHALLENGE/AUTHENTICATE) under way. */
-  AUTHENTICATING: 'authenticating',
-  JOINED: 'joined',
-  /** We sent GOODBYE (router shutdown) and wait for the reply. */
-  SHUTTING_DOWN: 'shutting-down',
-  CLOSED: 'closed',
-} as const;
-type State = (typeof State)[keyof typeof State];
 
 /** What a router session needs of its router. */
 export interface SessionHost extends join.JoinHost {
@@ -324,8 +315,13 @@ export class RouterSession implements RouterPeer {
 
   // ---- handlers (one per message type and state; see HANDLERS) ----
 
-  static readonly hello: Handler = (s, msg) => join.hello(s, RouterSession.#joinState, msg);
-  static readonly authenticate: Handler = (s, msg) => join.authenticate(s, RouterSession.#joinState, msg);
+  static hello(s: RouterSession, msg: WampMessage): void {
+    join.hello(s, RouterSession.#joinState, msg);
+  }
+
+  static authenticate(s: RouterSession, msg: WampMessage): void {
+    join.authenticate(s, RouterSession.#joinState, msg);
+  }
 
   static clientAbort(s: RouterSession, msg: WampMessage): void {
     if (msg.type !== MessageType.ABORT) return;
@@ -389,29 +385,4 @@ export class RouterSession implements RouterPeer {
   static readonly error: Handler = rpc.invocationError;
 }
 
-/** Dispatch by state, then by message type; a missing entry is a protocol violation. */
-const HANDLERS: Record<State, Partial<Record<number, Handler>>> = {
-  [State.AWAITING_HELLO]: {
-    [MessageType.HELLO]: RouterSession.hello,
-  },
-  [State.AUTHENTICATING]: {
-    [MessageType.AUTHENTICATE]: RouterSession.authenticate,
-    [MessageType.ABORT]: RouterSession.clientAbort,
-  },
-  [State.JOINED]: {
-    [MessageType.GOODBYE]: RouterSession.goodbye,
-    [MessageType.SUBSCRIBE]: RouterSession.subscribe,
-    [MessageType.UNSUBSCRIBE]: RouterSession.unsubscribe,
-    [MessageType.PUBLISH]: RouterSession.publish,
-    [MessageType.REGISTER]: RouterSession.register,
-    [MessageType.UNREGISTER]: RouterSession.unregister,
-    [MessageType.CALL]: RouterSession.call,
-    [MessageType.CANCEL]: RouterSession.cancel,
-    [MessageType.YIELD]: RouterSession.yield,
-    [MessageType.ERROR]: RouterSession.error,
-  },
-  [State.SHUTTING_DOWN]: {
-    [MessageType.GOODBYE]: RouterSession.goodbye,
-  },
-  [State.CLOSED]: {},
-};
+const HANDLERS = stateHandlers<Handler>(RouterSession);
