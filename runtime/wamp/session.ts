@@ -121,7 +121,11 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     return this.join(realm, joinSteps.defaultJoinOptions(this.config)).then(() => undefined, () => undefined);
   }
 
-  /** The router asked for authentication. Return the signature for AUTHENTICATE. */
+  /**
+   * The router asked for authentication. Return the signature for AUTHENTICATE. Overridden or
+   * not, the matching authenticator's authenticateExtra() fills AUTHENTICATE.Extra and its
+   * onWelcome() checks WELCOME before the session joins (session-join.ts).
+   */
   onChallenge(challenge: Challenge): string | Promise<string> {
     return joinSteps.answerChallenge(this.config, challenge);
   }
