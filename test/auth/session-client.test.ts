@@ -2,7 +2,6 @@
 // stand-in router front (see auth-front.ts), over an in-memory transport.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ApplicationSession, type CloseDetails, type SessionDetails } from '../../runtime/wamp/session.js';
 import { ticket, wampcra, cryptosign, scram, cryptosignPublicKey, deriveScramCredential, deriveCraKey } from '../../runtime/auth/index.js';
 import { RealmAuth } from '../../runtime/auth/router/index.js';
@@ -80,15 +79,10 @@ describe('ApplicationSession with the client authenticators', () => {
   });
 });
 
-// These need ApplicationSession to use the optional Authenticator hooks (runtime/wamp/auth.ts):
+// ApplicationSession uses the optional Authenticator hooks (runtime/wamp/auth.ts):
 // authenticateExtra() for AUTHENTICATE.Extra and onWelcome() for the SCRAM verifier.
-const sessionSource = readFileSync(new URL('../../runtime/wamp/session.ts', import.meta.url), 'utf8');
-const hooks = sessionSource.includes('onWelcome') && sessionSource.includes('authenticateExtra')
-  ? undefined
-  : 'ApplicationSession does not call Authenticator.authenticateExtra/onWelcome yet (integration pending in runtime/wamp/session.ts)';
-
 describe('session use of the optional Authenticator hooks', () => {
-  test('AUTHENTICATE carries the SCRAM Extra (combined nonce, no channel binding)', { skip: hooks }, async () => {
+  test('AUTHENTICATE carries the SCRAM Extra (combined nonce, no channel binding)', async () => {
     const cred = await deriveScramCredential({ password: 'pencil', kdf: 'pbkdf2', iterations: 16 });
     const realm = new RealmAuth({ 'wamp-scram': { type: 'static', principals: { user: { ...cred, role: 'frontend' } } } });
     const r = await join(realm, [scram({ authid: 'user', password: 'pencil', costLimits: { minPbkdf2Iterations: 1 } })]);
@@ -98,7 +92,7 @@ describe('session use of the optional Authenticator hooks', () => {
     assert.deepEqual(auth[2], { nonce: challenge.kind === 'challenge' ? challenge.extra['nonce'] : '', channel_binding: null, cbind_data: null });
     done(r.session);
   });
-  test('a WELCOME with a forged SCRAM verifier is refused: the session does not join', { skip: hooks }, async () => {
+  test('a WELCOME with a forged SCRAM verifier is refused: the session does not join', async () => {
     const cred = await deriveScramCredential({ password: 'pencil', kdf: 'pbkdf2', iterations: 16 });
     // The credential's ServerKey is replaced: the router's verifier cannot match what the client expects.
     const forged = { ...cred, server_key: 'A'.repeat(43) + '=' };
@@ -109,7 +103,7 @@ describe('session use of the optional Authenticator hooks', () => {
   });
 });
 
-/** Whether the session's HELLO carries every authenticator's authextra (probed, not assumed). */
+/** Whether the session's HELLO carries every authenticator's authextra. */
 async function helloMergesAuthextra(): Promise<boolean> {
   const [client, server] = createMemoryPair();
   const hello = new Promise<unknown[]>((resolve) => server.on('message', (m) => resolve(m as unknown[])));
@@ -129,11 +123,13 @@ async function helloMergesAuthextra(): Promise<boolean> {
   return extra['one'] === 1 && extra['two'] === 2;
 }
 
-describe('HELLO with authenticators of different methods', async () => {
+describe('HELLO with authenticators of different methods', () => {
   // The methods' authextra keys do not collide (cryptosign: pubkey, challenge; wamp-scram:
-  // nonce, channel_binding), so HELLO should carry all of them and let the router pick.
-  const skip = (await helloMergesAuthextra()) ? undefined : 'ApplicationSession sends only the first authenticator\'s authextra in HELLO (merge pending in session.ts)';
-  test('cryptosign + wamp-scram offered, the realm has only wamp-scram: SCRAM still finds its nonce', { skip }, async () => {
+  // nonce, channel_binding), so HELLO carries all of them and lets the router pick.
+  test('HELLO carries every authenticator\'s authextra', async () => {
+    assert.equal(await helloMergesAuthextra(), true);
+  });
+  test('cryptosign + wamp-scram offered, the realm has only wamp-scram: SCRAM still finds its nonce', async () => {
     const cred = await deriveScramCredential({ password: 'pencil', kdf: 'pbkdf2', iterations: 16 });
     const realm = new RealmAuth({ 'wamp-scram': { type: 'static', principals: { user: { ...cred, role: 'frontend' } } } });
     const r = await join(realm, [cryptosign({ privateKey: SEED, authid: 'user' }), scram({ authid: 'user', password: 'pencil', costLimits: { minPbkdf2Iterations: 1 } })]);
