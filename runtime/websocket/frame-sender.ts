@@ -118,11 +118,6 @@ export class FrameSender {
     return this.#queuedBytes + (this.#writer?.pending ?? 0) + this.#socket.writableLength;
   }
 
-  /** Nothing waits for compression. */
-  get idle(): boolean {
-    return !this.#busy && this.#queue === null;
-  }
-
   get streamOpen(): boolean {
     return this.#streamOpen;
   }
@@ -267,23 +262,22 @@ export class FrameSender {
     this.#run(op);
   }
 
-  /** Executes one operation; false when it went asynchronous (compression pending). */
-  #run(op: SendOp): boolean {
+  /** Executes one operation; compressing it, or handing it over in pieces, leaves the sender #busy. */
+  #run(op: SendOp): void {
     switch (op.kind) {
       case OpKind.RAW:
         this.#socket.write(op.data);
-        return true;
+        return;
       case OpKind.END:
         this.#socket.end();
-        return true;
+        return;
     }
     if (!op.compress) {
       this.#writeData(op, op.data, false);
-      return !this.#busy;
+      return;
     }
     this.#compressing = op;
     this.#codec!.compress(op.data, op.fin, this.#onCompressed!);
-    return false;
   }
 
   #compressed(error: WampkitError | null, data: Buffer): void {

@@ -178,6 +178,24 @@ export async function serverWithRawClient(serverExtra: Partial<ConnectionInit> =
   };
 }
 
+/** A client connection under test facing a raw server peer (which requires masked frames and unmasks them). */
+export async function clientWithRawServer(clientExtra: Partial<ConnectionInit> = {}): Promise<{ client: WebSocketConnection; peer: RawPeer; close(): Promise<void> }> {
+  const sockets = await socketPair();
+  const client = new WebSocketConnection(sockets.client, Buffer.alloc(0), init('client', clientExtra));
+  client.on('error', () => {});
+  // The raw peer parses what a server parses: masked client frames.
+  const peer = new RawPeer(sockets.server, 'server').setRole('server');
+  return {
+    client,
+    peer,
+    async close() {
+      client.terminate();
+      sockets.server.destroy();
+      await client.closed;
+    },
+  };
+}
+
 export function closeCodeOf(frame: RawFrame): number {
   return frame.payload.length >= 2 ? frame.payload.readUInt16BE(0) : 1005;
 }

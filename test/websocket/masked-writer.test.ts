@@ -6,9 +6,8 @@
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { WebSocketConnection } from '../../runtime/websocket/connection.js';
 import { Opcode } from '../../runtime/websocket/constants.js';
-import { init, RawPeer, socketPair, closeCodeOf } from './connection-helpers.js';
+import { clientWithRawServer, closeCodeOf } from './connection-helpers.js';
 import { WebSocketServer } from '../../runtime/websocket/server.js';
 import { connect } from '../../runtime/websocket/client.js';
 import { makeSelfSignedCert } from './tls-cert.js';
@@ -19,24 +18,6 @@ function pattern(length: number, seed: number): Buffer {
   const out = Buffer.allocUnsafe(length);
   for (let i = 0; i < length; i++) out[i] = (i * 31 + seed) & 0xff;
   return out;
-}
-
-/** Our client on one end of a TCP pair; a raw peer parsing (and unmasking) its frames on the other. */
-async function clientWithRawServer(extra: Parameters<typeof init>[1] = {}): Promise<{ client: WebSocketConnection; peer: RawPeer; close(): Promise<void> }> {
-  const sockets = await socketPair();
-  const client = new WebSocketConnection(sockets.client, Buffer.alloc(0), init('client', extra));
-  client.on('error', () => {});
-  // Parses as a server: requires masked frames and unmasks them.
-  const peer = new RawPeer(sockets.server, 'server').setRole('server');
-  return {
-    client,
-    peer,
-    async close() {
-      client.terminate();
-      sockets.server.destroy();
-      await client.closed;
-    },
-  };
 }
 
 describe('client: large messages masked just in time', () => {
