@@ -6,7 +6,7 @@
  * messages queued holds each of them twice, and writes every copy into fresh memory that the
  * kernel reads back only much later. Instead the payload is masked piece by piece into a few
  * recycled buffers, only as fast as the socket takes them: what is queued stays the caller's
- * buffer, at most MAX_PIECES_IN_FLIGHT pieces exist at once, and they stay warm in cache.
+ * buffer, at most MAX_PIECES_IN_FLIGHT pieces per connection exist at once, and they stay warm in cache.
  *
  * Only over sockets that are done with a buffer when its write callback runs (net and tls
  * sockets: the kernel or OpenSSL has copied it), never an arbitrary Duplex, which may hand the
