@@ -30,6 +30,8 @@ export type SerializerErrorCode = (typeof SerializerErrorCode)[keyof typeof Seri
 export const DEFAULT_MAX_DEPTH = 512;
 /** The largest configurable limit: our recursive encoders stay far from the engine's stack limit. */
 export const MAX_CONFIGURABLE_DEPTH = 4096;
+/** The smallest: WAMP's own messages nest 5 levels (WELCOME.Details.roles.broker.features). */
+export const MIN_CONFIGURABLE_DEPTH = 16;
 
 export interface SerializerError extends WampkitError {
   readonly code: SerializerErrorCode;
@@ -104,8 +106,8 @@ function withDetails(err: WampkitError, format: SerializerName, path: string | u
 /** Validates a `maxDepth` option at the public boundary. */
 export function checkMaxDepth(value: unknown): number {
   if (value === undefined) return DEFAULT_MAX_DEPTH;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_CONFIGURABLE_DEPTH) {
-    throw createError('WAMP_INVALID_ARGUMENT', `maxDepth must be an integer in 1..${MAX_CONFIGURABLE_DEPTH}, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_CONFIGURABLE_DEPTH || value > MAX_CONFIGURABLE_DEPTH) {
+    throw createError('WAMP_INVALID_ARGUMENT', `maxDepth must be an integer in ${MIN_CONFIGURABLE_DEPTH}..${MAX_CONFIGURABLE_DEPTH}, got ${String(value)}`);
   }
   return value;
 }

@@ -20,7 +20,10 @@ import { isSerializerError, SerializerErrorCode } from '../../runtime/serializer
 import { createMemoryPair } from '../../runtime/transports/memory.js';
 import type { TransportSerializer } from '../../runtime/transports/transport.js';
 import { ApplicationSession, type CloseDetails } from '../../runtime/wamp/session.js';
-import { makeRouter, RawPeer, withTimeout } from '../router/helpers.js';
+import { serializersOf } from '../../runtime/transports/serializer-choice.js';
+import { connectWebSocketTransport } from '../../runtime/transports/websocket-transport.js';
+import { Router } from '../../runtime/router/router.js';
+import { makeRouter, RawPeer, joinSession, withTimeout } from '../router/helpers.js';
 
 /** `n` nested lists, innermost empty, in each format's bytes (written by hand: our encoders refuse). */
 function nestedLists(s: Serializer, n: number): Uint8Array | string {
@@ -69,17 +72,17 @@ for (const s of SERIALIZERS) {
 
     test('the limit is configurable; a lower one applies both ways', () => {
       const Class = { json: JsonSerializer, msgpack: MsgpackSerializer, cbor: CborSerializer }[s.name];
-      const small = new Class({ maxDepth: 8 });
-      assert.equal(small.maxDepth, 8);
-      assert.doesNotThrow(() => small.deserialize(nestedLists(s, 8)));
-      assert.throws(() => small.deserialize(nestedLists(s, 9)), tooDeepOnReceipt);
-      assert.doesNotThrow(() => small.serialize(nestedValue(8)));
-      assert.throws(() => small.serialize(nestedValue(9)), tooDeepToSend);
+      const small = new Class({ maxDepth: 16 });
+      assert.equal(small.maxDepth, 16);
+      assert.doesNotThrow(() => small.deserialize(nestedLists(s, 16)));
+      assert.throws(() => small.deserialize(nestedLists(s, 17)), tooDeepOnReceipt);
+      assert.doesNotThrow(() => small.serialize(nestedValue(16)));
+      assert.throws(() => small.serialize(nestedValue(17)), tooDeepToSend);
       assert.equal(createSerializer(s.name), s);
-      assert.equal(createSerializer(s.name, { maxDepth: 8 }), createSerializer(s.name, { maxDepth: 8 }));
-      assert.equal(createSerializer(s.name, { maxDepth: 8 }).maxDepth, 8);
-      for (const bad of [0, -1, 1.5, 4097, Number.NaN, '8']) {
-        assert.throws(() => new Class({ maxDepth: bad as number }), /maxDepth must be an integer in 1\.\.4096/, String(bad));
+      assert.equal(createSerializer(s.name, { maxDepth: 16 }), createSerializer(s.name, { maxDepth: 16 }));
+      assert.equal(createSerializer(s.name, { maxDepth: 16 }).maxDepth, 16);
+      for (const bad of [0, 15, -1, 16.5, 4097, Number.NaN, '16']) {
+        assert.throws(() => new Class({ maxDepth: bad as number }), /maxDepth must be an integer in 16\.\.4096/, String(bad));
       }
     });
   });
@@ -156,3 +159,39 @@ for (const s of SERIALIZERS) {
     });
   });
 }
+
+describe('a configured limit reaches the transport', () => {
+  test('serializersOf(names, { maxDepth }) gives configured instances; instances pass unchanged', () => {
+    const [j, c] = serializersOf(['json', 'cbor'], { maxDepth: 16 }) as [Serializer, Serializer];
+    assert.equal(j.maxDepth, 16);
+    assert.equal(c.maxDepth, 16);
+    assert.throws(() => c.deserialize(nestedLists(c, 17)), tooDeepOnReceipt);
+    const mine = new JsonSerializer({ maxDepth: 20 });
+    assert.equal(serializersOf([mine], { maxDepth: 16 })[0], mine);
+    assert.deepEqual(serializersOf(['msgpack']), [createSerializer('msgpack')]);
+    assert.throws(() => serializersOf(['json'], { maxDepth: 0 }), /maxDepth/);
+  });
+
+  test('a client over WebSocket with maxDepth 16 leaves with protocol_violation when an event nests deeper', async () => {
+    const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
+    try {
+      const [url] = (await router.start()) as [string];
+      const session = new ApplicationSession({ realm: 'realm1' });
+      const joined = new Promise<void>((resolve) => session.once('join', () => resolve()));
+      const left = new Promise<CloseDetails>((resolve) => session.once('leave', resolve));
+      session.attach(await connectWebSocketTransport(url, { serializers: [createSerializer('json', { maxDepth: 16 })] }));
+      await withTimeout(joined, 5000, 'join');
+      let events = 0;
+      await session.subscribe('deep', () => void events++);
+      const publisher = await joinSession(router);
+      // EVENT: level 1 the message, 2 the arguments, then one per list: 16 is fine, 17 is not.
+      await publisher.session.publish('deep', nestedValue(15), {}, { acknowledge: true });
+      await publisher.session.publish('deep', nestedValue(16), {}, { acknowledge: true });
+      const details = await withTimeout(left, 5000, 'leave');
+      assert.equal(details.reason, 'wamp.error.protocol_violation');
+      assert.equal(events, 1, 'the first event (16 levels) was delivered');
+    } finally {
+      await router.close(100);
+    }
+  });
+});
