@@ -15,8 +15,7 @@
  *
  * Containers are copied only on the path to a replaced value; the caller's message is never
  * modified. Exact literals cannot pass through JSON.stringify (Node 20 has no JSON.rawJSON), so
- * when the walk made one, the copied containers are written here and everything else is still
- * left to JSON.stringify.
+ * a message that needs one is written by `write` below.
  */
 import { bytesToBase64 } from './binary-json.js';
 import { DEFAULT_MAX_DEPTH, tooDeep, unrepresentable } from './errors.js';
@@ -35,8 +34,6 @@ const NEGATIVE_ZERO = new RawJson('-0.0');
 
 export class JsonEncoder {
   readonly #maxDepth: number;
-  /** Containers the walk copied; only these can hold a RawJson. */
-  readonly #copies = new Set<object>();
   #sawRaw = false;
 
   constructor(maxDepth: number = DEFAULT_MAX_DEPTH) {
@@ -46,12 +43,8 @@ export class JsonEncoder {
   /** The JSON text of `message`; throws a SerializerFault (or what JSON.stringify throws). */
   encode(message: unknown[]): string {
     this.#sawRaw = false;
-    try {
-      const prepared = this.#array(message, 1);
-      return this.#sawRaw ? this.#write(prepared) : JSON.stringify(prepared);
-    } finally {
-      this.#copies.clear();
-    }
+    const prepared = this.#array(message, 1);
+    return this.#sawRaw ? write(prepared) : JSON.stringify(prepared);
   }
 
   /** The replacement for one member, or the member itself when it needs none. */
@@ -97,28 +90,27 @@ export class JsonEncoder {
       if (typeof item === 'string' ? item.charCodeAt(0) !== 0 : typeof item === 'number' && item > -MAX_EXACT && item < MAX_EXACT && item !== 0) continue;
       const mapped = this.#member(item, depth + 1);
       if (mapped !== item) {
-        if (out === undefined) {
-          out = a.slice();
-          this.#copies.add(out);
-        }
+        out ??= a.slice();
         out[i] = mapped;
       }
     }
     return (out ?? a) as unknown[];
   }
 
+  /**
+   * A dict's members. `for...in` (faster than Object.keys here) also visits inherited enumerable
+   * keys, which plain objects have none of; class instances are walked by their own keys only,
+   * as JSON.stringify writes them.
+   */
   #dict(obj: Record<string, unknown>, depth: number): Record<string, unknown> {
     if (depth > this.#maxDepth) throw tooDeep(obj, this.#maxDepth);
     let out: Record<string, unknown> | undefined;
-    for (const key of Object.keys(obj)) {
+    for (const key in obj) {
       const item = obj[key];
       if (typeof item === 'string' ? item.charCodeAt(0) !== 0 : typeof item === 'number' && item > -MAX_EXACT && item < MAX_EXACT && item !== 0) continue;
       const mapped = this.#member(item, depth + 1);
       if (mapped !== item) {
-        if (out === undefined) {
-          out = { ...obj };
-          this.#copies.add(out);
-        }
+        out ??= { ...obj };
         setMember(out, key, mapped);
       }
     }
@@ -142,33 +134,49 @@ export class JsonEncoder {
     if (o instanceof ArrayBuffer) throw unrepresentable(o, 'has no JSON form (send a Uint8Array)');
     // An object that says how it wants to be written is left to JSON.stringify.
     if (typeof (o as { toJSON?: unknown }).toJSON === 'function') return o;
-    return this.#dict(o as Record<string, unknown>, depth);
+    return this.#dict(ownMembers(o), depth);
   }
+}
 
-  /** JSON text for a prepared value holding RawJson literals somewhere in its copied containers. */
-  #write(v: unknown): string {
-    if (v instanceof RawJson) return v.text;
-    if (typeof v !== 'object' || v === null || !this.#copies.has(v)) return JSON.stringify(v) ?? 'null';
-    if (Array.isArray(v)) {
-      const parts = new Array<string>(v.length);
-      for (let i = 0; i < v.length; i++) parts[i] = this.#write(v[i]);
-      return `[${parts.join(',')}]`;
-    }
-    const parts: string[] = [];
-    const obj = v as Record<string, unknown>;
-    for (const key of Object.keys(obj)) {
-      const member = obj[key];
-      if (member === undefined) continue;
-      parts.push(`${JSON.stringify(key)}:${this.#write(member)}`);
-    }
-    return `{${parts.join(',')}}`;
+/**
+ * JSON text for a prepared value that holds RawJson literals (rare: bigints, -0, big doubles).
+ * Lists and dicts are written here, everything else by JSON.stringify. (Marking the copied
+ * containers instead, to hand the rest to JSON.stringify whole, measured slower: an object in a
+ * Set gets an identity hash, and JSON.stringify then leaves its fast path.)
+ */
+function write(v: unknown): string {
+  if (v instanceof RawJson) return v.text;
+  if (Array.isArray(v)) {
+    const parts = new Array<string>(v.length);
+    for (let i = 0; i < v.length; i++) parts[i] = write(v[i]);
+    return `[${parts.join(',')}]`;
   }
+  if (typeof v === 'object' && v !== null) {
+    const proto = Object.getPrototypeOf(v) as unknown;
+    if (proto === Object.prototype || proto === null) {
+      const parts: string[] = [];
+      const obj = v as Record<string, unknown>;
+      for (const key in obj) {
+        const member = obj[key];
+        if (member !== undefined) parts.push(`${JSON.stringify(key)}:${write(member)}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+  }
+  return JSON.stringify(v) ?? 'null';
 }
 
 /** Assigns without ever invoking the `__proto__` setter. */
 function setMember(obj: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
+}
+
+/** A class instance's own enumerable members as a plain dict (what JSON.stringify writes of it). */
+function ownMembers(o: object): Record<string, unknown> {
+  const dict: Record<string, unknown> = {};
+  for (const key of Object.keys(o)) setMember(dict, key, (o as Record<string, unknown>)[key]);
+  return dict;
 }
 
 function dictOfMap(map: Map<unknown, unknown>): Record<string, unknown> {

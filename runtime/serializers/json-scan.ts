@@ -15,8 +15,6 @@
 const Char = {
   QUOTE: 0x22,
   BACKSLASH: 0x5c,
-  OPEN_BRACKET: 0x5b,
-  CLOSE_BRACKET: 0x5d,
   OPEN_BRACE: 0x7b,
   CLOSE_BRACE: 0x7d,
   DIGIT_0: 0x30,
@@ -28,6 +26,8 @@ const Char = {
   UPPER_E: 0x45,
 } as const;
 
+/** '[' | 0x20 is '{', ']' | 0x20 is '}' (and no other character folds onto those two). */
+const CASE_BIT = 0x20;
 /** 2^53: integer literals with more digits, or as many and a larger value, lose precision. */
 const MAX_EXACT_DIGITS = '9007199254740992';
 const RUN = MAX_EXACT_DIGITS.length;
@@ -53,17 +53,19 @@ function scanDepth(text: string, maxDepth: number): boolean {
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (c === Char.QUOTE) {
+    // '[' and '{' differ only in bit 0x20, as do ']' and '}': one test each.
+    const folded = c | CASE_BIT;
+    if (folded === Char.OPEN_BRACE) {
+      if (++depth > maxDepth) return true;
+    } else if (folded === Char.CLOSE_BRACE) {
+      depth--;
+    } else if (c === Char.QUOTE) {
       // Skip the string; an unterminated one ends the scan (JSON.parse will refuse it).
       for (i++; i < n; i++) {
         const s = text.charCodeAt(i);
         if (s === Char.QUOTE) break;
         if (s === Char.BACKSLASH) i++;
       }
-    } else if (c === Char.OPEN_BRACKET || c === Char.OPEN_BRACE) {
-      if (++depth > maxDepth) return true;
-    } else if (c === Char.CLOSE_BRACKET || c === Char.CLOSE_BRACE) {
-      depth--;
     }
   }
   return false;
@@ -98,5 +100,7 @@ function isBeyondExact(text: string, start: number, end: number): boolean {
   const after = end < text.length ? text.charCodeAt(end) : -1;
   if (after === Char.DOT || after === Char.LOWER_E || after === Char.UPPER_E) return false;
   const digits = end - start;
-  return digits > RUN || text.slice(start, end) > MAX_EXACT_DIGITS;
+  if (digits > RUN) return true;
+  // Exactly 16 digits (a random WAMP ID mostly has 16): only 9xxx... can exceed 2^53.
+  return text.charCodeAt(start) === Char.DIGIT_9 && text.slice(start, end) > MAX_EXACT_DIGITS;
 }
