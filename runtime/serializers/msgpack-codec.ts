@@ -39,6 +39,7 @@ const NS_PER_MS = 1e6;
 const MAX_TIME = 8.64e15;
 /** Strings up to this many bytes are checked for ASCII in JS before the library decodes them. */
 const ASCII_SCAN_MAX = 64;
+const PROTO_KEY = '__proto__';
 
 /** Decoding state shared with the extension codec and the hooks through the library's context. */
 export interface DecodeContext {
@@ -146,6 +147,7 @@ function checkObject(value: object): object {
     const dict: Record<string, unknown> = {};
     for (const [key, member] of value) {
       if (typeof key !== 'string') throw unrepresentable(value, 'with a non-string key has no MessagePack form our peers read (WAMP dicts have string keys)');
+      if (key === PROTO_KEY) throw unrepresentable(value, `with the key "${PROTO_KEY}" has no MessagePack form our peers accept`);
       Object.defineProperty(dict, key, { value: member, enumerable: true, writable: true, configurable: true });
     }
     return dict;
@@ -190,6 +192,8 @@ export function createEncoder(maxDepth: number): Encoder<DecodeContext> {
       case 'object':
         if (value === null || Array.isArray(value)) break;
         if (!isPlainObject(value)) value = checkObject(value);
+        // MessagePack decoders (ours, @msgpack/msgpack) refuse this key: the receiver would abort.
+        else if (Object.hasOwn(value, PROTO_KEY)) throw unrepresentable(value, `with the key "${PROTO_KEY}" has no MessagePack form our peers accept`);
         break;
       case 'bigint':
         if (value > UINT64_MAX || value < INT64_MIN) throw unrepresentable(value, 'is beyond the 64-bit integers of MessagePack');

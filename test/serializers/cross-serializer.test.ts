@@ -154,6 +154,11 @@ const ROWS: readonly Row[] = [
     to: { cbor: refused(), msgpack: same('same extension → `MsgpackExtension`', new MsgpackExtension(5, u8('01'))), json: refused() },
   },
   {
+    name: 'dict with the key `__proto__` (an own property)',
+    wire: { cbor: 'a1695f5f70726f746f5f5f01', json: '{"__proto__":1}' },
+    to: { cbor: same('map → dict', JSON.parse('{"__proto__":1}')), msgpack: refused('**refused** (MessagePack decoders refuse the key)'), json: same('object → dict', JSON.parse('{"__proto__":1}')) },
+  },
+  {
     name: 'string starting with U+0000',
     wire: { cbor: '620061', msgpack: 'a20061' },
     to: { cbor: same('text → string', '\u0000a'), msgpack: same('`str` → string', '\u0000a'), json: refused('**refused** (JSON reads it as bytes)') },

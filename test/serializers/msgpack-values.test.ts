@@ -80,7 +80,13 @@ describe('MessagePack numbers and what it cannot carry', () => {
   });
 
   test('a Map with string keys is written as a dict', () => {
-    assert.equal(hex(msgpack.serialize([new Map([['a', 1], ['__proto__', 2]])])), '9182a16101a95f5f70726f746f5f5f02');
+    assert.equal(hex(msgpack.serialize([new Map([['a', 1], ['b', 2]])])), '9182a16101a16202');
+  });
+
+  test('a "__proto__" key is refused both ways (the library refuses it on receipt, so we do not send it)', () => {
+    assert.throws(() => msgpack.deserialize(bytes('9181a95f5f70726f746f5f5f01')), isSerializationError);
+    assert.throws(() => msgpack.serialize([1, JSON.parse('{"__proto__": 1}')]), (err: unknown) => isUnrepresentable(err) && (err as { path?: string }).path === 'message[1]');
+    assert.throws(() => msgpack.serialize([new Map([['__proto__', 1]])]), isUnrepresentable);
   });
 });
 
