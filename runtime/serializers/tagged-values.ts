@@ -8,6 +8,8 @@
 import { createError } from '../errors.js';
 
 const MAX_TAG = 2n ** 64n - 1n;
+/** Decoders hand out integers up to 2^53 as numbers (beyond, as bigint). */
+const MAX_EXACT = 2 ** 53;
 /** MessagePack extension types are signed bytes; -128..-1 are reserved by the spec (-1: timestamp). */
 const EXT_TYPE_MIN = -128;
 const EXT_TYPE_MAX = 127;
@@ -21,7 +23,7 @@ export class CborTag {
 
   constructor(tag: number | bigint, value: unknown) {
     const valid =
-      typeof tag === 'number' ? Number.isSafeInteger(tag) && tag >= 0 : typeof tag === 'bigint' && tag >= 0n && tag <= MAX_TAG;
+      typeof tag === 'number' ? Number.isInteger(tag) && tag >= 0 && tag <= MAX_EXACT : typeof tag === 'bigint' && tag >= 0n && tag <= MAX_TAG;
     if (!valid) throw createError('WAMP_INVALID_ARGUMENT', `a CBOR tag number must be an integer in 0..2^64-1, got ${String(tag)}`);
     this.tag = tag;
     this.value = value;

@@ -24,7 +24,7 @@ export type SerializerName = 'json' | 'msgpack' | 'cbor';
 /** Options of the serializer classes (`new CborSerializer({ maxDepth: 64 })`). */
 export interface SerializerOptions {
   /**
-   * Nesting limit in both directions (default 512; 16..4096): the message array is level 1,
+   * Nesting limit in both directions (default 512; 16..1024): the message array is level 1,
    * each list, dict, Map, Set or CBOR tag inside it one more. A deeper message is refused on
    * receipt (SERIALIZER_TOO_DEEP with `wamp.error.protocol_violation`); a deeper value is refused
    * by serialize() (SERIALIZER_TOO_DEEP), never a stack overflow.

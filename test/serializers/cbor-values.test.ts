@@ -154,7 +154,11 @@ describe('CBOR sets (tag 258), unknown tags, maps with any keys', () => {
     const nested = one('d904d2d904d3a16161c1f6') as CborTag;
     assert.deepEqual([nested.tag, (nested.value as CborTag).tag], [1234, 1235]);
     assert.equal(hex(cbor.serialize([new CborTag(32, 'https://x')])), '81d8206968747470733a2f2f78');
+    // Tag numbers up to 2^53 decode as numbers, beyond as bigints.
+    assert.equal((one('db0020000000000000f6') as CborTag).tag, 2 ** 53);
+    assert.equal((one('db0020000000000001f6') as CborTag).tag, 2n ** 53n + 1n);
     assert.throws(() => new CborTag(-1, 1), /tag number/);
+    assert.throws(() => new CborTag(2 ** 53 + 2, 1), /tag number/);
     assert.throws(() => new CborTag(2n ** 64n, 1), /tag number/);
   });
 

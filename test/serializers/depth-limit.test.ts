@@ -81,12 +81,24 @@ for (const s of SERIALIZERS) {
       assert.equal(createSerializer(s.name), s);
       assert.equal(createSerializer(s.name, { maxDepth: 16 }), createSerializer(s.name, { maxDepth: 16 }));
       assert.equal(createSerializer(s.name, { maxDepth: 16 }).maxDepth, 16);
-      for (const bad of [0, 15, -1, 16.5, 4097, Number.NaN, '16']) {
-        assert.throws(() => new Class({ maxDepth: bad as number }), /maxDepth must be an integer in 16\.\.4096/, String(bad));
+      for (const bad of [0, 15, -1, 16.5, 1025, Number.NaN, '16']) {
+        assert.throws(() => new Class({ maxDepth: bad as number }), /maxDepth must be an integer in 16\.\.1024/, String(bad));
       }
     });
   });
 }
+
+describe('the largest configurable limit, 1024, fits the stack in every format', () => {
+  for (const s of SERIALIZERS) {
+    test(`${s.name}: 1024 levels both ways, 1025 refused as too deep (not a stack overflow)`, () => {
+      const big = createSerializer(s.name, { maxDepth: 1024 });
+      assert.deepEqual(big.deserialize(big.serialize(nestedValue(1024))), nestedValue(1024));
+      assert.doesNotThrow(() => big.deserialize(nestedLists(s, 1024)));
+      assert.throws(() => big.serialize(nestedValue(1025)), tooDeepToSend);
+      assert.throws(() => big.deserialize(nestedLists(s, 1025)), tooDeepOnReceipt);
+    });
+  }
+});
 
 describe('JSON depth check before JSON.parse', () => {
   test('brackets inside strings do not count; a wide message with many brackets is not deep', () => {
