@@ -73,8 +73,9 @@ function timestampOf(date: Date): Uint8Array {
 }
 
 const EXTENSIONS: ExtensionCodecType<DecodeContext> = {
-  // Called for every object the encoder meets: two instanceof checks, nothing more.
+  // Called for every object the encoder meets, lists included: as little as possible.
   tryToEncode(object: unknown): ExtData | null {
+    if (Array.isArray(object)) return null;
     if (object instanceof MsgpackExtension) return new ExtData(object.type, object.data);
     if (object instanceof Date) return new ExtData(EXT_TIMESTAMP, timestampOf(object));
     return null;
