@@ -18,7 +18,7 @@ const USAGE = `usage: wampgen <files or dirs...> -o <out> [options]
 
   -o, --out <dir>          output directory
   -c, --config <file>      config file (default: ./wampgen.config.json if present)
-      --runtime <spec>     module generated code imports wampkit from (default: wampkit)
+      --runtime <spec>     module generated code imports its runtime from (default: wampkit/stubs)
       --serializers <list> serializers services must support, e.g. msgpack,cbor (default: json,msgpack,cbor)
       --check              write nothing; exit 1 and name stale files when the output is out of date
       --clean              remove generated files the schemas no longer produce

@@ -94,7 +94,7 @@ export interface ProcedureModel {
   /** Progressive results: the type of each progressive result; `result` is the final one. */
   readonly progress?: TypeModel;
   /** Declared application errors: names of `@wamp.error` declarations (module-qualified refs). */
-  readonly errors: readonly { readonly name: string; readonly module: string; readonly uri: string }[];
+  readonly errors: readonly { readonly name: string; readonly module: string; readonly uri: string; readonly doc?: string }[];
   readonly invoke?: InvokePolicy;
   readonly discloseCaller?: boolean;
   readonly pos: SourcePos;
@@ -128,6 +128,8 @@ export interface ModuleModel {
   readonly id: string;
   /** The schema file as given (for headers and diagnostics), relative to the working directory. */
   readonly source: string;
+  /** The file's leading JSDoc comment, kept at the top of the generated module. */
+  readonly doc?: string;
   readonly decls: readonly DeclModel[];
   readonly services: readonly ServiceModel[];
 }

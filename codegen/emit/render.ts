@@ -15,7 +15,18 @@ export interface RenderScope {
   readonly need: (module: string, name: string, typeOnly: boolean) => void;
   /** Records that the module needs a support helper. */
   readonly support: (name: string) => void;
+  /** Records that the module needs one of the LOCAL_SCHEMAS. */
+  readonly local: (name: keyof typeof LOCAL_SCHEMAS) => void;
 }
+
+/**
+ * Schemas a module declares once at its top when it uses them. They build on the module's own
+ * `z`, so a project's zod is the only zod involved.
+ */
+export const LOCAL_SCHEMAS = {
+  /** 64-bit integers: serializers hand over a bigint or, for small values, a number. */
+  zBigint: 'z.union([z.bigint(), z.int().transform((n) => BigInt(n))])',
+} as const;
 
 export const declKey = (module: string, name: string): string => `${module}#${name}`;
 
@@ -73,7 +84,7 @@ export function zodType(t: TypeModel, scope: RenderScope): string {
     case 'null': return 'z.null()';
     case 'unknown': return 'z.unknown()';
     case 'bytes': return 'z.instanceof(Uint8Array)';
-    case 'bigint': scope.support('zBigint'); return 'zBigint()';
+    case 'bigint': scope.local('zBigint'); return 'zBigint';
     case 'literal': return `z.literal(${literal(t.value)})`;
     case 'array': return `z.array(${zodType(t.element, scope)})`;
     case 'record': return `z.record(z.string(), ${zodType(t.value, scope)})`;

@@ -9,10 +9,10 @@ import { Project, ts } from 'ts-morph';
 import { DIAGNOSTIC, type Diagnostic } from '../diagnostics.js';
 import type { DeclModel, ModuleModel, RefModel, Serializer } from '../model.js';
 import { sortModule } from '../model.js';
-import { posOf, report, resolveSymbol, type ParseContext } from './context.js';
+import { fileJsDoc, posOf, report, resolveSymbol, type ParseContext } from './context.js';
 import { convertService, errorUriOf } from './services.js';
 import { readTags, TAGS } from './tags.js';
-import { convertMembers, convertType, docOf } from './types.js';
+import { convertMembers, convertType, docOf, docText } from './types.js';
 import { uriProblem } from '../uri.js';
 
 export interface ParserOptions {
@@ -127,7 +127,9 @@ function convertModule(ctx: ParseContext, sf: ts.SourceFile, serializers: readon
     }
   }
   const id = ctx.moduleIdOf(sf) ?? sf.fileName;
-  return sortModule({ id, source: ctx.displayName(sf), decls, services });
+  const head = fileJsDoc(sf);
+  const doc = head === undefined ? undefined : docText([head]);
+  return sortModule({ id, source: ctx.displayName(sf), decls, services, ...(doc !== undefined ? { doc } : {}) });
 }
 
 function checkImports(ctx: ParseContext, sf: ts.SourceFile): void {

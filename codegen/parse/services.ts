@@ -10,7 +10,7 @@ import {
   type ParamModel, type ProcedureModel, type ResultModel, type Serializer, type ServiceModel, type TopicModel, type TypeModel,
 } from '../model.js';
 import { uriProblem } from '../uri.js';
-import { helperName, posOf, report, resolveSymbol, type ParseContext } from './context.js';
+import { helperName, ownJsDoc, posOf, report, resolveSymbol, type ParseContext } from './context.js';
 import { boolTag, choiceTag, readTags, readThrows, TAGS, type Tag } from './tags.js';
 import { convertType, docOf, type TypeScope } from './types.js';
 
@@ -25,7 +25,7 @@ function checkUri(ctx: ParseContext, tag: Tag, match: 'exact' | 'prefix' | 'wild
 
 /** Whether an interface is a service (has `@wamp.procedures` or `@wamp.topics`). */
 export function isServiceInterface(decl: ts.Node): boolean {
-  const docs = (decl as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
+  const docs = ownJsDoc(decl);
   const text = decl.getSourceFile().text;
   return docs.some((d) => /@wamp\.(procedures|topics)\b/.test(text.slice(d.pos, d.end)));
 }
@@ -180,8 +180,8 @@ function convertResult(ctx: ParseContext, type: ts.TypeNode): ResultModel {
 }
 
 function convertThrows(ctx: ParseContext, member: ts.MethodSignature): ProcedureModel['errors'] {
-  const out: { name: string; module: string; uri: string }[] = [];
-  for (const { name, pos } of readThrows(ctx, member)) {
+  const out: { name: string; module: string; uri: string; doc?: string }[] = [];
+  for (const { name, text, pos } of readThrows(ctx, member)) {
     const symbol = resolveSymbol(ctx, ctx.checker.resolveName(name, member, ts.SymbolFlags.Type | ts.SymbolFlags.Alias, false));
     const decl = symbol?.declarations?.[0];
     const module = decl === undefined ? undefined : ctx.moduleIdOf(decl.getSourceFile());
@@ -194,14 +194,14 @@ function convertThrows(ctx: ParseContext, member: ts.MethodSignature): Procedure
       });
       continue;
     }
-    if (!out.some((e) => e.uri === uri)) out.push({ name: symbol?.getName() ?? name, module, uri });
+    if (!out.some((e) => e.uri === uri)) out.push({ name: symbol?.getName() ?? name, module, uri, ...(text !== '' ? { doc: text } : {}) });
   }
   return out.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
 }
 
 /** The URI of an `@wamp.error` tag on a declaration, read without reporting (the decl pass reports). */
 export function errorUriOf(decl: ts.Node): string | undefined {
-  const docs = (decl as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
+  const docs = ownJsDoc(decl);
   const file = decl.getSourceFile();
   for (const doc of docs) {
     const m = /@wamp\.error[ \t]+([^\s*]+)/.exec(file.text.slice(doc.pos, doc.end));

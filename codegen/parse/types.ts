@@ -8,7 +8,7 @@ import { ts } from 'ts-morph';
 import { DIAGNOSTIC } from '../diagnostics.js';
 import type { PropModel, TupleElement, TypeModel } from '../model.js';
 import { isServiceInterface } from './services.js';
-import { helperName, isLibDeclaration, posOf, report, resolveSymbol, type ParseContext } from './context.js';
+import { helperName, isLibDeclaration, ownJsDoc, posOf, report, resolveSymbol, type ParseContext } from './context.js';
 
 const UNKNOWN: TypeModel = { kind: 'unknown' };
 
@@ -237,8 +237,12 @@ const CONSUMED_TAGS = new Set(['wamp', 'throws']);
  * @deprecated or @example (wampgen's own tags are consumed instead); undefined when empty.
  */
 export function docOf(node: ts.Node): string | undefined {
-  const docs = (node as { jsDoc?: ts.JSDoc[] }).jsDoc;
-  if (docs === undefined || docs.length === 0) return undefined;
+  return docText(ownJsDoc(node));
+}
+
+/** The text of JSDoc blocks for the generated code (see docOf). */
+export function docText(docs: readonly ts.JSDoc[]): string | undefined {
+  if (docs.length === 0) return undefined;
   const parts: string[] = [];
   for (const d of docs) {
     const description = (ts.getTextOfJSDocComment(d.comment) ?? '').trim();

@@ -109,10 +109,10 @@ describe('wampgen CLI', () => {
 
   test('a wampgen.config.json supplies inputs, output and options', async () => {
     const { dir, cli } = setup();
-    writeFileSync(join(dir, 'wampgen.config.json'), JSON.stringify({ inputs: ['schema'], outDir: 'from-config', runtimeImport: '../runtime/index.js' }));
+    writeFileSync(join(dir, 'wampgen.config.json'), JSON.stringify({ inputs: ['schema'], outDir: 'from-config', runtimeImport: '../runtime/stubs/index.js' }));
     const r = await cli();
     assert.equal(r.code, EXIT.ok, r.err);
-    assert.match(readFileSync(join(dir, 'from-config/calc.ts'), 'utf8'), /from '\.\.\/runtime\/index\.js'/);
+    assert.match(readFileSync(join(dir, 'from-config/calc.ts'), 'utf8'), /from '\.\.\/runtime\/stubs\/index\.js'/);
   });
 });
 
