@@ -90,7 +90,8 @@ describe('wampgen diagnostics', () => {
       `${dir}/schema/api.ts:1:30`,
       `${dir}/schema/api.ts:${at(src, 'Missing)').line}:${at(src, 'Missing)').column}`,
     ]);
-    assert.match(found[0]?.message ?? '', /cannot resolve import ".\/nowhere.js"|cannot be resolved/);
+    assert.match(found[0]?.message ?? '', /^Cannot find module '.\/nowhere.js' or its corresponding type declarations\. \(TS2307\)$/, 'the compiler\'s own message');
+    assert.match(found[1]?.message ?? '', /`Missing` comes from an import that cannot be resolved/);
   });
 
   test('WG007 index signature it cannot represent', async () => {
@@ -98,8 +99,8 @@ describe('wampgen diagnostics', () => {
     await expectOne(src, DIAGNOSTIC.indexSignature, '[key', /index signature mixed with other members/);
   });
 
-  test('WG008 unknown type name', async () => {
-    await expectOne(svc('f(x: Nope): void;'), DIAGNOSTIC.unresolvedType, 'Nope', /cannot find type `Nope`/);
+  test('WG008 unknown type name, with the compiler\'s message', async () => {
+    await expectOne(svc('f(x: Nope): void;'), DIAGNOSTIC.unresolvedType, 'Nope', /^Cannot find name 'Nope'\. \(TS2304\)$/);
   });
 
   test('WG009 a type from a file that is not a schema input', async () => {
