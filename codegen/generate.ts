@@ -10,7 +10,8 @@ import { emit } from './emit/index.js';
 import { buildGraph } from './emit/graph.js';
 import { declTypes, walkType, type ModuleModel, type SchemaModel } from './model.js';
 import { moduleIdFor, SchemaParser } from './parse/index.js';
-import { normalizeOptions, type GenerateOptions, type NormalizedOptions } from './config.js';
+import { ConfigError, normalizeOptions, type GenerateOptions, type NormalizedOptions } from './config.js';
+import { moduleScope, SCOPE_FILE, SCOPE_MARKER } from './module-scope.js';
 import { validateModel } from './validate.js';
 import { removeGenerated, writeOutputs, type WriteReport } from './write.js';
 
@@ -181,6 +182,11 @@ export class Generator {
     this.#cyclic = new Set(graph.cyclic);
     this.#dirty.clear();
     const out = emit(model, { runtimeImport: this.#options.runtimeImport, zodImport: this.#options.zodImport, ...(render ? { only: render } : {}) }, graph);
+    const scope = moduleScope(this.#options.outDir);
+    if (scope.kind === 'conflict') {
+      throw new ConfigError(`${scope.path} is not "type": "module", but generated modules are ES modules: choose another output directory, or set "type": "module" there`);
+    }
+    if (scope.kind === 'marker') out.set(SCOPE_FILE, SCOPE_MARKER);
     const { check, clean } = this.#options;
     const report = writeOutputs(this.#options.outDir, out, { check, clean: clean && only === undefined, known: this.#known });
     if (!check) for (const [path, content] of out) this.#known.set(path, content);

@@ -59,8 +59,8 @@ export function tsType(t: TypeModel, scope: RenderScope): string {
       const inner = tsType(t.element, scope);
       return t.element.kind === 'union' ? `(${inner})[]` : `${inner}[]`;
     }
-    case 'tuple': return `[${t.elements.map((e) => `${e.name !== undefined ? `${e.name}${e.optional ? '?' : ''}: ` : ''}${tsType(e.type, scope)}${e.name === undefined && e.optional ? '?' : ''}`).join(', ')}]`;
-    case 'object': return t.props.length === 0 ? 'Record<string, never>' : `{ ${t.props.map((p) => `${propName(p.name)}${p.optional ? '?' : ''}: ${tsType(p.type, scope)}`).join('; ')} }`;
+    case 'tuple': return `[${t.elements.map((e) => tupleElement(e, scope)).join(', ')}]`;
+    case 'object': return t.props.length === 0 ? 'Record<string, never>' : `{ ${t.props.map((p) => `${propName(p.name)}${optionalType(p, scope)}`).join('; ')} }`;
     case 'record': return `Record<string, ${tsType(t.value, scope)}>`;
     case 'union': return t.members.map((m) => tsType(m, scope)).join(' | ');
     case 'param': return t.name;
@@ -71,9 +71,27 @@ export function tsType(t: TypeModel, scope: RenderScope): string {
   }
 }
 
+/**
+ * `?: T | undefined` for an optional member: the validator accepts an explicit undefined (and
+ * the serializers leave it out), so the type says so too, which keeps the type and its schema
+ * in agreement under `exactOptionalPropertyTypes`.
+ */
+function optionalType(p: { readonly optional: boolean; readonly type: TypeModel }, scope: RenderScope): string {
+  return p.optional ? `?: ${withUndefined(p.type, scope)}` : `: ${tsType(p.type, scope)}`;
+}
+
+function withUndefined(t: TypeModel, scope: RenderScope): string {
+  return t.kind === 'unknown' ? 'unknown' : `${tsType(t, scope)} | undefined`;
+}
+
+function tupleElement(e: { readonly name?: string; readonly type: TypeModel; readonly optional: boolean }, scope: RenderScope): string {
+  if (e.name !== undefined) return `${e.name}${optionalType(e, scope)}`;
+  return e.optional ? `(${withUndefined(e.type, scope)})?` : tsType(e.type, scope);
+}
+
 /** The body of an object type, one member per line with its JSDoc. */
 export function tsObjectBody(t: Extract<TypeModel, { kind: 'object' }>, scope: RenderScope, indent: string): string {
-  return t.props.map((p) => `${jsdoc(p.doc, indent)}${indent}${propName(p.name)}${p.optional ? '?' : ''}: ${tsType(p.type, scope)};\n`).join('');
+  return t.props.map((p) => `${jsdoc(p.doc, indent)}${indent}${propName(p.name)}${optionalType(p, scope)};\n`).join('');
 }
 
 export function zodType(t: TypeModel, scope: RenderScope): string {
