@@ -39,7 +39,8 @@ function report(result: GenerateResult, format: 'text' | 'json', check: boolean,
   if (format === 'json') {
     io.out(JSON.stringify({
       ok: code === EXIT.ok, exitCode: code, diagnostics: result.diagnostics,
-      written: result.written, removed: result.removed, stale: result.stale,
+      // --check writes nothing: what would change is listed under stale only.
+      written: check ? [] : result.written, removed: check ? [] : result.removed, stale: result.stale,
     }));
     return code;
   }

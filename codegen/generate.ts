@@ -4,7 +4,7 @@
  * re-parses only changed files (and the modules that depend on them).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { DIAGNOSTIC, diagnostic, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { emit } from './emit/index.js';
 import { buildGraph } from './emit/graph.js';
@@ -103,8 +103,13 @@ export class Generator {
   /** Reads every input and generates everything. */
   run(): GenerateResult {
     const { files, root, missing } = expandInputs(this.#options.inputs, this.#options.cwd);
-    this.#setup = missing.map((m) => diagnostic(DIAGNOSTIC.noInputs, { file: m, line: 1, column: 1 }, `input "${m}" does not exist`, 'pass existing schema files or directories'));
-    if (files.length === 0 && missing.length === 0) {
+    // A path that is not there is a mistake in the command or config, not in a schema.
+    if (missing.length > 0) {
+      const shown = missing.map((m) => JSON.stringify(relative(this.#options.cwd, resolve(this.#options.cwd, m)) || m));
+      throw new ConfigError(`input ${shown.join(', ')} does not exist (pass existing schema files or directories)`);
+    }
+    this.#setup = [];
+    if (files.length === 0) {
       this.#setup.push(diagnostic(DIAGNOSTIC.noInputs, { file: this.#options.inputs.join(' ') || '.', line: 1, column: 1 }, 'no schema files found in the inputs', 'pass .ts schema files or directories containing them'));
     }
     if (this.#parser === undefined || root !== this.#root) {

@@ -32,7 +32,7 @@ function serviceNames(s: ServiceModel): string[] {
 const SUPPORT_EXPORTS = [
   'InvalidPayloadError', 'ProgressiveCall', 'configureStubs', 'CallerOptions', 'CallerStubOptions', 'PublisherStubOptions', 'InvalidEvent',
   'PayloadIssue', 'Registrations', 'SubscribeAllOptions', 'Subscriptions', 'CallerStub', 'PublisherStub', 'requireStubsApi',
-  'zBigint', 'ApplicationError', 'WampSession', 'InvocationDetails', 'EventDetails', 'PublishOptions', 'Publication', 'z',
+  'zBigint', 'zInt64', 'ApplicationError', 'WampSession', 'InvocationDetails', 'EventDetails', 'PublishOptions', 'Publication', 'z',
 ];
 
 export function validateModel(model: SchemaModel): Diagnostic[] {

@@ -131,7 +131,7 @@ function convertParams(ctx: ParseContext, member: ts.MethodSignature): { args: P
         return;
       }
       const inner = p.type.typeArguments?.[0];
-      if (inner !== undefined) kwargs = { name: p.name.text, type: convertType(ctx, inner, NO_PARAMS), optional };
+      if (inner !== undefined && checkKwargsObject(ctx, inner)) kwargs = { name: p.name.text, type: convertType(ctx, inner, NO_PARAMS), optional };
       return;
     }
     if (args.some((a) => a.optional) && !optional) {
@@ -140,6 +140,18 @@ function convertParams(ctx: ParseContext, member: ts.MethodSignature): { args: P
     args.push({ name: p.name.text, type: convertType(ctx, p.type, NO_PARAMS), optional });
   });
   return kwargs === undefined ? { args } : { args, kwargs };
+}
+
+/**
+ * Keyword arguments are a WAMP dictionary: `Kwargs<T>` needs an object type (not a primitive,
+ * an array or a tuple, which could never validate as kwargs).
+ */
+function checkKwargsObject(ctx: ParseContext, inner: ts.TypeNode): boolean {
+  const type = ctx.checker.getTypeFromTypeNode(inner);
+  const isObject = (t: ts.Type): boolean => (t.isUnion() ? t.types.every(isObject) : (t.flags & ts.TypeFlags.Object) !== 0 && !ctx.checker.isArrayType(t) && !ctx.checker.isTupleType(t));
+  if (isObject(type)) return true;
+  report(ctx, DIAGNOSTIC.badKwargs, inner, `Kwargs<${inner.getText()}> is not an object type, so it can never be valid keyword arguments`, `for one value use a positional parameter (\`name: ${inner.getText()}\`), or name it: Kwargs<{ name: ${inner.getText()} }>`);
+  return false;
 }
 
 function convertReturn(ctx: ParseContext, member: ts.MethodSignature, progressiveTag: boolean): { result: ResultModel; progress?: TypeModel } {
@@ -174,7 +186,7 @@ function convertResult(ctx: ParseContext, type: ts.TypeNode): ResultModel {
       report(ctx, DIAGNOSTIC.badMember, inner, 'Results<T> takes a tuple type', 'write Results<[A, B]>');
       return { kind: 'void' };
     }
-    if (helper === 'Kwargs' && inner !== undefined) return { kind: 'kwargs', type: convertType(ctx, inner, NO_PARAMS) };
+    if (helper === 'Kwargs' && inner !== undefined) return checkKwargsObject(ctx, inner) ? { kind: 'kwargs', type: convertType(ctx, inner, NO_PARAMS) } : { kind: 'void' };
   }
   return { kind: 'single', type: convertType(ctx, type, NO_PARAMS) };
 }

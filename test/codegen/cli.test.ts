@@ -107,6 +107,26 @@ describe('wampgen CLI', () => {
     assert.match(cfg.err, /unknown key "out"/);
   });
 
+  test('a missing input folder is a usage error (exit 3) naming it, not a schema diagnostic', async () => {
+    const { cli } = setup();
+    const r = await cli('nosuchdir', '-o', 'gen');
+    assert.equal(r.code, EXIT.usage);
+    assert.match(r.err, /input "nosuchdir" does not exist/);
+    assert.doesNotMatch(r.err, /WG018|nosuchdir:1:1/);
+  });
+
+  test('--check --format json lists what is out of date under stale, never under written', async () => {
+    const { dir, cli } = setup();
+    await cli('schema', '-o', 'gen');
+    writeFileSync(join(dir, 'schema/calc.ts'), CALC.replace('add2', 'add3'));
+    const r = await cli('schema', '-o', 'gen', '--check', '--format', 'json');
+    assert.equal(r.code, EXIT.stale);
+    const parsed = JSON.parse(r.out) as { written: string[]; stale: string[]; removed: string[] };
+    assert.deepEqual(parsed.written, []);
+    assert.deepEqual(parsed.removed, []);
+    assert.deepEqual(parsed.stale, ['calc.ts', 'catalog.json']);
+  });
+
   test('a wampgen.config.json supplies inputs, output and options', async () => {
     const { dir, cli } = setup();
     writeFileSync(join(dir, 'wampgen.config.json'), JSON.stringify({ inputs: ['schema'], outDir: 'from-config', runtimeImport: '../runtime/stubs/index.js' }));

@@ -150,6 +150,24 @@ describe('wampgen diagnostics', () => {
     await expectOne(src, DIAGNOSTIC.badKwargs, 'k: Kwargs', /must be the last parameter/);
   });
 
+  test('WG016 Kwargs<T> with a non-object T names the alternatives', async () => {
+    const src = `import type { Kwargs } from 'wampkit/codegen/schema';\n${svc('f(k: Kwargs<string[]>): void;')}`;
+    await expectOne(src, DIAGNOSTIC.badKwargs, 'string[]', /^Kwargs<string\[\]> is not an object type, so it can never be valid keyword arguments$/);
+    const { diagnostics } = await diagnose({ 'schema/api.ts': src });
+    assert.match(diagnostics.find((d) => d.code === DIAGNOSTIC.badKwargs)?.hint ?? '', /positional parameter .* Kwargs<\{ name: string\[\] \}>/);
+  });
+
+  test('messages say what the user wrote, never the compiler\'s internal names', async () => {
+    const src = svc('f(a: object, b: { [K in \'x\' | \'y\']: number }, c: Record<number, string>, d: `id-${Uint8Array}`): void;');
+    const { diagnostics } = await diagnose({ 'schema/api.ts': src });
+    const messages = diagnostics.map((d) => d.message);
+    assert.ok(messages.includes('`object` cannot be represented on the wire'), messages.join('\n'));
+    assert.ok(messages.includes('a mapped type cannot be represented on the wire'), messages.join('\n'));
+    assert.ok(messages.includes('Record keys of type `number` cannot be represented'), messages.join('\n'));
+    assert.ok(messages.includes('`Uint8Array` cannot be part of a template literal type'), messages.join('\n'));
+    for (const d of diagnostics) assert.doesNotMatch(`${d.message} ${d.hint}`, /Keyword|Type\)|\(\w+(Type|Keyword)\)|SyntaxKind/);
+  });
+
   test('WG017 generic members', async () => {
     await expectOne(svc('f<T>(x: T): void;'), DIAGNOSTIC.genericMember, 'f<T>', /cannot be generic/);
   });

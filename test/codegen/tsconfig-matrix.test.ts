@@ -25,7 +25,7 @@ const STRICTEST = {
   module: 'nodenext', target: 'es2022', lib: ['es2023', 'dom'], types: [], skipLibCheck: false, noEmit: true,
 };
 
-const SCHEMAS = [['examples', 'schemas'], ['edge', 'test/codegen/fixtures/edge/schema']] as const;
+const SCHEMAS = [['examples', 'schemas'], ['edge', 'test/codegen/fixtures/edge/schema'], ['language', 'test/codegen/fixtures/language/schema']] as const;
 
 /** A user program in an ES module project: the generated API as seen from outside. */
 const USE_ESM = `
