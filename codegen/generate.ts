@@ -116,8 +116,11 @@ export class Generator {
       this.#parser = new SchemaParser({ root, cwd: this.#options.cwd, serializers: this.#options.serializers });
       this.#root = root;
     }
+    // A reused parser re-reads the files it had: a full run sees what is on disk now.
+    const known = this.#files.filter((f) => files.includes(f));
     this.#files = files;
     this.#parser.setInputs(files);
+    this.#parser.refresh(known);
     this.#modules.clear();
     this.#parseDiagnostics.clear();
     this.#known.clear();
