@@ -23,7 +23,7 @@ function app(): string {
   cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !/[/\\](generated|dist)$/.test(src) });
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(ROOT, join(dir, 'node_modules/wampkit'), 'dir');
-  symlinkSync(join(ROOT, 'node_modules/zod'), join(dir, 'node_modules/zod'), 'dir');
+  for (const dep of ['zod', 'vite', 'esbuild']) symlinkSync(join(ROOT, 'node_modules', dep), join(dir, 'node_modules', dep), 'dir');
   writeFileSync(join(dir, 'package.json'), '{ "name": "codegen-browser", "private": true, "type": "module" }\n');
   return dir;
 }
@@ -42,16 +42,11 @@ describe('bundler plugins on the browser example', () => {
   before(() => { base = mkdtempSync(join(tmpdir(), 'wampgen-bundlers-')); });
   after(() => rmSync(base, { recursive: true, force: true }));
 
-  test('vite build: generates at build start and bundles the stubs for the browser', async (t) => {
+  test('vite build with the example\'s vite.config.ts: generates at build start and bundles the stubs for the browser', async (t) => {
     const vite = await import('vite').catch(() => undefined);
     if (vite === undefined) return t.skip('vite is not installed (a devDependency)');
     const dir = app();
-    await vite.build({
-      root: dir, configFile: false, logLevel: 'silent',
-      plugins: [viteWampgen({ inputs: ['schema'], outDir: 'generated', cwd: dir })],
-      resolve: { conditions: ['source', ...vite.defaultClientConditions] },
-      build: { outDir: 'dist', minify: false },
-    });
+    await vite.build({ root: dir, configFile: join(dir, 'vite.config.ts'), logLevel: 'silent', build: { minify: false } });
     assert.ok(existsSync(join(dir, 'generated/greeter.ts')), 'generated at build start');
     const js = bundleText(dir);
     assert.match(js, /com\.example\.greeter\.greet/, 'the generated URI table is in the bundle');
@@ -103,6 +98,16 @@ describe('bundler plugins on the browser example', () => {
     } finally {
       await server.close();
     }
+  });
+
+  test('the example\'s esbuild.ts bundles main.ts for the browser, generating the stubs first', async (t) => {
+    if (!existsSync(join(ROOT, 'node_modules/esbuild'))) return t.skip('esbuild is not installed (a devDependency)');
+    const dir = app();
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(process.execPath, ['--conditions=source', '--import', import.meta.resolve('tsx'), 'esbuild.ts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(existsSync(join(dir, 'generated/greeter.ts')));
+    assert.match(bundleText(dir), /com\.example\.greeter\.greet/);
   });
 
   test('esbuild: generates at build start and bundles for the browser; a schema error fails the build at its place', async (t) => {
