@@ -295,7 +295,8 @@ export function moduleView(module: ModuleModel, graph: DeclGraph, settings: Emit
     }));
   return {
     header,
-    fileDoc: jsdoc(module.doc),
+    // The file's comment, then a blank line before the imports.
+    fileDoc: module.doc === undefined ? '' : `${jsdoc(module.doc)}\n`,
     runtimeImport: settings.runtimeImport,
     zodImport: settings.zodImport,
     runtimeNames: runtimeNames.join(', '),

@@ -124,12 +124,16 @@ export async function call<R>(
 export class ProgressiveCall<P, R> implements AsyncIterable<P> {
   readonly result: Promise<R>;
   readonly #queue: P[] = [];
+  readonly #signal: AbortSignal | undefined;
   #wake: (() => void) | undefined;
   #done = false;
   #failure: { error: unknown } | undefined;
 
-  constructor(start: (push: (value: P) => void) => Promise<R>) {
+  /** Once `signal` aborts, buffered progressive results are dropped: a canceled call yields no more. */
+  constructor(start: (push: (value: P) => void) => Promise<R>, signal?: AbortSignal) {
+    this.#signal = signal;
     this.result = start((value) => {
+      if (this.#signal?.aborted === true) return;
       this.#queue.push(value);
       this.#notify();
     }).then(
@@ -148,6 +152,7 @@ export class ProgressiveCall<P, R> implements AsyncIterable<P> {
 
   async *[Symbol.asyncIterator](): AsyncGenerator<P, void, undefined> {
     for (;;) {
+      if (this.#signal?.aborted === true) this.#queue.length = 0;
       if (this.#queue.length > 0) {
         yield this.#queue.shift() as P;
         continue;
@@ -185,5 +190,5 @@ export function callProgressive<P, R>(
     }
     if (invalid !== undefined) throw invalid;
     return decode(uri, result);
-  });
+  }, options?.signal ?? stub[STATE].options.signal);
 }

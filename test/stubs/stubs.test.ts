@@ -8,7 +8,7 @@ import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { isWampkitError } from 'wampkit';
 import {
-  CallerStub, InvalidPayloadError, STUBS_API_MIN, STUBS_API_VERSION, StubsErrorCode, call, configureStubs, eventHandler, requireStubsApi, single,
+  CallerStub, InvalidPayloadError, STUBS_API_MIN, STUBS_API_VERSION, StubsErrorCode, call, callProgressive, configureStubs, eventHandler, requireStubsApi, single,
   type PayloadSchema,
 } from 'wampkit/stubs';
 import { configureLogging } from '../../runtime/log.js';
@@ -57,6 +57,32 @@ describe('wampkit/stubs', () => {
     assert.equal(sent, 1, 'nothing sent');
     await send(new CallerStub(session, { validateOutbound: false }));
     assert.equal(sent, 2, 'the stub\'s own setting wins');
+  });
+
+  test('a canceled progressive call yields no more progressive results, even ones already buffered', async () => {
+    let progress: ((args: unknown[]) => void) | undefined;
+    let fail: ((e: unknown) => void) | undefined;
+    const session = {
+      callResult: (_uri: string, _a: unknown[], _k: unknown, options: { onProgress?: (args: unknown[]) => void; signal?: AbortSignal }) => new Promise((_, reject) => {
+        progress = options.onProgress;
+        fail = reject;
+        options.signal?.addEventListener('abort', () => reject(new Error('AbortError')), { once: true });
+      }),
+    } as unknown as WampSession;
+    const controller = new AbortController();
+    const running = callProgressive(new CallerStub(session), 'com.example.count', { args: argsSchema }, [3], undefined, { signal: controller.signal }, numberSchema, single(numberSchema), []);
+    await new Promise((r) => setImmediate(r));
+    for (const n of [1, 2, 3]) progress?.([n]);
+    const seen: number[] = [];
+    await assert.rejects(async () => {
+      for await (const n of running) {
+        seen.push(n);
+        if (seen.length === 2) controller.abort();
+      }
+    }, /AbortError/);
+    assert.deepEqual(seen, [1, 2], 'the third, already buffered, is dropped');
+    progress?.([4]);
+    void fail;
   });
 
   test('an invalid event without onInvalid: logged at debug each time when the area is at debug', async () => {
