@@ -6,7 +6,7 @@
  *   WAMPKIT_DEBUG=router:info,websocket:trace,*:warn
  *
  * Levels, least to most verbose: error, warn, info, debug, trace. Areas are short names
- * (`websocket`, `wamp`, `router`, `auth`, `codegen`, `nvx`); a sub-area such as `router:realm`
+ * (`websocket`, `wamp`, `router`, `auth`, `stubs`, `nvx`); a sub-area such as `router:realm`
  * follows its parent's setting unless named itself. Lines go to stderr as
  * `wampkit:<area> <level> <message>`.
  *
