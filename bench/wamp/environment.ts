@@ -10,7 +10,8 @@
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { BenchChild, whenReady } from './ipc.js';
+import { BenchChild, COUNT_WRITES_ENV, whenReady } from './ipc.js';
+import { writeFileSync } from 'node:fs';
 import { topicFor, type ClientLib, type RouterImpl, type SerializerName } from './peer-types.js';
 import type { BenchOptions } from './options.js';
 
@@ -54,6 +55,11 @@ interface Measured {
   p99?: number;
 }
 
+interface Writes {
+  single: number;
+  vectored: number;
+}
+
 interface Count {
   delivered: number;
   cpu: number;
@@ -85,6 +91,7 @@ export class Environment {
   #hosts: BenchChild[] = [];
   /** Every acked publish times its subscriber count: what the hosts must have received in all. */
   #expectedDeliveries = 0;
+  #profiles = 0;
   /** Sessions lost (ended unasked) so far, and the last reason. */
   #lost = 0;
   #lostReason: string | undefined;
@@ -94,18 +101,9 @@ export class Environment {
     this.#options = options;
   }
 
-  #execArgv(role: string): string[] {
-    const base = ['--conditions=source', '--import', 'tsx'];
-    const { profile, profileDir } = this.#options;
-    if (profile === undefined || profileDir === undefined) return base;
-    const name = `${this.config.router}.${this.config.client}.${this.config.serializer}.${role}`;
-    return profile === 'cpu'
-      ? [...base, '--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`, '--cpu-prof-interval=250']
-      : [...base, '--heap-prof', `--heap-prof-dir=${profileDir}`, `--heap-prof-name=${name}.heapprofile`];
-  }
-
   #spawn(role: string, file: string, args: string[]): BenchChild {
-    const child = new BenchChild(`${configKey(this.config)} ${role}`, join(HERE, file), args, this.#execArgv(role));
+    const env = this.#options.profile === undefined ? process.env : { ...process.env, [COUNT_WRITES_ENV]: '1' };
+    const child = new BenchChild(`${configKey(this.config)} ${role}`, join(HERE, file), args, ['--conditions=source', '--import', 'tsx'], env);
     this.#children.push(child);
     return child;
   }
@@ -194,10 +192,13 @@ export class Environment {
     const { warmupMs, measureMs } = this.#options;
     let router0 = 0;
     let callee0 = 0;
+    const profiled = this.#profiled(cmd, { router: this.#router, caller: this.#b, callee: this.#a });
     const reply = await this.#b.request<Measured>({ cmd, window, warmupMs, measureMs, maxOps: MAX_OPS, maxSamples: MAX_SAMPLES }, this.#timeout, async () => {
+      await profiled.start();
       [router0, callee0] = await Promise.all([this.#router.cpu(), this.#a.cpu()]);
     });
     const [router1, callee1] = await Promise.all([this.#router.cpu(), this.#a.cpu()]);
+    await profiled.stop(reply.ops, reply.seconds);
     await this.#checkLost();
     if (reply.ops === 0) throw new Error('no call completed');
     const { ops, seconds } = reply;
@@ -256,11 +257,14 @@ export class Environment {
     let router0 = 0;
     let publisher0 = 0;
     const request = { cmd: 'publish', topic: topicFor(subscribers), window: publishWindow(subscribers), warmupMs, measureMs, maxOps: MAX_OPS };
+    const profiled = this.#profiled(`events${subscribers}`, { router: this.#router, publisher: this.#a, subscribers0: this.#hosts[0]! });
     const reply = await this.#a.request<Measured>(request, this.#timeout, async () => {
       await this.#drain();
+      await profiled.start();
       [before, router0, publisher0] = await Promise.all([this.#delivered(), this.#router.cpu(), this.#a.cpu()]);
     });
     const [after, router1, publisher1] = await Promise.all([this.#delivered(), this.#router.cpu(), this.#a.cpu()]);
+    await profiled.stop(after.delivered - before.delivered, (after.at - before.at) / 1000);
     this.#expectedDeliveries += (reply.warmupOps + reply.ops) * subscribers;
     const total = await this.#drain();
     await this.#checkLost();
@@ -281,6 +285,41 @@ export class Environment {
       driver: cost(publisher1 - publisher0, routed, seconds),
       peers: cost(after.cpu - before.cpu, delivered, seconds),
       load: loadavg()[0] ?? 0,
+    };
+  }
+
+  /**
+   * With --profile: profiles `processes` over the measured part and writes, per process, the
+   * profile and a sidecar JSON (operations, seconds, the process's CPU µs, socket writes) for
+   * ./profile-summary.ts.
+   */
+  #profiled(row: string, processes: Record<string, BenchChild>): { start(): Promise<void>; stop(ops: number, seconds: number): Promise<void> } {
+    const { profile, profileDir } = this.#options;
+    if (profile === undefined || profileDir === undefined) return { start: async () => {}, stop: async () => {} };
+    const entries = Object.entries(processes);
+    const n = this.#profiles++;
+    const base = (role: string): string => join(profileDir, `${this.config.router}.${this.config.client}.${this.config.serializer}.${row}.${role}.${n}`);
+    const writes0 = new Map<string, Writes>();
+    const cpu0 = new Map<string, number>();
+    return {
+      start: async () => {
+        for (const [role, child] of entries) writes0.set(role, await child.request<Writes>({ cmd: 'writes' }, 20_000));
+        for (const [, child] of entries) await child.request({ cmd: 'profile-start', kind: profile }, 20_000);
+        for (const [role, child] of entries) cpu0.set(role, await child.cpu());
+      },
+      stop: async (ops, seconds) => {
+        const cpu1 = new Map<string, number>();
+        for (const [role, child] of entries) cpu1.set(role, await child.cpu());
+        for (const [role, child] of entries) {
+          const at = base(role);
+          const cpu = (cpu1.get(role) ?? 0) - (cpu0.get(role) ?? 0);
+          await child.request({ cmd: 'profile-stop', path: `${at}.${profile === 'cpu' ? 'cpuprofile' : 'heapprofile'}` }, 60_000);
+          const w1 = await child.request<Writes>({ cmd: 'writes' }, 20_000);
+          const w0 = writes0.get(role) ?? { single: 0, vectored: 0 };
+          const writes = { single: w1.single - w0.single, vectored: w1.vectored - w0.vectored };
+          writeFileSync(`${at}.json`, JSON.stringify({ config: this.config, row, role, ops, seconds, cpu, writes }, null, 2));
+        }
+      },
     };
   }
 

@@ -16,8 +16,9 @@
  * Every round runs every configuration of a row before the next round (a disturbance from the
  * shared box hits all alike); figures are medians over rounds, CPU per operation the least.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { Environment, configKey, type Config, type Sample } from './environment.js';
 import { startedPids } from './ipc.js';
 import { compileWampRuntime, removeWampRuntime } from './runtime.js';
@@ -107,7 +108,10 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const began = Date.now();
   const deadline = began + GLOBAL_LIMIT_MS;
-  const engineDir = options.fromSource ? null : compileWampRuntime();
+  // Profiling keeps the compiled runtime (with its source maps) beside the profiles.
+  if (options.profileDir !== undefined) mkdirSync(options.profileDir, { recursive: true });
+  const keepBuild = options.profileDir !== undefined ? join(options.profileDir, 'build') : undefined;
+  const engineDir = options.fromSource ? null : compileWampRuntime(keepBuild);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   console.log(
     `wampkit WAMP bench: node ${process.version}, ${cpus().length} x ${cpu}, ${options.rounds} round(s) x ${options.measureMs} ms (warmup ${options.warmupMs} ms), ` +
@@ -117,7 +121,7 @@ async function main(): Promise<void> {
   try {
     for (const serializer of options.serializers) await runSerializer(options, engineDir, serializer, results, deadline);
   } finally {
-    if (engineDir !== null) removeWampRuntime(engineDir);
+    if (engineDir !== null && keepBuild === undefined) removeWampRuntime(engineDir);
   }
   printReport(options, results);
   console.log(`\ntook ${fmt((Date.now() - began) / 1000)} s`);

@@ -63,10 +63,10 @@ export class BenchChild {
   #exited = false;
   readonly #exitPromise: Promise<void>;
 
-  constructor(name: string, file: string, args: string[], execArgv: string[]) {
+  constructor(name: string, file: string, args: string[], execArgv: string[], env: NodeJS.ProcessEnv = process.env) {
     hookExit();
     this.name = name;
-    this.child = fork(file, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = fork(file, args, { execArgv, env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     live.add(this.child);
     if (this.child.pid !== undefined) startedPids.push(this.child.pid);
     this.#exitPromise = new Promise((resolve) => {
@@ -182,12 +182,23 @@ export interface Phase {
 
 export type Handler = (request: Request, phase: Phase) => Promise<unknown>;
 
+/** Set in a child's environment by the parent: count socket writes (./profiling.ts). */
+export const COUNT_WRITES_ENV = 'WAMPKIT_BENCH_COUNT_WRITES';
+
 /**
- * Serves the parent's requests in a child. `cpu` and `exit` are built in; requests run one
- * after another per command name is not enforced: the parent never overlaps measured requests.
+ * Serves the parent's requests in a child. Built in: `cpu`, `exit`, and the profiling requests
+ * of ./profiling.ts (`profile-start`, `profile-stop`, `writes`). The parent never overlaps two
+ * measured requests on one child.
  */
 export function serveParent(handlers: Record<string, Handler>, ready: unknown, hardLimitMs: number): void {
   const gates = new Map<number, () => void>();
+  const builtIns: Record<string, Handler> = {
+    cpu: async () => process.cpuUsage(),
+    'profile-start': async (request) => (await import('./profiling.js')).startProfile(request),
+    'profile-stop': async (request) => (await import('./profiling.js')).stopProfile(request),
+    writes: async () => (await import('./profiling.js')).socketWrites(),
+  };
+  if (process.env[COUNT_WRITES_ENV] === '1') void import('./profiling.js').then((p) => p.countSocketWrites());
   process.on('message', (m: Request & { id: number }) => {
     if (m.cmd === 'exit') process.exit(0);
     if (m.cmd === 'go') {
@@ -195,11 +206,7 @@ export function serveParent(handlers: Record<string, Handler>, ready: unknown, h
       gates.delete(m.id);
       return;
     }
-    if (m.cmd === 'cpu') {
-      process.send?.({ id: m.id, result: process.cpuUsage() });
-      return;
-    }
-    const handler = handlers[m.cmd];
+    const handler = handlers[m.cmd] ?? builtIns[m.cmd];
     if (handler === undefined) {
       process.send?.({ id: m.id, error: `unknown command ${m.cmd}` });
       return;

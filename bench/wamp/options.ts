@@ -6,6 +6,7 @@
  *                         [--routers ours,fox] [--clients wampkit,autobahn,wampy] [--no-wire]
  *                         [--sub-procs N] [--source] [--json out.json] [--profile cpu|heap --profile-dir DIR]
  */
+import { resolve } from 'node:path';
 import { CLIENT_LIBS, SERIALIZER_NAMES, type ClientLib, type RouterImpl, type SerializerName } from './peer-types.js';
 
 export type RowKind = 'rpc' | 'latency' | 'events';
@@ -77,7 +78,7 @@ export function parseOptions(args: string[]): BenchOptions {
   const profile = value(args, '--profile');
   if (profile !== undefined && profile !== 'cpu' && profile !== 'heap') throw new Error(`--profile is cpu or heap, got ${profile}`);
   const profileDir = value(args, '--profile-dir');
-  if (profile !== undefined && profileDir === undefined) throw new Error('--profile needs --profile-dir DIR');
+  if ((profile === undefined) !== (profileDir === undefined)) throw new Error('--profile cpu|heap and --profile-dir DIR go together');
   return {
     quick,
     rounds: integer(args, '--rounds', quick ? 1 : 3, 1, LIMITS.MAX_ROUNDS),
@@ -94,6 +95,6 @@ export function parseOptions(args: string[]): BenchOptions {
     fromSource: args.includes('--source'),
     jsonPath: value(args, '--json'),
     profile,
-    profileDir,
+    profileDir: profileDir === undefined ? undefined : resolve(profileDir),
   };
 }

@@ -141,7 +141,7 @@ function routerTable(options: BenchOptions, results: Results, notes: Notes): voi
 function clientTable(options: BenchOptions, results: Results, notes: Notes): void {
   if (!options.routers.includes('ours') || !options.clients.includes('wampkit')) return;
   const others = options.clients.filter((c): c is Exclude<ClientLib, 'wire' | 'wampkit'> => c !== 'wampkit');
-  console.log('\n### Clients through our router: wampkit against ' + others.join(' and ') + '\n');
+  console.log(`\n### Clients through our router: wampkit${others.length === 0 ? '' : ` against ${others.join(' and ')}`}\n`);
   console.log(
     `| row | serializer | wampkit | ${others.join(' | ')} | ${others.map((o) => `ahead of ${o}`).join(' | ')} | client CPU µs/op wampkit / ${others.join(' / ')} |`,
   );
