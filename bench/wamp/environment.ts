@@ -42,6 +42,8 @@ export interface Sample {
   peers: SideCost;
   /** Event rows: events the router acknowledged routing per second (acked publishes x N). */
   routedRate?: number;
+  /** Event rows: the utilisation of the busiest subscriber process. */
+  busiestPeer?: number;
   /** The machine's 1-minute load average when the sample ended (2 cores: above 2 means queueing). */
   load: number;
 }
@@ -58,6 +60,7 @@ interface Measured {
 interface Writes {
   single: number;
   vectored: number;
+  reads: number;
 }
 
 interface Count {
@@ -224,10 +227,10 @@ export class Environment {
     return this.measure(() => this.#rpcLike('latency', 1));
   }
 
-  async #delivered(): Promise<{ at: number; delivered: number; cpu: number }> {
+  async #delivered(): Promise<{ at: number; delivered: number; cpu: number; cpus: number[] }> {
     const at = performance.now();
     const counts = await this.#counts(this.#hosts);
-    return { at, delivered: counts.reduce((n, c) => n + c.delivered, 0), cpu: counts.reduce((n, c) => n + c.cpu, 0) };
+    return { at, delivered: counts.reduce((n, c) => n + c.delivered, 0), cpu: counts.reduce((n, c) => n + c.cpu, 0), cpus: counts.map((c) => c.cpu) };
   }
 
   /** Waits (bounded) until every subscriber host has stopped receiving. */
@@ -253,7 +256,7 @@ export class Environment {
   async #events(subscribers: number): Promise<Sample> {
     if (this.#hosts.length === 0) throw new Error('no subscriber hosts started');
     const { warmupMs, measureMs } = this.#options;
-    let before = { at: 0, delivered: 0, cpu: 0 };
+    let before = { at: 0, delivered: 0, cpu: 0, cpus: [] as number[] };
     let router0 = 0;
     let publisher0 = 0;
     const request = { cmd: 'publish', topic: topicFor(subscribers), window: publishWindow(subscribers), warmupMs, measureMs, maxOps: MAX_OPS };
@@ -284,6 +287,7 @@ export class Environment {
       router: cost(router1 - router0, routed, seconds),
       driver: cost(publisher1 - publisher0, routed, seconds),
       peers: cost(after.cpu - before.cpu, delivered, seconds),
+      busiestPeer: Math.max(...after.cpus.map((c, h) => (c - (before.cpus[h] ?? 0)) / (seconds * 1e6))),
       load: loadavg()[0] ?? 0,
     };
   }
@@ -315,8 +319,8 @@ export class Environment {
           const cpu = (cpu1.get(role) ?? 0) - (cpu0.get(role) ?? 0);
           await child.request({ cmd: 'profile-stop', path: `${at}.${profile === 'cpu' ? 'cpuprofile' : 'heapprofile'}` }, 60_000);
           const w1 = await child.request<Writes>({ cmd: 'writes' }, 20_000);
-          const w0 = writes0.get(role) ?? { single: 0, vectored: 0 };
-          const writes = { single: w1.single - w0.single, vectored: w1.vectored - w0.vectored };
+          const w0 = writes0.get(role) ?? { single: 0, vectored: 0, reads: 0 };
+          const writes = { single: w1.single - w0.single, vectored: w1.vectored - w0.vectored, reads: w1.reads - w0.reads };
           writeFileSync(`${at}.json`, JSON.stringify({ config: this.config, row, role, ops, seconds, cpu, writes }, null, 2));
         }
       },

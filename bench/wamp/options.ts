@@ -4,6 +4,7 @@
  *   npm run bench:wamp -- [--quick] [--rounds N] [--seconds S] [--serializers json,msgpack,cbor]
  *                         [--only rpc,latency,events] [--subscribers 1,100,1000]
  *                         [--routers ours,fox] [--clients wampkit,autobahn,wampy] [--no-wire]
+ *                         [--router-clients autobahn,wampy,wampkit]
  *                         [--sub-procs N] [--source] [--json out.json] [--profile cpu|heap --profile-dir DIR]
  */
 import { resolve } from 'node:path';
@@ -22,6 +23,8 @@ export interface BenchOptions {
   subscribers: number[];
   routers: Array<Exclude<RouterImpl, 'wire'>>;
   clients: Array<Exclude<ClientLib, 'wire'>>;
+  /** The clients (of `clients`) that also run on fox-wamp, for the router comparison. */
+  routerClients: Array<Exclude<ClientLib, 'wire'>>;
   wire: boolean;
   subProcs: number;
   fromSource: boolean;
@@ -63,8 +66,16 @@ function integer(args: string[], name: string, fallback: number, min: number, ma
   return n;
 }
 
+const LIBS = CLIENT_LIBS.filter((c): c is Exclude<ClientLib, 'wire'> => c !== 'wire');
+
 export function parseOptions(args: string[]): BenchOptions {
-  const known = new Set(['--quick', '--rounds', '--seconds', '--serializers', '--only', '--subscribers', '--routers', '--clients', '--no-wire', '--sub-procs', '--source', '--json', '--profile', '--profile-dir']);
+  const options = parseAll(args);
+  const routerClients = list(args, '--router-clients', LIBS, options.quick ? ['autobahn'] : ['autobahn', 'wampy', 'wampkit']);
+  return { ...options, routerClients: routerClients.filter((c) => options.clients.includes(c)) };
+}
+
+function parseAll(args: string[]): BenchOptions {
+  const known = new Set(['--router-clients', '--quick', '--rounds', '--seconds', '--serializers', '--only', '--subscribers', '--routers', '--clients', '--no-wire', '--sub-procs', '--source', '--json', '--profile', '--profile-dir']);
   for (const a of args) if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
   const quick = args.includes('--quick');
   const secondsRaw = value(args, '--seconds');
@@ -89,7 +100,9 @@ export function parseOptions(args: string[]): BenchOptions {
     rows: new Set(list(args, '--only', ROW_KINDS, ROW_KINDS)),
     subscribers: [...new Set(subscribers)].sort((a, b) => a - b),
     routers: list(args, '--routers', ['ours', 'fox'] as const, ['ours', 'fox']),
-    clients: list(args, '--clients', CLIENT_LIBS.filter((c): c is Exclude<ClientLib, 'wire'> => c !== 'wire'), ['wampkit', 'autobahn', 'wampy']),
+    // --quick: our client against Autobahn|JS, and Autobahn|JS alone on both routers.
+    clients: list(args, '--clients', LIBS, quick ? ['wampkit', 'autobahn'] : ['wampkit', 'autobahn', 'wampy']),
+    routerClients: [],
     wire: !args.includes('--no-wire'),
     subProcs: integer(args, '--sub-procs', 2, 1, LIMITS.MAX_SUB_PROCS),
     fromSource: args.includes('--source'),

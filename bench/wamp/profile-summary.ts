@@ -44,7 +44,7 @@ interface Sidecar {
   seconds: number;
   /** The process's CPU µs over the profiled part (process.cpuUsage). */
   cpu: number;
-  writes: { single: number; vectored: number };
+  writes: { single: number; vectored: number; reads: number };
 }
 
 const maps = new Map<string, SourceMap | null>();
@@ -148,7 +148,8 @@ function summariseCpu(file: string, top: number): void {
     const w = side.writes;
     console.log(
       `${side.row} ${side.role}: ${side.ops.toLocaleString('en-US')} operations in ${fmt(side.seconds)} s; CPU ${fmt(side.cpu / side.ops)} µs/op (process.cpuUsage); ` +
-        `socket writes ${fmt((w.single + w.vectored) / side.ops, 3)}/op (${w.vectored.toLocaleString('en-US')} vectored, ${w.single.toLocaleString('en-US')} single)`,
+        `socket writes ${fmt((w.single + w.vectored) / side.ops, 3)}/op (${w.vectored.toLocaleString('en-US')} vectored, ${w.single.toLocaleString('en-US')} single), ` +
+        `socket reads ${fmt(w.reads / side.ops, 3)}/op`,
     );
   }
   // Samples are taken on wall time, so on a loaded box busy samples include time the process

@@ -9,6 +9,7 @@
  */
 import { Session } from 'node:inspector';
 import net from 'node:net';
+import { Readable } from 'node:stream';
 import { writeFileSync } from 'node:fs';
 import type { Request } from './ipc.js';
 
@@ -63,13 +64,20 @@ export async function stopProfile(request: Request): Promise<{ path: string }> {
   return { path };
 }
 
-const writes = { single: 0, vectored: 0 };
+const writes = { single: 0, vectored: 0, reads: 0 };
 
 /**
  * Counts the writes that reach a socket's handle: net.Socket funnels both `_write` and
- * `_writev` (a corked batch) into `_writeGeneric`, one handle write each.
+ * `_writev` (a corked batch) into `_writeGeneric`, one handle write each. And the reads: every
+ * chunk the handle read is pushed into the socket's readable side once.
  */
 export function countSocketWrites(): void {
+  const readable = Readable.prototype as unknown as { push: (chunk: unknown, ...rest: unknown[]) => boolean };
+  const push = readable.push;
+  (net.Socket.prototype as unknown as typeof readable).push = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
+    if (chunk !== null) writes.reads++;
+    return push.call(this, chunk, ...rest);
+  };
   const proto = net.Socket.prototype as unknown as { _writeGeneric: (writev: boolean, ...rest: unknown[]) => unknown };
   const original = proto._writeGeneric;
   if (typeof original !== 'function') throw new Error('net.Socket has no _writeGeneric in this Node version');
@@ -80,6 +88,6 @@ export function countSocketWrites(): void {
   };
 }
 
-export async function socketWrites(): Promise<{ single: number; vectored: number }> {
+export async function socketWrites(): Promise<{ single: number; vectored: number; reads: number }> {
   return { ...writes };
 }

@@ -46,6 +46,7 @@ interface Summary {
   driver: SideCost;
   peers: SideCost;
   routedRate: number;
+  busiestPeer: number;
   load: number;
 }
 
@@ -66,6 +67,7 @@ export function summarise(cell: Cell | undefined): Summary | string {
     driver: side(s, (x) => x.driver),
     peers: side(s, (x) => x.peers),
     routedRate: median(s.map((x) => x.routedRate ?? 0)),
+    busiestPeer: median(s.map((x) => x.busiestPeer ?? x.peers.utilisation)),
     load: median(s.map((x) => x.load)),
   };
 }
@@ -123,7 +125,7 @@ function routerTable(options: BenchOptions, results: Results, notes: Notes): voi
       continue;
     }
     for (const row of rowIds(options)) {
-      for (const client of options.clients) {
+      for (const client of options.routerClients) {
         const ours = summarise(find(results, 'ours', client, serializer)?.get(row));
         const fox = summarise(find(results, 'fox', client, serializer)?.get(row));
         for (const metric of metricsOf(row)) {
@@ -185,12 +187,13 @@ function wireTable(options: BenchOptions, results: Results, notes: Notes): void 
 
 /** Which process was busiest: a side at 85% of a core or more limits the row. */
 function limit(s: Summary, row: string): string {
+  const events = row.startsWith('events');
   const sides: Array<[string, number]> = [
     ['router', s.router.utilisation],
-    [row.startsWith('events') ? 'publisher' : 'caller', s.driver.utilisation],
-    [row.startsWith('events') ? 'subscriber processes (together)' : 'callee', s.peers.utilisation],
+    [events ? 'publisher' : 'caller', s.driver.utilisation],
+    [events ? 'a subscriber process' : 'callee', s.busiestPeer],
   ];
-  const total = sides.reduce((n, [, u]) => n + u, 0);
+  const total = s.router.utilisation + s.driver.utilisation + s.peers.utilisation;
   const [name, top] = sides.reduce((a, b) => (b[1] > a[1] ? b : a));
   if (row === 'latency') return 'round trips (one call at a time)';
   if (top >= 0.85) return name;
@@ -200,7 +203,8 @@ function limit(s: Summary, row: string): string {
 
 function limitsTable(options: BenchOptions, results: Results): void {
   console.log('\n### Which side limits each row: CPU busy during the measured part, % of one core (median over rounds)\n');
-  console.log('| row | serializer | router + client | router | caller / publisher | callee / subscribers | limited by | machine load (1 min) |');
+  console.log('A process at 85% of a core or more limits its row; the machine has 2 cores, and a load average above 2 means other work was queueing for them too.\n');
+  console.log('| row | serializer | router + client | router | caller / publisher | callee / subscriber processes (all; busiest) | limited by | machine load (1 min) |');
   console.log('|---|---|---|---:|---:|---:|---|---:|');
   for (const serializer of options.serializers) {
     for (const row of rowIds(options)) {
@@ -210,7 +214,7 @@ function limitsTable(options: BenchOptions, results: Results): void {
         if (typeof s === 'string') continue;
         const pct = (u: number): string => `${fmt(u * 100)}%`;
         console.log(
-          `| ${rowLabel(row)} | ${serializer} | ${config.router} + ${config.client} | ${pct(s.router.utilisation)} | ${pct(s.driver.utilisation)} | ${pct(s.peers.utilisation)} | ${limit(s, row)} | ${fmt(s.load, 1)} |`,
+          `| ${rowLabel(row)} | ${serializer} | ${config.router} + ${config.client} | ${pct(s.router.utilisation)} | ${pct(s.driver.utilisation)} | ${pct(s.peers.utilisation)}${row.startsWith('events') ? `; ${pct(s.busiestPeer)}` : ''} | ${limit(s, row)} | ${fmt(s.load, 1)} |`,
         );
       }
     }
