@@ -75,6 +75,7 @@ export const publishWindow = (subscribers: number): number => Math.min(100, Math
 export const RPC_WINDOW = 100;
 const MAX_OPS = 5_000_000;
 const MAX_SAMPLES = 200_000;
+const LOST = 'session(s) lost';
 const DRAIN_POLL_MS = 50;
 const DRAIN_MAX_MS = 10_000;
 const START_TIMEOUT_MS = 60_000;
@@ -95,8 +96,8 @@ export class Environment {
   /** Every acked publish times its subscriber count: what the hosts must have received in all. */
   #expectedDeliveries = 0;
   #profiles = 0;
-  /** Sessions lost (ended unasked) so far, and the last reason. */
-  #lost = 0;
+  /** Sessions lost (ended unasked) so far per process (A, B, hosts), and the last reason. */
+  readonly #lostPer: number[] = [];
   #lostReason: string | undefined;
 
   private constructor(config: Config, options: BenchOptions) {
@@ -156,15 +157,22 @@ export class Environment {
     return Promise.all(children.map((c) => c.request<Count>({ cmd: 'count' }, 20_000)));
   }
 
-  /** Sessions lost since the last look, with a reason; updates the running total. */
+  /** Sessions lost since the last look, with the reason of a process that lost them. */
   async #newlyLost(): Promise<string | undefined> {
     const counts = await this.#counts([this.#a, this.#b, ...this.#hosts]);
-    const lost = counts.reduce((n, c) => n + c.lost, 0);
-    const fresh = lost - this.#lost;
-    this.#lost = lost;
-    if (fresh <= 0) return undefined;
-    this.#lostReason = counts.find((c) => c.lost > 0)?.lostReason ?? '?';
-    return `${fresh} session(s) lost: ${this.#lostReason}`;
+    let fresh = 0;
+    let reason: string | undefined;
+    counts.forEach((c, i) => {
+      const more = c.lost - (this.#lostPer[i] ?? 0);
+      if (more > 0) {
+        fresh += more;
+        reason ??= c.lostReason;
+      }
+      this.#lostPer[i] = c.lost;
+    });
+    if (fresh === 0) return undefined;
+    this.#lostReason = reason ?? '?';
+    return `${fresh} ${LOST}: ${this.#lostReason}`;
   }
 
   /** Fails the sample when a session was lost during it: its figures would not mean anything. */
@@ -183,9 +191,10 @@ export class Environment {
     try {
       return await run();
     } catch (error) {
+      const first = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+      if (first.includes(LOST)) throw error;
       const lost = await this.#newlyLost().catch(() => undefined);
-      const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-      if (lost !== undefined && !String(first).includes('session(s) lost')) throw new Error(lost);
+      if (lost !== undefined) throw new Error(lost);
       if (earlier !== undefined) throw new Error(`${first} (a session was lost in an earlier row: ${earlier})`);
       throw error;
     }

@@ -60,17 +60,22 @@ async function runSerializer(options: BenchOptions, engineDir: string | null, se
     return results.get(key)!.cells;
   };
   try {
-    // Start them one by one: a dozen node processes at once would only thrash two cores.
-    for (const c of configs) {
-      const started = Date.now();
-      try {
-        envs.set(configKey(c), await Environment.start(c, options, engineDir, maxSubscribers));
-        console.log(`started ${configKey(c)} in ${fmt((Date.now() - started) / 1000, 1)} s`);
-      } catch (error) {
-        console.log(`could not start ${configKey(c)}: ${String(error)}`);
-        for (const row of rows) cells(c).set(row, { samples: [], error: `start failed: ${firstLine(error)}` });
+    // Two at a time: starting one configuration is mostly one process busy at a time (booting,
+    // then joining sessions), so two use both cores; a dozen at once would only thrash them.
+    const queue = [...configs];
+    const starter = async (): Promise<void> => {
+      for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+        const started = Date.now();
+        try {
+          envs.set(configKey(c), await Environment.start(c, options, engineDir, maxSubscribers));
+          console.log(`started ${configKey(c)} in ${fmt((Date.now() - started) / 1000, 1)} s`);
+        } catch (error) {
+          console.log(`could not start ${configKey(c)}: ${String(error)}`);
+          for (const row of rows) cells(c).set(row, { samples: [], error: `start failed: ${firstLine(error)}` });
+        }
       }
-    }
+    };
+    await Promise.all([starter(), starter()]);
     for (const row of rows) {
       for (let round = 0; round < options.rounds; round++) {
         for (const c of configs) {
