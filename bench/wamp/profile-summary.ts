@@ -44,7 +44,8 @@ interface Sidecar {
   seconds: number;
   /** The process's CPU µs over the profiled part (process.cpuUsage). */
   cpu: number;
-  writes: { single: number; vectored: number; reads: number };
+  /** `reads` is absent in sidecars written before reads were counted. */
+  writes: { single: number; vectored: number; reads?: number };
 }
 
 const maps = new Map<string, SourceMap | null>();
@@ -149,7 +150,7 @@ function summariseCpu(file: string, top: number): void {
     console.log(
       `${side.row} ${side.role}: ${side.ops.toLocaleString('en-US')} operations in ${fmt(side.seconds)} s; CPU ${fmt(side.cpu / side.ops)} µs/op (process.cpuUsage); ` +
         `socket writes ${fmt((w.single + w.vectored) / side.ops, 3)}/op (${w.vectored.toLocaleString('en-US')} vectored, ${w.single.toLocaleString('en-US')} single), ` +
-        `socket reads ${fmt(w.reads / side.ops, 3)}/op`,
+        `socket reads ${w.reads === undefined ? 'not counted' : `${fmt(w.reads / side.ops, 3)}/op`}`,
     );
   }
   // Samples are taken on wall time, so on a loaded box busy samples include time the process
