@@ -13,7 +13,7 @@
  */
 import { createError } from '../errors.js';
 import { MessageType } from '../wamp/message-types.js';
-import { RouterErrorCode } from './config.js';
+import { RouterErrorCode } from './error-codes.js';
 import { isReceiver, type PublishFilter } from './event-filter.js';
 import { matchesPattern, MatchPolicy, type UriMatch } from './uri-matcher.js';
 import type { PeerIdentity } from './peer.js';

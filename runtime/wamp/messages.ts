@@ -9,6 +9,7 @@ import { MESSAGE_NAME, MessageType, isExtensionMessageType } from './message-typ
 import { describe, type CheckContext } from './message-fields.js';
 import { ProtocolErrorCode, protocolError } from './protocol-error.js';
 import { createError } from '../errors.js';
+import { WampErrorCode } from './error-codes.js';
 import type { UriRule } from './uris.js';
 import * as session from './messages-session.js';
 import * as pubsub from './messages-pubsub.js';
@@ -145,7 +146,7 @@ function contextOf(options: ParseOptions | undefined): CheckContext {
   const rule = options?.uriRule ?? 'loose';
   const ctx = CONTEXTS[rule];
   if (ctx === undefined) {
-    throw createError('WAMP_INVALID_ARGUMENT', `options.uriRule must be 'loose' or 'strict', got ${describe(rule)}`);
+    throw createError(WampErrorCode.INVALID_ARGUMENT, `options.uriRule must be 'loose' or 'strict', got ${describe(rule)}`);
   }
   return ctx;
 }

@@ -4,6 +4,7 @@
  * independent of the session class.
  */
 import { createError, type WampkitError } from '../errors.js';
+import { WampErrorCode } from './error-codes.js';
 import type { Args, Kwargs } from './types.js';
 import { MessageType, MESSAGE_NAME } from './message-types.js';
 import type { WampTransport } from '../transports/transport.js';
@@ -25,17 +26,18 @@ export interface SessionWire {
   violation(message: string): void;
 }
 
+/** The client session's error codes (part of the WAMP layer's table). */
 export const SessionErrorCode = {
   /** A request was made while the session is not joined to a realm. */
-  NOT_JOINED: 'WAMP_NOT_JOINED',
+  NOT_JOINED: WampErrorCode.NOT_JOINED,
   /** The session left or lost its transport while a request was pending. */
-  SESSION_LOST: 'WAMP_SESSION_LOST',
+  SESSION_LOST: WampErrorCode.SESSION_LOST,
   /** A joining session was refused (ABORT) or the join could not start. */
-  JOIN_FAILED: 'WAMP_JOIN_FAILED',
+  JOIN_FAILED: WampErrorCode.JOIN_FAILED,
   /** A caller passed an invalid argument. */
-  INVALID_ARGUMENT: 'WAMP_INVALID_ARGUMENT',
+  INVALID_ARGUMENT: WampErrorCode.INVALID_ARGUMENT,
   /** The router did not announce an Advanced Profile feature the request needs. */
-  FEATURE_NOT_SUPPORTED: 'WAMP_FEATURE_NOT_SUPPORTED',
+  FEATURE_NOT_SUPPORTED: WampErrorCode.FEATURE_NOT_SUPPORTED,
 } as const;
 
 export function notJoined(what: string): WampkitError {
