@@ -26,7 +26,7 @@ import { State, stateHandlers } from './router-session-states.js';
 import * as pubsub from './router-session-pubsub.js';
 import * as rpc from './router-session-rpc.js';
 import { withoutUndefined } from './router-session-input.js';
-import { describeMessage } from '../wamp/session-wire.js';
+import { describeMessage } from '../wamp/message-trace.js';
 import { logger } from '../log.js';
 
 const log = logger('router');

@@ -145,6 +145,11 @@ export class Component extends Emitter<ComponentEvents> {
     this.session.on('leave', (details) => {
       this.emit('leave', this.session, details);
       options.onLeave?.(this.session, details);
+      // leave() while waiting to reconnect: no transport will close, so stop here.
+      if (this.session.leftDeliberately && !this.session.isConnected) {
+        this.#finish();
+        return;
+      }
       // A refused join (ABORT while joining) will not get better by retrying: stop.
       if (this.session.details === null || !this.#joinedOnce) {
         if (details.reason !== 'wamp.close.transport_lost') this.#finish(createError(ComponentErrorCode.JOIN_REFUSED, `the router refused to join realm ${options.realm}: ${details.reason}${details.message === undefined ? '' : ` (${details.message})`}`));

@@ -49,8 +49,13 @@ export class SessionIdGenerator {
   }
 
   next(): number {
-    this.#last = this.#last >= MAX_ID ? MIN_ID : this.#last + 1;
+    this.#last = this.peek();
     return this.#last;
+  }
+
+  /** The ID `next()` will hand out, without using it. */
+  peek(): number {
+    return this.#last >= MAX_ID ? MIN_ID : this.#last + 1;
   }
 
   /** The last ID handed out (0 before the first). */

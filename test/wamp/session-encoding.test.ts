@@ -1,0 +1,67 @@
+// What the client does with a message it cannot encode for its transport (a BigInt over JSON,
+// circular arguments): the request fails locally, uses no request ID (the router enforces
+// sequential IDs and would otherwise ABORT the next request), and the session goes on.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { json } from '../../runtime/serializers/index.js';
+import { ApplicationError } from '../../runtime/wamp/application-error.js';
+import { isWampkitError } from '../../runtime/errors.js';
+import type { CloseDetails } from '../../runtime/wamp/session.js';
+import { makeRouter, joinSession, withTimeout } from '../router/helpers.js';
+
+function circular(): unknown[] {
+  const list: unknown[] = [];
+  list.push(list);
+  return list;
+}
+
+describe('a request that cannot be encoded', () => {
+  test('call, progressive call, publish and acknowledged publish fail locally and leave the request ID unused', async () => {
+    const router = makeRouter();
+    const { session } = await joinSession(router, {}, json);
+    const { session: callee } = await joinSession(router, {}, json);
+    const left: CloseDetails[] = [];
+    session.on('leave', (d) => void left.push(d));
+    await callee.register('enc.echo', (args) => args[0]);
+
+    await assert.rejects(session.call('enc.echo', [1n]), isWampkitError);
+    await assert.rejects(session.call('enc.echo', circular()), isWampkitError);
+    await assert.rejects(session.publish('enc.topic', [1n]), isWampkitError);
+    await assert.rejects(session.publish('enc.topic', [], { big: 2n }, { acknowledge: true }), isWampkitError);
+    const progressive = session.callProgressive('enc.echo');
+    assert.equal(progressive.send([1n], {}, { final: true }), false);
+    await assert.rejects(progressive.result, isWampkitError);
+
+    // Had any of them used an ID, the router would ABORT each of these as not sequential.
+    assert.equal(await withTimeout(session.call('enc.echo', ['fine']), 5000, 'call after'), 'fine');
+    const publication = await withTimeout(session.publish('enc.topic', ['ok'], {}, { acknowledge: true }), 5000, 'publish after');
+    assert.equal(typeof publication?.id, 'number');
+    await withTimeout(session.subscribe('enc.other', () => {}), 5000, 'subscribe after');
+    assert.equal(session.isOpen, true);
+    assert.deepEqual(left, []);
+    await session.leave();
+    await callee.leave();
+    await router.close(50);
+  });
+
+  test('a callee whose result cannot be encoded answers the call with ERROR wamp.error.invalid_payload', async () => {
+    const router = makeRouter();
+    const { session: callee } = await joinSession(router, {}, json);
+    const { session: caller } = await joinSession(router, {}, json);
+    await callee.register('enc.bad_result', () => 2n ** 70n);
+    await callee.register('enc.bad_error', () => {
+      throw new ApplicationError('com.example.oops', [circular()]);
+    });
+    for (const procedure of ['enc.bad_result', 'enc.bad_error']) {
+      await assert.rejects(
+        withTimeout(caller.call(procedure), 5000, procedure),
+        (e: unknown) => ApplicationError.is(e) && e.error === 'wamp.error.invalid_payload',
+      );
+    }
+    assert.equal(callee.isOpen, true);
+    assert.equal(caller.isOpen, true);
+    await caller.leave();
+    await callee.leave();
+    await router.close(50);
+  });
+});
