@@ -1,0 +1,217 @@
+// Per-delivery failures: a message the router cannot encode for one receiver (its serializer
+// cannot carry the payload another session sent) fails that delivery only, with a defined
+// outcome, and never ends the process or an innocent session:
+//   EVENT (publish, retained, testament, meta)  the subscriber misses it; the router logs a warning
+//   RESULT / ERROR for a CALL                   the caller gets ERROR wamp.error.invalid_payload
+//   INVOCATION                                  the caller gets ERROR wamp.error.invalid_payload
+// The payloads decode for one serializer and cannot be encoded by another: an integer beyond
+// 2^53 (MessagePack/CBOR carry it as a bigint, JSON has no form for it), nesting deeper than
+// MessagePack's encoder goes, or a stub serializer that refuses a marker value.
+import { test, describe, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { json, msgpack } from '../../runtime/serializers/index.js';
+import type { TransportSerializer } from '../../runtime/transports/transport.js';
+import { ApplicationError } from '../../runtime/wamp/application-error.js';
+import { ApplicationSession, type CloseDetails, type SessionDetails } from '../../runtime/wamp/session.js';
+import { connectWebSocketTransport, type WebSocketTransport } from '../../runtime/transports/websocket-transport.js';
+import { Router } from '../../runtime/router/router.js';
+import { configureLogging } from '../../runtime/log.js';
+import { makeRouter, joinSession, withTimeout, delay } from './helpers.js';
+
+/** Beyond 2^53: MessagePack carries it as uint64 and decodes a bigint, which JSON cannot encode. */
+const HUGE = 2n ** 60n;
+
+function nested(depth: number): unknown[] {
+  let value: unknown[] = [];
+  for (let i = 0; i < depth; i++) value = [value];
+  return value;
+}
+
+/** JSON, except that any message containing the string 'poison' fails to encode (a plain Error). */
+const refusing: TransportSerializer = {
+  name: 'refusing-json',
+  isBinary: false,
+  serialize(message) {
+    const text = json.serialize(message) as string;
+    if (text.includes('"poison"')) throw new Error('this serializer cannot carry poison');
+    return text;
+  },
+  deserialize: (data) => json.deserialize(data),
+};
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    if (check()) return;
+    await delay(5);
+  }
+  throw new Error(`timed out: ${what}`);
+}
+
+let warnings: string[] = [];
+beforeEach(() => {
+  warnings = [];
+  configureLogging('router:warn', { sink: (line) => void warnings.push(line) });
+});
+afterEach(() => configureLogging(undefined));
+
+function watchLeaves(...sessions: ApplicationSession[]): CloseDetails[] {
+  const left: CloseDetails[] = [];
+  for (const s of sessions) s.on('leave', (d) => void left.push(d));
+  return left;
+}
+
+describe('router: a message that cannot be encoded for one receiver', () => {
+  test('the issue\'s crash: a 600-deep testament over JSON, a MessagePack subscriber, the first socket drops: the router lives on', async () => {
+    const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
+    const [url] = await router.start();
+    const join = async (serializer: 'json' | 'msgpack'): Promise<{ session: ApplicationSession; transport: WebSocketTransport }> => {
+      const session = new ApplicationSession({ realm: 'realm1' });
+      const joined = new Promise<SessionDetails>((resolve) => session.once('join', resolve));
+      const transport = await connectWebSocketTransport(url!, { serializers: [serializer] });
+      session.attach(transport);
+      await withTimeout(joined, 5000, `join over ${serializer}`);
+      return { session, transport };
+    };
+    try {
+      const packed = await join('msgpack');
+      const plain = await join('json');
+      const leaver = await join('json');
+      const got: Record<string, number> = { msgpack: 0, json: 0 };
+      await packed.session.subscribe('t.testament', () => void got['msgpack']!++);
+      await plain.session.subscribe('t.testament', () => void got['json']!++);
+      const left = watchLeaves(packed.session, plain.session);
+      // Precondition: the router accepted the testament (it decodes over JSON).
+      await withTimeout(leaver.session.addTestament('t.testament', nested(600)), 5000, 'add_testament');
+      leaver.transport.connection.terminate(); // the socket drops: the testament goes out
+      await until(() => got['json'] === 1, 'the JSON subscriber gets the testament');
+      assert.equal(got['msgpack'], 0, 'the MessagePack subscriber misses the one event it cannot receive');
+      assert.equal(await withTimeout(packed.session.call('wamp.session.count'), 5000, 'count'), 2, 'and its session goes on');
+      assert.deepEqual(left, []);
+      assert.ok(warnings.some((w) => /warn/.test(w) && /EVENT/.test(w)), `a warning was logged: ${warnings.join('\n')}`);
+      await packed.session.leave();
+      await plain.session.leave();
+    } finally {
+      await router.close(50);
+    }
+  });
+
+  test('publish: the subscriber that cannot receive the event misses it (logged); the others and the publisher go on', async () => {
+    const router = makeRouter();
+    const { session: publisher } = await joinSession(router, {}, msgpack);
+    const { session: plain } = await joinSession(router, {}, json);
+    const { session: poisoned } = await joinSession(router, {}, refusing);
+    const { session: packed } = await joinSession(router, {}, msgpack);
+    const seen: string[] = [];
+    await plain.subscribe('t.pub', (args) => void seen.push(`json ${typeof args[0]}`));
+    await poisoned.subscribe('t.pub', (args) => void seen.push(`refusing ${String(args[0])}`));
+    await packed.subscribe('t.pub', (args) => void seen.push(`msgpack ${typeof args[0]}`));
+    const left = watchLeaves(publisher, plain, poisoned, packed);
+    await withTimeout(publisher.publish('t.pub', [HUGE], {}, { acknowledge: true }), 5000, 'publish huge');
+    await withTimeout(publisher.publish('t.pub', ['poison'], {}, { acknowledge: true }), 5000, 'publish poison');
+    await withTimeout(publisher.publish('t.pub', ['fine'], {}, { acknowledge: true }), 5000, 'publish fine');
+    await until(() => seen.length >= 6, 'events');
+    await delay(20);
+    // HUGE reaches MessagePack only; 'poison' all but the refusing serializer; 'fine' everyone.
+    assert.deepEqual(seen.sort(), ['json string', 'json string', 'msgpack bigint', 'msgpack string', 'msgpack string', 'refusing fine']);
+    assert.deepEqual(left, []);
+    assert.equal(warnings.filter((w) => / warn .*EVENT/.test(w)).length, 3, warnings.join('\n'));
+    await router.close(50);
+  });
+
+  test('RESULT: a caller that cannot receive the result gets ERROR invalid_payload; the callee is not aborted', async () => {
+    const router = makeRouter();
+    const { session: callee } = await joinSession(router, {}, msgpack);
+    const { session: caller } = await joinSession(router, {}, json);
+    const left = watchLeaves(callee, caller);
+    await callee.register('t.huge', () => HUGE);
+    await callee.register('t.fine', () => 'fine');
+    const invalidPayload = (e: unknown): boolean => ApplicationError.is(e) && e.error === 'wamp.error.invalid_payload';
+    await assert.rejects(withTimeout(caller.call('t.huge'), 3000, 'call'), invalidPayload);
+    // With a dealer timeout the caller still gets the ERROR at once, not the timeout.
+    await assert.rejects(withTimeout(caller.call('t.huge', [], {}, { timeout: 60_000 }), 3000, 'timed call'), invalidPayload);
+    assert.equal(await withTimeout(caller.call('t.fine'), 3000, 'next call'), 'fine');
+    assert.deepEqual(left, []);
+    await router.close(50);
+  });
+
+  test('ERROR: a callee error whose payload the caller cannot receive arrives as ERROR invalid_payload', async () => {
+    const router = makeRouter();
+    const { session: callee } = await joinSession(router, {}, msgpack);
+    const { session: caller } = await joinSession(router, {}, json);
+    const left = watchLeaves(callee, caller);
+    await callee.register('t.fails', () => {
+      throw new ApplicationError('com.example.failed', [HUGE]);
+    });
+    await assert.rejects(
+      withTimeout(caller.call('t.fails'), 3000, 'call'),
+      (e: unknown) => ApplicationError.is(e) && e.error === 'wamp.error.invalid_payload',
+    );
+    assert.deepEqual(left, []);
+    await router.close(50);
+  });
+
+  test('progressive RESULT: the caller gets ERROR invalid_payload, the callee is interrupted, its later answers are dropped', async () => {
+    const router = makeRouter();
+    const { session: callee } = await joinSession(router, {}, msgpack);
+    const { session: caller } = await joinSession(router, {}, json);
+    const left = watchLeaves(callee, caller);
+    let interrupted = false;
+    await callee.register('t.stream', async (_a, _k, details) => {
+      details.signal.addEventListener('abort', () => void (interrupted = true));
+      details.progress?.([1]);
+      details.progress?.([HUGE]);
+      await until(() => interrupted, 'interrupt');
+      return 'done';
+    });
+    const progress: unknown[] = [];
+    await assert.rejects(
+      withTimeout(caller.call('t.stream', [], {}, { onProgress: (args) => void progress.push(args[0]) }), 3000, 'call'),
+      (e: unknown) => ApplicationError.is(e) && e.error === 'wamp.error.invalid_payload',
+    );
+    await until(() => interrupted, 'the callee is interrupted');
+    assert.deepEqual(progress, [1]);
+    assert.equal(await withTimeout(caller.call('wamp.session.count'), 3000, 'next call'), 2);
+    assert.deepEqual(left, []);
+    await router.close(50);
+  });
+
+  test('INVOCATION: a callee that cannot receive the call\'s arguments: the caller gets ERROR invalid_payload', async () => {
+    const router = makeRouter();
+    const { session: callee } = await joinSession(router, {}, json);
+    const { session: caller } = await joinSession(router, {}, msgpack);
+    const left = watchLeaves(callee, caller);
+    let invoked = 0;
+    await callee.register('t.echo', (args) => {
+      invoked++;
+      return String(args[0]);
+    });
+    await assert.rejects(
+      withTimeout(caller.call('t.echo', [HUGE]), 3000, 'call'),
+      (e: unknown) => ApplicationError.is(e) && e.error === 'wamp.error.invalid_payload',
+    );
+    assert.equal(await withTimeout(caller.call('t.echo', ['x']), 3000, 'next call'), 'x');
+    assert.equal(invoked, 1);
+    assert.deepEqual(left, []);
+    await router.close(50);
+  });
+
+  test('retained: an event a subscriber cannot receive is skipped for it, and for each later one, without aborting anyone', async () => {
+    const router = makeRouter();
+    const { session: publisher } = await joinSession(router, {}, msgpack);
+    await withTimeout(publisher.publish('t.kept', [HUGE], {}, { retain: true, acknowledge: true }), 3000, 'retain');
+    const late = await Promise.all([joinSession(router, {}, json), joinSession(router, {}, json), joinSession(router, {}, msgpack)]);
+    const sessions = late.map((j) => j.session);
+    const left = watchLeaves(publisher, ...sessions);
+    const got: string[] = [];
+    for (const [i, s] of sessions.entries()) {
+      await withTimeout(s.subscribe('t.kept', (args, _k, d) => void got.push(`${i} ${typeof args[0]} ${d.retained === true}`), { getRetained: true }), 3000, `subscribe ${i}`);
+    }
+    await until(() => got.length === 1, 'the MessagePack subscriber gets the retained event');
+    await delay(20);
+    assert.deepEqual(got, ['2 bigint true']);
+    for (const s of sessions) assert.equal(s.isOpen, true);
+    assert.deepEqual(left, []);
+    assert.equal(warnings.filter((w) => / warn .*EVENT/.test(w)).length, 2, warnings.join('\n'));
+    await router.close(50);
+  });
+});
