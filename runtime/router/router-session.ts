@@ -213,25 +213,17 @@ export class RouterSession implements RouterPeer {
   #dispatch(msg: WampMessage, earlier: boolean): Handled {
     const realm = this.#realm;
     switch (msg.type) {
-      case MessageType.HELLO:
-        return this.#hello(msg);
-      case MessageType.AUTHENTICATE:
-        return this.#authenticate(msg);
+      case MessageType.HELLO: return this.#hello(msg);
+      case MessageType.AUTHENTICATE: return this.#authenticate(msg);
       case MessageType.ABORT:
         // The client gave up joining (e.g. it cannot answer the CHALLENGE): no reply, just close.
         return this.#close();
-      case MessageType.GOODBYE:
-        return this.#goodbye(msg);
-      case MessageType.SUBSCRIBE:
-        return realm?.subscribe(this, msg);
-      case MessageType.UNSUBSCRIBE:
-        return realm?.unsubscribe(this, msg);
-      case MessageType.PUBLISH:
-        return realm?.publish(this, msg);
-      case MessageType.REGISTER:
-        return realm?.register(this, msg);
-      case MessageType.UNREGISTER:
-        return realm?.unregister(this, msg);
+      case MessageType.GOODBYE: return this.#goodbye(msg);
+      case MessageType.SUBSCRIBE: return realm?.subscribe(this, msg);
+      case MessageType.UNSUBSCRIBE: return realm?.unsubscribe(this, msg);
+      case MessageType.PUBLISH: return realm?.publish(this, msg);
+      case MessageType.REGISTER: return realm?.register(this, msg);
+      case MessageType.UNREGISTER: return realm?.unregister(this, msg);
       case MessageType.CALL:
         if (realm === null) return;
         // A CALL reusing an ID continues a progressive call in flight, or is stale: dropped, as the spec says.
@@ -241,10 +233,8 @@ export class RouterSession implements RouterPeer {
           return this.abort(ErrorUri.PROTOCOL_VIOLATION, 'CALL with progress: true from a caller that did not announce progressive_call_invocations');
         }
         return realm.call(this, msg);
-      case MessageType.CANCEL:
-        return realm?.cancel(this, msg);
-      case MessageType.YIELD:
-        return realm?.yield(this, msg);
+      case MessageType.CANCEL: return realm?.cancel(this, msg);
+      case MessageType.YIELD: return realm?.yield(this, msg);
       case MessageType.ERROR:
         if (msg.requestType !== MessageType.INVOCATION) {
           return this.abort(ErrorUri.PROTOCOL_VIOLATION, `a client may only send ERROR for INVOCATION, not for ${MESSAGE_NAME[msg.requestType]}`);

@@ -211,14 +211,12 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
    * testament meta API). `scope` 'destroyed' (default) or 'detached'.
    */
   async addTestament(topic: string, args?: Args, kwargs?: Kwargs, options?: TestamentOptions): Promise<void> {
-    const [procedure, a, k] = addTestamentCall(topic, args, kwargs, options);
-    await this.#caller.callResult(procedure, a, k);
+    await this.#caller.callResult(...addTestamentCall(topic, args, kwargs, options));
   }
 
   /** Removes this session's testaments of `scope` (`wamp.session.flush_testaments`). */
   async flushTestaments(scope?: TestamentOptions['scope']): Promise<void> {
-    const [procedure, a, k] = flushTestamentsCall(scope);
-    await this.#caller.callResult(procedure, a, k);
+    await this.#caller.callResult(...flushTestamentsCall(scope));
   }
 
   async register(procedure: string, endpoint: Endpoint, options?: RegisterOptions): Promise<Registration> {
@@ -264,35 +262,25 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   /** The one dispatch: each case sees its own message type. Returns the router's protocol violation, if any. */
   #dispatch(msg: WampMessage): string | undefined {
     switch (msg.type) {
-      case MessageType.WELCOME:
-        return this.#welcome(msg);
-      case MessageType.CHALLENGE:
-        return this.#challenge(msg);
-      case MessageType.ABORT:
-        return this.#left(joinSteps.closeDetails(msg));
+      case MessageType.WELCOME: return this.#welcome(msg);
+      case MessageType.CHALLENGE: return this.#challenge(msg);
+      case MessageType.ABORT: return this.#left(joinSteps.closeDetails(msg));
       case MessageType.GOODBYE:
         if (this.#state === State.JOINED) this.#out.send(goodbyeMessage({}, CloseReason.GOODBYE_AND_OUT));
         return this.#left(joinSteps.closeDetails(msg));
-      case MessageType.ERROR:
-        return this.#error(msg);
-      case MessageType.RESULT:
-        return this.#caller.onResult(msg);
-      case MessageType.REGISTERED:
-        return this.#callee.onRegistered(msg);
-      case MessageType.UNREGISTERED:
-        return this.#callee.onUnregistered(msg);
+      case MessageType.ERROR: return this.#error(msg);
+      case MessageType.RESULT: return this.#caller.onResult(msg);
+      case MessageType.REGISTERED: return this.#callee.onRegistered(msg);
+      case MessageType.UNREGISTERED: return this.#callee.onUnregistered(msg);
       case MessageType.INVOCATION:
         this.#callee.onInvocation(msg);
         return undefined;
       case MessageType.INTERRUPT:
         this.#callee.onInterrupt(msg);
         return undefined;
-      case MessageType.SUBSCRIBED:
-        return this.#pubsub.onSubscribed(msg);
-      case MessageType.UNSUBSCRIBED:
-        return this.#pubsub.onUnsubscribed(msg);
-      case MessageType.PUBLISHED:
-        return this.#pubsub.onPublished(msg);
+      case MessageType.SUBSCRIBED: return this.#pubsub.onSubscribed(msg);
+      case MessageType.UNSUBSCRIBED: return this.#pubsub.onUnsubscribed(msg);
+      case MessageType.PUBLISHED: return this.#pubsub.onPublished(msg);
       case MessageType.EVENT:
         this.#pubsub.onEvent(msg);
         return undefined;
@@ -306,18 +294,9 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   #error(msg: ErrorMessage): string | undefined {
     let ours = false;
     switch (msg.requestType) {
-      case MessageType.CALL:
-        ours = this.#caller.onError(msg);
-        break;
-      case MessageType.REGISTER:
-      case MessageType.UNREGISTER:
-        ours = this.#callee.onError(msg);
-        break;
-      case MessageType.SUBSCRIBE:
-      case MessageType.UNSUBSCRIBE:
-      case MessageType.PUBLISH:
-        ours = this.#pubsub.onError(msg);
-        break;
+      case MessageType.CALL: ours = this.#caller.onError(msg); break;
+      case MessageType.REGISTER: case MessageType.UNREGISTER: ours = this.#callee.onError(msg); break;
+      case MessageType.SUBSCRIBE: case MessageType.UNSUBSCRIBE: case MessageType.PUBLISH: ours = this.#pubsub.onError(msg); break;
     }
     return ours ? undefined : `ERROR for ${MESSAGE_NAME[msg.requestType]} request ${msg.request} that we did not send`;
   }
