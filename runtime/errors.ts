@@ -3,7 +3,8 @@
  *
  * Every error wampkit raises is a `WampkitError`: it has a stable `code` from one of the layers'
  * tables (the union is in runtime/error-codes.ts; part of the public API; a code never changes
- * meaning), a human message, and where it maps onto a protocol its protocol meaning: a WebSocket close code, an HTTP status or a WAMP error URI. One factory
+ * meaning), a human message, and where it maps onto a protocol its protocol meaning: a
+ * WebSocket close code, an HTTP status or a WAMP error URI. One factory
  * (`createError`) makes them; `isWampkitError` recognises them across two copies of the package
  * through a `Symbol.for` brand, where `instanceof` would not.
  */

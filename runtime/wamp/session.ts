@@ -92,17 +92,17 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   }
 
   /** The session joined its realm: register, subscribe, call, publish here. */
-  onJoin(_details: SessionDetails): void | Promise<void> {}
+  onJoin(details: SessionDetails): void | Promise<void> {}
 
   /** After a reconnect, the registrations and subscriptions were restored (onJoin is not run again). */
-  onRejoin(_details: SessionDetails): void | Promise<void> {}
+  onRejoin(details: SessionDetails): void | Promise<void> {}
 
   /**
    * The session left its realm (GOODBYE, ABORT or transport loss), or the application called
    * leave() while no realm was joined (a Component waiting to reconnect then stops). Default:
    * disconnect.
    */
-  onLeave(_details: CloseDetails): void {
+  onLeave(details: CloseDetails): void {
     this.disconnect();
   }
 
