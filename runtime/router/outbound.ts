@@ -8,6 +8,7 @@
  *
  *   EVENT                      not delivered to this subscriber; logged (warn)
  *   RESULT, ERROR for a CALL   replaced by ERROR wamp.error.invalid_payload for that call
+ *                              (wamp.error.payload_size_exceeded when it was too big for the peer)
  *   INVOCATION                 not delivered; the dealer answers the caller with invalid_payload
  *   anything else              not delivered; logged (warn)
  *
@@ -20,6 +21,7 @@ import { MessageType } from '../wamp/message-types.js';
 import { errorMessage, messageName, toWire, type WampMessage } from '../wamp/messages.js';
 import { describeMessage } from '../wamp/message-trace.js';
 import { ErrorUri } from '../wamp/uris.js';
+import { isWampkitError } from '../errors.js';
 import { logger } from '../log.js';
 
 const log = logger('router');
@@ -91,15 +93,17 @@ function reasonOf(error: unknown): string {
 function undeliverable(transport: WampTransport, session: number, message: WampMessage, error: unknown): false {
   const why = reasonOf(error);
   const what = `${messageName(message.type)}${'request' in message ? ` for request ${message.request}` : ''}`;
-  log.warn(() => `session ${session}: ${what} could not be encoded for its ${transport.serializerName} transport and was not delivered: ${why}`);
+  log.warn(() => `session ${session}: ${what} was not delivered, its ${transport.serializerName} transport could not take it: ${why}`);
   const call = message.type === MessageType.RESULT || (message.type === MessageType.ERROR && message.requestType === MessageType.CALL);
   if (call) {
     const kind = message.type === MessageType.RESULT ? 'result' : 'error';
-    const instead = errorMessage(MessageType.CALL, message.request, {}, ErrorUri.INVALID_PAYLOAD, [`the call's ${kind} could not be encoded for this session: ${why}`]);
+    const tooBig = isWampkitError(error) && error.wampUri === ErrorUri.PAYLOAD_SIZE_EXCEEDED;
+    const uri = tooBig ? ErrorUri.PAYLOAD_SIZE_EXCEEDED : ErrorUri.INVALID_PAYLOAD;
+    const instead = errorMessage(MessageType.CALL, message.request, {}, uri, [`the call's ${kind} could not be sent to this session: ${why}`]);
     try {
       transport.send(toWire(instead));
     } catch (again) {
-      log.warn(() => `session ${session}: not even ERROR ${ErrorUri.INVALID_PAYLOAD} could be sent: ${reasonOf(again)}`);
+      log.warn(() => `session ${session}: not even ERROR ${uri} could be sent: ${reasonOf(again)}`);
     }
   }
   return false;

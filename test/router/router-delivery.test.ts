@@ -14,6 +14,7 @@ import type { TransportSerializer } from '../../runtime/transports/transport.js'
 import { ApplicationError } from '../../runtime/wamp/application-error.js';
 import { ApplicationSession, type CloseDetails, type SessionDetails } from '../../runtime/wamp/session.js';
 import { connectWebSocketTransport, type WebSocketTransport } from '../../runtime/transports/websocket-transport.js';
+import { connectRawSocketTransport } from '../../runtime/transports/rawsocket.js';
 import { Router } from '../../runtime/router/router.js';
 import { configureLogging } from '../../runtime/log.js';
 import { makeRouter, joinSession, withTimeout, delay } from './helpers.js';
@@ -213,5 +214,46 @@ describe('router: a message that cannot be encoded for one receiver', () => {
     assert.deepEqual(left, []);
     assert.equal(warnings.filter((w) => / warn .*EVENT/.test(w)).length, 2, warnings.join('\n'));
     await router.close(50);
+  });
+
+  test('a result larger than a RawSocket caller accepts: ERROR wamp.error.payload_size_exceeded, the callee goes on', async () => {
+    const router = new Router({ realms: ['realm1'], listeners: [{ type: 'rawsocket', port: 0 }] });
+    const [url] = await router.start();
+    try {
+      const { session: callee } = await joinSession(router, {}, json);
+      const caller = new ApplicationSession({ realm: 'realm1' });
+      const joined = new Promise<SessionDetails>((resolve) => caller.once('join', resolve));
+      // The caller's RawSocket handshake announces that it takes at most 4 KiB per message.
+      caller.attach(await connectRawSocketTransport(url!, { serializer: 'json', maxMessageSize: 4096 }));
+      await withTimeout(joined, 5000, 'join');
+      const left = watchLeaves(callee, caller);
+      await callee.register('t.big', () => 'x'.repeat(10_000));
+      await assert.rejects(
+        withTimeout(caller.call('t.big'), 3000, 'call'),
+        (e: unknown) => ApplicationError.is(e) && e.error === 'wamp.error.payload_size_exceeded',
+      );
+      assert.equal(await withTimeout(caller.call('wamp.session.count'), 3000, 'next call'), 2);
+      assert.deepEqual(left, []);
+      await caller.leave();
+      caller.disconnect();
+    } finally {
+      await router.close(50);
+    }
+  });
+
+  test('a WELCOME larger than a RawSocket client accepts: that join is refused with ABORT, the router goes on', async () => {
+    const router = new Router({ realms: ['realm1'], listeners: [{ type: 'rawsocket', port: 0 }] });
+    const [url] = await router.start();
+    try {
+      const tiny = new ApplicationSession({ realm: 'realm1' });
+      const refused = new Promise<CloseDetails>((resolve) => tiny.once('leave', resolve));
+      // 512 bytes, the smallest maximum RawSocket can announce: less than our WELCOME.
+      tiny.attach(await connectRawSocketTransport(url!, { serializer: 'json', maxMessageSize: 512 }));
+      assert.equal((await withTimeout(refused, 5000, 'ABORT')).reason, 'wamp.error.invalid_payload');
+      const { session } = await joinSession(router, {}, json);
+      assert.equal(await withTimeout(session.call('wamp.session.count'), 3000, 'count'), 1);
+    } finally {
+      await router.close(50);
+    }
   });
 });
