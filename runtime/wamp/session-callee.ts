@@ -130,8 +130,10 @@ export class CalleeRole {
 
   #sendRegister(reg: ClientRegistration): Promise<Registration> {
     return new Promise<Registration>((resolve, reject) => {
-      const request = this.#out.request((r) => registerMessage(r, registerOptions(reg.options), reg.procedure));
-      this.#registering.set(request, { reg, pending: { resolve, reject } });
+      this.#out.request((r) => {
+        this.#registering.set(r, { reg, pending: { resolve, reject } });
+        return registerMessage(r, registerOptions(reg.options), reg.procedure);
+      }, (r) => this.#registering.delete(r));
     });
   }
 
@@ -143,8 +145,10 @@ export class CalleeRole {
     this.#byId.delete(reg.id);
     if (!this.#out.isJoined) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const request = this.#out.request((r) => unregisterMessage(r, reg.id));
-      this.#unregistering.set(request, { resolve, reject });
+      this.#out.request((r) => {
+        this.#unregistering.set(r, { resolve, reject });
+        return unregisterMessage(r, reg.id);
+      }, (r) => this.#unregistering.delete(r));
     });
   }
 

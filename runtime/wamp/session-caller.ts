@@ -80,14 +80,17 @@ export class CallerRole {
     if (!this.#out.isJoined) return Promise.reject(notJoined(`call ${procedure}`));
     const { signal } = options;
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-    let request: number;
+    let result: Promise<CallResult> | undefined;
     try {
-      request = this.#out.request((r) => callMessage(r, callOptions(options), procedure, args, kwargs));
+      this.#out.request((r) => {
+        result = this.#pending(r, options);
+        return callMessage(r, callOptions(options), procedure, args, kwargs);
+      }, (r) => this.#settle(r));
     } catch (error) {
       // Not encodable (or over the peer's limit): nothing was sent and no request ID was used.
       return Promise.reject(error);
     }
-    return this.#pending(request, options);
+    return result!;
   }
 
   /**
@@ -123,7 +126,19 @@ export class CallerRole {
         else if (options.signal?.aborted === true) startError = options.signal.reason;
         if (startError === undefined) {
           try {
-            request = this.#out.request((r) => callMessage(r, dict, procedure, args, kwargs));
+            request = this.#out.request((r) => {
+              this.#pending(r, options).then(
+                (result) => {
+                  settled = true;
+                  link!.resolve(result);
+                },
+                (e: unknown) => {
+                  settled = true;
+                  link!.reject(e);
+                },
+              );
+              return callMessage(r, dict, procedure, args, kwargs);
+            }, (r) => this.#settle(r));
           } catch (error) {
             startError = error;
           }
@@ -133,16 +148,6 @@ export class CallerRole {
           link!.reject(startError);
           return false;
         }
-        this.#pending(request, options).then(
-          (r) => {
-            settled = true;
-            link!.resolve(r);
-          },
-          (e: unknown) => {
-            settled = true;
-            link!.reject(e);
-          },
-        );
         return true;
       }
       if (!this.#calls.has(request)) {

@@ -71,12 +71,21 @@ export class SessionOutbound {
   }
 
   /**
-   * Sends the request `build` makes for the next request ID and returns that ID. If it cannot
-   * be sent, the error is thrown and the ID stays unused, so the next request gets it.
+   * Sends the request `build` makes for the next request ID and returns that ID. `build` also
+   * records what the answer will need (a pending call, a subscription waiting for SUBSCRIBED):
+   * before the send, since a transport may deliver the answer while `send` is still running. If
+   * the message cannot be sent, `undo` removes that record, the ID is given back (the next
+   * request gets it) and the error is thrown.
    */
-  request(build: (request: number) => WampMessage): number {
-    const request = this.#requests.peek();
-    this.send(build(request));
-    return this.#requests.next();
+  request(build: (request: number) => WampMessage, undo?: (request: number) => void): number {
+    const request = this.#requests.next();
+    try {
+      this.send(build(request));
+    } catch (error) {
+      undo?.(request);
+      this.#requests.giveBack(request);
+      throw error;
+    }
+    return request;
   }
 }

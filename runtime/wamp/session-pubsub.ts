@@ -94,8 +94,10 @@ export class PubSubRole {
 
   #sendSubscribe(sub: ClientSubscription): Promise<Subscription> {
     return new Promise<Subscription>((resolve, reject) => {
-      const request = this.#out.request((r) => subscribeMessage(r, subscribeOptions(sub.options), sub.topic));
-      this.#subscribing.set(request, { sub, pending: { resolve, reject } });
+      this.#out.request((r) => {
+        this.#subscribing.set(r, { sub, pending: { resolve, reject } });
+        return subscribeMessage(r, subscribeOptions(sub.options), sub.topic);
+      }, (r) => this.#subscribing.delete(r));
     });
   }
 
@@ -113,8 +115,10 @@ export class PubSubRole {
     this.#byId.delete(sub.id);
     if (!this.#out.isJoined) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const request = this.#out.request((r) => unsubscribeMessage(r, sub.id));
-      this.#unsubscribing.set(request, { subs: [sub], pending: { resolve, reject } });
+      this.#out.request((r) => {
+        this.#unsubscribing.set(r, { subs: [sub], pending: { resolve, reject } });
+        return unsubscribeMessage(r, sub.id);
+      }, (r) => this.#unsubscribing.delete(r));
     });
   }
 
@@ -124,10 +128,13 @@ export class PubSubRole {
     if (!this.#out.isJoined) return Promise.reject(notJoined(`publish to ${topic}`));
     const dict = publishOptionsDict(options);
     // A payload that cannot be encoded rejects here, having used no request ID.
+    const acknowledge = options.acknowledge === true;
     return new Promise<Publication | undefined>((resolve, reject) => {
-      const request = this.#out.request((r) => publishMessage(r, dict, topic, args, kwargs));
-      if (options.acknowledge === true) this.#publishing.set(request, { resolve, reject });
-      else resolve(undefined);
+      this.#out.request((r) => {
+        if (acknowledge) this.#publishing.set(r, { resolve, reject });
+        return publishMessage(r, dict, topic, args, kwargs);
+      }, (r) => this.#publishing.delete(r));
+      if (!acknowledge) resolve(undefined);
     });
   }
 

@@ -144,16 +144,20 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     if (this.#state !== State.CONNECTED) {
       return Promise.reject(createError(SessionErrorCode.JOIN_FAILED, `cannot join in state ${this.#state}`));
     }
-    try {
-      // Fails for HELLO details the transport cannot encode (an authextra with a BigInt over JSON).
-      this.#out.send(joinSteps.helloFor(realm, options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    log.debug(() => `joining realm ${realm}${options.authmethods === undefined ? '' : ` (authmethods ${options.authmethods.join(', ')})`}`);
+    // JOINING before HELLO goes out: a transport may deliver the answer during send.
     this.#state = State.JOINING;
     this.#leftDeliberately = false;
-    log.debug(() => `joining realm ${realm}${options.authmethods === undefined ? '' : ` (authmethods ${options.authmethods.join(', ')})`}`);
-    return new Promise<SessionDetails>((resolve, reject) => (this.#join = { realm, resolve, reject }));
+    const joined = new Promise<SessionDetails>((resolve, reject) => (this.#join = { realm, resolve, reject }));
+    try {
+      this.#out.send(joinSteps.helloFor(realm, options));
+    } catch (error) {
+      // HELLO details the transport cannot encode (an authextra with a BigInt over JSON).
+      this.#state = State.CONNECTED;
+      this.#join = null;
+      return Promise.reject(error);
+    }
+    return joined;
   }
 
   /**

@@ -7,7 +7,23 @@ import { json } from '../../runtime/serializers/index.js';
 import { ApplicationError } from '../../runtime/wamp/application-error.js';
 import { isWampkitError } from '../../runtime/errors.js';
 import type { CloseDetails } from '../../runtime/wamp/session.js';
+import { BaseTransport } from '../../runtime/transports/transport.js';
+import { ApplicationSession } from '../../runtime/wamp/session.js';
 import { makeRouter, joinSession, withTimeout } from '../router/helpers.js';
+
+/** A transport whose peer answers inside `send` (a synchronous loopback): replies arrive re-entrantly. */
+class Loopback extends BaseTransport {
+  readonly serializerName = 'memory';
+  readonly peer = 'loopback';
+  answer: (message: unknown[]) => unknown[] | undefined = () => undefined;
+  send(message: unknown[]): void {
+    const reply = this.answer(message);
+    if (reply !== undefined) this.deliver(reply);
+  }
+  close(): void {
+    this.closed({ wasClean: true, reason: '' });
+  }
+}
 
 function circular(): unknown[] {
   const list: unknown[] = [];
@@ -63,5 +79,31 @@ describe('a request that cannot be encoded', () => {
     await caller.leave();
     await callee.leave();
     await router.close(50);
+  });
+
+  test('a transport that delivers the answer while send() is still running: requests are recorded before they go out', async () => {
+    const t = new Loopback();
+    const M = { HELLO: 1, WELCOME: 2, PUBLISH: 16, PUBLISHED: 17, SUBSCRIBE: 32, SUBSCRIBED: 33, CALL: 48, RESULT: 50, REGISTER: 64, REGISTERED: 65 };
+    t.answer = (m) => {
+      switch (m[0]) {
+        case M.HELLO: return [M.WELCOME, 7, { roles: { dealer: {}, broker: {} } }];
+        case M.CALL: return [M.RESULT, m[1], {}, ['answer']];
+        case M.REGISTER: return [M.REGISTERED, m[1], 100];
+        case M.SUBSCRIBE: return [M.SUBSCRIBED, m[1], 200];
+        case M.PUBLISH: return [M.PUBLISHED, m[1], 300];
+        default: return undefined;
+      }
+    };
+    const session = new ApplicationSession({ realm: 'realm1' });
+    const left: CloseDetails[] = [];
+    session.on('leave', (d) => void left.push(d));
+    const joined = new Promise<void>((resolve) => session.once('join', () => resolve()));
+    session.attach(t);
+    await withTimeout(joined, 2000, 'join');
+    assert.equal(await withTimeout(session.call('x.y'), 2000, 'call'), 'answer');
+    assert.equal((await withTimeout(session.register('x.p', () => 1), 2000, 'register')).id, 100);
+    assert.equal((await withTimeout(session.subscribe('x.t', () => {}), 2000, 'subscribe')).id, 200);
+    assert.equal((await withTimeout(session.publish('x.t', [], {}, { acknowledge: true }), 2000, 'publish'))?.id, 300);
+    assert.deepEqual(left, []);
   });
 });
