@@ -169,7 +169,7 @@ export class LocalRealm implements RoutingCore {
       if (acknowledge) peer.send(errorMessage(MessageType.PUBLISH, msg.request, {}, ErrorUri.INVALID_URI, [`'${msg.topic}' is reserved for the router`]));
       return;
     }
-    return this.#authorized(peer, { ...guard(msg.topic, AuthorizeAction.PUBLISH, msg), answerDenial: acknowledge }, (decision) => {
+    return this.#authorized(peer, guard(msg.topic, AuthorizeAction.PUBLISH, msg, acknowledge), (decision) => {
       const publication = this.broker.publish(peer, {
         topic: msg.topic,
         options: msg.options,
@@ -227,7 +227,7 @@ export class LocalRealm implements RoutingCore {
       const topic = msg.args?.[0];
       // A testament is published later on the session's behalf: it needs the right to publish there now.
       if (msg.procedure === MetaProcedure.SESSION_ADD_TESTAMENT && typeof topic === 'string') {
-        return this.#authorized(peer, { ...guard(topic, AuthorizeAction.PUBLISH, msg), options: {} }, () => this.#answerMeta(peer, msg));
+        return this.#authorized(peer, guard(topic, AuthorizeAction.PUBLISH, msg, true, {}), () => this.#answerMeta(peer, msg));
       }
       return this.#answerMeta(peer, msg);
     });
@@ -330,6 +330,10 @@ export class LocalRealm implements RoutingCore {
   }
 }
 
-function guard(uri: string, action: AuthorizeAction, msg: { request: number; type: ErrorRequestType; options: Readonly<Record<string, unknown>> }): Guarded {
-  return { uri, action, options: msg.options, requestType: msg.type, request: msg.request, answerDenial: true };
+/** What to authorize for request `msg`; a denial is answered with ERROR for it unless `answerDenial` is false. */
+function guard(
+  uri: string, action: AuthorizeAction, msg: { request: number; type: ErrorRequestType; options: Readonly<Record<string, unknown>> },
+  answerDenial = true, options: Readonly<Record<string, unknown>> = msg.options,
+): Guarded {
+  return { uri, action, options, requestType: msg.type, request: msg.request, answerDenial };
 }
