@@ -274,13 +274,15 @@ export class RouterSession implements RouterPeer {
     const handshake = (this.#handshake = auth.handshake());
     const details = msg.details;
     log.debug(() => `HELLO from ${this.transport.peer} for realm ${realm.name}: session ${this.#sessionId}, authmethods ${JSON.stringify(details.authmethods ?? ['anonymous'])}, authid ${JSON.stringify(details.authid ?? null)}`);
-    void handshake.hello(helloOf(msg, realm.name, this.#sessionId, this.transport)).then((outcome) => this.#verdict(handshake, outcome));
+    handshake.hello(helloOf(msg, realm.name, this.#sessionId, this.transport)).then((outcome) => this.#verdict(handshake, outcome))
+      .catch((error: unknown) => this.#internalError(error));
   }
 
   #authenticate(msg: AuthenticateMessage): void {
     const handshake = this.#handshake;
     if (handshake === null) return;
-    void handshake.authenticate(msg.signature, msg.extra).then((outcome) => this.#verdict(handshake, outcome));
+    handshake.authenticate(msg.signature, msg.extra).then((outcome) => this.#verdict(handshake, outcome))
+      .catch((error: unknown) => this.#internalError(error));
   }
 
   #verdict(handshake: SessionAuthentication, outcome: AuthOutcome): void {
