@@ -19,7 +19,7 @@ import {
 } from '../wamp/messages.js';
 import { ErrorUri, isReservedUri } from '../wamp/uris.js';
 import { LocalBroker, type Broker, type SubscribeOutcome, type Unsubscribed } from './broker.js';
-import { LocalDealer, type Dealer, type DealerRegistration, type Unregistered } from './dealer.js';
+import { LocalDealer, type CallRequest, type Dealer, type DealerRegistration, type Unregistered } from './dealer.js';
 import { isMatchPolicy } from './uri-matcher.js';
 import type { RouterPeer } from './peer.js';
 import type { IdSource } from './ids.js';
@@ -171,11 +171,7 @@ export class LocalRealm implements RoutingCore {
     }
     return this.#authorized(peer, guard(msg.topic, AuthorizeAction.PUBLISH, msg, acknowledge), (decision) => {
       const publication = this.broker.publish(peer, {
-        topic: msg.topic,
-        options: msg.options,
-        disclosePublisher: decision.disclose,
-        ...(msg.args === undefined ? {} : { args: msg.args }),
-        ...(msg.kwargs === undefined ? {} : { kwargs: msg.kwargs }),
+        topic: msg.topic, options: msg.options, args: msg.args, kwargs: msg.kwargs, disclosePublisher: decision.disclose,
       });
       if (acknowledge) peer.send(publishedMessage(msg.request, publication));
     });
@@ -213,17 +209,16 @@ export class LocalRealm implements RoutingCore {
   }
 
   call(peer: RouterPeer, msg: CallMessage): Handled {
-    const request = {
-      request: msg.request,
-      procedure: msg.procedure,
-      options: msg.options,
-      ...(msg.args === undefined ? {} : { args: msg.args }),
-      ...(msg.kwargs === undefined ? {} : { kwargs: msg.kwargs }),
+    const request: CallRequest = {
+      request: msg.request, procedure: msg.procedure, options: msg.options, args: msg.args, kwargs: msg.kwargs, discloseCaller: false,
     };
     // A progressive call's continuation: authorized with its first CALL.
     if (this.dealer.hasCall(peer, msg.request)) return this.dealer.call(peer, request);
     return this.#authorized(peer, guard(msg.procedure, AuthorizeAction.CALL, msg), (decision) => {
-      if (!this.meta.handles(msg.procedure)) return this.dealer.call(peer, { ...request, discloseCaller: decision.disclose });
+      if (!this.meta.handles(msg.procedure)) {
+        request.discloseCaller = decision.disclose;
+        return this.dealer.call(peer, request);
+      }
       const topic = msg.args?.[0];
       // A testament is published later on the session's behalf: it needs the right to publish there now.
       if (msg.procedure === MetaProcedure.SESSION_ADD_TESTAMENT && typeof topic === 'string') {
@@ -238,22 +233,11 @@ export class LocalRealm implements RoutingCore {
   }
 
   yield(peer: RouterPeer, msg: YieldMessage): void {
-    this.dealer.yield(peer, {
-      request: msg.request,
-      options: msg.options,
-      ...(msg.args === undefined ? {} : { args: msg.args }),
-      ...(msg.kwargs === undefined ? {} : { kwargs: msg.kwargs }),
-    });
+    this.dealer.yield(peer, { request: msg.request, options: msg.options, args: msg.args, kwargs: msg.kwargs });
   }
 
   invocationError(peer: RouterPeer, msg: ErrorMessage): void {
-    this.dealer.invocationError(peer, {
-      request: msg.request,
-      details: msg.details,
-      error: msg.error,
-      ...(msg.args === undefined ? {} : { args: msg.args }),
-      ...(msg.kwargs === undefined ? {} : { kwargs: msg.kwargs }),
-    });
+    this.dealer.invocationError(peer, { request: msg.request, details: msg.details, error: msg.error, args: msg.args, kwargs: msg.kwargs });
   }
 
   // ---- administration ----
@@ -286,14 +270,15 @@ export class LocalRealm implements RoutingCore {
    * pending gets nothing.
    */
   #authorized(peer: RouterPeer, req: Guarded, then: (decision: AuthorizationDecision) => Handled): Handled {
-    const finish = (d: AuthorizationDecision): Handled => {
-      if (this.#sessions.get(peer.sessionId) !== peer) return;
-      if (d.allow) return then(d);
-      if (!req.answerDenial) return;
-      peer.send(errorMessage(req.requestType, req.request, {}, d.error ?? ErrorUri.NOT_AUTHORIZED, [d.reason ?? `${req.action} on '${req.uri}' is not authorized`]));
-    };
     const decision = this.#authorizer === null ? ALLOW : this.#authorizer.authorize(peer, req.uri, req.action, req.options);
-    return decision instanceof Promise ? decision.then(finish) : finish(decision);
+    if (!(decision instanceof Promise)) return this.#decided(peer, req, decision, then);
+    return decision.then((d) => (this.#sessions.get(peer.sessionId) === peer ? this.#decided(peer, req, d, then) : undefined));
+  }
+
+  #decided(peer: RouterPeer, req: Guarded, d: AuthorizationDecision, then: (decision: AuthorizationDecision) => Handled): Handled {
+    if (d.allow) return then(d);
+    if (!req.answerDenial) return;
+    peer.send(errorMessage(req.requestType, req.request, {}, d.error ?? ErrorUri.NOT_AUTHORIZED, [d.reason ?? `${req.action} on '${req.uri}' is not authorized`]));
   }
 
   /** Answers a meta procedure CALL from the meta API. */

@@ -168,7 +168,7 @@ export class RouterSession implements RouterPeer {
       }
     }
     let earlier = false;
-    if (this.#state === State.JOINED && this.#host.strictRequestIds && ACCEPTS[State.JOINED].has(msg.type)) {
+    if (this.#state === State.JOINED && this.#host.strictRequestIds) {
       const order = this.#ids.order(msg);
       if (order === RequestOrder.VIOLATION) {
         const request = (msg as { request: number }).request;
@@ -224,15 +224,17 @@ export class RouterSession implements RouterPeer {
       case MessageType.PUBLISH: return realm?.publish(this, msg);
       case MessageType.REGISTER: return realm?.register(this, msg);
       case MessageType.UNREGISTER: return realm?.unregister(this, msg);
-      case MessageType.CALL:
+      case MessageType.CALL: {
         if (realm === null) return;
-        // A CALL reusing an ID continues a progressive call in flight, or is stale: dropped, as the spec says.
-        if (realm.dealer.hasCall(this, msg.request)) return realm.call(this, msg);
-        if (earlier) return;
-        if (msg.options.progress === true && !this.hasFeature('caller', 'progressive_call_invocations')) {
+        // A CALL reusing an ID continues a progressive call in flight, or is stale: dropped, as
+        // the spec says. (Without strict IDs, any ID might continue a call.)
+        const continues = (earlier || !this.#host.strictRequestIds) && realm.dealer.hasCall(this, msg.request);
+        if (earlier && !continues) return;
+        if (!continues && msg.options.progress === true && !this.hasFeature('caller', 'progressive_call_invocations')) {
           return this.abort(ErrorUri.PROTOCOL_VIOLATION, 'CALL with progress: true from a caller that did not announce progressive_call_invocations');
         }
         return realm.call(this, msg);
+      }
       case MessageType.CANCEL: return realm?.cancel(this, msg);
       case MessageType.YIELD: return realm?.yield(this, msg);
       case MessageType.ERROR:

@@ -10,7 +10,11 @@ import { ProtocolErrorCode, protocolError, type OffendingRequest } from './proto
 export type WampDict = { [key: string]: unknown };
 export type WampList = unknown[];
 
-/** The application payload of PUBLISH, EVENT, CALL, INVOCATION, YIELD, RESULT, ERROR, ABORT. */
+/**
+ * The application payload of PUBLISH, EVENT, CALL, INVOCATION, YIELD, RESULT, ERROR, ABORT. A
+ * parsed message has only the fields the wire had; one made by a constructor always has `args`
+ * and `kwargs` (possibly undefined), so each message type keeps one object shape on the send path.
+ */
 export interface PayloadFields {
   /** Positional arguments; absent when the message had none. */
   args?: WampList;
@@ -143,13 +147,6 @@ export function appendPayload(out: unknown[], msg: PayloadFields): unknown[] {
     out.push(args);
   }
   return out;
-}
-
-/** Sets a constructed message's payload fields, leaving absent ones out (as `readPayload` does). */
-export function withArgs<M extends PayloadFields>(m: M, args: WampList | undefined, kwargs: WampDict | undefined): M {
-  if (args !== undefined) m.args = args;
-  if (kwargs !== undefined) m.kwargs = kwargs;
-  return m;
 }
 
 /**

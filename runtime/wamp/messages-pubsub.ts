@@ -10,7 +10,6 @@ import {
   checkUri,
   readPayload,
   appendPayload,
-  withArgs,
   type CheckContext,
   type PayloadFields,
   type WampDict,
@@ -202,7 +201,7 @@ export const wireEventReceived = (m: EventReceivedMessage): unknown[] => [Messag
 // ---- constructors: every outbound message is made by one of these (fields in wire order) ----
 
 export function publishMessage(request: number, options: PublishOptionsDict, topic: string, args?: WampList, kwargs?: WampDict): PublishMessage {
-  return withArgs<PublishMessage>({ type: MessageType.PUBLISH, request, options, topic }, args, kwargs);
+  return { type: MessageType.PUBLISH, request, options, topic, args, kwargs };
 }
 
 export function publishedMessage(request: number, publication: number): PublishedMessage {
@@ -227,5 +226,5 @@ export function unsubscribedMessage(request: number, details?: RevocationDetails
 }
 
 export function eventMessage(subscription: number, publication: number, details: EventDetailsDict, args?: WampList, kwargs?: WampDict): EventMessage {
-  return withArgs<EventMessage>({ type: MessageType.EVENT, subscription, publication, details }, args, kwargs);
+  return { type: MessageType.EVENT, subscription, publication, details, args, kwargs };
 }

@@ -10,7 +10,6 @@ import {
   checkUri,
   readPayload,
   appendPayload,
-  withArgs,
   type CheckContext,
   type PayloadFields,
   type WampDict,
@@ -230,7 +229,7 @@ export const wireYield = (m: YieldMessage): unknown[] => appendPayload([MessageT
 // ---- constructors: every outbound message is made by one of these (fields in wire order) ----
 
 export function callMessage(request: number, options: CallOptionsDict, procedure: string, args?: WampList, kwargs?: WampDict): CallMessage {
-  return withArgs<CallMessage>({ type: MessageType.CALL, request, options, procedure }, args, kwargs);
+  return { type: MessageType.CALL, request, options, procedure, args, kwargs };
 }
 
 export function cancelMessage(request: number, options: CancelOptionsDict): CancelMessage {
@@ -238,7 +237,7 @@ export function cancelMessage(request: number, options: CancelOptionsDict): Canc
 }
 
 export function resultMessage(request: number, details: ResultDetailsDict, args?: WampList, kwargs?: WampDict): ResultMessage {
-  return withArgs<ResultMessage>({ type: MessageType.RESULT, request, details }, args, kwargs);
+  return { type: MessageType.RESULT, request, details, args, kwargs };
 }
 
 export function registerMessage(request: number, options: RegisterOptionsDict, procedure: string): RegisterMessage {
@@ -261,7 +260,7 @@ export function unregisteredMessage(request: number, details?: RevocationDetails
 export function invocationMessage(
   request: number, registration: number, details: InvocationDetailsDict, args?: WampList, kwargs?: WampDict,
 ): InvocationMessage {
-  return withArgs<InvocationMessage>({ type: MessageType.INVOCATION, request, registration, details }, args, kwargs);
+  return { type: MessageType.INVOCATION, request, registration, details, args, kwargs };
 }
 
 export function interruptMessage(request: number, options: InterruptOptionsDict): InterruptMessage {
@@ -269,5 +268,5 @@ export function interruptMessage(request: number, options: InterruptOptionsDict)
 }
 
 export function yieldMessage(request: number, options: YieldOptionsDict, args?: WampList, kwargs?: WampDict): YieldMessage {
-  return withArgs<YieldMessage>({ type: MessageType.YIELD, request, options }, args, kwargs);
+  return { type: MessageType.YIELD, request, options, args, kwargs };
 }

@@ -11,7 +11,6 @@ import {
   checkUri,
   readPayload,
   appendPayload,
-  withArgs,
   type CheckContext,
   type PayloadFields,
   type WampDict,
@@ -193,5 +192,5 @@ export function goodbyeMessage(details: CloseDetails, reason: string): GoodbyeMe
 export function errorMessage(
   requestType: ErrorRequestType, request: number, details: ErrorDetails, error: string, args?: WampList, kwargs?: WampDict,
 ): ErrorMessage {
-  return withArgs<ErrorMessage>({ type: MessageType.ERROR, requestType, request, details, error }, args, kwargs);
+  return { type: MessageType.ERROR, requestType, request, details, error, args, kwargs };
 }

@@ -204,8 +204,19 @@ export function parseMessage(array: unknown, options?: ParseOptions): WampMessag
  * The wire array of a message, unchecked: the send path of both sides. The message comes from
  * a constructor (or the parser), so its fields have their types; see the file comment.
  */
-export function toWire(message: WampMessage): unknown[] {
-  return (CODECS[message.type] as Codec<WampMessage>).wire(message);
+export function toWire(m: WampMessage): unknown[] {
+  // A switch rather than the table: each case calls one layout function the engine can inline.
+  switch (m.type) {
+    case MessageType.EVENT: return pubsub.wireEvent(m);
+    case MessageType.CALL: return rpc.wireCall(m);
+    case MessageType.RESULT: return rpc.wireResult(m);
+    case MessageType.INVOCATION: return rpc.wireInvocation(m);
+    case MessageType.YIELD: return rpc.wireYield(m);
+    case MessageType.PUBLISH: return pubsub.wirePublish(m);
+    case MessageType.PUBLISHED: return pubsub.wirePublished(m);
+    case MessageType.ERROR: return session.wireError(m);
+    default: return (CODECS[m.type] as Codec<WampMessage>).wire(m);
+  }
 }
 
 /**
