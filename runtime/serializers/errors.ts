@@ -12,15 +12,13 @@
 import { createError, isWampkitError, type WampkitError } from '../errors.js';
 import { ErrorUri } from '../wamp/uris.js';
 import type { SerializerName } from './types.js';
+import { SerializerErrorCode } from './error-codes.js';
+
+export { SerializerErrorCode };
+/** The codes a SerializerError carries. */
+export type SerializerFailureCode = typeof SerializerErrorCode.UNREPRESENTABLE | typeof SerializerErrorCode.TOO_DEEP;
 import { describeValue, findPath, formatPath } from './value-path.js';
 
-export const SerializerErrorCode = {
-  /** serialize(): a value with no faithful form in this format (a Set over JSON, NaN over JSON, ...). */
-  UNREPRESENTABLE: 'SERIALIZER_UNREPRESENTABLE',
-  /** serialize() or deserialize(): nesting deeper than `maxDepth` (or a cycle, when serializing). */
-  TOO_DEEP: 'SERIALIZER_TOO_DEEP',
-} as const;
-export type SerializerErrorCode = (typeof SerializerErrorCode)[keyof typeof SerializerErrorCode];
 
 /**
  * Default nesting limit of all three serializers: the message array counts as level 1, each
@@ -39,14 +37,14 @@ export const MAX_CONFIGURABLE_DEPTH = 1024;
 export const MIN_CONFIGURABLE_DEPTH = 16;
 
 export interface SerializerError extends WampkitError {
-  readonly code: SerializerErrorCode;
+  readonly code: SerializerFailureCode;
   /** The format that refused. */
   readonly format: SerializerName;
   /** Where in the message, e.g. `message[4][0].tags` (absent when it could not be located). */
   readonly path?: string;
 }
 
-const CODES = new Set<string>(Object.values(SerializerErrorCode));
+const CODES = new Set<string>([SerializerErrorCode.UNREPRESENTABLE, SerializerErrorCode.TOO_DEEP]);
 
 export function isSerializerError(value: unknown): value is SerializerError {
   return isWampkitError(value) && CODES.has(value.code);
@@ -112,7 +110,7 @@ function withDetails(err: WampkitError, format: SerializerName, path: string | u
 export function checkMaxDepth(value: unknown): number {
   if (value === undefined) return DEFAULT_MAX_DEPTH;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_CONFIGURABLE_DEPTH || value > MAX_CONFIGURABLE_DEPTH) {
-    throw createError('WAMP_INVALID_ARGUMENT', `maxDepth must be an integer in ${MIN_CONFIGURABLE_DEPTH}..${MAX_CONFIGURABLE_DEPTH}, got ${String(value)}`);
+    throw createError(SerializerErrorCode.INVALID_ARGUMENT, `maxDepth must be an integer in ${MIN_CONFIGURABLE_DEPTH}..${MAX_CONFIGURABLE_DEPTH}, got ${String(value)}`);
   }
   return value;
 }

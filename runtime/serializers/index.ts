@@ -3,6 +3,7 @@
  * Serializers are stateless between calls, so one shared instance per format serves every
  * connection.
  */
+import { SerializerErrorCode } from './error-codes.js';
 import { CborSerializer } from './cbor.js';
 import { JsonSerializer } from './json.js';
 import { MsgpackSerializer } from './msgpack.js';
@@ -45,7 +46,7 @@ const CONFIGURED = new Map<string, Serializer>();
 export function createSerializer(name: SerializerName, options: SerializerOptions = {}): Serializer {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const shared = BY_NAME.get(name);
-  if (shared === undefined) throw createError('WAMP_INVALID_ARGUMENT', `unknown serializer ${JSON.stringify(name)}; use json, msgpack or cbor`);
+  if (shared === undefined) throw createError(SerializerErrorCode.INVALID_ARGUMENT, `unknown serializer ${JSON.stringify(name)}; use json, msgpack or cbor`);
   if (maxDepth === DEFAULT_MAX_DEPTH) return shared;
   const key = `${name}:${maxDepth}`;
   let s = CONFIGURED.get(key);

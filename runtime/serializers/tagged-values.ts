@@ -5,6 +5,7 @@
  * them on unchanged. The other formats cannot carry them (their serialize() throws
  * SERIALIZER_UNREPRESENTABLE).
  */
+import { SerializerErrorCode } from './error-codes.js';
 import { createError } from '../errors.js';
 
 const MAX_TAG = 2n ** 64n - 1n;
@@ -24,7 +25,7 @@ export class CborTag {
   constructor(tag: number | bigint, value: unknown) {
     const valid =
       typeof tag === 'number' ? Number.isInteger(tag) && tag >= 0 && tag <= MAX_EXACT : typeof tag === 'bigint' && tag >= 0n && tag <= MAX_TAG;
-    if (!valid) throw createError('WAMP_INVALID_ARGUMENT', `a CBOR tag number must be an integer in 0..2^64-1, got ${String(tag)}`);
+    if (!valid) throw createError(SerializerErrorCode.INVALID_ARGUMENT, `a CBOR tag number must be an integer in 0..2^64-1, got ${String(tag)}`);
     this.tag = tag;
     this.value = value;
   }
@@ -38,9 +39,9 @@ export class MsgpackExtension {
 
   constructor(type: number, data: Uint8Array) {
     if (!Number.isInteger(type) || type < EXT_TYPE_MIN || type > EXT_TYPE_MAX) {
-      throw createError('WAMP_INVALID_ARGUMENT', `a MessagePack extension type must be an integer in -128..127, got ${String(type)}`);
+      throw createError(SerializerErrorCode.INVALID_ARGUMENT, `a MessagePack extension type must be an integer in -128..127, got ${String(type)}`);
     }
-    if (!(data instanceof Uint8Array)) throw createError('WAMP_INVALID_ARGUMENT', 'MessagePack extension data must be a Uint8Array');
+    if (!(data instanceof Uint8Array)) throw createError(SerializerErrorCode.INVALID_ARGUMENT, 'MessagePack extension data must be a Uint8Array');
     this.type = type;
     this.data = data;
   }

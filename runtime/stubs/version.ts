@@ -6,17 +6,14 @@
  * of as a missing export or a wrong call deep inside a request.
  */
 import { createError } from '../errors.js';
+import { StubsErrorCode } from './error-codes.js';
 
 /** The stubs API this runtime implements. */
 export const STUBS_API_VERSION = 1;
 /** The oldest stubs API this runtime still serves. */
 export const STUBS_API_MIN = 1;
 
-export const StubsErrorCode = {
-  API_MISMATCH: 'STUBS_API_MISMATCH',
-  INVALID_OPTION: 'STUBS_INVALID_OPTION',
-  URI_MISMATCH: 'STUBS_URI_MISMATCH',
-} as const;
+export { StubsErrorCode };
 
 /** Called by every generated module at load with the API it was generated for. */
 export function requireStubsApi(version: number): void {

@@ -1,20 +1,16 @@
 /**
  * A payload that one receiver's serializer cannot carry (a Set from a CBOR peer to a JSON one)
  * must fail only that delivery, never end the sender's session. The serializers do their part
- * (serialize() throws SERIALIZER_UNREPRESENTABLE); the router does not catch it per delivery
- * yet, so these tests are `todo` until it does.
+ * (serialize() throws SERIALIZER_UNREPRESENTABLE); the router's outbound path (router/outbound.ts)
+ * turns that into a failed delivery (docs/router.md).
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { cbor, json } from '../../runtime/serializers/index.js';
 import { makeRouter, joinSession, delay, withTimeout } from '../router/helpers.js';
 
-const BLOCKED =
-  'router: a SerializerError from RouterSession.send/sendShared (runtime/router/router-session.ts) propagates into the ' +
-  "sender's #process and #internalError ABORTs the sender; catch isSerializerError per receiver (broker: skip and log; dealer: ERROR to the caller)";
-
 describe('a payload one receiver cannot carry fails only that delivery', () => {
-  test('CBOR publisher, JSON and CBOR subscribers: the JSON one misses the event, nobody is aborted', { todo: BLOCKED }, async () => {
+  test('CBOR publisher, JSON and CBOR subscribers: the JSON one misses the event, nobody is aborted', async () => {
     const router = makeRouter();
     try {
       const pub = await joinSession(router, {}, cbor);
@@ -34,7 +30,7 @@ describe('a payload one receiver cannot carry fails only that delivery', () => {
     }
   });
 
-  test('CBOR caller, JSON callee: the caller gets an ERROR and stays joined', { todo: BLOCKED }, async () => {
+  test('CBOR caller, JSON callee: the caller gets an ERROR and stays joined', async () => {
     const router = makeRouter();
     try {
       const caller = await joinSession(router, {}, cbor);
@@ -48,7 +44,7 @@ describe('a payload one receiver cannot carry fails only that delivery', () => {
     }
   });
 
-  test('CBOR callee yielding a Set to a JSON caller: the caller gets an ERROR, the callee stays joined', { todo: BLOCKED }, async () => {
+  test('CBOR callee yielding a Set to a JSON caller: the caller gets an ERROR, the callee stays joined', async () => {
     const router = makeRouter();
     try {
       const caller = await joinSession(router, {}, json);

@@ -1,15 +1,16 @@
 /**
- * Dynamic authentication's `call`: runs a CALL through a realm's dealer as a router-internal
- * caller, so an authenticator procedure registered by an ordinary (trusted) component on the
- * router can be invoked during another session's HELLO. The internal caller is a RouterPeer
- * whose `send` receives the dealer's RESULT or ERROR.
+ * A router-internal caller: runs a CALL through a realm's dealer as a trusted peer of the router
+ * itself, so a procedure registered by an ordinary component can decide for the router —
+ * a dynamic authenticator during another session's HELLO, a dynamic authorizer before a
+ * request. The internal peer's `send` receives the dealer's RESULT or ERROR as typed messages.
+ * (Also exported from wampkit/auth/router, where dynamic authentication is configured.)
  */
-import { MessageType } from '../../wamp/message-types.js';
-import { ApplicationError } from '../../wamp/application-error.js';
-import type { Dealer } from '../../router/dealer.js';
-import type { RouterPeer } from '../../router/peer.js';
-import { isRecord } from '../options.js';
-import type { AuthenticatorCall } from './types.js';
+import { MessageType } from '../wamp/message-types.js';
+import { ApplicationError } from '../wamp/application-error.js';
+import { ErrorUri } from '../wamp/uris.js';
+import type { AuthenticatorCall } from '../auth/router/types.js';
+import type { Dealer } from './dealer.js';
+import type { RouterPeer } from './peer.js';
 
 export interface DealerCallOptions {
   /** Give up (and cancel the invocation) after this many ms. Default 10000. */
@@ -19,8 +20,6 @@ export interface DealerCallOptions {
   authid?: string;
   authrole?: string;
 }
-
-const TIMEOUT_URI = 'wamp.error.timeout';
 
 export function dealerCall(dealer: Pick<Dealer, 'call' | 'cancel'>, options: DealerCallOptions = {}): AuthenticatorCall {
   const timeout = options.timeout ?? 10_000;
@@ -38,23 +37,18 @@ export function dealerCall(dealer: Pick<Dealer, 'call' | 'cancel'>, options: Dea
     authid: options.authid ?? 'wampkit.router',
     authrole: options.authrole ?? 'trusted',
     hasFeature: () => false,
-    sendShared(message) {
-      caller.send(message);
-    },
+    sendShared: (shared) => caller.send(shared.message),
     nextRequestId: () => 0,
     send(message) {
-      if (message[0] === MessageType.RESULT && typeof message[1] === 'number') {
-        const details = message[2];
-        if (isRecord(details) && details['progress'] === true) return;
-        const args = Array.isArray(message[3]) ? message[3] : [];
-        const kwargs = isRecord(message[4]) ? message[4] : {};
-        settle(message[1])?.resolve(args.length > 0 ? args[0] : kwargs);
-      } else if (message[0] === MessageType.ERROR && message[1] === MessageType.CALL && typeof message[2] === 'number') {
-        const error = typeof message[4] === 'string' ? message[4] : 'wamp.error.runtime_error';
-        const args = Array.isArray(message[5]) ? message[5] : [];
-        const kwargs = isRecord(message[6]) ? message[6] : {};
-        settle(message[2])?.reject(new ApplicationError(error, args, kwargs));
+      // Nothing is encoded: values pass as they are, so every delivery succeeds.
+      if (message.type === MessageType.RESULT) {
+        if (message.details.progress === true) return true;
+        const args = message.args ?? [];
+        settle(message.request)?.resolve(args.length > 0 ? args[0] : message.kwargs ?? {});
+      } else if (message.type === MessageType.ERROR && message.requestType === MessageType.CALL) {
+        settle(message.request)?.reject(new ApplicationError(message.error, message.args ?? [], message.kwargs ?? {}));
       }
+      return true;
     },
   };
   return (procedure, args, kwargs) =>
@@ -65,7 +59,7 @@ export function dealerCall(dealer: Pick<Dealer, 'call' | 'cancel'>, options: Dea
         ? setTimeout(() => {
           if (settle(request) === undefined) return;
           dealer.cancel(caller, request, 'killnowait');
-          reject(new ApplicationError(TIMEOUT_URI, [`${procedure} did not answer within ${timeout} ms`]));
+          reject(new ApplicationError(ErrorUri.TIMEOUT, [`${procedure} did not answer within ${timeout} ms`]));
         }, timeout)
         : undefined;
       pending.set(request, { resolve, reject, timer });
