@@ -216,7 +216,8 @@ export class RouterSession implements RouterPeer {
       case MessageType.HELLO: return this.#hello(msg);
       case MessageType.AUTHENTICATE: return this.#authenticate(msg);
       case MessageType.ABORT:
-        // The client gave up joining (e.g. it cannot answer the CHALLENGE): no reply, just close.
+        // The client gave up (joining, e.g. it cannot answer the CHALLENGE, or its session):
+        // no reply, just close; what it sends after is ignored (CLOSED).
         return this.#close();
       case MessageType.GOODBYE: return this.#goodbye(msg);
       case MessageType.SUBSCRIBE: return realm?.subscribe(this, msg);

@@ -108,18 +108,29 @@ export function readPayload(a: readonly unknown[], at: number, dict: WampDict, w
     out.payload = first;
     return;
   }
-  if (!Array.isArray(first)) {
-    throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}.Arguments must be a list, got ${describe(first)}`);
+  // Tolerated (docs/wamp-protocol.md, "Tolerated deviations"): a null (or CBOR undefined)
+  // Arguments or ArgumentsKw is read as absent; fox-wamp writes `[50, 1, {}, [1], null]`.
+  if (!isNil(first)) {
+    if (!Array.isArray(first)) {
+      throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}.Arguments must be a list, got ${describe(first)}`);
+    }
+    out.args = first;
   }
-  out.args = first;
   if (a.length > at + 1) {
     const kw = a[at + 1];
-    if (!isDict(kw)) {
-      throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}.ArgumentsKw must be a dict, got ${describe(kw)}`);
+    if (!isNil(kw)) {
+      if (!isDict(kw)) {
+        throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}.ArgumentsKw must be a dict, got ${describe(kw)}`);
+      }
+      out.kwargs = kw;
     }
-    out.kwargs = kw;
   }
   if (isPptPassthru(dict)) checkPptPayload(out, where);
+}
+
+/** null, or CBOR's undefined: what some peers write for an element they mean to leave out. */
+export function isNil(value: unknown): value is null | undefined {
+  return value === null || value === undefined;
 }
 
 function checkPptPayload(p: PayloadFields, where: string): void {

@@ -16,7 +16,8 @@
  *
  * Inbound, in this file: every message from the router is parsed, checked against the table
  * of what the current state accepts (session-states.ts; anything else is a protocol violation:
- * ABORT wamp.error.protocol_violation, then the transport is closed), and dispatched by one
+ * ABORT wamp.error.protocol_violation, then the transport is closed; once a session has ended,
+ * by ABORT either way or GOODBYE, later messages are ignored), and dispatched by one
  * switch on its type to the session's own steps or a role (caller, callee, pubsub). Outbound,
  * in session-outbound.ts: the session and its roles send typed messages through one path.
  */
@@ -247,6 +248,12 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
 
   #receive(value: unknown): void {
     if (log.enabled('trace')) log.trace(`in ${Array.isArray(value) ? describeMessage(value) : 'malformed message'}`);
+    if (this.#state === State.CONNECTED) {
+      // No session on this transport (after an ABORT either way, after GOODBYE, before HELLO):
+      // nothing the router says can be answered, and an ABORT for each would never end.
+      log.debug(() => `ignored ${Array.isArray(value) ? describeMessage(value) : 'a malformed message'}: no session`);
+      return;
+    }
     let msg: WampMessage;
     try {
       msg = parseMessage(value);
@@ -362,6 +369,11 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   #violation(message: string): void {
     const transport = this.#transport;
     if (transport === null) return;
+    if (this.#state === State.CONNECTED) {
+      // No session to abort (we sent or got ABORT already, and the transport is closing).
+      log.debug(() => `ignored after the session ended: ${message}`);
+      return;
+    }
     this.#out.send(abortMessage({ message }, ErrorUri.PROTOCOL_VIOLATION));
     this.#left({ reason: ErrorUri.PROTOCOL_VIOLATION, message });
     transport.close(1002, 'protocol violation');
