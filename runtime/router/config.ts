@@ -7,6 +7,7 @@ import { RouterErrorCode } from './error-codes.js';
 import { validateRealmAuthConfig, type RealmAuthConfig } from '../auth/router/config.js';
 import { validateAuthorizationConfig, type AuthorizationConfig } from './authorizer.js';
 import type { RetentionOptions } from './retention.js';
+import { DEFAULT_MAX_DEPTH, MAX_CONFIGURABLE_DEPTH, MIN_CONFIGURABLE_DEPTH } from '../serializers/errors.js';
 
 export { RouterErrorCode } from './error-codes.js';
 
@@ -70,6 +71,11 @@ export interface RouterOptions {
   maxMessageSize?: number;
   /** Enforce sequential request IDs (spec: a non-sequential one is a protocol violation). Default true. */
   strictRequestIds?: boolean;
+  /**
+   * Nesting limit of the listeners' serializers, both ways (16..1024, default 512): a deeper
+   * message is refused on receipt (ABORT protocol_violation) and cannot be sent.
+   */
+  maxNestingDepth?: number;
 }
 
 export interface NormalizedRouterOptions {
@@ -78,6 +84,7 @@ export interface NormalizedRouterOptions {
   helloTimeout: number;
   maxMessageSize: number;
   strictRequestIds: boolean;
+  maxNestingDepth: number;
 }
 
 function bad(message: string): Error {
@@ -137,6 +144,14 @@ function checkNonNegative(value: unknown, name: string, fallback: number): numbe
   return value as number;
 }
 
+function checkNestingDepth(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_DEPTH;
+  if (!(Number.isInteger(value) && (value as number) >= MIN_CONFIGURABLE_DEPTH && (value as number) <= MAX_CONFIGURABLE_DEPTH)) {
+    throw bad(`maxNestingDepth must be an integer in ${MIN_CONFIGURABLE_DEPTH}..${MAX_CONFIGURABLE_DEPTH}, got ${JSON.stringify(value)}`);
+  }
+  return value as number;
+}
+
 function checkRetention(value: unknown, where: string): Omit<RetentionOptions, 'now'> {
   if (!isRecord(value)) throw bad(`${where} must be an object, got ${JSON.stringify(value)}`);
   const keys = ['maxTopics', 'maxRestrictedPerTopic', 'maxAge'];
@@ -179,5 +194,6 @@ export function normalizeRouterOptions(options: unknown): NormalizedRouterOption
     helloTimeout: checkNonNegative(options['helloTimeout'], 'helloTimeout', 10_000),
     maxMessageSize: checkNonNegative(options['maxMessageSize'], 'maxMessageSize', 16 * 1024 * 1024),
     strictRequestIds: strict ?? true,
+    maxNestingDepth: checkNestingDepth(options['maxNestingDepth']),
   };
 }
