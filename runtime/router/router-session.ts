@@ -33,6 +33,7 @@ import {
 import { ACCEPTS, State } from './router-session-states.js';
 import { RequestIds, RequestOrder } from './router-session-ids.js';
 import { withoutUndefined } from './router-session-input.js';
+import { passthruViolation } from './passthru.js';
 import { logger } from '../log.js';
 
 const log = logger('router');
@@ -193,6 +194,11 @@ export class RouterSession implements RouterPeer {
     if (!ACCEPTS[this.#state].has(msg.type)) {
       if (this.#state === State.SHUTTING_DOWN || this.#state === State.CLOSED) return; // spec: anything but GOODBYE is ignored here
       this.abort(ErrorUri.PROTOCOL_VIOLATION, `${MESSAGE_NAME[msg.type]} is not allowed in state ${this.#state}`);
+      return;
+    }
+    const passthru = passthruViolation(this, msg);
+    if (passthru !== undefined) {
+      this.abort(ErrorUri.PROTOCOL_VIOLATION, passthru);
       return;
     }
     try {

@@ -192,8 +192,12 @@ describe('parseMessage / encodeMessage', () => {
     rejects([36, 1, 2, { enc_algo: 'cryptobox' }, ['x']], ProtocolErrorCode.INVALID_PAYLOAD);
     rejects([36, 1, 2, { enc_algo: 'cryptobox' }], ProtocolErrorCode.INVALID_PAYLOAD);
     rejects([36, 1, 2, { enc_algo: 'bogus' }, new Uint8Array(1)], ProtocolErrorCode.INVALID_OPTION);
-    rejects([48, 1, { ppt_scheme: 'x' }, 'a.b', ['not binary']], ProtocolErrorCode.INVALID_PAYLOAD);
+    rejects([48, 1, { ppt_scheme: 'x', ppt_serializer: 'cbor' }, 'a.b', ['not binary']], ProtocolErrorCode.INVALID_PAYLOAD);
     rejects([48, 1, { ppt_scheme: 'x' }, 'a.b', [new Uint8Array(1)], { k: 1 }], ProtocolErrorCode.INVALID_PAYLOAD);
+    rejects([48, 1, { ppt_scheme: 'x' }, 'a.b', [1, 2]], ProtocolErrorCode.INVALID_PAYLOAD);
+    // ppt_serializer native (or none): the one item is a value, not serialized (wampy sends its {args, kwargs} there).
+    assert.doesNotThrow(() => parseMessage([48, 1, { ppt_scheme: 'mqtt' }, 'a.b', [{ args: [1] }]]));
+    assert.doesNotThrow(() => parseMessage([48, 1, { ppt_scheme: 'mqtt', ppt_serializer: 'native' }, 'a.b', ['raw']]));
   });
 
   test('encodeMessage applies the same checks', () => {
