@@ -17,7 +17,7 @@
  */
 import { MessageType } from '../wamp/message-types.js';
 import type { WampDict } from '../wamp/message-fields.js';
-import type { WampMessage } from '../wamp/messages.js';
+import type { MessageOf, WampMessage } from '../wamp/messages.js';
 
 /** The keys that travel with a passthru payload: the spec's ppt_* and Autobahn's enc_*. */
 const PASSTHRU_KEYS = ['ppt_scheme', 'ppt_serializer', 'ppt_cipher', 'ppt_keyid', 'enc_algo', 'enc_serializer', 'enc_key'] as const;
@@ -47,24 +47,17 @@ export function supportsPassthru(peer: FeaturePeer, role: 'caller' | 'callee' | 
   return PASSTHRU_FEATURES.some((feature) => peer.hasFeature(role, feature));
 }
 
-/** The role a client sends each passthru-carrying message as. */
-const SENDER_ROLE: Partial<Record<MessageType, 'caller' | 'callee' | 'publisher'>> = {
-  [MessageType.PUBLISH]: 'publisher',
-  [MessageType.CALL]: 'caller',
-  [MessageType.YIELD]: 'callee',
-  [MessageType.ERROR]: 'callee',
+/** The role a client sends each passthru-carrying message as, and the dict that marks it. */
+const SENDERS: Partial<Record<MessageType, { role: 'caller' | 'callee' | 'publisher'; dict(m: WampMessage): WampDict }>> = {
+  [MessageType.PUBLISH]: { role: 'publisher', dict: (m) => (m as MessageOf<typeof MessageType.PUBLISH>).options },
+  [MessageType.CALL]: { role: 'caller', dict: (m) => (m as MessageOf<typeof MessageType.CALL>).options },
+  [MessageType.YIELD]: { role: 'callee', dict: (m) => (m as MessageOf<typeof MessageType.YIELD>).options },
+  [MessageType.ERROR]: { role: 'callee', dict: (m) => (m as MessageOf<typeof MessageType.ERROR>).details },
 };
 
 /** Why `msg` is a protocol violation from `peer` (passthru without announcing it), or undefined. */
 export function passthruViolation(peer: FeaturePeer, msg: WampMessage): string | undefined {
-  let dict: WampDict;
-  switch (msg.type) {
-    case MessageType.PUBLISH: case MessageType.CALL: case MessageType.YIELD: dict = msg.options; break;
-    case MessageType.ERROR: dict = msg.details; break;
-    default: return undefined;
-  }
-  if (!isPassthru(dict)) return undefined;
-  const role = SENDER_ROLE[msg.type]!;
-  if (supportsPassthru(peer, role)) return undefined;
-  return `a ${role} that did not announce payload_passthru_mode sent a passthru payload (ppt_scheme or enc_algo)`;
+  const sender = SENDERS[msg.type];
+  if (sender === undefined || !isPassthru(sender.dict(msg)) || supportsPassthru(peer, sender.role)) return undefined;
+  return `a ${sender.role} that did not announce payload_passthru_mode sent a passthru payload (ppt_scheme or enc_algo)`;
 }

@@ -21,6 +21,8 @@ import { checkUriArgument, invalidArgument, notJoined } from './session-checks.j
 import type { SessionOutbound } from './session-outbound.js';
 import { InvocationInput } from './session-input.js';
 import { ErrorUri } from './uris.js';
+import { addPassthruKeys, packPassthru, passthruOf, unpackPassthru } from './session-passthru.js';
+import type { PayloadPassthru } from './types.js';
 
 /**
  * How many finished progressive invocations are remembered so that a late continuation
@@ -44,6 +46,8 @@ class Running {
   input: InvocationInput | null = null;
   /** The dealer forwarded the call's timeout to us (call timeout, callee side). */
   timer: ReturnType<typeof setTimeout> | null = null;
+  /** The invocation came in payload passthru mode: the answer goes back so. */
+  passthru: PayloadPassthru | undefined = undefined;
 
   get signal(): AbortSignal {
     if (this.#controller === null) {
@@ -207,9 +211,22 @@ export class CalleeRole {
     const request = msg.request;
     const d = msg.details;
     const running = this.#running.get(request);
+    const passthru = passthruOf(d);
+    let args = msg.args ?? [];
+    let kwargs = msg.kwargs ?? {};
+    if (passthru !== undefined) {
+      try {
+        ({ args, kwargs } = unpackPassthru(passthru, msg.args));
+      } catch (error) {
+        // The endpoint cannot be given what it could not read: the caller learns why.
+        if (running !== undefined) this.#done(request, running);
+        this.#out.send(errorMessage(MessageType.INVOCATION, request, {}, ErrorUri.INVALID_PAYLOAD, [describeError(error)]));
+        return;
+      }
+    }
     if (running?.input != null) {
       // A continuation of a progressive invocation: the rest of the caller's arguments.
-      running.input.push(msg.args ?? [], msg.kwargs ?? {}, d.progress !== true);
+      running.input.push(args, kwargs, d.progress !== true);
       return;
     }
     // A continuation of one that already finished here: the spec says discard it silently.
@@ -221,6 +238,7 @@ export class CalleeRole {
       return;
     }
     const controller = new Running();
+    controller.passthru = passthru;
     this.#running.set(request, controller);
     const details = {
       procedure: typeof d.procedure === 'string' ? d.procedure : reg.procedure,
@@ -232,6 +250,7 @@ export class CalleeRole {
     if (typeof d.caller === 'number') details.caller = d.caller;
     if (typeof d.caller_authid === 'string') details.callerAuthid = d.caller_authid;
     if (typeof d.caller_authrole === 'string') details.callerAuthrole = d.caller_authrole;
+    if (passthru !== undefined) details.passthru = passthru;
     if (typeof d.timeout === 'number' && d.timeout > 0) {
       controller.timer = setTimeout(() => this.#timedOut(request, controller), d.timeout);
     }
@@ -243,13 +262,15 @@ export class CalleeRole {
       // A progressive result that cannot be encoded throws to the endpoint that sent it.
       details.progress = (args?: Args, kwargs?: Kwargs) => {
         if (this.#running.get(request) === controller && this.#out.isJoined) {
-          this.#out.send(yieldMessage(request, { progress: true }, args, kwargs));
+          this.#out.send(passthru === undefined
+            ? yieldMessage(request, { progress: true }, args, kwargs)
+            : yieldMessage(request, addPassthruKeys({ progress: true }, passthru), packPassthru(passthru, args, kwargs)));
         }
       };
     }
     let outcome: unknown;
     try {
-      outcome = reg.endpoint(msg.args ?? [], msg.kwargs ?? {}, details);
+      outcome = reg.endpoint(args, kwargs, details);
     } catch (error) {
       this.#fail(request, controller, error);
       return;
@@ -305,8 +326,11 @@ export class CalleeRole {
     if (this.#running.get(request) !== controller) return;
     this.#done(request, controller);
     if (!this.#out.isJoined) return;
-    if (Result.is(value)) this.#answer(request, yieldMessage(request, {}, value.args, value.kwargs));
-    else this.#answer(request, yieldMessage(request, {}, value === undefined ? undefined : [value]));
+    const [args, kwargs] = Result.is(value) ? [value.args, value.kwargs] : [value === undefined ? undefined : [value], undefined];
+    const passthru = controller.passthru;
+    this.#answer(request, () => passthru === undefined
+      ? yieldMessage(request, {}, args, kwargs)
+      : yieldMessage(request, addPassthruKeys({}, passthru), packPassthru(passthru, args, kwargs)));
   }
 
   #fail(request: number, controller: Running, error: unknown): void {
@@ -318,7 +342,18 @@ export class CalleeRole {
     let kwargs: WampDict | undefined;
     if (ApplicationError.is(error)) [uri, args, kwargs] = [error.error, error.args, error.kwargs];
     else if (controller.aborted) uri = ErrorUri.CANCELED;
-    this.#answer(request, errorMessage(MessageType.INVOCATION, request, {}, uri, args, kwargs));
+    const passthru = controller.passthru;
+    // An error's payload goes back in the call's passthru mode too, where it can be packed.
+    this.#answer(request, () => {
+      if (passthru !== undefined) {
+        try {
+          return errorMessage(MessageType.INVOCATION, request, addPassthruKeys({}, passthru), uri, packPassthru(passthru, args, kwargs));
+        } catch {
+          // A raw passthru (we do not pack its serializer) and an error made of values: sent plain.
+        }
+      }
+      return errorMessage(MessageType.INVOCATION, request, {}, uri, args, kwargs);
+    });
   }
 
   /**
@@ -326,12 +361,15 @@ export class CalleeRole {
    * does not encode) is replaced by ERROR wamp.error.invalid_payload, so the caller is not left
    * waiting for an answer that could never be sent.
    */
-  #answer(request: number, message: ReturnType<typeof yieldMessage> | ErrorMessage): void {
+  #answer(request: number, build: () => ReturnType<typeof yieldMessage> | ErrorMessage): void {
+    let kind = 'answer';
     try {
+      const message = build();
+      kind = message.type === MessageType.YIELD ? 'result' : 'error';
       this.#out.send(message);
     } catch (error) {
       this.#out.send(errorMessage(MessageType.INVOCATION, request, {}, ErrorUri.INVALID_PAYLOAD, [
-        `the ${message.type === MessageType.YIELD ? 'result' : 'error'} could not be sent: ${describeError(error)}`,
+        `the ${kind} could not be sent: ${describeError(error)}`,
       ]));
     }
   }

@@ -10,6 +10,7 @@ import type { Args, CallOptions, CallResult, Kwargs } from './types.js';
 import { checkArgs, checkUriArgument, featureNotSupported, invalidArgument, notJoined } from './session-checks.js';
 import type { SessionOutbound } from './session-outbound.js';
 import { ErrorUri } from './uris.js';
+import { addPassthruKeys, checkPassthru, packPassthru, passthruOf, unpackPassthru } from './session-passthru.js';
 
 /**
  * A call whose arguments are sent in chunks (Advanced Profile, progressive call invocations).
@@ -45,6 +46,13 @@ function checkCallOptions(options: CallOptions): Error | undefined {
   if (options.timeout !== undefined && (typeof options.timeout !== 'number' || !Number.isInteger(options.timeout) || options.timeout < 0)) {
     return invalidArgument(`timeout must be a non-negative integer of milliseconds, got ${String(options.timeout)}`);
   }
+  if (options.passthru !== undefined) {
+    try {
+      checkPassthru(options.passthru);
+    } catch (error) {
+      return error as Error;
+    }
+  }
   return undefined;
 }
 
@@ -78,13 +86,19 @@ export class CallerRole {
     const bad = checkCallOptions(options);
     if (bad !== undefined) return Promise.reject(bad);
     if (!this.#out.isJoined) return Promise.reject(notJoined(`call ${procedure}`));
-    const { signal } = options;
+    const { signal, passthru } = options;
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     let result: Promise<CallResult> | undefined;
     try {
+      let dict = callOptions(options);
+      if (passthru !== undefined) {
+        this.#needPassthru(procedure);
+        dict = addPassthruKeys(dict, passthru);
+        [args, kwargs] = [packPassthru(passthru, args, kwargs), undefined];
+      }
       this.#out.request((r) => {
         result = this.#pending(r, options);
-        return callMessage(r, callOptions(options), procedure, args, kwargs);
+        return callMessage(r, dict, procedure, args, kwargs);
       }, (r) => this.#settle(r));
     } catch (error) {
       // Not encodable (or over the peer's limit): nothing was sent and no request ID was used.
@@ -113,10 +127,13 @@ export class CallerRole {
     // The promise exists before the first send so that `result` can be awaited at once.
     let link: { resolve(r: CallResult): void; reject(e: unknown): void } | null = null;
     const outer = new Promise<CallResult>((resolve, reject) => (link = { resolve, reject }));
-    const base = callOptions(options);
+    const { passthru } = options;
+    if (passthru !== undefined) this.#needPassthru(procedure);
+    const base = passthru === undefined ? callOptions(options) : addPassthruKeys(callOptions(options), passthru);
     const send = (args?: Args, kwargs?: Kwargs, opts: { final?: boolean } = {}): boolean => {
       if (finished) throw invalidArgument(`progressive call ${procedure}: the final chunk was already sent`);
       checkArgs(args, kwargs);
+      if (passthru !== undefined) [args, kwargs] = [packPassthru(passthru, args, kwargs), undefined];
       const final = opts.final === true;
       if (final) finished = true;
       if (settled) return false;
@@ -172,6 +189,13 @@ export class CallerRole {
     };
   }
 
+  /** The spec makes a passthru CALL to a dealer that did not announce the feature a protocol violation. */
+  #needPassthru(procedure: string): void {
+    if (!this.#out.routerHasFeature('dealer', 'payload_passthru_mode')) {
+      throw featureNotSupported(`the router's dealer does not announce payload_passthru_mode (call ${procedure})`);
+    }
+  }
+
   /** Gives up a call already at the dealer: the caller sees `error`; the dealer is told when it can hear it. */
   #abandon(request: number, error: unknown): void {
     const pending = this.#settle(request);
@@ -203,12 +227,26 @@ export class CallerRole {
 
   /** A RESULT; returns a protocol violation of the router's, if it is one. */
   onResult(msg: ResultMessage): string | undefined {
-    const args = msg.args ?? [];
-    const kwargs = msg.kwargs ?? {};
+    let args = msg.args ?? [];
+    let kwargs = msg.kwargs ?? {};
+    const passthru = passthruOf(msg.details);
+    let unpackError: unknown = undefined;
+    if (passthru !== undefined) {
+      try {
+        ({ args, kwargs } = unpackPassthru(passthru, msg.args));
+      } catch (error) {
+        unpackError = error;
+      }
+    }
     if (msg.details.progress === true) {
       const pending = this.#calls.get(msg.request);
       // Progressive results may still arrive after a skip-cancel settled the call.
       if (pending === undefined) return undefined;
+      // One that cannot be unpacked ends the call with that error (the rest would be incomplete).
+      if (unpackError !== undefined) {
+        this.#abandon(msg.request, unpackError);
+        return undefined;
+      }
       try {
         pending.onProgress?.(args, kwargs);
       } catch {
@@ -222,7 +260,8 @@ export class CallerRole {
       // request we never sent is the router's protocol violation.
       return msg.request > this.#out.lastRequestId ? `RESULT for request ${msg.request}, which was never sent` : undefined;
     }
-    pending.resolve({ args, kwargs });
+    if (unpackError !== undefined) pending.reject(unpackError);
+    else pending.resolve({ args, kwargs });
     return undefined;
   }
 
@@ -230,7 +269,16 @@ export class CallerRole {
   onError(msg: ErrorMessage): boolean {
     const pending = this.#settle(msg.request);
     if (pending === undefined) return msg.request <= this.#out.lastRequestId;
-    const error = new ApplicationError(msg.error, msg.args ?? [], msg.kwargs ?? {});
+    const passthru = passthruOf(msg.details);
+    let payload = { args: msg.args ?? [], kwargs: msg.kwargs ?? {} };
+    if (passthru !== undefined) {
+      try {
+        payload = unpackPassthru(passthru, msg.args);
+      } catch {
+        // The error URI still says what happened; its arguments stay as they came.
+      }
+    }
+    const error = new ApplicationError(msg.error, payload.args, payload.kwargs);
     pending.reject(pending.signal?.aborted === true && msg.error === ErrorUri.CANCELED ? pending.signal.reason : error);
     return true;
   }

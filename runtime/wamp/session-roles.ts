@@ -2,6 +2,9 @@
  * The roles and features the client announces in HELLO.Details.roles: what session-caller,
  * session-callee and session-pubsub implement, no more.
  *
+ * Payload passthru mode (session-passthru.ts) is announced for all four roles: the client sends
+ * it when asked (`passthru` options) and unpacks what it receives.
+ *
  * Event retention needs no client announcement (only the broker announces it); the client
  * sends `retain`/`get_retained` and reads `details.retained`.
  */
@@ -13,6 +16,7 @@ export const CLIENT_ROLES = {
       call_canceling: true,
       call_timeout: true,
       caller_identification: true,
+      payload_passthru_mode: true,
     },
   },
   callee: {
@@ -25,8 +29,9 @@ export const CLIENT_ROLES = {
       pattern_based_registration: true,
       shared_registration: true,
       registration_revocation: true,
+      payload_passthru_mode: true,
     },
   },
-  publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true } },
-  subscriber: { features: { publisher_identification: true, pattern_based_subscription: true, subscription_revocation: true } },
+  publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true, payload_passthru_mode: true } },
+  subscriber: { features: { publisher_identification: true, pattern_based_subscription: true, subscription_revocation: true, payload_passthru_mode: true } },
 } as const;

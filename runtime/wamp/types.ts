@@ -16,6 +16,22 @@ export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last'
 /** How a registration or subscription URI matches. */
 export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
 
+/**
+ * Payload Passthru Mode (Advanced Profile): the payload travels as one opaque item the router
+ * does not inspect, described by these (the wire's ppt_scheme, ppt_serializer, ppt_cipher,
+ * ppt_keyid). `serializer` 'json', 'msgpack' or 'cbor' packs args and kwargs with that
+ * serializer, 'native' (the default) as a value; with any other serializer, or a cipher, the
+ * application passes the encoded payload as the only argument (a Uint8Array) and receives it
+ * so. docs/wamp-client.md, "Payload passthru".
+ */
+export interface PayloadPassthru {
+  /** 'mqtt', 'wamp' (end-to-end encryption: serializer 'cbor' or 'flatbuffers'), or a custom 'x_...'. */
+  scheme: string;
+  serializer?: string;
+  cipher?: string;
+  keyid?: string;
+}
+
 export interface CallOptions {
   /** Receive progressive results: called for each progressive RESULT before the final one. */
   onProgress?: (args: Args, kwargs: Kwargs) => void;
@@ -27,6 +43,8 @@ export interface CallOptions {
   timeout?: number;
   /** Ask the dealer to disclose our identity to the callee. */
   discloseMe?: boolean;
+  /** Send the arguments in payload passthru mode (the router must announce payload_passthru_mode). */
+  passthru?: PayloadPassthru;
 }
 
 export interface RegisterOptions {
@@ -57,6 +75,8 @@ export interface PublishOptions {
   discloseMe?: boolean;
   /** Ask the broker to retain this event for late subscribers. */
   retain?: boolean;
+  /** Send the payload in payload passthru mode (the router must announce payload_passthru_mode). */
+  passthru?: PayloadPassthru;
 }
 
 export interface SubscribeOptions {
@@ -91,6 +111,8 @@ export interface InvocationDetails {
    * final chunk; it throws the interrupt reason if the call is canceled.
    */
   input?: AsyncIterable<InvocationChunk>;
+  /** The call came in payload passthru mode: args/kwargs are unpacked, and the answer goes back in the same mode. */
+  passthru?: PayloadPassthru;
 }
 
 /** What a subscriber learns about an event. */
@@ -103,6 +125,8 @@ export interface EventDetails {
   publisherAuthid?: string;
   publisherAuthrole?: string;
   retained?: boolean;
+  /** The event came in payload passthru mode (args/kwargs are unpacked where we can). */
+  passthru?: PayloadPassthru;
 }
 
 /** A registered procedure's implementation. Return a value (sent as `[value]`), a `Result`, or throw. */
