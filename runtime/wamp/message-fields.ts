@@ -158,7 +158,10 @@ function checkPptPayload(p: PayloadFields, dict: WampDict, where: string): void 
   if (args === undefined && kwEmpty) return;
   const serializer = dict['ppt_serializer'];
   const native = serializer === undefined || serializer === 'native';
-  if (args !== undefined && args.length === 1 && kwEmpty && (native || args[0] instanceof Uint8Array)) return;
+  const item = args?.[0];
+  // Tolerated (docs/wamp-protocol.md): with ppt_serializer json, wampy sends the JSON text itself.
+  const binary = item instanceof Uint8Array || (serializer === 'json' && typeof item === 'string');
+  if (args !== undefined && args.length === 1 && kwEmpty && (native || binary)) return;
   throw protocolError(
     ProtocolErrorCode.INVALID_PAYLOAD,
     `${where}: ppt_scheme set, Arguments must hold one ${native ? 'item' : 'binary item'} and ArgumentsKw must be absent or empty`,

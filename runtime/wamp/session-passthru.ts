@@ -123,10 +123,12 @@ export function unpackPassthru(p: PayloadPassthru, args: Args | undefined): { ar
   const packer = packerOf(p);
   if (packer === null) return { args: [item], kwargs: {} };
   if (packer === NATIVE) return unpackedValue(item) ?? { args: [item], kwargs: {} };
-  if (!(item instanceof Uint8Array)) throw unpackFailed(p, 'is not binary');
+  // A JSON text rather than its bytes is what wampy sends (tolerated, docs/wamp-protocol.md).
+  const text = typeof item === 'string' && !packer.isBinary;
+  if (!(item instanceof Uint8Array) && !text) throw unpackFailed(p, 'is not binary');
   let value: unknown;
   try {
-    value = packer.deserialize(packer.isBinary ? item : new TextDecoder('utf-8', { fatal: true }).decode(item));
+    value = packer.deserialize(text ? item : packer.isBinary ? item as Uint8Array : new TextDecoder('utf-8', { fatal: true }).decode(item as Uint8Array));
   } catch (error) {
     throw unpackFailed(p, `does not decode: ${error instanceof Error ? error.message : String(error)}`);
   }
