@@ -22,6 +22,8 @@ import type { SessionOutbound } from './session-outbound.js';
 import { InvocationInput } from './session-input.js';
 import { ErrorUri } from './uris.js';
 import { addPassthruKeys, packPassthru, passthruOf, unpackPassthru } from './session-passthru.js';
+import { addEncodedKeys, decodeEncoded, encodedOf } from './session-codec.js';
+import { withPayload } from './message-fields.js';
 import type { PayloadPassthru } from './types.js';
 
 /**
@@ -48,6 +50,8 @@ class Running {
   timer: ReturnType<typeof setTimeout> | null = null;
   /** The invocation came in payload passthru mode: the answer goes back so. */
   passthru: PayloadPassthru | undefined = undefined;
+  /** The invocation came encoded by the payload codec for this procedure: the answer goes back encoded. */
+  encodedFor: string | undefined = undefined;
 
   get signal(): AbortSignal {
     if (this.#controller === null) {
@@ -212,11 +216,15 @@ export class CalleeRole {
     const d = msg.details;
     const running = this.#running.get(request);
     const passthru = passthruOf(d);
+    const encoded = encodedOf(d, msg.payload);
     let args = msg.args ?? [];
     let kwargs = msg.kwargs ?? {};
-    if (passthru !== undefined) {
+    // The procedure an encoded payload must name: the one called (pattern registrations), else ours.
+    const procedure = typeof d.procedure === 'string' ? d.procedure : this.#byId.get(msg.registration)?.procedure ?? '';
+    if (passthru !== undefined || encoded !== undefined) {
       try {
-        ({ args, kwargs } = unpackPassthru(passthru, msg.args));
+        if (passthru !== undefined) ({ args, kwargs } = unpackPassthru(passthru, msg.args));
+        else ({ args, kwargs } = decodeEncoded(this.#out.payloadCodec, false, procedure, encoded!));
       } catch (error) {
         // The endpoint cannot be given what it could not read: the caller learns why.
         if (running !== undefined) this.#done(request, running);
@@ -239,6 +247,7 @@ export class CalleeRole {
     }
     const controller = new Running();
     controller.passthru = passthru;
+    if (encoded !== undefined) controller.encodedFor = procedure;
     this.#running.set(request, controller);
     const details = {
       procedure: typeof d.procedure === 'string' ? d.procedure : reg.procedure,
@@ -251,6 +260,7 @@ export class CalleeRole {
     if (typeof d.caller_authid === 'string') details.callerAuthid = d.caller_authid;
     if (typeof d.caller_authrole === 'string') details.callerAuthrole = d.caller_authrole;
     if (passthru !== undefined) details.passthru = passthru;
+    if (encoded !== undefined) details.encAlgo = encoded.algo;
     if (typeof d.timeout === 'number' && d.timeout > 0) {
       controller.timer = setTimeout(() => this.#timedOut(request, controller), d.timeout);
     }
@@ -262,9 +272,7 @@ export class CalleeRole {
       // A progressive result that cannot be encoded throws to the endpoint that sent it.
       details.progress = (args?: Args, kwargs?: Kwargs) => {
         if (this.#running.get(request) === controller && this.#out.isJoined) {
-          this.#out.send(passthru === undefined
-            ? yieldMessage(request, { progress: true }, args, kwargs)
-            : yieldMessage(request, addPassthruKeys({ progress: true }, passthru), packPassthru(passthru, args, kwargs)));
+          this.#out.send(this.#yieldMessage(request, controller, { progress: true }, args, kwargs));
         }
       };
     }
@@ -327,10 +335,16 @@ export class CalleeRole {
     this.#done(request, controller);
     if (!this.#out.isJoined) return;
     const [args, kwargs] = Result.is(value) ? [value.args, value.kwargs] : [value === undefined ? undefined : [value], undefined];
-    const passthru = controller.passthru;
-    this.#answer(request, () => passthru === undefined
-      ? yieldMessage(request, {}, args, kwargs)
-      : yieldMessage(request, addPassthruKeys({}, passthru), packPassthru(passthru, args, kwargs)));
+    this.#answer(request, () => this.#yieldMessage(request, controller, {}, args, kwargs));
+  }
+
+  /** A YIELD in the mode of its invocation: plain, passthru, or encoded by the payload codec. */
+  #yieldMessage(request: number, controller: Running, options: { progress?: true }, args: Args | undefined, kwargs: Kwargs | undefined): ReturnType<typeof yieldMessage> {
+    const { passthru, encodedFor } = controller;
+    if (passthru !== undefined) return yieldMessage(request, addPassthruKeys(options, passthru), packPassthru(passthru, args, kwargs));
+    const encoded = encodedFor === undefined ? undefined : this.#out.payloadCodec?.encode(false, encodedFor, args, kwargs);
+    if (encoded === undefined) return yieldMessage(request, options, args, kwargs);
+    return withPayload(yieldMessage(request, addEncodedKeys(options, encoded)), encoded.payload);
   }
 
   #fail(request: number, controller: Running, error: unknown): void {
@@ -342,9 +356,12 @@ export class CalleeRole {
     let kwargs: WampDict | undefined;
     if (ApplicationError.is(error)) [uri, args, kwargs] = [error.error, error.args, error.kwargs];
     else if (controller.aborted) uri = ErrorUri.CANCELED;
-    const passthru = controller.passthru;
-    // An error's payload goes back in the call's passthru mode too, where it can be packed.
+    const { passthru, encodedFor } = controller;
+    // An error's payload goes back in the call's mode too: passthru where it can be packed,
+    // encoded for the error URI (as Autobahn encodes errors).
     this.#answer(request, () => {
+      const encoded = encodedFor === undefined ? undefined : this.#out.payloadCodec?.encode(false, uri, args, kwargs);
+      if (encoded !== undefined) return withPayload(errorMessage(MessageType.INVOCATION, request, addEncodedKeys({}, encoded), uri), encoded.payload);
       if (passthru !== undefined) {
         try {
           return errorMessage(MessageType.INVOCATION, request, addPassthruKeys({}, passthru), uri, packPassthru(passthru, args, kwargs));

@@ -6,11 +6,14 @@
 import { callMessage, cancelMessage, type CallOptionsDict, type ResultMessage } from './messages-rpc.js';
 import type { ErrorMessage } from './messages-session.js';
 import { ApplicationError, Result } from './application-error.js';
-import type { Args, CallOptions, CallResult, Kwargs } from './types.js';
+import type { Args, CallOptions, CallResult, Kwargs, PayloadCodec } from './types.js';
 import { checkArgs, checkUriArgument, featureNotSupported, invalidArgument, notJoined } from './session-checks.js';
 import type { SessionOutbound } from './session-outbound.js';
 import { ErrorUri } from './uris.js';
 import { addPassthruKeys, checkPassthru, packPassthru, passthruOf, unpackPassthru } from './session-passthru.js';
+import { addEncodedKeys, decodeEncoded, encodedOf, TRANSPARENCY_FEATURES } from './session-codec.js';
+import { withPayload } from './message-fields.js';
+import type { ErrorDetails } from './messages-session.js';
 
 /**
  * A call whose arguments are sent in chunks (Advanced Profile, progressive call invocations).
@@ -35,6 +38,8 @@ interface PendingCall {
   onProgress: ((args: Args, kwargs: Kwargs) => void) | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** The procedure called: an encoded answer must carry it (session-codec.ts). */
+  procedure: string;
 }
 
 const CANCEL_MODES = new Set(['skip', 'kill', 'killnowait']);
@@ -64,6 +69,23 @@ function callOptions(options: CallOptions): CallOptionsDict {
   return dict;
 }
 
+/**
+ * The args and kwargs of an ERROR answering a call: unpacked or decoded where it came so. One
+ * that does not unpack or decode keeps its arguments as they came (or none): the error URI
+ * still says what happened.
+ */
+function errorPayload(details: ErrorDetails, error: string, args: Args | undefined, kwargs: Kwargs | undefined, payload: Uint8Array | undefined, codec: PayloadCodec | null): CallResult {
+  try {
+    const passthru = passthruOf(details);
+    if (passthru !== undefined) return unpackPassthru(passthru, args);
+    const encoded = encodedOf(details, payload);
+    if (encoded !== undefined) return decodeEncoded(codec, true, error, encoded);
+  } catch {
+    // As it came, below.
+  }
+  return { args: args ?? [], kwargs: kwargs ?? {} };
+}
+
 export class CallerRole {
   readonly #out: SessionOutbound;
   readonly #calls = new Map<number, PendingCall>();
@@ -91,14 +113,25 @@ export class CallerRole {
     let result: Promise<CallResult> | undefined;
     try {
       let dict = callOptions(options);
+      let payload: Uint8Array | undefined;
       if (passthru !== undefined) {
         this.#needPassthru(procedure);
         dict = addPassthruKeys(dict, passthru);
         [args, kwargs] = [packPassthru(passthru, args, kwargs), undefined];
+      } else if (this.#out.payloadCodec !== null) {
+        // End-to-end encryption (Autobahn's form): the codec decides per procedure.
+        const encoded = this.#out.payloadCodec.encode(true, procedure, args, kwargs);
+        if (encoded !== undefined) {
+          if (!this.#out.routerHasAnyFeature('dealer', TRANSPARENCY_FEATURES)) {
+            throw featureNotSupported(`the router's dealer does not announce payload_transparency (encrypted call ${procedure})`);
+          }
+          dict = addEncodedKeys(dict, encoded);
+          payload = encoded.payload;
+        }
       }
       this.#out.request((r) => {
-        result = this.#pending(r, options);
-        return callMessage(r, dict, procedure, args, kwargs);
+        result = this.#pending(r, options, procedure);
+        return withPayload(callMessage(r, dict, procedure, args, kwargs), payload);
       }, (r) => this.#settle(r));
     } catch (error) {
       // Not encodable (or over the peer's limit): nothing was sent and no request ID was used.
@@ -144,7 +177,7 @@ export class CallerRole {
         if (startError === undefined) {
           try {
             request = this.#out.request((r) => {
-              this.#pending(r, options).then(
+              this.#pending(r, options, procedure).then(
                 (result) => {
                   settled = true;
                   link!.resolve(result);
@@ -204,10 +237,10 @@ export class CallerRole {
     if (this.#out.isJoined && this.#out.routerHasFeature('dealer', 'call_canceling')) this.#out.send(cancelMessage(request, { mode: 'killnowait' }));
   }
 
-  #pending(request: number, options: CallOptions): Promise<CallResult> {
+  #pending(request: number, options: CallOptions, procedure: string): Promise<CallResult> {
     const { signal } = options;
     return new Promise<CallResult>((resolve, reject) => {
-      const pending: PendingCall = { resolve, reject, onProgress: options.onProgress, signal, onAbort: undefined };
+      const pending: PendingCall = { resolve, reject, onProgress: options.onProgress, signal, onAbort: undefined, procedure };
       if (signal !== undefined) {
         pending.onAbort = () => {
           if (!this.#calls.has(request)) return;
@@ -230,13 +263,16 @@ export class CallerRole {
     let args = msg.args ?? [];
     let kwargs = msg.kwargs ?? {};
     const passthru = passthruOf(msg.details);
+    const encoded = encodedOf(msg.details, msg.payload);
     let unpackError: unknown = undefined;
-    if (passthru !== undefined) {
-      try {
-        ({ args, kwargs } = unpackPassthru(passthru, msg.args));
-      } catch (error) {
-        unpackError = error;
+    try {
+      if (passthru !== undefined) ({ args, kwargs } = unpackPassthru(passthru, msg.args));
+      else if (encoded !== undefined) {
+        const procedure = this.#calls.get(msg.request)?.procedure;
+        if (procedure !== undefined) ({ args, kwargs } = decodeEncoded(this.#out.payloadCodec, true, procedure, encoded));
       }
+    } catch (error) {
+      unpackError = error;
     }
     if (msg.details.progress === true) {
       const pending = this.#calls.get(msg.request);
@@ -269,15 +305,7 @@ export class CallerRole {
   onError(msg: ErrorMessage): boolean {
     const pending = this.#settle(msg.request);
     if (pending === undefined) return msg.request <= this.#out.lastRequestId;
-    const passthru = passthruOf(msg.details);
-    let payload = { args: msg.args ?? [], kwargs: msg.kwargs ?? {} };
-    if (passthru !== undefined) {
-      try {
-        payload = unpackPassthru(passthru, msg.args);
-      } catch {
-        // The error URI still says what happened; its arguments stay as they came.
-      }
-    }
+    const payload = errorPayload(msg.details, msg.error, msg.args, msg.kwargs, msg.payload, this.#out.payloadCodec);
     const error = new ApplicationError(msg.error, payload.args, payload.kwargs);
     pending.reject(pending.signal?.aborted === true && msg.error === ErrorUri.CANCELED ? pending.signal.reason : error);
     return true;

@@ -80,8 +80,11 @@ function packedValue(args: Args | undefined, kwargs: Kwargs | undefined): WampDi
   return value;
 }
 
-/** Our serializers write message lists: encode [value] and take the one element's bytes. */
-function encodeWith(serializer: Serializer, value: unknown): Uint8Array {
+/**
+ * One value in `serializer`'s format (not a WAMP message). Our serializers write message lists:
+ * this encodes [value] and takes the one element's bytes.
+ */
+export function encodeValue(serializer: Serializer, value: unknown): Uint8Array {
   const out = serializer.serialize([value]);
   if (typeof out === 'string') {
     const [open, close] = LIST_OF_ONE.json;
@@ -96,7 +99,7 @@ function encodeWith(serializer: Serializer, value: unknown): Uint8Array {
 export function packPassthru(p: PayloadPassthru, args: Args | undefined, kwargs: Kwargs | undefined): WampList {
   const packer = packerOf(p);
   if (packer === NATIVE) return [packedValue(args, kwargs)];
-  if (packer !== null) return [encodeWith(packer, packedValue(args, kwargs))];
+  if (packer !== null) return [encodeValue(packer, packedValue(args, kwargs))];
   const raw = args?.[0];
   if (args?.length !== 1 || !(raw instanceof Uint8Array) || (kwargs !== undefined && Object.keys(kwargs).length > 0)) {
     throw invalidArgument(`passthru with serializer ${JSON.stringify(p.serializer)}${p.cipher === undefined ? '' : ` and cipher ${JSON.stringify(p.cipher)}`}: we do not pack that, pass the encoded payload as the only argument (a Uint8Array)`);
@@ -106,6 +109,11 @@ export function packPassthru(p: PayloadPassthru, args: Args | undefined, kwargs:
 
 function unpackFailed(p: PayloadPassthru, why: string): Error {
   return createError(WampErrorCode.INVALID_PAYLOAD, `passthru payload (scheme ${p.scheme}, serializer ${p.serializer ?? NATIVE}) ${why}`);
+}
+
+/** One value from `serializer`'s bytes (or, for JSON, text); throws what the serializer throws. */
+export function decodeValue(serializer: Serializer, data: Uint8Array | string): unknown {
+  return serializer.deserialize(serializer.isBinary || typeof data === 'string' ? data : new TextDecoder('utf-8', { fatal: true }).decode(data));
 }
 
 /** args and kwargs of `{ args?, kwargs? }`, or undefined when `value` is no such dict. */
@@ -128,7 +136,7 @@ export function unpackPassthru(p: PayloadPassthru, args: Args | undefined): { ar
   if (!(item instanceof Uint8Array) && !text) throw unpackFailed(p, 'is not binary');
   let value: unknown;
   try {
-    value = packer.deserialize(text ? item : packer.isBinary ? item as Uint8Array : new TextDecoder('utf-8', { fatal: true }).decode(item as Uint8Array));
+    value = decodeValue(packer, item as Uint8Array | string);
   } catch (error) {
     throw unpackFailed(p, `does not decode: ${error instanceof Error ? error.message : String(error)}`);
   }

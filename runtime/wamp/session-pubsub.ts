@@ -17,6 +17,8 @@ import type { Args, EventDetails, EventHandler, Kwargs, Publication, PublishOpti
 import { checkArgs, checkUriArgument, featureNotSupported, invalidArgument, notJoined } from './session-checks.js';
 import type { SessionOutbound } from './session-outbound.js';
 import { addPassthruKeys, checkPassthru, packPassthru, passthruOf, unpackPassthru } from './session-passthru.js';
+import { addEncodedKeys, decodeEncoded, encodedOf, TRANSPARENCY_FEATURES } from './session-codec.js';
+import { withPayload } from './message-fields.js';
 
 interface Pending<T> {
   resolve(value: T): void;
@@ -141,12 +143,28 @@ export class PubSubRole {
         return Promise.reject(error);
       }
     }
+    let payload: Uint8Array | undefined;
+    if (options.passthru === undefined && this.#out.payloadCodec !== null) {
+      // End-to-end encryption (Autobahn's form): the codec decides per topic.
+      try {
+        const encoded = this.#out.payloadCodec.encode(true, topic, args, kwargs);
+        if (encoded !== undefined) {
+          if (!this.#out.routerHasAnyFeature('broker', TRANSPARENCY_FEATURES)) {
+            throw featureNotSupported(`the router's broker does not announce payload_transparency (encrypted publish to ${topic})`);
+          }
+          addEncodedKeys(dict, encoded);
+          payload = encoded.payload;
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     // A payload that cannot be encoded rejects here, having used no request ID.
     const acknowledge = options.acknowledge === true;
     return new Promise<Publication | undefined>((resolve, reject) => {
       this.#out.request((r) => {
         if (acknowledge) this.#publishing.set(r, { resolve, reject });
-        return publishMessage(r, dict, topic, args, kwargs);
+        return withPayload(publishMessage(r, dict, topic, args, kwargs), payload);
       }, (r) => this.#publishing.delete(r));
       if (!acknowledge) resolve(undefined);
     });
@@ -206,9 +224,11 @@ export class PubSubRole {
     let args = msg.args ?? [];
     let kwargs = msg.kwargs ?? {};
     const passthru = passthruOf(d);
-    if (passthru !== undefined) {
+    const encoded = encodedOf(d, msg.payload);
+    if (passthru !== undefined || encoded !== undefined) {
       try {
-        ({ args, kwargs } = unpackPassthru(passthru, msg.args));
+        if (passthru !== undefined) ({ args, kwargs } = unpackPassthru(passthru, msg.args));
+        else ({ args, kwargs } = decodeEncoded(this.#out.payloadCodec, false, typeof d.topic === 'string' ? d.topic : subs[0]!.topic, encoded!));
       } catch (error) {
         // No handler can be given what could not be read; the application hears of it.
         for (const sub of subs) this.onHandlerError(error, sub.topic);
@@ -226,6 +246,7 @@ export class PubSubRole {
       if (typeof d.publisher_authrole === 'string') details.publisherAuthrole = d.publisher_authrole;
       if (d.retained === true) details.retained = true;
       if (passthru !== undefined) details.passthru = passthru;
+      if (encoded !== undefined) details.encAlgo = encoded.algo;
       try {
         const result = sub.handler(args, kwargs, details);
         if (result instanceof Promise) result.catch((error: unknown) => this.onHandlerError(error, sub.topic));

@@ -3,11 +3,15 @@
  * session-callee and session-pubsub implement, no more.
  *
  * Payload passthru mode (session-passthru.ts) is announced for all four roles: the client sends
- * it when asked (`passthru` options) and unpacks what it receives.
+ * it when asked (`passthru` options) and unpacks what it receives; so are Autobahn's payload
+ * transparency (the enc_algo form) and its cryptobox encryption (session-codec.ts,
+ * cryptobox.ts), used with a payload codec.
  *
  * Event retention needs no client announcement (only the broker announces it); the client
  * sends `retain`/`get_retained` and reads `details.retained`.
  */
+const PAYLOAD = { payload_passthru_mode: true, payload_transparency: true, payload_encryption_cryptobox: true } as const;
+
 export const CLIENT_ROLES = {
   caller: {
     features: {
@@ -16,7 +20,7 @@ export const CLIENT_ROLES = {
       call_canceling: true,
       call_timeout: true,
       caller_identification: true,
-      payload_passthru_mode: true,
+      ...PAYLOAD,
     },
   },
   callee: {
@@ -29,9 +33,9 @@ export const CLIENT_ROLES = {
       pattern_based_registration: true,
       shared_registration: true,
       registration_revocation: true,
-      payload_passthru_mode: true,
+      ...PAYLOAD,
     },
   },
-  publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true, payload_passthru_mode: true } },
-  subscriber: { features: { publisher_identification: true, pattern_based_subscription: true, subscription_revocation: true, payload_passthru_mode: true } },
+  publisher: { features: { publisher_exclusion: true, publisher_identification: true, subscriber_blackwhite_listing: true, ...PAYLOAD } },
+  subscriber: { features: { publisher_identification: true, pattern_based_subscription: true, subscription_revocation: true, ...PAYLOAD } },
 } as const;

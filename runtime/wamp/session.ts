@@ -36,7 +36,7 @@ import { SessionErrorCode, sessionLost } from './session-checks.js';
 import { SessionOutbound } from './session-outbound.js';
 import { describeMessage } from './message-trace.js';
 import type {
-  Args, CallOptions, CallResult, Endpoint, EventHandler, Kwargs, Publication, PublishOptions,
+  Args, CallOptions, CallResult, Endpoint, EventHandler, Kwargs, PayloadCodec, Publication, PublishOptions,
   Registration, RegisterOptions, Subscription, SubscribeOptions, WampSession,
 } from './types.js';
 import * as joinSteps from './session-join.js';
@@ -68,6 +68,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   constructor(config: SessionConfig = {}) {
     super();
     this.config = config;
+    this.#out.payloadCodec = config.payloadCodec ?? null;
     this.#pubsub.onHandlerError = (error) => this.#userError(error);
     this.#callee.onRevoked = (registration, reason) => this.emit('registrationRevoked', registration, reason);
     this.#pubsub.onRevoked = (subscriptions, reason) => this.emit('subscriptionRevoked', subscriptions, reason);
@@ -185,6 +186,11 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
       this.#leave = { resolve };
       this.#out.send(goodbyeMessage(message === undefined ? {} : { message }, reason));
     });
+  }
+
+  /** Sets (or with null removes) the payload codec (end-to-end encryption; `SessionConfig.payloadCodec`). */
+  setPayloadCodec(codec: PayloadCodec | null): void {
+    this.#out.payloadCodec = codec;
   }
 
   /** Closes the transport (after leave, or instead of it). */

@@ -32,6 +32,27 @@ export interface PayloadPassthru {
   keyid?: string;
 }
 
+/** A payload in Autobahn's passthru form: the bytes and their `enc_algo`, `enc_serializer`, `enc_key`. */
+export interface EncodedPayload {
+  payload: Uint8Array;
+  algo: string;
+  serializer: string;
+  key?: string;
+}
+
+/**
+ * What a session encrypts and decrypts application payloads with (Autobahn's IPayloadCodec;
+ * `CryptoboxKeyRing` is one). `originating` is true for the caller's and publisher's side (CALL,
+ * PUBLISH sent; RESULT, ERROR received), false for the callee's and subscriber's (INVOCATION,
+ * EVENT received; YIELD, ERROR sent).
+ */
+export interface PayloadCodec {
+  /** The payload to send for `uri`, encoded; undefined sends it in the clear. */
+  encode(originating: boolean, uri: string, args: Args | undefined, kwargs: Kwargs | undefined): EncodedPayload | undefined;
+  /** Decodes a received payload for `uri`; throws when it cannot. */
+  decode(originating: boolean, uri: string, encoded: EncodedPayload): { uri: string; args: Args; kwargs: Kwargs };
+}
+
 export interface CallOptions {
   /** Receive progressive results: called for each progressive RESULT before the final one. */
   onProgress?: (args: Args, kwargs: Kwargs) => void;
@@ -113,6 +134,8 @@ export interface InvocationDetails {
   input?: AsyncIterable<InvocationChunk>;
   /** The call came in payload passthru mode: args/kwargs are unpacked, and the answer goes back in the same mode. */
   passthru?: PayloadPassthru;
+  /** The call came encoded by a payload codec (its `enc_algo`, e.g. 'cryptobox'); the answer goes back encoded. */
+  encAlgo?: string;
 }
 
 /** What a subscriber learns about an event. */
@@ -127,6 +150,8 @@ export interface EventDetails {
   retained?: boolean;
   /** The event came in payload passthru mode (args/kwargs are unpacked where we can). */
   passthru?: PayloadPassthru;
+  /** The event came encoded by a payload codec (its `enc_algo`, e.g. 'cryptobox'). */
+  encAlgo?: string;
 }
 
 /** A registered procedure's implementation. Return a value (sent as `[value]`), a `Result`, or throw. */
