@@ -18,7 +18,7 @@ import { withTimeout, delay } from '../router/helpers.js';
 const PYTHON = '/usr/bin/python3';
 const script = fileURLToPath(new URL('./peers/autobahn-cryptobox-peer.py', import.meta.url));
 const probe = spawnSync(PYTHON, ['-c', 'from autobahn.wamp.cryptobox import HAS_CRYPTOBOX; assert HAS_CRYPTOBOX'], { stdio: 'ignore' });
-const skip = probe.status === 0 ? false : `Autobahn|Python with cryptobox is not available (${PYTHON} with python3-autobahn, python3-nacl, python3-pytrie)`;
+const skip = probe.status === 0 ? false : `Autobahn|Python with cryptobox is not available (${PYTHON} with python3-autobahn, which brings python3-nacl and python3-trie)`;
 
 describe('end-to-end encryption with Autobahn|Python (cryptobox) through our router', { skip }, () => {
   let router: Router;
