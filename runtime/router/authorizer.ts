@@ -26,6 +26,7 @@ import { createError, isWampkitError } from '../errors.js';
 import { ErrorUri } from '../wamp/uris.js';
 import { RouterErrorCode } from './config.js';
 import { UriIndex, isMatchPolicy, MatchPolicy, type UriMatch } from './uri-matcher.js';
+import { MAX_TIMER_DELAY } from '../long-timeout.js';
 
 export const AuthorizeAction = {
   CALL: 'call',
@@ -191,7 +192,7 @@ export class Authorizer {
   constructor(config: AuthorizationConfig, options: AuthorizerOptions = {}) {
     validateAuthorizationConfig(config);
     const timeout = options.hookTimeout ?? 10_000;
-    if (!(Number.isInteger(timeout) && timeout > 0)) throw bad(`hookTimeout must be a positive integer, got ${JSON.stringify(timeout)}`);
+    if (!(Number.isInteger(timeout) && timeout > 0 && timeout <= MAX_TIMER_DELAY)) throw bad(`hookTimeout must be a positive integer of at most ${MAX_TIMER_DELAY} ms, got ${JSON.stringify(timeout)}`);
     const maxCache = options.maxCachePerSession ?? 1000;
     if (!(Number.isInteger(maxCache) && maxCache >= 0)) throw bad(`maxCachePerSession must be a non-negative integer, got ${JSON.stringify(maxCache)}`);
     this.#hookTimeout = timeout;

@@ -6,6 +6,7 @@ import { createError } from '../errors.js';
 import { validateRealmAuthConfig, type RealmAuthConfig } from '../auth/router/config.js';
 import { validateAuthorizationConfig, type AuthorizationConfig } from './authorizer.js';
 import type { RetentionOptions } from './retention.js';
+import { MAX_TIMER_DELAY } from '../long-timeout.js';
 
 export const RouterErrorCode = {
   INVALID_OPTION: 'ROUTER_INVALID_OPTION',
@@ -139,6 +140,13 @@ function checkNonNegative(value: unknown, name: string, fallback: number): numbe
   return value as number;
 }
 
+/** A delay one timer can hold: a longer one would fire after 1 ms (setTimeout overflow). */
+function checkTimerDelay(value: unknown, name: string, fallback: number): number {
+  const ms = checkNonNegative(value, name, fallback);
+  if (ms > MAX_TIMER_DELAY) throw bad(`${name} must be at most ${MAX_TIMER_DELAY} ms (2^31-1), got ${ms}`);
+  return ms;
+}
+
 function checkRetention(value: unknown, where: string): Omit<RetentionOptions, 'now'> {
   if (!isRecord(value)) throw bad(`${where} must be an object, got ${JSON.stringify(value)}`);
   const keys = ['maxTopics', 'maxRestrictedPerTopic', 'maxAge'];
@@ -178,7 +186,7 @@ export function normalizeRouterOptions(options: unknown): NormalizedRouterOption
   return {
     realms,
     listeners: listenersIn.map(checkListener),
-    helloTimeout: checkNonNegative(options['helloTimeout'], 'helloTimeout', 10_000),
+    helloTimeout: checkTimerDelay(options['helloTimeout'], 'helloTimeout', 10_000),
     maxMessageSize: checkNonNegative(options['maxMessageSize'], 'maxMessageSize', 16 * 1024 * 1024),
     strictRequestIds: strict ?? true,
   };

@@ -22,6 +22,7 @@ import type { Args, Kwargs } from './broker.js';
 import { UriIndex, isMatchPolicy, type UriMatch } from './uri-matcher.js';
 import { CalleeList, isInvokePolicy, type InvokePolicy } from './invoke-policy.js';
 import { CallTable, type Invocation } from './call-table.js';
+import { setLongTimeout } from '../long-timeout.js';
 
 export interface DealerRegistration {
   readonly id: number;
@@ -208,7 +209,7 @@ export class LocalDealer implements Dealer {
     const timeout = call.options['timeout'];
     if (typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0) {
       if (found.forwardTimeout && callee.hasFeature('callee', 'call_timeout')) details['timeout'] = timeout;
-      else inv.timer = setTimeout(() => this.#timedOut(inv), timeout);
+      else inv.timer = setLongTimeout(() => this.#timedOut(inv), timeout); // chained: no 2^31-1 ms overflow
     }
     callee.send(withPayload([MessageType.INVOCATION, invocationRequest, found.id, details], call.args, call.kwargs));
   }
