@@ -13,13 +13,19 @@ import { LocalDealer, type Dealer, type Unregistered } from './dealer.js';
 import type { RouterPeer } from './peer.js';
 import type { IdSource } from './ids.js';
 import type { RetentionOptions } from './retention.js';
-import { MetaApi } from './meta-api.js';
+import { MetaApi, MUTATING_META_PROCEDURES, type MetaApiConfig } from './meta-api.js';
+import { ErrorUri } from '../wamp/uris.js';
 import { metaView, sessionInfo, registrationInfo, subscriptionInfo } from './realm-meta.js';
-import { Authorizer, type AuthorizationConfig, type AuthorizationDecision, type AuthorizeAction } from './authorizer.js';
+import { Authorizer, AuthorizeAction, type AuthorizationConfig, type AuthorizationDecision } from './authorizer.js';
 import { dealerCall } from '../auth/router/dealer-call.js';
 import type { DealerRegistration } from './dealer.js';
 
 const ALLOW: AuthorizationDecision = Object.freeze({ allow: true, disclose: false, cache: false });
+
+const DENY_MUTATING_META = (procedure: string): AuthorizationDecision => ({
+  allow: false, disclose: false, cache: false, error: ErrorUri.NOT_AUTHORIZED,
+  reason: `${procedure} ends other sessions: allowed only to roles in the realm's metaApi.mutating or granted by its authorization table`,
+});
 
 export interface RoutingCore {
   readonly name: string;
@@ -46,6 +52,7 @@ export interface RoutingCore {
 export interface LocalRealmOptions {
   retention?: RetentionOptions;
   authorization?: AuthorizationConfig;
+  metaApi?: MetaApiConfig;
 }
 
 export class LocalRealm implements RoutingCore {
@@ -54,6 +61,8 @@ export class LocalRealm implements RoutingCore {
   readonly dealer: Dealer;
   readonly meta: MetaApi;
   readonly #authorizer: Authorizer | null;
+  /** Roles granted the mutating meta procedures by `metaApi.mutating`. */
+  readonly #metaMutating: ReadonlySet<string>;
   readonly #sessions = new Map<number, RouterPeer>();
 
   constructor(name: string, ids: IdSource, options: LocalRealmOptions = {}) {
@@ -67,6 +76,7 @@ export class LocalRealm implements RoutingCore {
       sessions: () => realm.#sessions.values(),
       session: (id) => realm.#sessions.get(id),
     }));
+    this.#metaMutating = new Set(options.metaApi?.mutating ?? []);
     const ask = dealerCall(this.dealer);
     this.#authorizer = options.authorization === undefined ? null : new Authorizer(options.authorization, {
       // A dynamic authorizer is a procedure on this realm, called as Crossbar calls it.
@@ -111,6 +121,11 @@ export class LocalRealm implements RoutingCore {
   }
 
   authorize(peer: RouterPeer, uri: string, action: AuthorizeAction, options: Readonly<Record<string, unknown>>): AuthorizationDecision | Promise<AuthorizationDecision> {
+    // Killing other sessions needs a grant even where everything else is open (secure default).
+    if (action === AuthorizeAction.CALL && MUTATING_META_PROCEDURES.has(uri)) {
+      if (this.#metaMutating.has(peer.authrole)) return ALLOW;
+      if (this.#authorizer === null) return DENY_MUTATING_META(uri);
+    }
     if (this.#authorizer === null) return ALLOW;
     return this.#authorizer.authorize(peer, uri, action, options);
   }

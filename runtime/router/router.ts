@@ -37,6 +37,7 @@ export class Router {
       const core = new LocalRealm(realm.name, this.#ids, {
         ...(realm.retention === undefined ? {} : { retention: realm.retention }),
         ...(realm.authorization === undefined ? {} : { authorization: realm.authorization }),
+        ...(realm.metaApi === undefined ? {} : { metaApi: realm.metaApi }),
       });
       this.#realms.set(realm.name, core);
       // Dynamic authenticators are procedures registered on this realm, called through its dealer.
