@@ -18,6 +18,7 @@ import type { IdSource } from './ids.js';
 import { UriIndex, MatchPolicy, type UriMatch } from './uri-matcher.js';
 import { publishFilter, isReceiver } from './event-filter.js';
 import { RetentionStore, retainedEventMessage, type RetentionOptions } from './retention.js';
+import { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './limits.js';
 
 export type Args = unknown[];
 export type Kwargs = Record<string, unknown>;
@@ -41,9 +42,17 @@ export interface PublishRequest {
 }
 
 export interface SubscribeOutcome {
+  readonly ok: true;
   readonly subscription: BrokerSubscription;
   /** True when this call created the subscription (its first subscriber). */
   readonly created: boolean;
+}
+
+/** A SUBSCRIBE the broker refuses (a per-session limit): the ERROR to answer it with. */
+export interface SubscribeRefused {
+  readonly ok: false;
+  readonly error: string;
+  readonly message: string;
 }
 
 /** A subscriber leaving a subscription; `deleted` when it was the last one. */
@@ -54,7 +63,7 @@ export interface Unsubscribed {
 
 /** The broker contract the router session relies on; a backplane would implement it too. */
 export interface Broker {
-  subscribe(peer: RouterPeer, topic: string, match: UriMatch): SubscribeOutcome;
+  subscribe(peer: RouterPeer, topic: string, match: UriMatch): SubscribeOutcome | SubscribeRefused;
   /** Null when `peer` holds no subscription with that ID. */
   unsubscribe(peer: RouterPeer, subscriptionId: number): Unsubscribed | null;
   /** Delivers EVENTs and returns the publication ID; `peer` null publishes as the router. */
@@ -81,14 +90,20 @@ export class LocalBroker implements Broker {
   /** Subscriptions per session, so detach does not scan the realm. */
   readonly #ofPeer = new Map<RouterPeer, Set<number>>();
   readonly #retention: RetentionStore;
+  readonly #maxSubscriptions: number;
 
-  constructor(ids: IdSource, retention: RetentionOptions = {}) {
+  constructor(ids: IdSource, retention: RetentionOptions = {}, limits: Pick<SessionLimits, 'maxSubscriptions'> = DEFAULT_SESSION_LIMITS) {
     this.#ids = ids;
     this.#retention = new RetentionStore(retention);
+    this.#maxSubscriptions = limits.maxSubscriptions;
   }
 
-  subscribe(peer: RouterPeer, topic: string, match: UriMatch): SubscribeOutcome {
+  subscribe(peer: RouterPeer, topic: string, match: UriMatch): SubscribeOutcome | SubscribeRefused {
     let sub = this.#index.get(topic, match);
+    const held = this.#ofPeer.get(peer);
+    if (held !== undefined && held.size >= this.#maxSubscriptions && (sub === undefined || !held.has(sub.id))) {
+      return { ok: false, error: LimitErrorUri.MAX_SUBSCRIPTIONS, message: `this session already holds ${held.size} subscriptions (limit maxSubscriptions)` };
+    }
     let created = false;
     if (sub === undefined) {
       sub = { id: this.#ids.routerId(), topic, match, created: new Date().toISOString(), subscribers: new Set() };
@@ -100,7 +115,7 @@ export class LocalBroker implements Broker {
     let mine = this.#ofPeer.get(peer);
     if (mine === undefined) this.#ofPeer.set(peer, (mine = new Set()));
     mine.add(sub.id);
-    return { subscription: sub, created };
+    return { ok: true, subscription: sub, created };
   }
 
   unsubscribe(peer: RouterPeer, subscriptionId: number): Unsubscribed | null {

@@ -38,6 +38,16 @@ export class CallTable {
     return this.#invocations.get(callee)?.get(request);
   }
 
+  /** Calls `caller` has in flight (the per-session maxPendingCalls limit). */
+  callsOf(caller: RouterPeer): number {
+    return this.#calls.get(caller)?.size ?? 0;
+  }
+
+  /** Invocations in flight at `callee` (the per-session maxPendingInvocations limit). */
+  invocationsOf(callee: RouterPeer): number {
+    return this.#invocations.get(callee)?.size ?? 0;
+  }
+
   /** Removes a settled call and stops its timer. */
   forget(inv: Invocation): void {
     inv.timer?.clear();

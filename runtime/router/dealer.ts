@@ -23,6 +23,7 @@ import { UriIndex, isMatchPolicy, type UriMatch } from './uri-matcher.js';
 import { CalleeList, isInvokePolicy, type InvokePolicy } from './invoke-policy.js';
 import { CallTable, type Invocation } from './call-table.js';
 import { setLongTimeout } from '../long-timeout.js';
+import { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './limits.js';
 
 export interface DealerRegistration {
   readonly id: number;
@@ -131,15 +132,24 @@ export class LocalDealer implements Dealer {
   readonly #byId = new Map<number, Registration>();
   readonly #ofPeer = new Map<RouterPeer, Set<number>>();
   readonly #calls = new CallTable();
+  readonly #limits: SessionLimits;
+  /** Whether a callee can take one more invocation (maxPendingInvocations); made once, not per call. */
+  readonly #canTake: (callee: RouterPeer) => boolean;
 
-  constructor(ids: IdSource) {
+  constructor(ids: IdSource, limits: SessionLimits = DEFAULT_SESSION_LIMITS) {
     this.#ids = ids;
+    this.#limits = limits;
+    this.#canTake = (callee) => this.#calls.invocationsOf(callee) < limits.maxPendingInvocations;
   }
 
   register(peer: RouterPeer, procedure: string, match: string, invoke: string, options: RegisterOptions = {}): RegisterOutcome {
     if (!isMatchPolicy(match)) return { ok: false, error: ErrorUri.INVALID_ARGUMENT, message: `match policy '${match}' is not supported` };
     if (!isInvokePolicy(invoke)) return { ok: false, error: ErrorUri.INVALID_ARGUMENT, message: `invocation policy '${invoke}' is not supported` };
     let reg = this.#index.get(procedure, match);
+    const held = this.#ofPeer.get(peer);
+    if (held !== undefined && held.size >= this.#limits.maxRegistrations && (reg === undefined || !held.has(reg.id))) {
+      return { ok: false, error: LimitErrorUri.MAX_REGISTRATIONS, message: `this session already holds ${held.size} registrations (limit maxRegistrations)` };
+    }
     let revoked: Unregistered[] = [];
     if (reg !== undefined && options.force === true && !reg.list.has(peer)) {
       revoked = this.revoke(reg.id, 'wamp.reason.reregistered');
@@ -178,11 +188,20 @@ export class LocalDealer implements Dealer {
       if (ongoing.progressIn && !ongoing.canceled) this.#continueCall(ongoing, call, progress);
       return;
     }
+    if (this.#calls.callsOf(caller) >= this.#limits.maxPendingCalls) {
+      caller.send([MessageType.ERROR, MessageType.CALL, call.request, {}, LimitErrorUri.MAX_PENDING_CALLS,
+        [`this session already has ${this.#limits.maxPendingCalls} calls pending (limit maxPendingCalls)`]]);
+      return;
+    }
     const found = this.#index.best(call.procedure)?.value;
-    const callee = found?.list.pick();
+    // Picked as usual; only a callee at its limit makes the policy look for another one.
+    let callee = found?.list.pick();
+    if (callee !== undefined && !this.#canTake(callee)) callee = found!.list.pick(this.#canTake);
     if (found === undefined || callee === undefined) {
-      caller.send([MessageType.ERROR, MessageType.CALL, call.request, {}, ErrorUri.NO_SUCH_PROCEDURE,
-        [`no callee registered for procedure '${call.procedure}'`]]);
+      const busy = found !== undefined && found.list.size > 0;
+      caller.send([MessageType.ERROR, MessageType.CALL, call.request, {}, busy ? LimitErrorUri.MAX_CONCURRENCY : ErrorUri.NO_SUCH_PROCEDURE,
+        [busy ? `every callee of '${call.procedure}' has ${this.#limits.maxPendingInvocations} invocations pending (limit maxPendingInvocations)`
+          : `no callee registered for procedure '${call.procedure}'`]]);
       return;
     }
     if (progress && !(callee.hasFeature('callee', 'progressive_call_invocations') && callee.hasFeature('callee', 'call_canceling'))) {

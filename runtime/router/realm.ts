@@ -13,6 +13,7 @@ import { LocalDealer, type Dealer, type Unregistered } from './dealer.js';
 import type { RouterPeer } from './peer.js';
 import type { IdSource } from './ids.js';
 import type { RetentionOptions } from './retention.js';
+import type { SessionLimits } from './limits.js';
 import { MetaApi, MUTATING_META_PROCEDURES, type MetaApiConfig } from './meta-api.js';
 import { ErrorUri } from '../wamp/uris.js';
 import { metaView, sessionInfo, registrationInfo, subscriptionInfo } from './realm-meta.js';
@@ -51,6 +52,8 @@ export interface RoutingCore {
 
 export interface LocalRealmOptions {
   retention?: RetentionOptions;
+  /** Per-session limits (registrations, subscriptions, pending calls and invocations). Default DEFAULT_SESSION_LIMITS. */
+  limits?: SessionLimits;
   authorization?: AuthorizationConfig;
   metaApi?: MetaApiConfig;
 }
@@ -67,8 +70,8 @@ export class LocalRealm implements RoutingCore {
 
   constructor(name: string, ids: IdSource, options: LocalRealmOptions = {}) {
     this.name = name;
-    this.broker = new LocalBroker(ids, options.retention);
-    this.dealer = new LocalDealer(ids);
+    this.broker = new LocalBroker(ids, options.retention, options.limits);
+    this.dealer = new LocalDealer(ids, options.limits);
     const realm = this;
     this.meta = new MetaApi(metaView({
       broker: this.broker,

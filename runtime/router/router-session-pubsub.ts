@@ -31,6 +31,10 @@ export function subscribe(s: HandlerSession, msg: WampMessage): void | Promise<v
     requestType: MessageType.SUBSCRIBE, request: msg.request, answerDenial: true,
   }, () => {
     const outcome = realm.broker.subscribe(s, msg.topic, match);
+    if (!outcome.ok) {
+      s.send([MessageType.ERROR, MessageType.SUBSCRIBE, msg.request, {}, outcome.error, [outcome.message]]);
+      return;
+    }
     s.send([MessageType.SUBSCRIBED, msg.request, outcome.subscription.id]);
     if (msg.options['get_retained'] === true) realm.broker.sendRetained(s, outcome.subscription);
     realm.subscribed(s, outcome);
