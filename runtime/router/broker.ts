@@ -19,6 +19,8 @@ import { UriIndex, MatchPolicy, type UriMatch } from './uri-matcher.js';
 import { publishFilter, isReceiver } from './event-filter.js';
 import { RetentionStore, retainedEventMessage, type RetentionOptions } from './retention.js';
 import { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './limits.js';
+import { GuardedDelivery } from './guarded-delivery.js';
+import type { UriGuard } from './pattern-guard.js';
 
 export type Args = unknown[];
 export type Kwargs = Record<string, unknown>;
@@ -63,7 +65,11 @@ export interface Unsubscribed {
 
 /** The broker contract the router session relies on; a backplane would implement it too. */
 export interface Broker {
-  subscribe(peer: RouterPeer, topic: string, match: UriMatch): SubscribeOutcome | SubscribeRefused;
+  /**
+   * `guard`: the authorizer could not prove that every topic of this pattern is allowed to the
+   * session's role, so each event is delivered to it only if the guard allows its topic.
+   */
+  subscribe(peer: RouterPeer, topic: string, match: UriMatch, guard?: UriGuard): SubscribeOutcome | SubscribeRefused;
   /** Null when `peer` holds no subscription with that ID. */
   unsubscribe(peer: RouterPeer, subscriptionId: number): Unsubscribed | null;
   /** Delivers EVENTs and returns the publication ID; `peer` null publishes as the router. */
@@ -81,6 +87,8 @@ export interface Broker {
 
 interface Sub extends BrokerSubscription {
   readonly subscribers: Set<RouterPeer>;
+  /** Subscribers whose events must pass a pattern guard; null (the usual case) when none. */
+  guards: Map<RouterPeer, UriGuard> | null;
 }
 
 export class LocalBroker implements Broker {
@@ -91,6 +99,7 @@ export class LocalBroker implements Broker {
   readonly #ofPeer = new Map<RouterPeer, Set<number>>();
   readonly #retention: RetentionStore;
   readonly #maxSubscriptions: number;
+  readonly #guarded = new GuardedDelivery();
 
   constructor(ids: IdSource, retention: RetentionOptions = {}, limits: Pick<SessionLimits, 'maxSubscriptions'> = DEFAULT_SESSION_LIMITS) {
     this.#ids = ids;
@@ -98,7 +107,7 @@ export class LocalBroker implements Broker {
     this.#maxSubscriptions = limits.maxSubscriptions;
   }
 
-  subscribe(peer: RouterPeer, topic: string, match: UriMatch): SubscribeOutcome | SubscribeRefused {
+  subscribe(peer: RouterPeer, topic: string, match: UriMatch, guard?: UriGuard): SubscribeOutcome | SubscribeRefused {
     let sub = this.#index.get(topic, match);
     const held = this.#ofPeer.get(peer);
     if (held !== undefined && held.size >= this.#maxSubscriptions && (sub === undefined || !held.has(sub.id))) {
@@ -106,12 +115,14 @@ export class LocalBroker implements Broker {
     }
     let created = false;
     if (sub === undefined) {
-      sub = { id: this.#ids.routerId(), topic, match, created: new Date().toISOString(), subscribers: new Set() };
+      sub = { id: this.#ids.routerId(), topic, match, created: new Date().toISOString(), subscribers: new Set(), guards: null };
       this.#index.set(topic, match, sub);
       this.#byId.set(sub.id, sub);
       created = true;
     }
     sub.subscribers.add(peer);
+    if (guard !== undefined) (sub.guards ??= new Map()).set(peer, guard);
+    else unguard(sub, peer);
     let mine = this.#ofPeer.get(peer);
     if (mine === undefined) this.#ofPeer.set(peer, (mine = new Set()));
     mine.add(sub.id);
@@ -121,6 +132,7 @@ export class LocalBroker implements Broker {
   unsubscribe(peer: RouterPeer, subscriptionId: number): Unsubscribed | null {
     const sub = this.#byId.get(subscriptionId);
     if (sub === undefined || !sub.subscribers.delete(peer)) return null;
+    unguard(sub, peer);
     this.#ofPeer.get(peer)?.delete(subscriptionId);
     const deleted = sub.subscribers.size === 0;
     if (deleted) this.#drop(sub);
@@ -145,9 +157,13 @@ export class LocalBroker implements Broker {
       if (request.kwargs !== undefined && Object.keys(request.kwargs).length > 0) event.push(request.args ?? [], request.kwargs);
       else if (request.args !== undefined && request.args.length > 0) event.push(request.args);
       const cache = new Map<string, Uint8Array | string>();
+      const guards = sub.guards;
+      // The usual case (no guarded subscriber here, no events waiting anywhere) sends directly.
+      const direct = guards === null && this.#guarded.holding === 0;
       for (const receiver of sub.subscribers) {
         if (!isReceiver(filter, publisher, receiver)) continue;
-        receiver.sendShared(event, cache);
+        if (direct) receiver.sendShared(event, cache);
+        else this.#guarded.deliver(receiver, sub, event, cache, guards?.get(receiver), request.topic);
       }
     }
     if (options['retain'] === true) {
@@ -162,13 +178,17 @@ export class LocalBroker implements Broker {
 
   sendRetained(peer: RouterPeer, subscription: BrokerSubscription): void {
     const pattern = subscription.match !== MatchPolicy.EXACT;
+    const sub = this.#byId.get(subscription.id);
+    if (sub === undefined) return;
+    const guard = sub.guards?.get(peer);
     for (const ev of this.#retention.forSubscription(subscription.topic, subscription.match, peer)) {
-      peer.send(retainedEventMessage(subscription.id, ev, pattern));
+      this.#guarded.deliver(peer, sub, retainedEventMessage(subscription.id, ev, pattern), null, guard, ev.topic);
     }
   }
 
   detach(peer: RouterPeer): Unsubscribed[] {
     const mine = this.#ofPeer.get(peer);
+    this.#guarded.forget(peer);
     if (mine === undefined) return [];
     this.#ofPeer.delete(peer);
     const out: Unsubscribed[] = [];
@@ -176,6 +196,7 @@ export class LocalBroker implements Broker {
       const sub = this.#byId.get(id);
       if (sub === undefined) continue;
       sub.subscribers.delete(peer);
+      unguard(sub, peer);
       const deleted = sub.subscribers.size === 0;
       if (deleted) this.#drop(sub);
       out.push({ id, deleted });
@@ -204,7 +225,14 @@ export class LocalBroker implements Broker {
   }
 
   #drop(sub: Sub): void {
+    sub.guards = null;
     this.#byId.delete(sub.id);
     this.#index.delete(sub.topic, sub.match);
   }
+}
+
+function unguard(sub: Sub, peer: RouterPeer): void {
+  if (sub.guards === null) return;
+  sub.guards.delete(peer);
+  if (sub.guards.size === 0) sub.guards = null;
 }

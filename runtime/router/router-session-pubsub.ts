@@ -29,8 +29,8 @@ export function subscribe(s: HandlerSession, msg: WampMessage): void | Promise<v
   return withAuthorization(s, realm, () => s.core, {
     uri: msg.topic, action: AuthorizeAction.SUBSCRIBE, options: msg.options,
     requestType: MessageType.SUBSCRIBE, request: msg.request, answerDenial: true,
-  }, () => {
-    const outcome = realm.broker.subscribe(s, msg.topic, match);
+  }, (decision) => {
+    const outcome = realm.broker.subscribe(s, msg.topic, match, decision.guard);
     if (!outcome.ok) {
       s.send([MessageType.ERROR, MessageType.SUBSCRIBE, msg.request, {}, outcome.error, [outcome.message]]);
       return;

@@ -24,10 +24,11 @@ export function register(s: HandlerSession, msg: WampMessage): void | Promise<vo
   return withAuthorization(s, realm, () => s.core, {
     uri: msg.procedure, action: AuthorizeAction.REGISTER, options: msg.options,
     requestType: MessageType.REGISTER, request: msg.request, answerDenial: true,
-  }, () => {
+  }, (decision) => {
     const outcome = realm.dealer.register(s, msg.procedure, match, invoke, {
       forwardTimeout: msg.options['forward_timeout'] === true,
       force: msg.options['force_reregister'] === true,
+      ...(decision.guard === undefined ? {} : { guard: decision.guard }),
     });
     if (!outcome.ok) {
       s.send([MessageType.ERROR, MessageType.REGISTER, msg.request, {}, outcome.error, [`cannot register '${msg.procedure}': ${outcome.message}`]]);
@@ -74,10 +75,7 @@ export function call(s: HandlerSession, msg: WampMessage): void | Promise<void> 
     uri: msg.procedure, action: AuthorizeAction.CALL, options: msg.options,
     requestType: MessageType.CALL, request: msg.request, answerDenial: true,
   }, (decision) => {
-    if (!realm.meta.handles(msg.procedure)) {
-      realm.dealer.call(s, { ...request, discloseCaller: decision.disclose });
-      return;
-    }
+    if (!realm.meta.handles(msg.procedure)) return realm.dealer.call(s, { ...request, discloseCaller: decision.disclose });
     const topic = msg.args?.[0];
     if (msg.procedure === MetaProcedure.SESSION_ADD_TESTAMENT && typeof topic === 'string') {
       // A testament is published later on the session's behalf: it needs the right to publish there now.
