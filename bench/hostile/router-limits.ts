@@ -288,9 +288,12 @@ async function main(): Promise<void> {
     const child = await startChild(root, flood.heapMb);
     const start = memoryOf(child.process.pid!);
     let peak = start.peak;
-    const sampler = setInterval(() => {
-      if (!child.dead) peak = Math.max(peak, memoryOf(child.process.pid!).peak);
-    }, 250);
+    // A dead (zombie) child has no VmHWM: keep the last figure read.
+    const sample = (): void => {
+      const now = child.dead ? NaN : memoryOf(child.process.pid!).peak;
+      if (Number.isFinite(now)) peak = Math.max(peak, now);
+    };
+    const sampler = setInterval(sample, 250);
     let outcome: Outcome | Error;
     try {
       outcome = await flood.run(child.address, count);
@@ -298,12 +301,14 @@ async function main(): Promise<void> {
       outcome = error as Error;
     }
     clearInterval(sampler);
-    if (!child.dead) peak = Math.max(peak, memoryOf(child.process.pid!).peak);
+    sample();
+    // A router that ran out of memory closes the flooding socket as it dies: give it a moment.
+    await Promise.race([child.exited, new Promise((r) => setTimeout(r, 2000))]);
     const status = child.dead ? `DIED ${JSON.stringify(await child.exited)}` : 'alive';
     const answers = outcome instanceof Error ? `error: ${outcome.message}` : JSON.stringify(outcome.answers);
     const sent = outcome instanceof Error ? '-' : String(outcome.sent);
     console.log(`${name.padEnd(14)} ${String(count).padEnd(10)} ${sent.padEnd(10)} ${answers.padEnd(51)} ${mb(start.rss).padEnd(20)} ${mb(peak).padEnd(10)} ${mb(peak - start.rss).padEnd(13)} ${status}${flood.heapMb === undefined ? '' : ` (heap capped at ${flood.heapMb} MB)`}`);
-    child.process.disconnect?.();
+    if (child.process.connected) child.process.disconnect();
     const stop = setTimeout(() => child.process.kill('SIGKILL'), 5000);
     await child.exited;
     clearTimeout(stop);
