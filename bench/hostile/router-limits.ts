@@ -195,6 +195,7 @@ async function pipeline(s: Session, count: number, make: (i: number, request: nu
     const batch = Math.min(count - sent, WINDOW - (sent - answered()));
     for (let i = 0; i < batch; i++, sent++) s.send(make(sent, s.nextRequest()));
     await s.drained();
+    await new Promise((r) => setImmediate(r));
   }
   await s.until(() => answered() >= sent, deadline);
   return sent;
@@ -235,6 +236,9 @@ const FLOODS: Record<string, { count: number; heapMb?: number; run(address: stri
         const batch = Math.min(count - sent, 1000);
         for (let i = 0; i < batch; i++, sent++) caller.send([M.CALL, caller.nextRequest(), {}, 'com.flood.sink', [sent]]);
         await caller.drained();
+        // A turn of the event loop, so the replies (ERRORs once over the limit) are read as they
+        // come rather than left queued in the router's socket (that is a slow consumer, another flood).
+        await new Promise((r) => setImmediate(r));
       }
       const last = caller.nextRequest();
       const done = caller.next((m) => m[0] === M.RESULT && m[1] === last);
