@@ -107,6 +107,9 @@ class Session {
     ws.on('close', () => this.#wake());
   }
 
+  /** Every session opened, closed after each flood. */
+  static readonly opened: Session[] = [];
+
   static async open(address: string): Promise<Session> {
     const ws = new WebSocket(address, ['wamp.2.json']);
     await new Promise<void>((ok, fail) => {
@@ -114,6 +117,7 @@ class Session {
       ws.once('error', fail);
     });
     const s = new Session(ws);
+    Session.opened.push(s);
     const welcome = s.next((m) => m[0] === M.WELCOME || m[0] === M.ABORT);
     s.send([M.HELLO, 'realm1', { roles: { caller: {}, callee: {}, publisher: {}, subscriber: {} } }]);
     const w = await welcome;
@@ -244,6 +248,7 @@ const FLOODS: Record<string, { count: number; heapMb?: number; run(address: stri
       const done = caller.next((m) => m[0] === M.RESULT && m[1] === last);
       caller.send([M.CALL, last, {}, 'wamp.session.count', []]);
       await Promise.race([done, new Promise((r) => setTimeout(r, FLOOD_DEADLINE_MS))]).catch(() => {});
+      await new Promise((r) => setTimeout(r, 1000)); // the last INVOCATIONs reach the callee
       return { sent, answers: { ...Object.fromEntries(caller.counts), [`callee ${M.INVOCATION}`]: callee.counts.get(String(M.INVOCATION)) ?? 0 } };
     },
   },
@@ -312,6 +317,7 @@ async function main(): Promise<void> {
     const answers = outcome instanceof Error ? `error: ${outcome.message}` : JSON.stringify(outcome.answers);
     const sent = outcome instanceof Error ? '-' : String(outcome.sent);
     console.log(`${name.padEnd(14)} ${String(count).padEnd(10)} ${sent.padEnd(10)} ${answers.padEnd(51)} ${mb(start.rss).padEnd(20)} ${mb(peak).padEnd(10)} ${mb(peak - start.rss).padEnd(13)} ${status}${flood.heapMb === undefined ? '' : ` (heap capped at ${flood.heapMb} MB)`}`);
+    for (const s of Session.opened.splice(0)) s.close();
     if (child.process.connected) child.process.disconnect();
     const stop = setTimeout(() => child.process.kill('SIGKILL'), 5000);
     await child.exited;
@@ -322,8 +328,8 @@ async function main(): Promise<void> {
 if (process.argv[2] === '--child') {
   void runChild(process.argv[3]!);
 } else {
-  main().catch((error: unknown) => {
+  main().then(() => process.exit(0), (error: unknown) => {
     console.error(error);
-    process.exitCode = 1;
+    process.exit(1);
   });
 }
