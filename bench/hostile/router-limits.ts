@@ -34,6 +34,10 @@ const WINDOW = 5000;
 const HIGH_WATER = 4 * MiB;
 /** Per flood: give up after this long (a router that stopped answering). */
 const FLOOD_DEADLINE_MS = 15 * 60_000;
+/** The calls flood: how many calls may go unanswered before the caller waits for answers... */
+const UNANSWERED_CALLS = 20_000;
+/** ... and for how long, per batch of 1000. */
+const CALL_PACE_MS = 50;
 /** Heap cap of the retention flood's router, as in the issue. */
 const RETENTION_HEAP_MB = 1024;
 
@@ -232,17 +236,21 @@ const FLOODS: Record<string, { count: number; heapMb?: number; run(address: stri
       callee.send([M.REGISTER, callee.nextRequest(), {}, 'com.flood.sink']);
       await reg;
       const caller = await Session.open(address);
-      // The callee never answers, so nothing paces the caller but its socket; a meta call at
-      // the end is answered once the router has handled every CALL before it.
+      // The callee never answers. The caller goes on while at most UNANSWERED_CALLS calls are
+      // unanswered, else it waits up to CALL_PACE_MS for answers (ERRORs once a limit refuses
+      // calls; on a router without one none come, and it sends on after the wait): so the
+      // figure is what the router keeps for pending calls, not answers left unread in its
+      // socket (a slow consumer, a flood of its own). A meta call at the end is answered once
+      // the router has handled every CALL before it.
       const deadline = Date.now() + FLOOD_DEADLINE_MS;
+      const answered = (): number => caller.replies('ERROR', String(M.RESULT));
       let sent = 0;
       while (sent < count && caller.open && Date.now() < deadline) {
         const batch = Math.min(count - sent, 1000);
         for (let i = 0; i < batch; i++, sent++) caller.send([M.CALL, caller.nextRequest(), {}, 'com.flood.sink', [sent]]);
         await caller.drained();
-        // A turn of the event loop, so the replies (ERRORs once over the limit) are read as they
-        // come rather than left queued in the router's socket (that is a slow consumer, another flood).
         await new Promise((r) => setImmediate(r));
+        await caller.until(() => sent - answered() < UNANSWERED_CALLS, Date.now() + CALL_PACE_MS);
       }
       const last = caller.nextRequest();
       const done = caller.next((m) => m[0] === M.RESULT && m[1] === last);
