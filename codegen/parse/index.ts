@@ -4,15 +4,18 @@
  * runs, so watch mode re-reads only the files that changed and re-converts only the modules
  * asked for.
  */
+import { existsSync } from 'node:fs';
 import { relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Project, ts } from 'ts-morph';
 import { DIAGNOSTIC, type Diagnostic } from '../diagnostics.js';
 import type { DeclModel, ModuleModel, RefModel, Serializer } from '../model.js';
 import { sortModule } from '../model.js';
-import { posOf, report, resolveSymbol, type ParseContext } from './context.js';
+import { fileJsDoc, posOf, report, resolveSymbol, type ParseContext } from './context.js';
+import { compilerDiagnostics, withoutEchoes } from './compiler.js';
 import { convertService, errorUriOf } from './services.js';
 import { readTags, TAGS } from './tags.js';
-import { convertMembers, convertType, docOf } from './types.js';
+import { convertMembers, convertType, docOf, docText } from './types.js';
 import { uriProblem } from '../uri.js';
 
 export interface ParserOptions {
@@ -31,6 +34,21 @@ export interface ParseResult {
 
 const toPosix = (p: string): string => p.split(sep).join('/');
 
+/** The module specifier schemas import wampgen's helper types from. */
+export const SCHEMA_HELPERS = 'wampkit/codegen/schema';
+
+/**
+ * wampgen's own copy of the helper types (the source beside this folder, or its declaration
+ * file in a build): schemas resolve SCHEMA_HELPERS to it through a path mapping, so a schema
+ * folder outside any project with wampkit installed still compiles, and the helper types are
+ * always the ones this wampgen understands.
+ */
+function helperTypesFile(): string | undefined {
+  return ['../schema-types.ts', '../schema-types.d.ts']
+    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
+    .find((p) => existsSync(p));
+}
+
 export function moduleIdFor(root: string, file: string): string {
   return toPosix(relative(root, file)).replace(/\.(d\.)?[cm]?tsx?$/, '');
 }
@@ -42,6 +60,7 @@ export class SchemaParser {
 
   constructor(options: ParserOptions) {
     this.#options = options;
+    const helpers = helperTypesFile();
     this.#project = new Project({
       compilerOptions: {
         strict: true,
@@ -49,6 +68,7 @@ export class SchemaParser {
         module: ts.ModuleKind.NodeNext,
         moduleResolution: ts.ModuleResolutionKind.NodeNext,
         customConditions: ['source'],
+        ...(helpers !== undefined ? { paths: { [SCHEMA_HELPERS]: [helpers] } } : {}),
         // es5 declares every global a schema may name (Array, Record, Uint8Array, Promise, Date…);
         // the later libs only add parse time.
         lib: ['lib.es5.d.ts'],
@@ -96,11 +116,22 @@ export class SchemaParser {
       displayName: (file) => toPosix(relative(cwd, file.fileName)),
     };
     const modules: ModuleModel[] = [];
+    const own: Diagnostic[] = [];
+    const fromCompiler: Diagnostic[] = [];
     for (const file of only ?? [...inputs].sort()) {
       const sf = program.getSourceFile(file) ?? program.getSourceFile(toPosix(file));
       if (sf === undefined) continue;
-      modules.push(convertModule(ctx, sf, serializers));
+      const compiled = compilerDiagnostics(ctx, sf);
+      fromCompiler.push(...compiled.syntax, ...compiled.semantic);
+      if (compiled.syntax.length > 0) {
+        // Nothing is converted from a file that does not parse: an empty module keeps its
+        // place (and its diagnostics) until the file is fixed.
+        modules.push({ id: ctx.moduleIdOf(sf) ?? sf.fileName, source: ctx.displayName(sf), decls: [], services: [] });
+        continue;
+      }
+      modules.push(convertModule({ ...ctx, diagnostics: own }, sf, serializers));
     }
+    diagnostics.push(...fromCompiler, ...withoutEchoes(own, fromCompiler));
     return { modules, diagnostics };
   }
 }
@@ -127,7 +158,9 @@ function convertModule(ctx: ParseContext, sf: ts.SourceFile, serializers: readon
     }
   }
   const id = ctx.moduleIdOf(sf) ?? sf.fileName;
-  return sortModule({ id, source: ctx.displayName(sf), decls, services });
+  const head = fileJsDoc(sf);
+  const doc = head === undefined ? undefined : docText([head]);
+  return sortModule({ id, source: ctx.displayName(sf), decls, services, ...(doc !== undefined ? { doc } : {}) });
 }
 
 function checkImports(ctx: ParseContext, sf: ts.SourceFile): void {

@@ -30,7 +30,7 @@
  */
 import { createError, isWampkitError } from '../errors.js';
 import { ErrorUri } from '../wamp/uris.js';
-import { RouterErrorCode } from './config.js';
+import { RouterErrorCode } from './error-codes.js';
 import { UriIndex, isMatchPolicy, MatchPolicy, type UriMatch } from './uri-matcher.js';
 import { MAX_TIMER_DELAY } from '../long-timeout.js';
 import { GUARD_VERDICTS_KEPT, cachedGuard, onlyMatchesAllowed, patternPolicy, type UriGuard } from './pattern-guard.js';
@@ -289,7 +289,7 @@ export class Authorizer {
       const key = `${action} ${match} ${pattern}`;
       let safe = rule.proven.get(key);
       if (safe === undefined) {
-        safe = onlyMatchesAllowed(rule.index.entries(), pattern, match, action);
+        safe = onlyMatchesAllowed(rule.index.entries(), pattern, match, (p) => p.allow?.[action] === true);
         if (rule.proven.size >= GUARD_VERDICTS_KEPT) rule.proven.clear();
         rule.proven.set(key, safe);
       }

@@ -12,8 +12,9 @@
  * The broker reports what changed (created/deleted) in its return values; the realm turns that
  * into meta events, so the broker knows nothing of the meta API.
  */
-import { MessageType } from '../wamp/message-types.js';
+import { eventMessage, type EventDetailsDict } from '../wamp/messages.js';
 import type { RouterPeer } from './peer.js';
+import { SharedMessage } from './outbound.js';
 import type { IdSource } from './ids.js';
 import { UriIndex, MatchPolicy, type UriMatch } from './uri-matcher.js';
 import { publishFilter, isReceiver } from './event-filter.js';
@@ -144,7 +145,7 @@ export class LocalBroker implements Broker {
     const { options } = request;
     const filter = publishFilter(options);
     const publisher = peer === null ? null : peer.sessionId;
-    const disclosed: Record<string, unknown> = {};
+    const disclosed: EventDetailsDict = {};
     if (peer !== null && (options['disclose_me'] === true || request.disclosePublisher === true)) {
       disclosed['publisher'] = peer.sessionId;
       disclosed['publisher_authid'] = peer.authid;
@@ -152,18 +153,16 @@ export class LocalBroker implements Broker {
     }
     for (const { value: sub } of this.#index.matches(request.topic)) {
       const details = sub.match === MatchPolicy.EXACT ? disclosed : { ...disclosed, topic: request.topic };
-      // One array for every receiver of this subscription: the EVENT is identical for all.
-      const event: unknown[] = [MessageType.EVENT, sub.id, publication, details];
-      if (request.kwargs !== undefined && Object.keys(request.kwargs).length > 0) event.push(request.args ?? [], request.kwargs);
-      else if (request.args !== undefined && request.args.length > 0) event.push(request.args);
-      const cache = new Map<string, Uint8Array | string>();
+      // One message for every receiver of this subscription: the EVENT is identical for all. A
+      // receiver that cannot take it misses it (logged by the outbound path); the rest get it.
+      const event = new SharedMessage(eventMessage(sub.id, publication, details, request.args, request.kwargs));
       const guards = sub.guards;
       // The usual case (no guarded subscriber here, no events waiting anywhere) sends directly.
       const direct = guards === null && this.#guarded.holding === 0;
       for (const receiver of sub.subscribers) {
         if (!isReceiver(filter, publisher, receiver)) continue;
-        if (direct) receiver.sendShared(event, cache);
-        else this.#guarded.deliver(receiver, sub, event, cache, guards?.get(receiver), request.topic);
+        if (direct) receiver.sendShared(event);
+        else this.#guarded.deliver(receiver, sub, event, guards?.get(receiver), request.topic);
       }
     }
     if (options['retain'] === true) {
@@ -181,8 +180,9 @@ export class LocalBroker implements Broker {
     const sub = this.#byId.get(subscription.id);
     if (sub === undefined) return;
     const guard = sub.guards?.get(peer);
+    // One the subscriber cannot receive is skipped (and logged); the others still go out.
     for (const ev of this.#retention.forSubscription(subscription.topic, subscription.match, peer)) {
-      this.#guarded.deliver(peer, sub, retainedEventMessage(subscription.id, ev, pattern), null, guard, ev.topic);
+      this.#guarded.deliver(peer, sub, retainedEventMessage(subscription.id, ev, pattern), guard, ev.topic);
     }
   }
 

@@ -3,6 +3,7 @@
  * this boundary (each error names the bad value) and normalised with defaults.
  */
 import { createError } from '../errors.js';
+import { RouterErrorCode } from './error-codes.js';
 import { validateRealmAuthConfig, type RealmAuthConfig } from '../auth/router/config.js';
 import { validateAuthorizationConfig, type AuthorizationConfig } from './authorizer.js';
 import type { RetentionOptions } from './retention.js';
@@ -10,10 +11,7 @@ import { MAX_TIMER_DELAY } from '../long-timeout.js';
 import type { MetaApiConfig } from './meta-api.js';
 import { SESSION_LIMIT_KEYS, type SessionLimits } from './limits.js';
 
-export const RouterErrorCode = {
-  INVALID_OPTION: 'ROUTER_INVALID_OPTION',
-  LISTEN_FAILED: 'ROUTER_LISTEN_FAILED',
-} as const;
+export { RouterErrorCode } from './error-codes.js';
 
 export type SerializerName = 'json' | 'msgpack' | 'cbor';
 export const SERIALIZER_NAMES: readonly SerializerName[] = ['json', 'msgpack', 'cbor'];

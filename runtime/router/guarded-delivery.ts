@@ -11,6 +11,8 @@
  */
 import type { RouterPeer } from './peer.js';
 import type { UriGuard } from './pattern-guard.js';
+import { SharedMessage } from './outbound.js';
+import type { EventMessage } from '../wamp/messages.js';
 import { logger } from '../log.js';
 
 const log = logger('router');
@@ -25,7 +27,8 @@ export interface HeldSubscription {
 
 interface Held {
   readonly sub: HeldSubscription;
-  readonly message: unknown[];
+  /** Shared: an EVENT of a publication, encoded once per serializer; else one receiver's own (retained). */
+  readonly message: SharedMessage | EventMessage;
   /** True: send; false: the guard denied it; a Promise: the authorizer has not answered yet. */
   verdict: boolean | Promise<boolean>;
 }
@@ -40,16 +43,13 @@ export class GuardedDelivery {
 
   /**
    * Sends `message` to `receiver` if `guard` (absent: no check) allows `uri`, now or, if
-   * events for the receiver are waiting, after them. `cache` shares serializations between
-   * receivers of the same EVENT (null: send unshared).
+   * events for the receiver are waiting, after them (through the outbound path either way).
    */
-  deliver(receiver: RouterPeer, sub: HeldSubscription, message: unknown[], cache: Map<string, Uint8Array | string> | null, guard: UriGuard | undefined, uri: string): void {
+  deliver(receiver: RouterPeer, sub: HeldSubscription, message: SharedMessage | EventMessage, guard: UriGuard | undefined, uri: string): void {
     const queue = this.#held.get(receiver);
     const verdict = guard === undefined ? true : guard(uri);
     if (queue === undefined && typeof verdict === 'boolean') {
-      if (!verdict) return;
-      if (cache === null) receiver.send(message);
-      else receiver.sendShared(message, cache);
+      if (verdict) send(receiver, message);
       return;
     }
     if (queue === undefined) {
@@ -82,8 +82,14 @@ export class GuardedDelivery {
       if (typeof head.verdict !== 'boolean') return;
       queue.shift();
       // An event for a subscription the receiver has left since is not sent.
-      if (head.verdict && head.sub.subscribers.has(receiver)) receiver.send(head.message);
+      if (head.verdict && head.sub.subscribers.has(receiver)) send(receiver, head.message);
     }
     this.#held.delete(receiver);
   }
+}
+
+/** A receiver that cannot take the EVENT misses it (outbound.ts logs it); nothing throws here. */
+function send(receiver: RouterPeer, message: SharedMessage | EventMessage): void {
+  if (message instanceof SharedMessage) receiver.sendShared(message);
+  else receiver.send(message);
 }

@@ -18,7 +18,6 @@
  */
 import { MatchPolicy, type UriIndexEntry, type UriMatch } from './uri-matcher.js';
 import { patternCovers, patternsOverlap, takesPrecedence } from './uri-overlap.js';
-import type { AuthorizeAction, PermissionConfig } from './authorizer.js';
 
 /**
  * May the session that subscribed/registered this pattern have `uri` (a concrete topic or
@@ -36,19 +35,20 @@ export function patternPolicy(options: Readonly<Record<string, unknown>>): UriMa
 }
 
 /**
- * True when the table allows `action` on every concrete URI `pattern` matches: some allowing
- * permission contains the pattern, and no denying permission that meets it can win over that
- * one for a URI (see uri-overlap.ts). False means "not proven": check each URI.
+ * True when the table allows every concrete URI `pattern` matches: some permission that
+ * `allows` (the action asked about) contains the pattern, and no denying permission that meets
+ * it can win over that one for a URI (see uri-overlap.ts). False means "not proven": check each
+ * URI. The permission's shape is the authorizer's (a predicate, so this module needs none of it).
  */
-export function onlyMatchesAllowed(
-  permissions: Iterable<UriIndexEntry<PermissionConfig>>,
+export function onlyMatchesAllowed<P>(
+  permissions: Iterable<UriIndexEntry<P>>,
   pattern: string,
   match: UriMatch,
-  action: AuthorizeAction,
+  allows: (permission: P) => boolean,
 ): boolean {
-  const allowing: Array<UriIndexEntry<PermissionConfig>> = [];
-  const denying: Array<UriIndexEntry<PermissionConfig>> = [];
-  for (const p of permissions) (p.value.allow?.[action] === true ? allowing : denying).push(p);
+  const allowing: Array<UriIndexEntry<P>> = [];
+  const denying: Array<UriIndexEntry<P>> = [];
+  for (const p of permissions) (allows(p.value) ? allowing : denying).push(p);
   const covering = allowing.filter((p) => patternCovers(p.pattern, p.match, pattern, match));
   if (covering.length === 0) return false;
   return denying.every((d) => !patternsOverlap(d.pattern, d.match, pattern, match) ||

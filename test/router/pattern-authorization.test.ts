@@ -10,6 +10,8 @@ import { MessageType as M } from '../../runtime/wamp/message-types.js';
 import { patternsOverlap, patternCovers, takesPrecedence } from '../../runtime/router/uri-overlap.js';
 import { onlyMatchesAllowed } from '../../runtime/router/pattern-guard.js';
 import { GuardedDelivery, MAX_HELD_EVENTS } from '../../runtime/router/guarded-delivery.js';
+import { SharedMessage } from '../../runtime/router/outbound.js';
+import { eventMessage, type EventMessage, type WampMessage } from '../../runtime/wamp/messages.js';
 import { Authorizer, type PermissionConfig } from '../../runtime/router/authorizer.js';
 import { UriIndex, matchesPattern, type UriMatch } from '../../runtime/router/uri-matcher.js';
 import { ticket } from '../../runtime/auth/ticket.js';
@@ -120,7 +122,7 @@ describe('pattern relations (uri-overlap)', () => {
       if (rand(4) === 0) index.set('', 'prefix', { uri: '', match: 'prefix', allow: { subscribe: true } });
       const [p, m] = pattern();
       if (m === 'exact' || !isValidUri(p, 'loose', m)) continue;
-      if (!onlyMatchesAllowed(index.entries(), p, m, 'subscribe')) continue;
+      if (!onlyMatchesAllowed(index.entries(), p, m, (perm) => perm.allow?.subscribe === true)) continue;
       for (const u of matching(p, m)) {
         assert.equal(index.best(u)?.value.allow?.subscribe, true, `${u} under ${p} ${m} with ${JSON.stringify([...index.entries()].map((e) => [e.pattern, e.match, e.value.allow]))}`);
       }
@@ -246,12 +248,22 @@ describe('pattern registrations through the router', () => {
 });
 
 describe('GuardedDelivery', () => {
+  /** An EVENT whose one argument names it; `shared` as a publication sends it (SharedMessage). */
+  function ev(label: unknown, shared = false): EventMessage | SharedMessage {
+    const message = eventMessage(1, 1, {}, [label]);
+    return shared ? new SharedMessage(message) : message;
+  }
+
   function fakePeer() {
-    const sent: unknown[][] = [];
+    const sent: unknown[] = [];
+    const record = (m: WampMessage): boolean => {
+      sent.push(m.type === M.EVENT ? m.args?.[0] : m);
+      return true;
+    };
     const peer = {
       sessionId: 5, authid: 'p', authrole: 'r', hasFeature: () => false, nextRequestId: () => 1,
-      send: (m: unknown[]) => void sent.push(m),
-      sendShared: (m: unknown[]) => void sent.push(m),
+      send: record,
+      sendShared: (m: SharedMessage) => record(m.message),
     };
     return { peer, sent };
   }
@@ -263,30 +275,30 @@ describe('GuardedDelivery', () => {
     let answer!: (v: boolean) => void;
     const slow = new Promise<boolean>((resolve) => (answer = resolve));
     const guard = (uri: string) => (uri === 'slow' ? slow : uri !== 'denied');
-    delivery.deliver(peer, sub, ['first'], null, guard, 'slow');
+    delivery.deliver(peer, sub, ev('first'), guard, 'slow');
     assert.equal(delivery.holding, 1);
-    delivery.deliver(peer, sub, ['unguarded'], new Map(), undefined, 'x');
-    delivery.deliver(peer, sub, ['denied'], null, guard, 'denied');
-    for (let i = 0; i < MAX_HELD_EVENTS + 50; i++) delivery.deliver(peer, sub, [i], null, guard, 'fast');
+    delivery.deliver(peer, sub, ev('unguarded', true), undefined, 'x');
+    delivery.deliver(peer, sub, ev('denied'), guard, 'denied');
+    for (let i = 0; i < MAX_HELD_EVENTS + 50; i++) delivery.deliver(peer, sub, ev(i), guard, 'fast');
     assert.deepEqual(sent, [], 'nothing overtakes the unanswered one');
     answer(true);
     await delay(5);
     assert.equal(sent.length, MAX_HELD_EVENTS - 1, 'the queue was bounded (first + unguarded + the rest, the denied one dropped)');
-    assert.deepEqual(sent.slice(0, 3), [['first'], ['unguarded'], [0]]);
+    assert.deepEqual(sent.slice(0, 3), ['first', 'unguarded', 0]);
     assert.equal(delivery.holding, 0);
-    delivery.deliver(peer, sub, ['direct'], null, guard, 'fast');
-    assert.deepEqual(sent.at(-1), ['direct']);
+    delivery.deliver(peer, sub, ev('direct'), guard, 'fast');
+    assert.deepEqual(sent.at(-1), 'direct');
 
     const other = fakePeer();
     const pending = new Promise<boolean>((resolve) => (answer = resolve));
     const left = { subscribers: new Set([other.peer]) };
-    delivery.deliver(other.peer, left, ['a'], null, () => pending, 't');
+    delivery.deliver(other.peer, left, ev('a'), () => pending, 't');
     left.subscribers.clear();
     answer(true);
     await delay(5);
     assert.deepEqual(other.sent, [], 'the subscription was left while the event waited');
     const again = new Promise<boolean>((resolve) => (answer = resolve));
-    delivery.deliver(other.peer, sub, ['b'], null, () => again, 't');
+    delivery.deliver(other.peer, sub, ev('b'), () => again, 't');
     delivery.forget(other.peer);
     answer(true);
     await delay(5);
