@@ -11,6 +11,7 @@ import { MAX_HELD_EVENTS } from '../../runtime/router/guarded-delivery.js';
 import { GUARD_VERDICTS_KEPT } from '../../runtime/router/pattern-guard.js';
 import { normalizeRouterOptions } from '../../runtime/router/config.js';
 import { resolveSessionLimits } from '../../runtime/router/limits.js';
+import { DEFAULT_MAX_DEPTH, MIN_CONFIGURABLE_DEPTH, MAX_CONFIGURABLE_DEPTH } from '../../runtime/serializers/errors.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const doc = readFileSync(join(root, 'docs/limits.md'), 'utf8');
@@ -34,6 +35,17 @@ test('docs/limits.md: the session limits, retention budget and guard bounds have
   assert.ok(row('MAX_HELD_EVENTS')[2] === String(MAX_HELD_EVENTS));
   assert.ok(row('GUARD_VERDICTS_KEPT')[2]!.startsWith(String(GUARD_VERDICTS_KEPT)));
   assert.equal(row('helloTimeout')[2], `${normalizeRouterOptions({ realms: [] }).helloTimeout} ms`);
+});
+
+test('docs/limits.md: the serializers\' nesting limit has their default and range, and the router has no option for it yet, as the row says', () => {
+  const cells = row('maxDepth');
+  assert.ok(cells[2]!.startsWith(`${DEFAULT_MAX_DEPTH} `), `default ${cells[2]}`);
+  assert.ok(cells[3]!.includes(`${MIN_CONFIGURABLE_DEPTH} to ${MAX_CONFIGURABLE_DEPTH}`), `range ${cells[3]}`);
+  assert.ok(cells[3]!.includes('the router has no option for it yet'));
+  // When the router gets a maxDepth option, this row (and this test) must say where it is.
+  for (const file of ['runtime/router/config.ts', 'runtime/router/listeners.ts']) {
+    assert.doesNotMatch(readFileSync(join(root, file), 'utf8'), /maxDepth/, `${file} has no maxDepth option`);
+  }
 });
 
 test('docs/limits.md: the example is valid router options and resolves as the text says; the guides link the page', () => {
