@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the whole suite with Node's own test runner (tsx for TypeScript, the "source"
+// Runs the whole suite with Node's own test runner (tsx for TypeScript, the "@wampkit/source"
 // export condition so `import 'wampkit'` resolves to the TypeScript sources).
 // Usage: node test/run.mjs [path-filter ...]   e.g. node test/run.mjs websocket
 import { readdirSync, statSync } from 'node:fs';
@@ -29,7 +29,7 @@ if (files.length === 0) {
 }
 
 const args = [
-  '--conditions=source',
+  '--conditions=@wampkit/source',
   '--import', 'tsx',
   '--test',
   '--test-concurrency=2',

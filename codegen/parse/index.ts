@@ -48,7 +48,7 @@ export class SchemaParser {
         target: ts.ScriptTarget.ES2022,
         module: ts.ModuleKind.NodeNext,
         moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        customConditions: ['source'],
+        customConditions: ['@wampkit/source'],
         // es5 declares every global a schema may name (Array, Record, Uint8Array, Promise, Date…);
         // the later libs only add parse time.
         lib: ['lib.es5.d.ts'],

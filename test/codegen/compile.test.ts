@@ -13,7 +13,7 @@ import { ROOT, tempProject } from './helpers.js';
 const TSCONFIG = {
   compilerOptions: {
     strict: true, noEmit: true, target: 'es2022', lib: ['es2023'], module: 'nodenext', moduleResolution: 'nodenext',
-    customConditions: ['source'], types: ['node'], noUncheckedIndexedAccess: true, noImplicitOverride: true,
+    customConditions: ['@wampkit/source'], types: ['node'], noUncheckedIndexedAccess: true, noImplicitOverride: true,
     exactOptionalPropertyTypes: false, verbatimModuleSyntax: true, isolatedModules: true, skipLibCheck: true,
     noUnusedLocals: true, noUnusedParameters: true, noImplicitReturns: true,
   },

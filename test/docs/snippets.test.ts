@@ -58,7 +58,7 @@ describe('doc snippets', () => {
     const code = snippet('README.md', 'ts', "from 'wampkit'");
     assert.match(code, /port: 8080/);
     writeFileSync(join(dir, 'readme-run.ts'), code.replace('port: 8080', 'port: 0'));
-    const program = await startProgram(process.execPath, ['--conditions=source', '--import', 'tsx', join(dir, 'readme-run.ts')], { cwd: root, limitMs: 120_000, ready: /^5$/m });
+    const program = await startProgram(process.execPath, ['--conditions=@wampkit/source', '--import', 'tsx', join(dir, 'readme-run.ts')], { cwd: root, limitMs: 120_000, ready: /^5$/m });
     program.child.kill('SIGTERM');
     await program.finished;
     assert.match(program.output(), /^5$/m);
