@@ -42,7 +42,7 @@ describe('doc snippets', () => {
     const files: Record<string, string> = {
       // The usage snippet talks to some session; the doc leaves out where it came from.
       'schema-usage.ts': `declare const session: import('wampkit').WampSession;\n${snippet('docs/schema.md', 'ts', "from './generated/index.js'")}`,
-      'schema-api.ts': snippet('docs/schema.md', 'ts', "from 'wampkit/codegen'"),
+      'schema-api.ts': snippet('docs/schema.md', 'ts', "from 'wampgen'"),
       'readme.ts': snippet('README.md', 'ts', "from 'wampkit'"),
       'accelerator.ts': snippet('docs/accelerator.md', 'ts', "from 'wampkit/nvx'"),
     };
@@ -87,8 +87,8 @@ describe('doc snippets', () => {
   });
 
   test('docs/accelerator.md: the commands that check the active kernel run and agree', (t) => {
-    if (!existsSync(join(root, 'dist', 'runtime', 'nvx.js'))) {
-      t.skip('dist/ is not built (npm install builds it through prepare): the commands import the built package');
+    if (!existsSync(join(root, 'runtime', 'dist', 'nvx.js'))) {
+      t.skip('runtime/dist/ is not built (npm install builds it through prepare): the commands import the built package');
       return;
     }
     const commands = snippet('docs/accelerator.md', 'sh', 'wampkit/nvx').trim().split('\n');
