@@ -166,11 +166,11 @@ describe('the workspace packages, packed and installed into empty projects', { s
       for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) assert.equal(manifest.scripts?.[hook], undefined, `${p.name} has a ${hook} script`);
     }
     const library = js.wampkit.files;
-    for (const entry of ['dist/index.js', 'dist/index.d.ts', 'dist/browser/index.js', 'dist/router/index.js', 'bin/wampkit.mjs']) assert.ok(library.includes(entry), `wampkit ships ${entry}`);
+    for (const entry of ['README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/browser/index.js', 'dist/router/index.js', 'bin/wampkit.mjs']) assert.ok(library.includes(entry), `wampkit ships ${entry}`);
     assert.ok(js.wampgen.files.includes('templates/module.hbs') && js.wampgen.files.includes('bin/wampgen.mjs'));
     for (const target of NATIVE_TARGETS) {
       const p = natives[target];
-      if (p.missingBinary === undefined) assert.deepEqual([...p.files].sort(), ['nvx.node', 'package.json']);
+      if (p.missingBinary === undefined) assert.deepEqual([...p.files].sort(), ['README.md', 'nvx.node', 'package.json']);
     }
   });
 
