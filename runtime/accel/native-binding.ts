@@ -71,7 +71,7 @@ export function loadAddon(): AddonLoad {
   if (cached !== undefined) return cached;
   const candidates = addonCandidates();
   if (candidates.length === 0) {
-    cached = { ok: false, reason: `no NVX binary for this platform (${platformPackage()} is not installed)`, present: false };
+    cached = { ok: false, reason: `no NVX binary for this platform (the optional package ${platformPackage()} is not installed, or in a clone not built: npm run build:native)`, present: false };
     return cached;
   }
   const require = createRequire(import.meta.url);
