@@ -6,7 +6,7 @@
  * native/scripts/build.mjs). Shared by the package tests.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -109,3 +109,54 @@ export function measureInstall(project: string): { packages: string[]; bytes: nu
 export function hasNpm(): boolean {
   return spawnSync(NPM, ['--version'], { encoding: 'utf8' }).status === 0 && existsSync(TSC);
 }
+
+/** Packs the named JavaScript workspaces and every NVX package into `work`/tarballs. */
+export function packForTest(work: string, names: ReadonlyArray<keyof typeof JS_PACKAGES>): { js: Partial<Record<keyof typeof JS_PACKAGES, Packed>>; natives: Record<NativeTarget, NativePack> } {
+  const tarballs = join(work, 'tarballs');
+  mkdirSync(tarballs, { recursive: true });
+  const js: Partial<Record<keyof typeof JS_PACKAGES, Packed>> = {};
+  for (const name of names) js[name] = packJsWorkspace(JS_PACKAGES[name], join(work, 'stage'), tarballs);
+  const natives = {} as Record<NativeTarget, NativePack>;
+  for (const target of NATIVE_TARGETS) natives[target] = packNative(target, tarballs);
+  return { js, natives };
+}
+
+/**
+ * An empty project with these dependencies; every NVX package comes from its local tarball
+ * (overrides), so an install never asks the registry for our unpublished names.
+ */
+export function emptyProject(parent: string, name: string, dependencies: Record<string, string>, devDependencies: Record<string, string>, natives: Record<NativeTarget, NativePack>): string {
+  const path = join(parent, name);
+  mkdirSync(path);
+  const overrides = Object.fromEntries(Object.values(natives).map((p) => [p.name, `file:${p.tarball}`]));
+  writeFileSync(join(path, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, type: 'module', dependencies, devDependencies, overrides }, null, 2));
+  return path;
+}
+
+export const INSTALL_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund'];
+/** What npm 11 prints about dependencies' install scripts it blocked. */
+export const INSTALL_SCRIPT_WARNING = /install.?scripts?|allowScripts/i;
+
+/** The environment of a user's program: no repository conditions, no NVX switches. */
+export function userEnv(): NodeJS.ProcessEnv {
+  return { NODE_OPTIONS: undefined, NODE_TEST_CONTEXT: undefined, WAMPKIT_NVX: undefined, WAMPKIT_NVX_DEBUG: undefined };
+}
+
+/** `node -e` (ESM) in a project, as a user's program would run. */
+export function nodeIn(cwd: string, script: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = run(process.execPath, ['--input-type=module', '-e', script], cwd, { ...userEnv(), ...env }, 60_000);
+  return { status: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim() };
+}
+
+export function describeInstall(what: string, install: { packages: string[]; bytes: number }): string {
+  return `${what}: ${install.packages.length} packages, ${(install.bytes / 1e6).toFixed(2)} MB (${install.bytes} bytes) in node_modules: ${install.packages.join(', ')}`;
+}
+
+/** The library's export subpaths as import specifiers. */
+export function librarySubpaths(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'runtime', 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+  return Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => (k === '.' ? 'wampkit' : `wampkit/${k.slice(2)}`));
+}
+
+/** A user's strict compiler options (no skipLibCheck). */
+export const STRICT = { target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noUncheckedIndexedAccess: true, skipLibCheck: false } as const;
