@@ -28,12 +28,16 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// The per-test limit also bounds each file as a whole (the runner treats a file as one test):
+// 10 minutes, so the heaviest files (packing and installing every package, the NVX suite on an
+// arm64 Node under qemu) finish on a loaded 2-core machine, and a hung file still ends.
+const FILE_LIMIT_MS = 600_000;
 const args = [
   '--conditions=@wampkit/source',
   '--import', 'tsx',
   '--test',
   '--test-concurrency=2',
-  '--test-timeout=300000',
+  `--test-timeout=${FILE_LIMIT_MS}`,
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=./test/summary-reporter.mjs', '--test-reporter-destination=stdout',
   ...files,
