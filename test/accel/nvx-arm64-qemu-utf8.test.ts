@@ -9,7 +9,7 @@ import { arm64SkipReason, prepareArm64, runSuiteFile, type Arm64Run } from './ar
 
 const FILE = 'test/accel/nvx-utf8.test.ts';
 
-describe('@wampkit/nvx-linux-arm64 under qemu-user: UTF-8', { skip: arm64SkipReason(), timeout: 10 * 60_000 }, () => {
+describe('@wampkit/nvx-linux-arm64 under qemu-user: UTF-8', { skip: arm64SkipReason(), timeout: 9 * 60_000 }, () => {
   let arm64: Arm64Run;
   before(() => (arm64 = prepareArm64([FILE])));
   after(() => arm64.dispose());
