@@ -12,13 +12,14 @@
 /// <reference types="node" preserve="true" />
 import { accel } from './accel/index.js';
 import { createError } from './errors.js';
+import { NvxErrorCode } from './error-codes.js';
 import type { Utf8Validator } from './accel/types.js';
 
 export type { Utf8Validator } from './accel/types.js';
 export { usableKernels } from './accel/select.js';
 
 /** Stable error code for a bad argument to a wampkit/nvx function. */
-export const NVX_INVALID_ARGUMENT = 'NVX_INVALID_ARGUMENT';
+export const NVX_INVALID_ARGUMENT = NvxErrorCode.INVALID_ARGUMENT;
 
 /** Which implementation is active: 'avx512', 'avx2', 'sse4.1', 'sse2', 'neon', 'scalar' or 'ts'. */
 export const implementation: string = accel.implementation;

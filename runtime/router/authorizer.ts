@@ -24,7 +24,7 @@
  */
 import { createError, isWampkitError } from '../errors.js';
 import { ErrorUri } from '../wamp/uris.js';
-import { RouterErrorCode } from './config.js';
+import { RouterErrorCode } from './error-codes.js';
 import { UriIndex, isMatchPolicy, MatchPolicy, type UriMatch } from './uri-matcher.js';
 
 export const AuthorizeAction = {

@@ -12,8 +12,9 @@
  * The broker reports what changed (created/deleted) in its return values; the realm turns that
  * into meta events, so the broker knows nothing of the meta API.
  */
-import { MessageType } from '../wamp/message-types.js';
+import { eventMessage, type EventDetailsDict } from '../wamp/messages.js';
 import type { RouterPeer } from './peer.js';
+import { SharedMessage } from './outbound.js';
 import type { IdSource } from './ids.js';
 import { UriIndex, MatchPolicy, type UriMatch } from './uri-matcher.js';
 import { publishFilter, isReceiver } from './event-filter.js';
@@ -117,7 +118,7 @@ export class LocalBroker implements Broker {
     const { options } = request;
     const filter = publishFilter(options);
     const publisher = peer === null ? null : peer.sessionId;
-    const disclosed: Record<string, unknown> = {};
+    const disclosed: EventDetailsDict = {};
     if (peer !== null && (options['disclose_me'] === true || request.disclosePublisher === true)) {
       disclosed['publisher'] = peer.sessionId;
       disclosed['publisher_authid'] = peer.authid;
@@ -125,14 +126,11 @@ export class LocalBroker implements Broker {
     }
     for (const { value: sub } of this.#index.matches(request.topic)) {
       const details = sub.match === MatchPolicy.EXACT ? disclosed : { ...disclosed, topic: request.topic };
-      // One array for every receiver of this subscription: the EVENT is identical for all.
-      const event: unknown[] = [MessageType.EVENT, sub.id, publication, details];
-      if (request.kwargs !== undefined && Object.keys(request.kwargs).length > 0) event.push(request.args ?? [], request.kwargs);
-      else if (request.args !== undefined && request.args.length > 0) event.push(request.args);
-      const cache = new Map<string, Uint8Array | string>();
+      // One message for every receiver of this subscription: the EVENT is identical for all. A
+      // receiver that cannot take it misses it (logged by the outbound path); the rest get it.
+      const event = new SharedMessage(eventMessage(sub.id, publication, details, request.args, request.kwargs));
       for (const receiver of sub.subscribers) {
-        if (!isReceiver(filter, publisher, receiver)) continue;
-        receiver.sendShared(event, cache);
+        if (isReceiver(filter, publisher, receiver)) receiver.sendShared(event);
       }
     }
     if (options['retain'] === true) {
@@ -147,6 +145,7 @@ export class LocalBroker implements Broker {
 
   sendRetained(peer: RouterPeer, subscription: BrokerSubscription): void {
     const pattern = subscription.match !== MatchPolicy.EXACT;
+    // One the subscriber cannot receive is skipped (and logged); the others still go out.
     for (const ev of this.#retention.forSubscription(subscription.topic, subscription.match, peer)) {
       peer.send(retainedEventMessage(subscription.id, ev, pattern));
     }

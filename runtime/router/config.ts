@@ -3,14 +3,12 @@
  * this boundary (each error names the bad value) and normalised with defaults.
  */
 import { createError } from '../errors.js';
+import { RouterErrorCode } from './error-codes.js';
 import { validateRealmAuthConfig, type RealmAuthConfig } from '../auth/router/config.js';
 import { validateAuthorizationConfig, type AuthorizationConfig } from './authorizer.js';
 import type { RetentionOptions } from './retention.js';
 
-export const RouterErrorCode = {
-  INVALID_OPTION: 'ROUTER_INVALID_OPTION',
-  LISTEN_FAILED: 'ROUTER_LISTEN_FAILED',
-} as const;
+export { RouterErrorCode } from './error-codes.js';
 
 export type SerializerName = 'json' | 'msgpack' | 'cbor';
 export const SERIALIZER_NAMES: readonly SerializerName[] = ['json', 'msgpack', 'cbor'];

@@ -15,6 +15,9 @@
  * them into meta events.
  */
 import { MessageType } from '../wamp/message-types.js';
+import {
+  errorMessage, interruptMessage, invocationMessage, resultMessage, unregisteredMessage, type ErrorMessage, type InvocationDetailsDict,
+} from '../wamp/messages.js';
 import { ErrorUri } from '../wamp/uris.js';
 import type { RouterPeer } from './peer.js';
 import type { IdSource } from './ids.js';
@@ -114,15 +117,12 @@ function view(reg: Registration): DealerRegistration {
   return { id: reg.id, procedure: reg.procedure, match: reg.match, invoke: reg.list.policy, created: reg.created, callees: reg.list.callees };
 }
 
-function withPayload(message: unknown[], args: Args | undefined, kwargs: Kwargs | undefined): unknown[] {
-  if (kwargs !== undefined && Object.keys(kwargs).length > 0) message.push(args ?? [], kwargs);
-  else if (args !== undefined && args.length > 0) message.push(args);
-  return message;
+function callError(inv: Invocation, error: string, message: string): ErrorMessage {
+  return errorMessage(MessageType.CALL, inv.callRequest, {}, error, [message]);
 }
 
-function callError(inv: Invocation, error: string, message: string): unknown[] {
-  return [MessageType.ERROR, MessageType.CALL, inv.callRequest, {}, error, [message]];
-}
+/** The answer a caller gets when its call's arguments could not be encoded for the callee. */
+const UNDELIVERABLE_CALL = 'the call could not be encoded for the callee';
 
 export class LocalDealer implements Dealer {
   readonly #ids: IdSource;
@@ -180,13 +180,11 @@ export class LocalDealer implements Dealer {
     const found = this.#index.best(call.procedure)?.value;
     const callee = found?.list.pick();
     if (found === undefined || callee === undefined) {
-      caller.send([MessageType.ERROR, MessageType.CALL, call.request, {}, ErrorUri.NO_SUCH_PROCEDURE,
-        [`no callee registered for procedure '${call.procedure}'`]]);
+      caller.send(errorMessage(MessageType.CALL, call.request, {}, ErrorUri.NO_SUCH_PROCEDURE, [`no callee registered for procedure '${call.procedure}'`]));
       return;
     }
     if (progress && !(callee.hasFeature('callee', 'progressive_call_invocations') && callee.hasFeature('callee', 'call_canceling'))) {
-      caller.send([MessageType.ERROR, MessageType.CALL, call.request, {}, ErrorUri.FEATURE_NOT_SUPPORTED,
-        ['the callee does not support progressive call invocations']]);
+      caller.send(errorMessage(MessageType.CALL, call.request, {}, ErrorUri.FEATURE_NOT_SUPPORTED, ['the callee does not support progressive call invocations']));
       return;
     }
     const invocationRequest = callee.nextRequestId();
@@ -196,21 +194,24 @@ export class LocalDealer implements Dealer {
       receiveProgress, progressIn: progress, canceled: false, timer: null,
     };
     this.#calls.add(inv);
-    const details: Record<string, unknown> = {};
-    if (found.match !== 'exact') details['procedure'] = call.procedure;
-    if (receiveProgress) details['receive_progress'] = true;
-    if (progress) details['progress'] = true;
+    const details: InvocationDetailsDict = {};
+    if (found.match !== 'exact') details.procedure = call.procedure;
+    if (receiveProgress) details.receive_progress = true;
+    if (progress) details.progress = true;
     if (call.options['disclose_me'] === true || call.discloseCaller === true) {
-      details['caller'] = caller.sessionId;
-      details['caller_authid'] = caller.authid;
-      details['caller_authrole'] = caller.authrole;
+      details.caller = caller.sessionId;
+      details.caller_authid = caller.authid;
+      details.caller_authrole = caller.authrole;
     }
     const timeout = call.options['timeout'];
-    if (typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0) {
-      if (found.forwardTimeout && callee.hasFeature('callee', 'call_timeout')) details['timeout'] = timeout;
-      else inv.timer = setTimeout(() => this.#timedOut(inv), timeout);
+    const forward = typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0 && found.forwardTimeout && callee.hasFeature('callee', 'call_timeout');
+    if (forward) details.timeout = timeout;
+    if (!callee.send(invocationMessage(invocationRequest, found.id, details, call.args, call.kwargs))) {
+      this.#calls.forget(inv);
+      caller.send(callError(inv, ErrorUri.INVALID_PAYLOAD, UNDELIVERABLE_CALL));
+      return;
     }
-    callee.send(withPayload([MessageType.INVOCATION, invocationRequest, found.id, details], call.args, call.kwargs));
+    if (!forward && typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0) inv.timer = setTimeout(() => this.#timedOut(inv), timeout);
   }
 
   hasCall(caller: RouterPeer, request: number): boolean {
@@ -224,7 +225,7 @@ export class LocalDealer implements Dealer {
     const interruptible = inv.callee.hasFeature('callee', 'call_canceling');
     const effective = mode === 'kill' && !interruptible ? 'skip' : mode;
     if (effective !== 'skip' && interruptible) {
-      inv.callee.send([MessageType.INTERRUPT, inv.invocationRequest, { mode: effective }]);
+      inv.callee.send(interruptMessage(inv.invocationRequest, { mode: effective === 'killnowait' ? 'killnowait' : 'kill' }));
     }
     if (effective === 'kill') {
       inv.canceled = true;
@@ -247,14 +248,17 @@ export class LocalDealer implements Dealer {
     }
     if (progress) {
       // A progressive YIELD for a caller that did not ask for progress is dropped, as
-      // Crossbar does, rather than ending the call early.
-      if (inv.receiveProgress) {
-        inv.caller.send(withPayload([MessageType.RESULT, inv.callRequest, { progress: true }], reply.args, reply.kwargs));
+      // Crossbar does, rather than ending the call early. One the caller cannot receive ends
+      // the call: the caller got ERROR invalid_payload instead (outbound.ts); the callee stops.
+      if (inv.receiveProgress && !inv.caller.send(resultMessage(inv.callRequest, { progress: true }, reply.args, reply.kwargs))) {
+        this.#calls.forget(inv);
+        this.#stopCallee(inv, 'killnowait');
       }
       return true;
     }
     this.#calls.forget(inv);
-    inv.caller.send(withPayload([MessageType.RESULT, inv.callRequest, {}], reply.args, reply.kwargs));
+    // A result the caller cannot receive reaches it as ERROR invalid_payload (outbound.ts).
+    inv.caller.send(resultMessage(inv.callRequest, {}, reply.args, reply.kwargs));
     return true;
   }
 
@@ -263,7 +267,7 @@ export class LocalDealer implements Dealer {
     if (inv === undefined) return false;
     this.#calls.forget(inv);
     const error = inv.canceled ? ErrorUri.CANCELED : reply.error;
-    inv.caller.send(withPayload([MessageType.ERROR, MessageType.CALL, inv.callRequest, {}, error], reply.args, reply.kwargs));
+    inv.caller.send(errorMessage(MessageType.CALL, inv.callRequest, {}, error, reply.args, reply.kwargs));
     return true;
   }
 
@@ -276,9 +280,7 @@ export class LocalDealer implements Dealer {
       this.#ofPeer.get(callee)?.delete(reg.id);
       out.push(this.#removeCallee(reg, callee));
       // Spec: a callee that did not announce registration_revocation must not get UNREGISTERED.
-      if (callee.hasFeature('callee', 'registration_revocation')) {
-        callee.send([MessageType.UNREGISTERED, 0, { registration: reg.id, reason }]);
-      }
+      if (callee.hasFeature('callee', 'registration_revocation')) callee.send(unregisteredMessage(0, { registration: reg.id, reason }));
     }
     return out;
   }
@@ -295,9 +297,7 @@ export class LocalDealer implements Dealer {
     }
     // Calls this session made: the callee's answer has nobody to go to; tell the callee if it can hear it.
     for (const inv of this.#calls.takeCalls(peer)) {
-      if (inv.callee !== peer && inv.callee.hasFeature('callee', 'call_canceling')) {
-        inv.callee.send([MessageType.INTERRUPT, inv.invocationRequest, { mode: 'killnowait' }]);
-      }
+      if (inv.callee !== peer) this.#stopCallee(inv, 'killnowait');
     }
     // Invocations this session was serving: their callers get ERROR canceled (basic profile, callee leaving).
     for (const inv of this.#calls.takeInvocations(peer)) {
@@ -331,8 +331,18 @@ export class LocalDealer implements Dealer {
 
   #continueCall(inv: Invocation, call: CallRequest, progress: boolean): void {
     inv.progressIn = progress;
-    const details: Record<string, unknown> = progress ? { progress: true } : {};
-    inv.callee.send(withPayload([MessageType.INVOCATION, inv.invocationRequest, inv.registrationId, details], call.args, call.kwargs));
+    const details: InvocationDetailsDict = progress ? { progress: true } : {};
+    if (inv.callee.send(invocationMessage(inv.invocationRequest, inv.registrationId, details, call.args, call.kwargs))) return;
+    // A chunk the callee cannot receive ends the call: it must not wait for the rest.
+    this.#calls.forget(inv);
+    this.#stopCallee(inv, 'killnowait');
+    inv.caller.send(callError(inv, ErrorUri.INVALID_PAYLOAD, UNDELIVERABLE_CALL));
+  }
+
+  /** Interrupts the callee of a call the dealer has given up, if it can hear INTERRUPT. */
+  #stopCallee(inv: Invocation, mode: 'kill' | 'killnowait', reason?: string): void {
+    if (!inv.callee.hasFeature('callee', 'call_canceling')) return;
+    inv.callee.send(interruptMessage(inv.invocationRequest, reason === undefined ? { mode } : { mode, reason }));
   }
 
   /** Dealer-initiated timeout: killnowait for a callee that can be interrupted, else skip. */
@@ -340,9 +350,7 @@ export class LocalDealer implements Dealer {
     inv.timer = null;
     if (this.#calls.byCall(inv.caller, inv.callRequest) !== inv) return;
     this.#calls.forget(inv);
-    if (inv.callee.hasFeature('callee', 'call_canceling')) {
-      inv.callee.send([MessageType.INTERRUPT, inv.invocationRequest, { mode: 'killnowait', reason: ErrorUri.TIMEOUT }]);
-    }
+    this.#stopCallee(inv, 'killnowait', ErrorUri.TIMEOUT);
     inv.caller.send(callError(inv, ErrorUri.TIMEOUT, 'the call timed out'));
   }
 

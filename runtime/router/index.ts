@@ -1,6 +1,7 @@
 /** wampkit/router: the embedded WAMP router. */
 export { Router } from './router.js';
-export { normalizeRouterOptions, RouterErrorCode } from './config.js';
+export { normalizeRouterOptions } from './config.js';
+export { RouterErrorCode } from './error-codes.js';
 export type {
   RouterOptions, RealmConfig, ListenerConfig, WebSocketListenerConfig, RawSocketListenerConfig, SerializerName,
 } from './config.js';

@@ -12,8 +12,8 @@
  * retained dropped first) and optionally in age, so it cannot grow without limit.
  */
 import { createError } from '../errors.js';
-import { MessageType } from '../wamp/message-types.js';
-import { RouterErrorCode } from './config.js';
+import { eventMessage, type EventDetailsDict, type EventMessage } from '../wamp/messages.js';
+import { RouterErrorCode } from './error-codes.js';
 import { isReceiver, type PublishFilter } from './event-filter.js';
 import { matchesPattern, MatchPolicy, type UriMatch } from './uri-matcher.js';
 import type { PeerIdentity } from './peer.js';
@@ -156,11 +156,8 @@ export class RetentionStore {
  * The EVENT a subscriber receives for a retained event: `retained: true`, and the concrete
  * topic when the subscription is pattern-based (as for any event on such a subscription).
  */
-export function retainedEventMessage(subscriptionId: number, event: RetainedEvent, patternSubscription: boolean): unknown[] {
-  const details: Record<string, unknown> = { ...event.details, retained: true };
-  if (patternSubscription) details['topic'] = event.topic;
-  const message: unknown[] = [MessageType.EVENT, subscriptionId, event.publication, details];
-  if (event.kwargs !== undefined && Object.keys(event.kwargs).length > 0) message.push(event.args ?? [], event.kwargs);
-  else if (event.args !== undefined && event.args.length > 0) message.push(event.args);
-  return message;
+export function retainedEventMessage(subscriptionId: number, event: RetainedEvent, patternSubscription: boolean): EventMessage {
+  const details: EventDetailsDict = { ...event.details, retained: true };
+  if (patternSubscription) details.topic = event.topic;
+  return eventMessage(subscriptionId, event.publication, details, event.args as unknown[] | undefined, event.kwargs as Record<string, unknown> | undefined);
 }

@@ -18,7 +18,7 @@ import { LocalRealm, type RoutingCore } from './realm.js';
 import { RouterSession, type SessionHost } from './router-session.js';
 import { startListener, type RunningListener } from './listeners.js';
 import { RealmAuth } from '../auth/router/handshake.js';
-import { dealerCall } from '../auth/router/dealer-call.js';
+import { dealerCall } from './dealer-call.js';
 
 export class Router {
   readonly options: NormalizedRouterOptions;

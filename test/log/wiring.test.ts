@@ -8,7 +8,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configureLogging } from '../../runtime/log.js';
-import { describeMessage } from '../../runtime/wamp/session-wire.js';
+import { describeMessage } from '../../runtime/wamp/message-trace.js';
 import { MessageType } from '../../runtime/wamp/message-types.js';
 import { Router } from '../../runtime/router/router.js';
 import { createMemoryPair } from '../../runtime/transports/memory.js';

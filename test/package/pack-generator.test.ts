@@ -112,7 +112,7 @@ describe('wampkit with wampgen as a dev dependency, packed and installed into an
     writeFileSync(join(dir, 'schema', 'myapp.ts'), SCHEMA);
     const gen = ok(run(NPM, ['exec', '--offline', '--', 'wampgen', 'schema', '-o', 'gen'], dir, userEnv()), 'npx wampgen');
     const generated = readFileSync(join(dir, 'gen', 'myapp.ts'), 'utf8');
-    assert.match(generated, /from 'wampkit'/, `generated code imports the package by name (${gen})`);
+    assert.match(generated, /from 'wampkit\/stubs'/, `generated code imports the package's stubs runtime by name (${gen})`);
     writeFileSync(join(dir, 'generate-api.mjs'), GENERATE_API);
     assert.match(ok(run(process.execPath, ['generate-api.mjs'], dir, userEnv()), 'generate() from wampgen'), /^generate ok: true, files: [1-9]/m);
     assert.equal(readFileSync(join(dir, 'gen-api', 'myapp.ts'), 'utf8'), generated, 'the API and the command generate the same');
