@@ -1,14 +1,15 @@
 /**
  * The library plus the generator as a dev dependency, installed from their packed tarballs
  * (test/package/packs.ts) into an empty project with zod: `npx wampgen` generates stubs from a
- * schema that imports wampkit/codegen/schema, generate() from 'wampgen' writes the same, the app
- * and the stubs pass tsc --strict without skipLibCheck, and the compiled app runs them against
- * the embedded router (with the other Node entries at work). Reports the install's packages and
- * bytes.
+ * schema that imports wampkit/codegen/schema, stubs that import only `wampkit/stubs` and
+ * `zod/v4`; generate() from 'wampgen' writes the same; the app and the stubs pass tsc --strict
+ * without skipLibCheck, and the compiled app runs them against the embedded router (with the
+ * other Node entries at work); wampgen/esbuild and wampgen/vite load from the installed package
+ * and the esbuild plugin generates and bundles. Reports the install's packages and bytes.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -37,11 +38,14 @@ import { connect as wsConnect, WebSocketServer } from 'wampkit/websocket';
 import { implementation as accelImplementation } from 'wampkit/accel';
 import { isValidUtf8 } from 'wampkit/nvx';
 import type { generate } from 'wampgen';
+import type { wampgen as vitePlugin } from 'wampgen/vite';
+import type { wampgen as esbuildPlugin } from 'wampgen/esbuild';
 import type { Kwargs } from 'wampkit/codegen/schema';
 import type { ApplicationSession as BrowserSession } from 'wampkit/browser';
 import { GreetingsPublisher, MyAppCaller, registerMyApp, subscribeGreetings } from './gen/index.js';
 
-type _Used = [Kwargs<{ a: number }>, BrowserSession, typeof generate];
+// The plugins' declarations need neither bundler (the project has none installed).
+type _Used = [Kwargs<{ a: number }>, BrowserSession, typeof generate, typeof vitePlugin, typeof esbuildPlugin];
 
 class Hello extends ApplicationSession {
   override async onJoin(_details: SessionDetails): Promise<void> {
@@ -86,6 +90,32 @@ const result = await generate({ inputs: ['schema'], outDir: 'gen-api' });
 console.log('generate ok: ' + result.ok + ', files: ' + result.written.length);
 `;
 
+/** A browser entry that bundles the stubs the esbuild plugin generates at build start. */
+const PLUGIN_ENTRY = `
+import { MyAppCaller } from './gen-plugin/index.js';
+console.log(typeof MyAppCaller);
+`;
+
+/**
+ * The installed wampgen's bundler plugins: esbuild's, with the esbuild whose URL is argv[2] (the
+ * repository's, standing in for the project's own), generates at build start and the bundle
+ * takes the stubs and wampkit/stubs; Vite's is made (running it needs Vite: bundlers.test.ts).
+ */
+const PLUGINS = `
+import { existsSync } from 'node:fs';
+import { wampgen as esbuildPlugin } from 'wampgen/esbuild';
+import { wampgen as vitePlugin } from 'wampgen/vite';
+const esbuild = await import(process.argv[2]);
+const result = await esbuild.build({
+  entryPoints: ['plugin-entry.ts'], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'silent',
+  plugins: [esbuildPlugin({ inputs: ['schema'], outDir: 'gen-plugin' })],
+});
+const inputs = Object.keys(result.metafile.inputs);
+console.log('esbuild plugin: ' + result.errors.length + ' errors, generated ' + existsSync('gen-plugin/myapp.ts')
+  + ', bundled stubs ' + inputs.some((i) => i.startsWith('gen-plugin/')) + ', wampkit/stubs ' + inputs.some((i) => i.startsWith('node_modules/wampkit/dist/stubs/')));
+console.log('vite plugin: ' + vitePlugin({ inputs: ['schema'], outDir: 'gen-vite' }).name);
+`;
+
 describe('wampkit with wampgen as a dev dependency, packed and installed into an empty project', { skip: hasNpm() ? undefined : 'npm or the typescript devDependency is missing', timeout: 15 * 60_000 }, () => {
   let work: string;
   let wampkit: Packed;
@@ -112,7 +142,13 @@ describe('wampkit with wampgen as a dev dependency, packed and installed into an
     writeFileSync(join(dir, 'schema', 'myapp.ts'), SCHEMA);
     const gen = ok(run(NPM, ['exec', '--offline', '--', 'wampgen', 'schema', '-o', 'gen'], dir, userEnv()), 'npx wampgen');
     const generated = readFileSync(join(dir, 'gen', 'myapp.ts'), 'utf8');
-    assert.match(generated, /from 'wampkit\/stubs'/, `generated code imports the package's stubs runtime by name (${gen})`);
+    // What the generated code imports besides its own files: the library's stubs runtime and the
+    // project's zod, by name.
+    const packages = new Set<string>();
+    for (const file of readdirSync(join(dir, 'gen')).filter((f) => f.endsWith('.ts'))) {
+      for (const m of readFileSync(join(dir, 'gen', file), 'utf8').matchAll(/\bfrom '([^']+)'/g)) if (!m[1]!.startsWith('.')) packages.add(m[1]!);
+    }
+    assert.deepEqual([...packages].sort(), ['wampkit/stubs', 'zod/v4'], `generated imports (${gen})`);
     writeFileSync(join(dir, 'generate-api.mjs'), GENERATE_API);
     assert.match(ok(run(process.execPath, ['generate-api.mjs'], dir, userEnv()), 'generate() from wampgen'), /^generate ok: true, files: [1-9]/m);
     assert.equal(readFileSync(join(dir, 'gen-api', 'myapp.ts'), 'utf8'), generated, 'the API and the command generate the same');
@@ -129,5 +165,11 @@ describe('wampkit with wampgen as a dev dependency, packed and installed into an
     assert.match(app, /^repeat: ababab$/m);
     assert.match(app, /^websocket echo: echo me$/m);
     assert.match(app, /^accelerator: \S+, utf8 ok: true, errors branded: false$/m);
+
+    writeFileSync(join(dir, 'plugin-entry.ts'), PLUGIN_ENTRY);
+    writeFileSync(join(dir, 'plugins.mjs'), PLUGINS);
+    const plugins = ok(run(process.execPath, ['plugins.mjs', import.meta.resolve('esbuild')], dir, userEnv()), 'the installed wampgen/esbuild and wampgen/vite');
+    assert.match(plugins, /^esbuild plugin: 0 errors, generated true, bundled stubs true, wampkit\/stubs true$/m);
+    assert.match(plugins, /^vite plugin: wampgen$/m);
   });
 });

@@ -29,9 +29,11 @@ const LIBRARY_MAX_PACKAGES = 5;
 const LIBRARY_MAX_BYTES = 6_000_000;
 const HOST = `${process.platform}-${process.arch}`;
 
+/** A browser app: the browser client and the runtime of generated stubs. */
 const BROWSER_APP = `
 import { ApplicationSession, Component, connect } from 'wampkit/browser';
-console.log(typeof ApplicationSession, typeof Component, typeof connect);
+import { CallerStub, requireStubsApi } from 'wampkit/stubs';
+console.log(typeof ApplicationSession, typeof Component, typeof connect, typeof CallerStub, typeof requireStubsApi);
 `;
 
 describe('wampkit packed and installed into empty projects', { skip: hasNpm() ? undefined : 'npm or the typescript devDependency is missing', timeout: 15 * 60_000 }, () => {
@@ -138,7 +140,7 @@ describe('wampkit packed and installed into empty projects', { skip: hasNpm() ? 
       st.diagnostic(`require('wampkit') on Node ${process.versions.node}: stderr ${JSON.stringify(r.stderr.trim())}`);
     });
 
-    await t.test('wampkit/browser bundles with esbuild for the browser: no Node built-ins, no polyfills', async (st) => {
+    await t.test('wampkit/browser and wampkit/stubs bundle with esbuild for the browser: no Node built-ins, no polyfills', async (st) => {
       const esbuild = await import('esbuild');
       writeFileSync(join(dir, 'browser-app.js'), BROWSER_APP);
       const result = await esbuild.build({ entryPoints: [join(dir, 'browser-app.js')], absWorkingDir: dir, bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'silent' });

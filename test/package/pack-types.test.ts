@@ -3,8 +3,9 @@
  * empty project (test/package/packs.ts), then one tsc --strict program per export subpath,
  * without skipLibCheck and with TypeScript's default `types` (none since TypeScript 6), so an
  * entry that needs a type only another entry would load fails; the Node entries with
- * @types/node available (the repository's, as a user installs their own), the browser entry with
- * no @types/node at all and the DOM library.
+ * @types/node available (the repository's, as a user installs their own), the browser entry and
+ * wampkit/stubs (which browser apps' generated stubs import) with no @types/node at all and the
+ * DOM library.
  */
 import { describe, test, before, after } from 'node:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,9 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INSTALL_FLAGS, NPM, ROOT, STRICT, TSC, emptyProject, hasNpm, librarySubpaths, ok, packForTest, run } from './packs.js';
 
+/** A browser app: the browser client and the runtime of generated stubs (browser-safe too). */
 const BROWSER_APP = `
 import { ApplicationSession, Component, connect } from 'wampkit/browser';
-console.log(typeof ApplicationSession, typeof Component, typeof connect);
+import { CallerStub, requireStubsApi } from 'wampkit/stubs';
+console.log(typeof ApplicationSession, typeof Component, typeof connect, typeof CallerStub, typeof requireStubsApi);
 `;
 
 describe('wampkit declarations in an empty project', { skip: hasNpm() ? undefined : 'npm or the typescript devDependency is missing', timeout: 15 * 60_000 }, () => {
@@ -37,10 +40,10 @@ describe('wampkit declarations in an empty project', { skip: hasNpm() ? undefine
     });
   }
 
-  test('wampkit/browser typechecks for the browser with no @types/node', () => {
+  test('wampkit/browser and wampkit/stubs typecheck for the browser with no @types/node', () => {
     writeFileSync(join(dir, 'browser-app.ts'), BROWSER_APP);
     const config = { compilerOptions: { ...STRICT, module: 'esnext', moduleResolution: 'bundler', lib: ['es2022', 'dom'], types: [], typeRoots: [], noEmit: true }, files: ['browser-app.ts'] };
     writeFileSync(join(dir, 'tsconfig.browser.json'), JSON.stringify(config));
-    ok(run(process.execPath, [TSC, '-p', 'tsconfig.browser.json'], dir), 'tsc --strict on wampkit/browser without @types/node');
+    ok(run(process.execPath, [TSC, '-p', 'tsconfig.browser.json'], dir), 'tsc --strict on wampkit/browser and wampkit/stubs without @types/node');
   });
 });
