@@ -25,6 +25,7 @@ import { addPassthruKeys, packPassthru, passthruOf, unpackPassthru } from './ses
 import { addEncodedKeys, decodeEncoded, encodedOf } from './session-codec.js';
 import { withPayload } from './message-fields.js';
 import type { PayloadPassthru } from './types.js';
+import { setLongTimeout, type LongTimeout } from '../long-timeout.js';
 
 /**
  * How many finished progressive invocations are remembered so that a late continuation
@@ -47,7 +48,7 @@ class Running {
   /** The rest of the caller's arguments when it sends them progressively. */
   input: InvocationInput | null = null;
   /** The dealer forwarded the call's timeout to us (call timeout, callee side). */
-  timer: ReturnType<typeof setTimeout> | null = null;
+  timer: LongTimeout | null = null;
   /** The invocation came in payload passthru mode: the answer goes back so. */
   passthru: PayloadPassthru | undefined = undefined;
   /** The invocation came encoded by the payload codec for this procedure: the answer goes back encoded. */
@@ -262,7 +263,8 @@ export class CalleeRole {
     if (passthru !== undefined) details.passthru = passthru;
     if (encoded !== undefined) details.encAlgo = encoded.algo;
     if (typeof d.timeout === 'number' && d.timeout > 0) {
-      controller.timer = setTimeout(() => this.#timedOut(request, controller), d.timeout);
+      // Chained: a forwarded timeout above 2^31-1 ms would otherwise fire at once.
+      controller.timer = setLongTimeout(() => this.#timedOut(request, controller), d.timeout);
     }
     if (d.progress === true) {
       controller.input = new InvocationInput();
@@ -319,7 +321,7 @@ export class CalleeRole {
   /** The invocation is over here: forget it, end its input, remember it if it was progressive. */
   #done(request: number, controller: Running): void {
     this.#running.delete(request);
-    if (controller.timer !== null) clearTimeout(controller.timer);
+    controller.timer?.clear();
     controller.timer = null;
     if (controller.input === null) return;
     controller.input.close();
@@ -397,7 +399,7 @@ export class CalleeRole {
     this.#registering.clear();
     this.#unregistering.clear();
     for (const controller of this.#running.values()) {
-      if (controller.timer !== null) clearTimeout(controller.timer);
+      controller.timer?.clear();
       controller.abort(error);
       controller.input?.close(error);
     }
