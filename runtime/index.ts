@@ -14,8 +14,6 @@ export type { SessionDetails, CloseDetails, SessionConfig, JoinOptions, Challeng
 export { Component, connect, retryDelay, ComponentErrorCode } from './wamp/component.js';
 export type { ComponentOptions, ComponentEvents, TransportConfig, TransportEntry } from './wamp/component.js';
 export { anonymous } from './wamp/auth.js';
-export { CryptoboxKey, CryptoboxKeyRing } from './wamp/cryptobox.js';
-export type { CryptoboxKeyOptions } from './wamp/cryptobox.js';
 export type { Authenticator } from './wamp/auth.js';
 export { connectWebSocketTransport, WebSocketTransport } from './transports/websocket-transport.js';
 export type { WebSocketClientOptions } from './transports/websocket-transport.js';

@@ -11,7 +11,6 @@ export type { SessionDetails, CloseDetails, SessionConfig, JoinOptions, Challeng
 export { ApplicationError, Result } from '../wamp/application-error.js';
 export type * from '../wamp/types.js';
 export { anonymous } from '../wamp/auth.js';
-export { CryptoboxKey, CryptoboxKeyRing } from '../wamp/cryptobox.js';
 export type { Authenticator } from '../wamp/auth.js';
 export { BrowserWebSocketTransport, connectBrowserWebSocket, browserTransportFactory } from '../transports/browser-websocket.js';
 export type { BrowserWebSocketOptions, W3CWebSocket, W3CWebSocketConstructor } from '../transports/browser-websocket.js';
