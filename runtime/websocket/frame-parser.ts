@@ -132,9 +132,10 @@ export class FrameParser {
     return this.#state === ParserState.PAYLOAD ? this.#remaining : 0;
   }
 
-  /** Whether the rest of the current frame's payload is already in the chunk being read. */
-  get payloadInHand(): boolean {
-    return this.#state === ParserState.PAYLOAD && this.#source !== null && this.#source.length - this.#offset >= this.#remaining;
+  /** How many of the current frame's remaining payload bytes are already in the chunk being read. */
+  get payloadInHand(): number {
+    if (this.#state !== ParserState.PAYLOAD || this.#source === null) return 0;
+    return Math.min(this.#source.length - this.#offset, this.#remaining);
   }
 
   /**

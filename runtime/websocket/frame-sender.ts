@@ -43,12 +43,10 @@ interface SendOp {
   compress: boolean;
 }
 
-/** Who hears about the asynchronous outcomes of compression. */
+/** Who hears about the asynchronous outcome of compression. */
 export interface SenderOwner {
   /** Compressing failed: the connection must be failed. */
   onSenderError(error: WampkitError): void;
-  /** The queue behind a compression has emptied. */
-  onSenderIdle(): void;
 }
 
 export interface SenderOptions {
@@ -85,6 +83,9 @@ export class FrameSender {
   #framePhase = 0;
   /** Pings and pongs held back while a hand-written frame is incomplete. */
   #heldControls: Buffer[] | null = null;
+  // Backpressure: drain() waiters and the socket 'drain' listener (made on first need).
+  #drainWaiters: Array<() => void> | null = null;
+  #onSocketDrain: (() => void) | null = null;
 
   constructor(socket: Duplex, owner: SenderOwner, options: SenderOptions) {
     this.#socket = socket;
@@ -116,6 +117,29 @@ export class FrameSender {
   /** Bytes accepted but not yet handed to the socket, plus what the socket buffers. */
   get bufferedAmount(): number {
     return this.#queuedBytes + (this.#writer?.pending ?? 0) + this.#socket.writableLength;
+  }
+
+  /** Below the socket's high-water mark: more may be sent without waiting for drain(). */
+  get belowHighWater(): boolean {
+    return this.bufferedAmount < this.#socket.writableHighWaterMark;
+  }
+
+  /** Resolves when the sender is below the high-water mark again, or when `release()` is called. */
+  drain(): Promise<void> {
+    if (this.belowHighWater) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      if (this.#drainWaiters === null) {
+        this.#drainWaiters = [];
+        this.#onSocketDrain ??= () => this.#settleDrain(false);
+        this.#socket.on('drain', this.#onSocketDrain);
+      }
+      this.#drainWaiters.push(resolve);
+    });
+  }
+
+  /** The connection closed: every drain() waiter resolves now. */
+  release(): void {
+    this.#settleDrain(true);
   }
 
   get streamOpen(): boolean {
@@ -306,7 +330,15 @@ export class FrameSender {
       this.#queue = null;
       this.#queuedBytes = 0;
     }
-    if (!this.#busy && this.#queue === null) this.#owner.onSenderIdle();
+    if (!this.#busy && this.#queue === null) this.#settleDrain(false);
+  }
+
+  #settleDrain(all: boolean): void {
+    const waiters = this.#drainWaiters;
+    if (waiters === null || (!all && !this.belowHighWater)) return;
+    this.#drainWaiters = null;
+    if (this.#onSocketDrain !== null) this.#socket.off('drain', this.#onSocketDrain);
+    for (const resolve of waiters) resolve();
   }
 
   /** Writes a message (fragmented when it is larger than autoFragmentSize) or one piece. */

@@ -13,6 +13,7 @@ import { decodeClosePayload } from './close-frame.js';
 import { Opcode } from './constants.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import { FrameParser, isControlOpcode, type FrameHandler, type FrameHeader } from './frame-parser.js';
+import type { ConsumerFlow } from './message-delivery.js';
 import type { InflateSink, PerMessageDeflateCodec } from './permessage-deflate.js';
 import type { Role } from './types.js';
 
@@ -52,7 +53,11 @@ export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
 
 const EMPTY = Buffer.alloc(0);
 
-export class MessageAssembler implements FrameHandler, InflateSink {
+/**
+ * The assembler is also the flow control of what consumes its output (the message queues,
+ * streamed messages): a consumer that falls behind pauses reading, one that catches up resumes it.
+ */
+export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow {
   readonly #sink: MessageSink;
   readonly #parser: FrameParser;
   readonly #codec: PerMessageDeflateCodec | null;
@@ -121,20 +126,45 @@ export class MessageAssembler implements FrameHandler, InflateSink {
     }
   }
 
-  /** From `MessageSink.onFrameBegin`: the rest of the frame's payload is in the chunk at hand. */
-  get frameInHand(): boolean {
+  /** From `MessageSink.onFrameBegin`: how many of the frame's payload bytes are in the chunk at hand. */
+  get payloadInHand(): number {
     return this.#parser.payloadInHand;
   }
 
+  /** The current message is not compressed: its frames' wire bytes are its data. */
+  get uncompressed(): boolean {
+    return !this.#compressed;
+  }
+
   /**
-   * From `MessageSink.onFrameBegin`: gather the frame's payload into `target` at `offset` as it
-   * arrives (see FrameParser.receiveInto). False, and nothing changes, for a compressed message,
-   * whose wire bytes are not its data.
+   * From `MessageSink.onFrameBegin` or `onMessageData` of an uncompressed message: write the rest
+   * of the frame's payload into `target` at `offset` as it arrives (see FrameParser.receiveInto).
    */
-  receiveFrameInto(target: Buffer, offset: number): boolean {
-    if (this.#compressed) return false;
+  receiveFrameInto(target: Buffer, offset: number): void {
+    if (this.#compressed) throw new RangeError('a compressed frame cannot be received into a buffer: its wire bytes are not its data');
     this.#parser.receiveInto(target, offset);
-    return true;
+  }
+
+  // ConsumerFlow: the pace of the message queues and streamed messages.
+
+  onQueueFull(): void {
+    this.pause(PauseReason.CONSUMER);
+  }
+
+  onQueueRoom(): void {
+    this.resume(PauseReason.CONSUMER);
+  }
+
+  onQueueAbandoned(): void {
+    this.resume(PauseReason.CONSUMER);
+  }
+
+  onStreamRead(): void {
+    this.resume(PauseReason.CONSUMER);
+  }
+
+  onStreamFull(): void {
+    this.pause(PauseReason.CONSUMER);
   }
 
   /** Stops everything: the connection is closing for another reason. */

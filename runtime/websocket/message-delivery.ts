@@ -1,0 +1,111 @@
+/**
+ * Where a connection's received messages go, by receive mode: in 'message' mode each message
+ * is gathered (./receive-buffer.ts) and also handed to the `messages()` queue; in 'stream' mode
+ * each message becomes an IncomingMessage, also handed to the `incoming()` queue. No socket and
+ * no events here (the connection emits them); the consumers' pace goes to the assembler, which
+ * pauses reading while they are behind.
+ */
+import type { ReceivedMessage } from './connection-types.js';
+import { WebSocketErrorCode, wsError } from './errors.js';
+import { IncomingMessage, type StreamReader } from './incoming-message.js';
+import { MessageQueue, type QueueFlow } from './message-queue.js';
+import { ReceiveBuffer } from './receive-buffer.js';
+import type { ReceiveMode } from './types.js';
+
+/** Messages `messages()` holds before reading is paused. */
+const MESSAGE_QUEUE_LIMIT = 16;
+/** Unread bytes an IncomingMessage holds before reading is paused. */
+const STREAM_HIGH_WATER_MARK = 64 * 1024;
+
+/** The consumers' pace: the message assembler. */
+export interface ConsumerFlow extends QueueFlow, StreamReader {
+  /** A streamed message's reader is full: stop reading for now. */
+  onStreamFull(): void;
+}
+
+export class MessageDelivery {
+  readonly #mode: ReceiveMode;
+  readonly #flow: ConsumerFlow;
+  #isBinary = false;
+  /** Receive mode 'message': the message being gathered. */
+  #received: ReceiveBuffer | null = null;
+  #queue: MessageQueue<ReceivedMessage> | null = null;
+  #streamQueue: MessageQueue<IncomingMessage> | null = null;
+  /** Receive mode 'stream': the message being received. */
+  #stream: IncomingMessage | null = null;
+  #closed = false;
+
+  constructor(mode: ReceiveMode, flow: ConsumerFlow) {
+    this.#mode = mode;
+    this.#flow = flow;
+    if (mode === 'message') this.#received = new ReceiveBuffer();
+  }
+
+  messages(): AsyncIterableIterator<ReceivedMessage> {
+    if (this.#mode !== 'message') throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, "messages() needs receiveMode 'message'");
+    if (this.#queue !== null && !this.#queue.ended) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'messages() already has a consumer');
+    this.#queue = new MessageQueue<ReceivedMessage>(MESSAGE_QUEUE_LIMIT, this.#flow);
+    if (this.#closed) this.#queue.end();
+    return this.#queue;
+  }
+
+  incoming(): AsyncIterableIterator<IncomingMessage> {
+    if (this.#mode !== 'stream') throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, "incoming() needs receiveMode 'stream'");
+    if (this.#streamQueue !== null && !this.#streamQueue.ended) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'incoming() already has a consumer');
+    this.#streamQueue = new MessageQueue<IncomingMessage>(1, this.#flow);
+    if (this.#closed) this.#streamQueue.end();
+    return this.#streamQueue;
+  }
+
+  /** A message begins. In receive mode 'stream', returns its stream (to announce). */
+  begin(isBinary: boolean): IncomingMessage | null {
+    this.#isBinary = isBinary;
+    if (this.#mode !== 'stream') return null;
+    const stream = new IncomingMessage(isBinary, this.#flow, STREAM_HIGH_WATER_MARK);
+    this.#stream = stream;
+    this.#streamQueue?.push(stream);
+    return stream;
+  }
+
+  /** See ReceiveBuffer.frameBegin; always null in receive mode 'stream'. */
+  frameBegin(length: number, single: boolean, inHand: number): Buffer | null {
+    return this.#received === null ? null : this.#received.frameBegin(length, single, inHand);
+  }
+
+  /** A piece of the message. */
+  data(chunk: Buffer): void {
+    if (this.#stream !== null) {
+      if (!this.#stream.push(chunk)) this.#flow.onStreamFull();
+      return;
+    }
+    this.#received?.add(chunk);
+  }
+
+  /** Whether the current (or last) message is binary. */
+  get isBinary(): boolean {
+    return this.#isBinary;
+  }
+
+  /** The message ended. In receive mode 'message', returns its data (queued for `messages()` already). */
+  end(): Buffer | null {
+    const stream = this.#stream;
+    if (stream !== null) {
+      this.#stream = null;
+      stream.push(null);
+      return null;
+    }
+    if (this.#received === null) return null;
+    const data = this.#received.take();
+    this.#queue?.push({ data, isBinary: this.#isBinary });
+    return data;
+  }
+
+  /** The connection closed: iterations end, a message still arriving fails with `code`. */
+  close(code: number): void {
+    this.#closed = true;
+    this.#stream?.destroy(wsError(WebSocketErrorCode.NOT_OPEN, `connection closed (${code}) before the message ended`));
+    this.#stream = null;
+    this.#queue?.end();
+    this.#streamQueue?.end();
+  }
+}
