@@ -116,6 +116,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       role: init.role,
       maxFramePayloadSize: options.maxFramePayloadSize,
       maxMessagePayloadSize: options.maxMessagePayloadSize,
+      maxFramesPerMessage: options.maxFramesPerMessage,
       validateUtf8: options.validateUtf8,
       codec,
     });
@@ -306,8 +307,12 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     // A whole message in one uncompressed frame can be received straight into one buffer (its
     // size passed the limits already); the receive buffer decides whether and when.
     const single = fin && opcode !== Opcode.CONTINUATION && this.#assembler.uncompressed;
-    const target = this.#delivery!.frameBegin(length, single, this.#assembler.payloadInHand);
-    if (target !== null) this.#assembler.receiveFrameInto(target, 0);
+    try {
+      const target = this.#delivery!.frameBegin(length, single, this.#assembler.payloadInHand);
+      if (target !== null) this.#assembler.receiveFrameInto(target, 0);
+    } catch (error) {
+      return this.#failOn(error);
+    }
     const handler = this.#handler;
     if (this.listenerCount('frameBegin') === 0 && handler?.onFrameBegin === undefined) return;
     const info: FrameInfo = { length, fin, opcode };
@@ -318,7 +323,13 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   #onMessageData(chunk: Buffer): void {
     this.emit('frameData', chunk);
     this.#handler?.onFrameData?.(chunk);
-    this.#delivery!.data(chunk);
+    const delivery = this.#delivery!;
+    try {
+      const target = delivery.data(chunk);
+      if (target !== null) this.#assembler.receiveFrameInto(target, delivery.receivedSize);
+    } catch (error) {
+      this.#failOn(error);
+    }
   }
 
   #onFrameEnd(): void {
@@ -330,7 +341,12 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     this.emit('messageEnd');
     this.#handler?.onMessageEnd?.();
     const delivery = this.#delivery!;
-    const data = delivery.end();
+    let data: Buffer | null;
+    try {
+      data = delivery.end();
+    } catch (error) {
+      return this.#failOn(error);
+    }
     if (data === null) return;
     const isBinary = delivery.isBinary;
     this.emit('message', data, isBinary);
@@ -338,7 +354,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   #onPing(payload: Buffer): void {
-    if (this.#state === ReadyState.OPEN) this.#sender.sendControl(Opcode.PONG, payload);
+    if (this.#state === ReadyState.OPEN) this.#sender.answerPing(payload);
     this.emit('ping', payload);
     this.#handler?.onPing?.(payload);
   }
@@ -391,6 +407,12 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     // Reading may be paused (inflate, slow consumer): read on, discarding, to see the TCP close.
     this.#socket.resume();
     this.#armCloseTimer(null);
+  }
+
+  /** A typed error from a stage (an allocation that failed: 1009) fails the connection; anything else is a bug. */
+  #failOn(error: unknown): void {
+    if (!isWampkitError(error)) throw error;
+    this.#fail(error);
   }
 
   #emitError(error: Error): void {

@@ -39,6 +39,8 @@ export interface AssemblerOptions {
   role: Role;
   maxFramePayloadSize: number;
   maxMessagePayloadSize: number;
+  /** Most data frames per message (0: no limit). */
+  maxFramesPerMessage: number;
   validateUtf8: boolean;
   /** The permessage-deflate codec, or null when not negotiated. */
   codec: PerMessageDeflateCodec | null;
@@ -62,6 +64,7 @@ export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow
   readonly #parser: FrameParser;
   readonly #codec: PerMessageDeflateCodec | null;
   readonly #maxMessage: number;
+  readonly #maxFrames: number;
   readonly #validateUtf8: boolean;
   #validator: Utf8Validator | null = null;
 
@@ -70,6 +73,8 @@ export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow
   /** The current message is text and is being validated. */
   #validating = false;
   #messageSize = 0;
+  /** Data frames of the current message so far. */
+  #frames = 0;
   /** Opcode and FIN of the frame in progress. */
   #frameOpcode = 0;
   #frameFin = false;
@@ -86,6 +91,7 @@ export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow
     this.#sink = sink;
     this.#codec = options.codec;
     this.#maxMessage = options.maxMessagePayloadSize;
+    this.#maxFrames = options.maxFramesPerMessage;
     this.#validateUtf8 = options.validateUtf8;
     this.#parser = new FrameParser(this, {
       role: options.role,
@@ -190,6 +196,11 @@ export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow
       this.#beginMessage(opcode === Opcode.BINARY, header.rsv1);
       if (this.#failed) return;
     }
+    if (++this.#frames > this.#maxFrames && this.#maxFrames > 0) {
+      return this.#fail(
+        wsError(WebSocketErrorCode.TOO_MANY_FRAMES, `message of more than ${this.#maxFrames} frames exceeds maxFramesPerMessage`),
+      );
+    }
     if (!this.#compressed && this.#maxMessage > 0 && this.#messageSize + header.length > this.#maxMessage) {
       return this.#tooBig(this.#messageSize + header.length);
     }
@@ -263,6 +274,7 @@ export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow
     this.#compressed = compressed;
     this.#inflateFinished = false;
     this.#messageSize = 0;
+    this.#frames = 0;
     this.#validating = !isBinary && this.#validateUtf8;
     if (this.#validating) {
       if (this.#validator === null) this.#validator = createUtf8Validator();

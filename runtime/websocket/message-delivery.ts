@@ -72,13 +72,21 @@ export class MessageDelivery {
     return this.#received === null ? null : this.#received.frameBegin(length, single, inHand);
   }
 
-  /** A piece of the message. */
-  data(chunk: Buffer): void {
+  /**
+   * A piece of the message. Returns what ReceiveBuffer.add returns: a buffer to receive the
+   * rest of the frame into from offset `receivedSize`, or null.
+   */
+  data(chunk: Buffer): Buffer | null {
     if (this.#stream !== null) {
       if (!this.#stream.push(chunk)) this.#flow.onStreamFull();
-      return;
+      return null;
     }
-    this.#received?.add(chunk);
+    return this.#received === null ? null : this.#received.add(chunk);
+  }
+
+  /** Bytes of the message received so far (receive mode 'message'). */
+  get receivedSize(): number {
+    return this.#received === null ? 0 : this.#received.size;
   }
 
   /** Whether the current (or last) message is binary. */

@@ -1,48 +1,174 @@
 /**
  * One received message's data in receive mode 'message', gathered from the pieces the
- * assembler hands over. Pure: no socket, no events. A message that is a single frame spanning
- * socket chunks can be received straight into one buffer (the parser unmasks into it), which
- * saves copying the pieces together at the end.
+ * assembler hands over. Pure: no socket, no events. Memory follows the bytes that arrived,
+ * never what a header announces, and never the number of frames:
+ *
+ * - The first piece is kept as it is (a message in one piece is never copied). Later pieces
+ *   of `SMALL_PIECE` bytes or more are kept by reference; smaller ones are copied into a block
+ *   that grows with them, so a message sent as a million one-byte frames costs about a
+ *   megabyte, not a million Buffer objects.
+ * - A message that is one frame spanning socket chunks is received straight into one buffer
+ *   (the parser unmasks into it, and nothing is copied together at the end). That buffer is
+ *   reserved only once a `1 / RESERVE_SHARE` share of the frame has arrived: a peer announcing
+ *   large frames and sending nothing makes us reserve nothing, and one sending a little of each
+ *   makes us reserve at most RESERVE_SHARE times what it sent. What arrived before is copied in.
+ *
+ * An allocation that fails (the system is out of memory, or a size no Buffer can have) is a
+ * WS_MESSAGE_TOO_BIG error for this connection (close 1009), never an exception for the process.
  */
+import type { WampkitError } from '../errors.js';
+import { WebSocketErrorCode, wsError } from './errors.js';
 
+/** A single-frame message's buffer is reserved once 1/RESERVE_SHARE of it has arrived. */
+const RESERVE_SHARE = 4;
+/** Pieces from this size are kept by reference; smaller ones are copied into a block. */
+const SMALL_PIECE = 4 * 1024;
+/** A block of small pieces starts this small and doubles up to BLOCK_MAX, then a new one starts. */
+const BLOCK_MIN = 256;
+const BLOCK_MAX = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
-/** Largest single-frame message received straight into its own buffer (larger: gathered as it arrives). */
-const RECEIVE_INTO_MAX = 8 * 1024 * 1024;
+
+function allocationFailed(size: number, cause: unknown): WampkitError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return wsError(WebSocketErrorCode.MESSAGE_TOO_BIG, `cannot allocate ${size} bytes for a received message (${why})`, { cause });
+}
+
+/** Buffer.allocUnsafe, with a failure as a typed error. */
+function allocate(size: number): Buffer {
+  try {
+    return Buffer.allocUnsafe(size);
+  } catch (error) {
+    throw allocationFailed(size, error);
+  }
+}
 
 export class ReceiveBuffer {
-  #first: Buffer | null = null;
+  /** Pieces and sealed blocks, in order; the first piece alone while it is the only one. */
   #parts: Buffer[] | null = null;
+  #first: Buffer | null = null;
+  /** The block small pieces are copied into, and how much of it is used. */
+  #block: Buffer | null = null;
+  #blockUsed = 0;
+  #size = 0;
   /** The buffer a single-frame message is received into, or null. */
   #whole: Buffer | null = null;
-  #size = 0;
+  /** A single-frame message whose buffer is not reserved yet: its length (0: none). */
+  #awaiting = 0;
 
   /**
    * A data frame begins. `single`: it is the whole message (first frame, FIN set) and its
    * payload may be written into a buffer of ours; `inHand`: how much of it has arrived.
    * Returns the buffer the parser should write the payload into (from offset 0), or null.
+   * Throws a WS_MESSAGE_TOO_BIG error when that buffer cannot be allocated.
    */
   frameBegin(length: number, single: boolean, inHand: number): Buffer | null {
-    if (!single || length === 0 || inHand >= length || length > RECEIVE_INTO_MAX) return null;
-    this.#whole = Buffer.allocUnsafe(length);
+    if (!single || length === 0 || inHand >= length) return null;
+    if (length > RESERVE_SHARE * inHand) {
+      this.#awaiting = length;
+      return null;
+    }
+    this.#whole = allocate(length);
     return this.#whole;
   }
 
-  /** A piece of the message (when receiving into our buffer: a view of it). */
-  add(chunk: Buffer): void {
+  /**
+   * A piece of the message (when receiving into our buffer: a view of it). Returns a buffer
+   * the parser should write the rest of the frame into, from offset `size`, once the share that
+   * pays for reserving it has arrived; else null. Throws WS_MESSAGE_TOO_BIG like frameBegin.
+   */
+  add(chunk: Buffer): Buffer | null {
     this.#size += chunk.length;
-    if (this.#whole !== null) return;
-    if (this.#first === null) this.#first = chunk;
-    else (this.#parts ??= [this.#first]).push(chunk);
+    if (this.#whole !== null) return null;
+    if (this.#first === null && this.#parts === null) this.#first = chunk;
+    else if (chunk.length >= SMALL_PIECE) this.#keep(chunk);
+    else this.#copy(chunk);
+    const awaiting = this.#awaiting;
+    if (awaiting === 0 || this.#size >= awaiting || RESERVE_SHARE * this.#size < awaiting) return null;
+    this.#awaiting = 0;
+    const whole = allocate(awaiting);
+    this.#copyInto(whole);
+    this.#whole = whole;
+    return whole;
   }
 
-  /** The message's data; the buffer is empty again afterwards. */
+  /** Bytes of the message so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The message's data; the buffer is empty again afterwards. Throws WS_MESSAGE_TOO_BIG like frameBegin. */
   take(): Buffer {
-    const parts = this.#parts;
-    const data = this.#whole ?? (parts !== null ? Buffer.concat(parts, this.#size) : (this.#first ?? EMPTY));
+    let data = this.#whole ?? this.#first;
+    if (data === null) {
+      if (this.#parts === null) data = EMPTY;
+      else {
+        this.#seal();
+        const parts = this.#parts;
+        data = parts.length === 1 ? parts[0]! : this.#concat(parts);
+      }
+    }
     this.#whole = null;
     this.#first = null;
     this.#parts = null;
+    this.#block = null;
+    this.#blockUsed = 0;
     this.#size = 0;
+    this.#awaiting = 0;
     return data;
+  }
+
+  #keep(chunk: Buffer): void {
+    this.#seal();
+    this.#parts!.push(chunk);
+  }
+
+  /** Copies a small piece into the block, growing it (or starting a new one) as needed. */
+  #copy(chunk: Buffer): void {
+    this.#parts ??= [this.#first!];
+    this.#first = null;
+    const used = this.#blockUsed;
+    let block = this.#block;
+    if (block === null || used + chunk.length > block.length) {
+      if (used > 0 && used + chunk.length > BLOCK_MAX) {
+        this.#seal();
+        return this.#copy(chunk);
+      }
+      const grown = allocate(Math.min(BLOCK_MAX, Math.max(BLOCK_MIN, 2 * (used + chunk.length))));
+      if (block !== null) block.copy(grown, 0, 0, used);
+      this.#block = block = grown;
+    }
+    chunk.copy(block, used);
+    this.#blockUsed = used + chunk.length;
+  }
+
+  /** Moves the block's bytes into the parts (the next small piece starts a new block). */
+  #seal(): void {
+    if (this.#parts === null) {
+      this.#parts = this.#first === null ? [] : [this.#first];
+      this.#first = null;
+    }
+    if (this.#block !== null && this.#blockUsed > 0) this.#parts.push(this.#block.subarray(0, this.#blockUsed));
+    this.#block = null;
+    this.#blockUsed = 0;
+  }
+
+  /** Copies everything gathered so far into the front of `target`. */
+  #copyInto(target: Buffer): void {
+    let at = 0;
+    if (this.#first !== null) at += this.#first.copy(target, at);
+    for (const part of this.#parts ?? []) at += part.copy(target, at);
+    if (this.#block !== null) this.#block.copy(target, at, 0, this.#blockUsed);
+    this.#first = null;
+    this.#parts = null;
+    this.#block = null;
+    this.#blockUsed = 0;
+  }
+
+  #concat(parts: Buffer[]): Buffer {
+    try {
+      return Buffer.concat(parts, this.#size);
+    } catch (error) {
+      throw allocationFailed(this.#size, error);
+    }
   }
 }
