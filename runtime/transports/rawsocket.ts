@@ -2,7 +2,8 @@
  * WAMP over RawSocket (TCP or Unix sockets), client and router side, on the pure protocol
  * pieces of rawsocket-protocol.ts: the 4-octet handshake (serializer and maximum message
  * length negotiation, error replies), length-prefixed frames, and PING/PONG (we answer every
- * PING; `autoPingInterval` sends our own and drops a peer that does not answer in time).
+ * PING, except that while our writes are backed up only the latest one waits for its PONG;
+ * `autoPingInterval` sends our own and drops a peer that does not answer in time).
  *
  * URLs: rs://host:port and tcp://host:port (TCP), unix:/path or unix:///path (Unix socket).
  */
@@ -78,6 +79,9 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
   #timer: ReturnType<typeof setTimeout> | null = null;
   #pingTimer: ReturnType<typeof setInterval> | null = null;
   #pongDeadline: ReturnType<typeof setTimeout> | null = null;
+  /** The payload of the latest PING, while our writes are backed up (see onPing). */
+  #heldPong: Uint8Array | null = null;
+  #sendHeldPong: (() => void) | null = null;
 
   private constructor(socket: net.Socket, role: Role, offered: readonly Serializer[], options: Required<RawSocketOptions>) {
     super();
@@ -180,8 +184,28 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     this.deliver(value);
   }
 
+  /**
+   * A PING gets a PONG echoing it. While our writes are backed up (the socket asked us to wait
+   * for 'drain': the peer is not reading), one PONG waits and a later PING's replaces it, as a
+   * WebSocket endpoint may answer only the latest ping: a peer that sends PINGs and never reads
+   * cannot make us queue a PONG per PING.
+   */
   onPing(payload: Uint8Array): void {
-    if (this.isOpen) this.#write(RawSocketFrameType.PONG, payload);
+    if (!this.isOpen) return;
+    if (!this.socket.writableNeedDrain) {
+      this.#write(RawSocketFrameType.PONG, payload);
+      return;
+    }
+    // The payload is a view the parser never reuses: holding it costs no copy.
+    const waiting = this.#heldPong !== null;
+    this.#heldPong = payload;
+    if (waiting) return;
+    this.#sendHeldPong ??= () => {
+      const held = this.#heldPong;
+      this.#heldPong = null;
+      if (held !== null && this.isOpen) this.#write(RawSocketFrameType.PONG, held);
+    };
+    this.socket.once('drain', this.#sendHeldPong);
   }
 
   onPong(): void {

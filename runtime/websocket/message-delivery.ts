@@ -1,6 +1,6 @@
 /**
  * Where a connection's received messages go, by receive mode: in 'message' mode each message
- * is gathered (./receive-buffer.ts) and also handed to the `messages()` queue; in 'stream' mode
+ * is gathered (../receive-buffer.ts) and also handed to the `messages()` queue; in 'stream' mode
  * each message becomes an IncomingMessage, also handed to the `incoming()` queue. No socket and
  * no events here (the connection emits them); the consumers' pace goes to the assembler, which
  * pauses reading while they are behind.
@@ -9,13 +9,19 @@ import type { ReceivedMessage } from './connection-types.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import { IncomingMessage, type StreamReader } from './incoming-message.js';
 import { MessageQueue, type QueueFlow } from './message-queue.js';
-import { ReceiveBuffer } from './receive-buffer.js';
+import { ReceiveBuffer } from '../receive-buffer.js';
 import type { ReceiveMode } from './types.js';
 
 /** Messages `messages()` holds before reading is paused. */
 const MESSAGE_QUEUE_LIMIT = 16;
 /** Unread bytes an IncomingMessage holds before reading is paused. */
 const STREAM_HIGH_WATER_MARK = 64 * 1024;
+
+/** A message that cannot be allocated fails its connection with 1009. */
+function tooBig(size: number, cause: unknown): Error {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return wsError(WebSocketErrorCode.MESSAGE_TOO_BIG, `cannot allocate ${size} bytes for a received message (${why})`, { cause });
+}
 
 /** The consumers' pace: the message assembler. */
 export interface ConsumerFlow extends QueueFlow, StreamReader {
@@ -38,7 +44,7 @@ export class MessageDelivery {
   constructor(mode: ReceiveMode, flow: ConsumerFlow) {
     this.#mode = mode;
     this.#flow = flow;
-    if (mode === 'message') this.#received = new ReceiveBuffer();
+    if (mode === 'message') this.#received = new ReceiveBuffer(tooBig);
   }
 
   messages(): AsyncIterableIterator<ReceivedMessage> {

@@ -1,7 +1,8 @@
 /**
  * An allocation that fails (a peer announcing large frames on many connections, in a process
- * short of memory) closes that connection with 1009 and never ends the process. The server runs
- * in a child whose address space prlimit caps a little above what it uses at start.
+ * short of memory) closes that connection (WebSocket: with 1009) and never ends the process,
+ * for the WebSocket engine and for RawSocket. The server runs in a child whose address space
+ * prlimit caps a little above what it uses at start.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,16 +13,25 @@ import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Opcode } from '../../runtime/websocket/constants.js';
 import { encodeFrame, encodeFrameHeader, maskPayload } from '../../runtime/websocket/frame-encoder.js';
+import {
+  RawSocketFrameType, RawSocketSerializer, encodeFrameHeader as encodeRawFrameHeader, encodeHandshake,
+} from '../../runtime/transports/rawsocket-protocol.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/echo-server-child.ts', import.meta.url));
 const MiB = 1024 * 1024;
 const KEY = Buffer.from([1, 2, 3, 4]);
-/** Address space the child may grow by: room for a few dozen 8 MiB frames, far from 80 of them. */
-const HEADROOM = 320 * MiB;
-const FRAME = 8 * MiB;
+/**
+ * The child may grow its address space by about 2.5 reservations: the third connection's frame
+ * cannot be allocated, and what is left then (tens of MiB) is far more than V8 needs for its own
+ * pages, so the allocation that fails is ours (a failed one of V8's would abort the process).
+ */
+const WS_FRAME = 64 * MiB; // the default maxMessagePayloadSize
+const WS_HEADROOM = 200 * MiB;
+const RS_MESSAGE = 16 * MiB; // RawSocket's largest
+const RS_HEADROOM = 56 * MiB;
 /** Enough of each frame that the engine reserves it (a quarter of it). */
-const SENT = FRAME / 4 + 64 * 1024;
-const MAX_CONNECTIONS = 80;
+const shareOf = (length: number): number => length / 4 + 64 * 1024;
+const MAX_CONNECTIONS = 12;
 
 const prlimit = spawnSync('prlimit', ['--version'], { encoding: 'utf8' });
 const skip = prlimit.status !== 0 ? 'prlimit (util-linux) is not installed' : process.platform !== 'linux' ? 'needs Linux (/proc, prlimit)' : false;
@@ -32,8 +42,30 @@ function vmSize(pid: number): number {
   return Number(kb[1]) * 1024;
 }
 
-function startChild(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Caps the child's address space `headroom` above what it uses now (the soft limit, so it can be lifted). */
+function limitAddressSpace(pid: number, headroom: number | 'unlimited'): void {
+  const limit = headroom === 'unlimited' ? headroom : vmSize(pid) + headroom;
+  const set = spawnSync('prlimit', [`--pid=${pid}`, `--as=${limit}:unlimited`], { encoding: 'utf8' });
+  assert.equal(set.status, 0, `prlimit: ${set.stderr}`);
+}
+
+/** Whether the child ended (by exit or by a signal such as V8's abort). */
+function ended(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  child.stdin!.end();
+  if (ended(child)) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+function startChild(mode: 'websocket' | 'rawsocket'): Promise<{ child: ChildProcess; port: number }> {
+  // A small young generation: V8's own page commits stay far smaller than the frames we
+  // reserve, so near the cap our allocation, not V8's, is the one that fails (V8's would abort).
+  const child = spawn(process.execPath, ['--max-semi-space-size=1', '--import', 'tsx', CHILD, mode], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -79,17 +111,15 @@ async function rawClient(port: number): Promise<{ socket: net.Socket; closeCode:
   return { socket, closeCode, data: frames };
 }
 
-test('large frames announced on many connections in a process short of memory: that connection closes with 1009, the process lives on', { skip }, async () => {
-  const { child, port } = await startChild();
+test('WebSocket: large frames announced on many connections in a process short of memory: that connection closes with 1009, the process lives on', { skip }, async () => {
+  const { child, port } = await startChild('websocket');
   const sockets: net.Socket[] = [];
   try {
-    const limit = vmSize(child.pid!) + HEADROOM;
-    const set = spawnSync('prlimit', [`--pid=${child.pid}`, `--as=${limit}:${limit}`], { encoding: 'utf8' });
-    assert.equal(set.status, 0, `prlimit: ${set.stderr}`);
-    const payload = maskPayload(Buffer.alloc(SENT, 0x5a), KEY, 0);
+    limitAddressSpace(child.pid!, WS_HEADROOM);
+    const payload = maskPayload(Buffer.alloc(shareOf(WS_FRAME), 0x5a), KEY, 0);
     let refused: number | null = null;
     let opened = 0;
-    for (let i = 0; i < MAX_CONNECTIONS && refused === null && child.exitCode === null; i++) {
+    for (let i = 0; i < MAX_CONNECTIONS && refused === null && !ended(child); i++) {
       let client;
       try {
         client = await rawClient(port);
@@ -98,16 +128,17 @@ test('large frames announced on many connections in a process short of memory: t
       }
       sockets.push(client.socket);
       void client.closeCode.then((code) => (refused ??= code));
-      client.socket.write(encodeFrameHeader(Opcode.BINARY, FRAME, true, false, KEY));
+      client.socket.write(encodeFrameHeader(Opcode.BINARY, WS_FRAME, true, false, KEY));
       client.socket.write(payload);
       opened = i + 1;
       // Give the server a moment to read it: it either holds the frame (reserved) or fails a connection.
-      await new Promise((r) => setTimeout(r, 150));
+      await new Promise((r) => setTimeout(r, 300));
     }
-    for (let i = 0; i < 200 && refused === null && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(child.exitCode, null, 'the server process is still running');
+    for (let i = 0; i < 200 && refused === null && !ended(child); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(!ended(child), `the server process is still running (${child.signalCode ?? child.exitCode ?? ''})`);
     assert.equal(refused, 1009, `of ${opened} connections, one whose frame could not be allocated was closed with 1009`);
-    // Others are unaffected: a fresh connection still echoes (after the open ones are gone).
+    // The server still serves (with the cap lifted: near it, V8's own next page could fail too).
+    limitAddressSpace(child.pid!, 'unlimited');
     for (const s of sockets) s.destroy();
     await new Promise((r) => setTimeout(r, 300));
     const fresh = await rawClient(port);
@@ -117,11 +148,61 @@ test('large frames announced on many connections in a process short of memory: t
     fresh.socket.destroy();
   } finally {
     for (const s of sockets) s.destroy();
-    child.stdin!.end();
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGKILL');
-      await exited;
+    await stopChild(child);
+  }
+});
+
+/** A RawSocket client past its handshake (JSON); `closed` resolves when the router drops it. */
+async function rawSocketClient(port: number): Promise<{ socket: net.Socket; closed: Promise<void>; data: () => Buffer }> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  let received = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => (received = Buffer.concat([received, chunk])));
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  socket.write(encodeHandshake({ serializer: RawSocketSerializer.JSON, lengthExponent: 15 }));
+  for (let i = 0; i < 2_000 && received.length < 4; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(received[0], 0x7f, 'handshake answered');
+  assert.equal(received[1]! & 0x0f, RawSocketSerializer.JSON, 'JSON accepted');
+  return { socket, closed, data: () => received.subarray(4) };
+}
+
+test('RawSocket: large messages announced on many connections in a process short of memory: that connection is dropped, the process lives on', { skip }, async () => {
+  const { child, port } = await startChild('rawsocket');
+  const sockets: net.Socket[] = [];
+  try {
+    limitAddressSpace(child.pid!, RS_HEADROOM);
+    const announced = RS_MESSAGE;
+    const share = Buffer.alloc(shareOf(announced), 0x20);
+    let dropped = false;
+    let opened = 0;
+    for (let i = 0; i < MAX_CONNECTIONS && !dropped && !ended(child); i++) {
+      let client;
+      try {
+        client = await rawSocketClient(port);
+      } catch {
+        break; // the router is gone (what the previous code did here)
+      }
+      sockets.push(client.socket);
+      void client.closed.then(() => (dropped = true));
+      client.socket.write(encodeRawFrameHeader(RawSocketFrameType.REGULAR, announced));
+      client.socket.write(share);
+      opened = i + 1;
+      await new Promise((r) => setTimeout(r, 300));
     }
+    for (let i = 0; i < 200 && !dropped && !ended(child); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(!ended(child), `the router process is still running (${child.signalCode ?? child.exitCode ?? ''})`);
+    assert.ok(dropped, `of ${opened} connections, one whose message could not be allocated was dropped`);
+    limitAddressSpace(child.pid!, 'unlimited');
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    const fresh = await rawSocketClient(port);
+    const message = Buffer.from('[1,"still here"]');
+    fresh.socket.write(Buffer.concat([encodeRawFrameHeader(RawSocketFrameType.REGULAR, message.length), message]));
+    for (let i = 0; i < 1_000 && !fresh.data().includes('still here'); i++) await new Promise((r) => setTimeout(r, 5));
+    assert.ok(fresh.data().includes('still here'), 'a new connection is served');
+    fresh.socket.destroy();
+  } finally {
+    for (const s of sockets) s.destroy();
+    await stopChild(child);
   }
 });

@@ -2,7 +2,14 @@
 // (never what a header announced, never the number of frames).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReceiveBuffer } from '../../runtime/websocket/receive-buffer.js';
+import { ReceiveBuffer as Gatherer } from '../../runtime/receive-buffer.js';
+import { MessageDelivery } from '../../runtime/websocket/message-delivery.js';
+
+class ReceiveBuffer extends Gatherer {
+  constructor() {
+    super((size, cause) => Object.assign(new Error(`cannot allocate ${size} bytes`), { code: 'TEST_TOO_BIG', cause }));
+  }
+}
 
 function bytes(n: number, seed: number): Buffer {
   const out = Buffer.allocUnsafe(n);
@@ -108,13 +115,24 @@ describe('receive buffer', () => {
     assert.equal(buffer.take(), piece);
   });
 
-  test('an allocation that cannot succeed is a WS_MESSAGE_TOO_BIG error (close 1009), not a RangeError', () => {
-    const buffer = new ReceiveBuffer();
+  test("an allocation that cannot succeed throws the owner's error, with the allocator's as its cause", () => {
     const tooLong = 2 ** 53 - 1;
-    assert.throws(() => buffer.frameBegin(tooLong, true, tooLong / 2), (error: Error & { code?: string; closeCode?: number }) => {
+    assert.throws(() => new ReceiveBuffer().frameBegin(tooLong, true, tooLong / 2), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'TEST_TOO_BIG');
+      assert.match(error.message, /cannot allocate 9007199254740991 bytes/);
+      assert.ok(error.cause instanceof RangeError);
+      return true;
+    });
+  });
+
+  test('the WebSocket engine makes that a WS_MESSAGE_TOO_BIG error: close 1009', () => {
+    const flow = { onQueueFull() {}, onQueueRoom() {}, onQueueAbandoned() {}, onStreamRead() {}, onStreamFull() {} };
+    const delivery = new MessageDelivery('message', flow);
+    delivery.begin(true);
+    const tooLong = 2 ** 53 - 1;
+    assert.throws(() => delivery.frameBegin(tooLong, true, tooLong / 2), (error: Error & { code?: string; closeCode?: number }) => {
       assert.equal(error.code, 'WS_MESSAGE_TOO_BIG');
       assert.equal(error.closeCode, 1009);
-      assert.match(error.message, /cannot allocate 9007199254740991 bytes/);
       return true;
     });
   });

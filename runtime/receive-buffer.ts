@@ -1,23 +1,24 @@
 /**
- * One received message's data in receive mode 'message', gathered from the pieces the
- * assembler hands over. Pure: no socket, no events. Memory follows the bytes that arrived,
- * never what a header announces, and never the number of frames:
+ * One received message's bytes, gathered from the pieces a parser hands over: the WebSocket
+ * engine's messages (receive mode 'message') and RawSocket's. Pure: no socket, no events.
+ * Memory follows the bytes that arrived, never what a header announces, and never the number
+ * of frames or socket reads:
  *
  * - The first piece is kept as it is (a message in one piece is never copied). Later pieces
  *   of `SMALL_PIECE` bytes or more are kept by reference; smaller ones are copied into a block
- *   that grows with them, so a message sent as a million one-byte frames costs about a
- *   megabyte, not a million Buffer objects.
+ *   that grows with them, so a message sent as a million one-byte frames (or dripped a byte per
+ *   TCP segment) costs about a megabyte, not a million Buffer objects.
  * - A message that is one frame spanning socket chunks is received straight into one buffer
- *   (the parser unmasks into it, and nothing is copied together at the end). That buffer is
- *   reserved only once a `1 / RESERVE_SHARE` share of the frame has arrived: a peer announcing
- *   large frames and sending nothing makes us reserve nothing, and one sending a little of each
- *   makes us reserve at most RESERVE_SHARE times what it sent. What arrived before is copied in.
+ *   (the parser unmasks or copies into it, and nothing is copied together at the end). That
+ *   buffer is reserved only once a `1 / RESERVE_SHARE` share of the frame has arrived: a peer
+ *   announcing large frames and sending nothing makes us reserve nothing, and one sending a
+ *   little of each makes us reserve at most RESERVE_SHARE times what it sent. What arrived
+ *   before is copied in.
  *
- * An allocation that fails (the system is out of memory, or a size no Buffer can have) is a
- * WS_MESSAGE_TOO_BIG error for this connection (close 1009), never an exception for the process.
+ * An allocation that fails (the system is out of memory, or a size no Buffer can have) throws
+ * the error the owner's `allocationFailed` makes (the WebSocket engine: WS_MESSAGE_TOO_BIG,
+ * close 1009): it fails one connection, never the process.
  */
-import type { WampkitError } from '../errors.js';
-import { WebSocketErrorCode, wsError } from './errors.js';
 
 /** A single-frame message's buffer is reserved once 1/RESERVE_SHARE of it has arrived. */
 const RESERVE_SHARE = 4;
@@ -28,21 +29,11 @@ const BLOCK_MIN = 256;
 const BLOCK_MAX = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
 
-function allocationFailed(size: number, cause: unknown): WampkitError {
-  const why = cause instanceof Error ? cause.message : String(cause);
-  return wsError(WebSocketErrorCode.MESSAGE_TOO_BIG, `cannot allocate ${size} bytes for a received message (${why})`, { cause });
-}
-
-/** Buffer.allocUnsafe, with a failure as a typed error. */
-function allocate(size: number): Buffer {
-  try {
-    return Buffer.allocUnsafe(size);
-  } catch (error) {
-    throw allocationFailed(size, error);
-  }
-}
+/** Makes the error thrown when `size` bytes cannot be allocated (`cause`: what the allocator threw). */
+export type AllocationFailure = (size: number, cause: unknown) => Error;
 
 export class ReceiveBuffer {
+  readonly #allocationFailed: AllocationFailure;
   /** Pieces and sealed blocks, in order; the first piece alone while it is the only one. */
   #parts: Buffer[] | null = null;
   #first: Buffer | null = null;
@@ -55,11 +46,15 @@ export class ReceiveBuffer {
   /** A single-frame message whose buffer is not reserved yet: its length (0: none). */
   #awaiting = 0;
 
+  constructor(allocationFailed: AllocationFailure) {
+    this.#allocationFailed = allocationFailed;
+  }
+
   /**
    * A data frame begins. `single`: it is the whole message (first frame, FIN set) and its
    * payload may be written into a buffer of ours; `inHand`: how much of it has arrived.
    * Returns the buffer the parser should write the payload into (from offset 0), or null.
-   * Throws a WS_MESSAGE_TOO_BIG error when that buffer cannot be allocated.
+   * Throws the owner's allocation error when that buffer cannot be allocated.
    */
   frameBegin(length: number, single: boolean, inHand: number): Buffer | null {
     if (!single || length === 0 || inHand >= length) return null;
@@ -67,14 +62,14 @@ export class ReceiveBuffer {
       this.#awaiting = length;
       return null;
     }
-    this.#whole = allocate(length);
+    this.#whole = this.#allocate(length);
     return this.#whole;
   }
 
   /**
    * A piece of the message (when receiving into our buffer: a view of it). Returns a buffer
    * the parser should write the rest of the frame into, from offset `size`, once the share that
-   * pays for reserving it has arrived; else null. Throws WS_MESSAGE_TOO_BIG like frameBegin.
+   * pays for reserving it has arrived; else null. Throws like frameBegin.
    */
   add(chunk: Buffer): Buffer | null {
     this.#size += chunk.length;
@@ -85,7 +80,7 @@ export class ReceiveBuffer {
     const awaiting = this.#awaiting;
     if (awaiting === 0 || this.#size >= awaiting || RESERVE_SHARE * this.#size < awaiting) return null;
     this.#awaiting = 0;
-    const whole = allocate(awaiting);
+    const whole = this.#allocate(awaiting);
     this.#copyInto(whole);
     this.#whole = whole;
     return whole;
@@ -96,7 +91,7 @@ export class ReceiveBuffer {
     return this.#size;
   }
 
-  /** The message's data; the buffer is empty again afterwards. Throws WS_MESSAGE_TOO_BIG like frameBegin. */
+  /** The message's data; the buffer is empty again afterwards. Throws like frameBegin. */
   take(): Buffer {
     let data = this.#whole ?? this.#first;
     if (data === null) {
@@ -133,7 +128,7 @@ export class ReceiveBuffer {
         this.#seal();
         return this.#copy(chunk);
       }
-      const grown = allocate(Math.min(BLOCK_MAX, Math.max(BLOCK_MIN, 2 * (used + chunk.length))));
+      const grown = this.#allocate(Math.min(BLOCK_MAX, Math.max(BLOCK_MIN, 2 * (used + chunk.length))));
       if (block !== null) block.copy(grown, 0, 0, used);
       this.#block = block = grown;
     }
@@ -164,11 +159,19 @@ export class ReceiveBuffer {
     this.#blockUsed = 0;
   }
 
+  #allocate(size: number): Buffer {
+    try {
+      return Buffer.allocUnsafe(size);
+    } catch (error) {
+      throw this.#allocationFailed(size, error);
+    }
+  }
+
   #concat(parts: Buffer[]): Buffer {
     try {
       return Buffer.concat(parts, this.#size);
     } catch (error) {
-      throw allocationFailed(this.#size, error);
+      throw this.#allocationFailed(this.#size, error);
     }
   }
 }
