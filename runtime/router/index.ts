@@ -1,8 +1,8 @@
 /** wampkit/router: the embedded WAMP router. */
 export { Router } from './router.js';
-export { normalizeRouterOptions, RouterErrorCode } from './config.js';
+export { normalizeRouterOptions, RouterErrorCode, LISTENER_DEFAULTS } from './config.js';
 export type {
-  RouterOptions, RealmConfig, ListenerConfig, WebSocketListenerConfig, RawSocketListenerConfig, SerializerName,
+  RouterOptions, RealmConfig, ListenerConfig, WebSocketListenerConfig, RawSocketListenerConfig, SerializerName, KeepaliveConfig,
 } from './config.js';
 export type { RoutingCore } from './realm.js';
 export type { Broker, BrokerSubscription, PublishRequest } from './broker.js';

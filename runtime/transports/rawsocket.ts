@@ -31,7 +31,7 @@ export interface RawSocketOptions {
   maxMessageSize?: number;
   /** Ms for the handshake to complete. Default 10 000. */
   handshakeTimeout?: number;
-  /** Send a PING after this many ms (0: off, the default). */
+  /** Send a PING after this many ms in which nothing arrived from the peer (0: off, the default). */
   autoPingInterval?: number;
   /** Drop the connection when the PONG takes longer than this, in ms. Default 5 000. */
   autoPingTimeout?: number;
@@ -79,6 +79,8 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
   #timer: ReturnType<typeof setTimeout> | null = null;
   #pingTimer: ReturnType<typeof setInterval> | null = null;
   #pongDeadline: ReturnType<typeof setTimeout> | null = null;
+  /** Something arrived since the keepalive timer last looked. */
+  #traffic = false;
   /** The payload of the latest PING, while our writes are backed up (see onPing). */
   #heldPong: Uint8Array | null = null;
   #sendHeldPong: (() => void) | null = null;
@@ -96,7 +98,10 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     this.#settle = settle;
     this.#parser = new RawSocketParser(this, { expectHandshake: true, maxPayload: maxLengthOf(lengthExponentFor(options.maxMessageSize)) });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#parser.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.#traffic = true;
+      this.#parser.push(chunk);
+    });
     socket.on('error', () => {});
     socket.on('close', () => this.#gone());
     if (options.handshakeTimeout > 0) {
@@ -265,6 +270,11 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
 
   #ping(): void {
     if (!this.isOpen || this.#pongDeadline !== null) return;
+    // A peer we hear from is alive: ping only one that has been silent for a whole interval.
+    if (this.#traffic) {
+      this.#traffic = false;
+      return;
+    }
     const payload = randomFillSync(Buffer.allocUnsafe(8));
     this.#write(RawSocketFrameType.PING, payload);
     this.#pongDeadline = setTimeout(() => {
@@ -272,6 +282,7 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
       this.socket.destroy();
       this.#gone();
     }, this.#options.autoPingTimeout);
+    this.#pongDeadline.unref();
   }
 
   #write(type: RawSocketFrameType, payload: Uint8Array): void {
