@@ -10,10 +10,11 @@
  *   TCP segment) costs about a megabyte, not a million Buffer objects.
  * - A message that is one frame spanning socket chunks is received straight into one buffer
  *   (the parser unmasks or copies into it, and nothing is copied together at the end). That
- *   buffer is reserved only once a `1 / RESERVE_SHARE` share of the frame has arrived: a peer
- *   announcing large frames and sending nothing makes us reserve nothing, and one sending a
- *   little of each makes us reserve at most RESERVE_SHARE times what it sent. What arrived
- *   before is copied in.
+ *   buffer is reserved when the header comes only up to the owner's `reserveAhead` (the
+ *   WebSocket engine: 1 MiB, so messages up to that size cost no copy; RawSocket: 0); a larger
+ *   one once a `1 / RESERVE_SHARE` share of the frame has arrived, what arrived before being
+ *   copied in. So a header alone reserves at most `reserveAhead`, and a peer sending a little
+ *   of each large frame makes us reserve at most RESERVE_SHARE times what it sent.
  *
  * An allocation that fails (the system is out of memory, or a size no Buffer can have) throws
  * the error the owner's `allocationFailed` makes (the WebSocket engine: WS_MESSAGE_TOO_BIG,
@@ -32,8 +33,16 @@ const EMPTY = Buffer.alloc(0);
 /** Makes the error thrown when `size` bytes cannot be allocated (`cause`: what the allocator threw). */
 export type AllocationFailure = (size: number, cause: unknown) => Error;
 
+export interface ReceiveBufferOptions {
+  /** Makes the error thrown when an allocation fails. */
+  allocationFailed: AllocationFailure;
+  /** Largest frame whose buffer is reserved as soon as its header arrives, in bytes. */
+  reserveAhead: number;
+}
+
 export class ReceiveBuffer {
   readonly #allocationFailed: AllocationFailure;
+  readonly #reserveAhead: number;
   /** Pieces and sealed blocks, in order; the first piece alone while it is the only one. */
   #parts: Buffer[] | null = null;
   #first: Buffer | null = null;
@@ -46,8 +55,9 @@ export class ReceiveBuffer {
   /** A single-frame message whose buffer is not reserved yet: its length (0: none). */
   #awaiting = 0;
 
-  constructor(allocationFailed: AllocationFailure) {
-    this.#allocationFailed = allocationFailed;
+  constructor(options: ReceiveBufferOptions) {
+    this.#allocationFailed = options.allocationFailed;
+    this.#reserveAhead = options.reserveAhead;
   }
 
   /**
@@ -58,7 +68,7 @@ export class ReceiveBuffer {
    */
   frameBegin(length: number, single: boolean, inHand: number): Buffer | null {
     if (!single || length === 0 || inHand >= length) return null;
-    if (length > RESERVE_SHARE * inHand) {
+    if (length > this.#reserveAhead && length > RESERVE_SHARE * inHand) {
       this.#awaiting = length;
       return null;
     }

@@ -6,7 +6,7 @@
  * production build has. `--source` measures the TypeScript sources through tsx instead.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,14 +16,14 @@ export type ServerModule = typeof import('../../runtime/websocket/server.js');
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Compiles runtime/ with tsc into a fresh temp dir; returns the directory holding runtime/. */
-export function compileRuntime(): string {
+/** Compiles `root`'s runtime/ (default: this tree's) with tsc into a fresh temp dir; returns the directory holding runtime/. */
+export function compileRuntime(root: string = ROOT): string {
   const out = mkdtempSync(join(tmpdir(), 'wampkit-bench-'));
   const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
   // Type errors elsewhere in the tree (work in progress) must not stop the bench: tsc still
   // emits, and what matters is that the engine's files are there.
-  spawnSync(tsc, ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', out, '--declaration', 'false', '--sourceMap', 'false'], {
-    cwd: ROOT,
+  spawnSync(tsc, ['-p', join(root, 'tsconfig.build.json'), '--outDir', out, '--declaration', 'false', '--sourceMap', 'false'], {
+    cwd: root,
     stdio: 'ignore',
     timeout: 180_000,
   });
@@ -42,4 +42,35 @@ export async function loadEngine(dir: string | null): Promise<{ client: ClientMo
   }
   const at = (file: string): string => pathToFileURL(join(dir, 'runtime', 'websocket', file)).href;
   return { client: (await import(at('client.js'))) as ClientModule, server: (await import(at('server.js'))) as ServerModule };
+}
+
+/**
+ * The runtime as it was at git revision `ref` (`--baseline main`, `--baseline HEAD~3`), compiled
+ * like ours: a before/after comparison in one run, on the same machine at the same time.
+ * Returns the compiled dir; the checkout it was made from is removed.
+ */
+export function compileBaseline(ref: string): string {
+  const checkout = mkdtempSync(join(tmpdir(), 'wampkit-baseline-src-'));
+  try {
+    const archive = spawnSync('git', ['-C', ROOT, 'archive', '--format=tar', ref, 'runtime', 'tsconfig.json', 'tsconfig.build.json', 'package.json'], {
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: 60_000,
+    });
+    if (archive.status !== 0) throw new Error(`git archive ${ref}: ${archive.stderr.toString().trim()}`);
+    const untar = spawnSync('tar', ['-x', '-C', checkout], { input: archive.stdout, timeout: 60_000 });
+    if (untar.status !== 0) throw new Error(`tar: ${untar.stderr.toString().trim()}`);
+    symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
+    return compileRuntime(checkout);
+  } finally {
+    rmSync(checkout, { recursive: true, force: true });
+  }
+}
+
+/** `--baseline REF` from argv, or null. */
+export function baselineRef(args: readonly string[]): string | null {
+  const at = args.indexOf('--baseline');
+  if (at < 0) return null;
+  const ref = args[at + 1];
+  if (ref === undefined || ref.startsWith('--')) throw new Error('--baseline takes a git revision (main, HEAD~2, a commit)');
+  return ref;
 }

@@ -318,7 +318,9 @@ export class RawSocketParser {
     }
     this.#length = length;
     this.#fill = 0;
-    const gathered = (this.#gathered ??= new ReceiveBuffer(allocationFailed));
+    // Nothing reserved ahead: every byte is copied once into the message either way, so waiting
+    // for a quarter of it before reserving costs no extra copy.
+    const gathered = (this.#gathered ??= new ReceiveBuffer({ allocationFailed, reserveAhead: 0 }));
     try {
       this.#target = gathered.frameBegin(length, true, inHand);
     } catch (error) {

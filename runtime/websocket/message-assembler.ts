@@ -204,6 +204,9 @@ export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow
     if (!this.#compressed && this.#maxMessage > 0 && this.#messageSize + header.length > this.#maxMessage) {
       return this.#tooBig(this.#messageSize + header.length);
     }
+    // Uncompressed text is validated by the parser as it unmasks (one pass with NVX);
+    // compressed text only once inflated, here.
+    if (this.#validating && !this.#compressed && header.length > 0) this.#parser.validateWith(this.#validator!);
     this.#sink.onFrameBegin(header.length, header.fin, opcode);
   }
 
@@ -215,7 +218,7 @@ export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow
     }
     if (!this.#compressed) {
       this.#messageSize += chunk.length;
-      this.#deliver(chunk);
+      this.#deliver(chunk, true);
       return;
     }
     const last = this.#frameFin && this.#parser.frameRemaining === 0;
@@ -252,7 +255,7 @@ export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow
       this.#tooBig(this.#messageSize);
       return false;
     }
-    this.#deliver(chunk);
+    this.#deliver(chunk, false);
     return !this.#failed;
   }
 
@@ -283,8 +286,9 @@ export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow
     this.#sink.onMessageBegin(isBinary);
   }
 
-  #deliver(chunk: Buffer): void {
-    if (this.#validating && !this.#validator!.push(chunk)) {
+  /** Hands a piece on, failing fast on invalid UTF-8; `checked`: the parser has fed it to the validator. */
+  #deliver(chunk: Buffer, checked: boolean): void {
+    if (this.#validating && !(checked ? this.#validator!.valid : this.#validator!.push(chunk))) {
       return this.#fail(
         wsError(WebSocketErrorCode.INVALID_UTF8, `text message is not valid UTF-8 at byte ${this.#validator!.invalidOffset}`),
       );

@@ -17,6 +17,13 @@ const MESSAGE_QUEUE_LIMIT = 16;
 /** Unread bytes an IncomingMessage holds before reading is paused. */
 const STREAM_HIGH_WATER_MARK = 64 * 1024;
 
+/**
+ * A single-frame message up to this size gets its buffer when its header arrives (so it is
+ * unmasked straight into it, no copy); a larger one once a quarter of it has arrived. A header
+ * alone therefore reserves at most this much (it was up to 8 MiB).
+ */
+const RESERVE_AHEAD = 1024 * 1024;
+
 /** A message that cannot be allocated fails its connection with 1009. */
 function tooBig(size: number, cause: unknown): Error {
   const why = cause instanceof Error ? cause.message : String(cause);
@@ -44,7 +51,7 @@ export class MessageDelivery {
   constructor(mode: ReceiveMode, flow: ConsumerFlow) {
     this.#mode = mode;
     this.#flow = flow;
-    if (mode === 'message') this.#received = new ReceiveBuffer(tooBig);
+    if (mode === 'message') this.#received = new ReceiveBuffer({ allocationFailed: tooBig, reserveAhead: RESERVE_AHEAD });
   }
 
   messages(): AsyncIterableIterator<ReceivedMessage> {

@@ -6,8 +6,8 @@ import { ReceiveBuffer as Gatherer } from '../../runtime/receive-buffer.js';
 import { MessageDelivery } from '../../runtime/websocket/message-delivery.js';
 
 class ReceiveBuffer extends Gatherer {
-  constructor() {
-    super((size, cause) => Object.assign(new Error(`cannot allocate ${size} bytes`), { code: 'TEST_TOO_BIG', cause }));
+  constructor(reserveAhead = 0) {
+    super({ allocationFailed: (size, cause) => Object.assign(new Error(`cannot allocate ${size} bytes`), { code: 'TEST_TOO_BIG', cause }), reserveAhead });
   }
 }
 
@@ -65,6 +65,13 @@ describe('receive buffer', () => {
     const { data, reservedAfter } = receiveSingleFrame(buffer, payload, pieces, 0);
     assert.ok(data.equals(payload));
     assert.equal(reservedAfter, length / 4, 'reserved when 1/4 had arrived, not before');
+  });
+
+  test('frames up to reserveAhead are reserved at their header; larger ones wait for their quarter', () => {
+    const ahead = new ReceiveBuffer(1024 * 1024);
+    assert.equal(ahead.frameBegin(1024 * 1024, true, 0)?.length, 1024 * 1024, 'at the cap: reserved at once');
+    ahead.take();
+    assert.equal(ahead.frameBegin(1024 * 1024 + 1, true, 0), null, 'over it: not before a quarter arrives');
   });
 
   test('enough in hand at the header: the buffer is reserved at once', () => {
