@@ -11,28 +11,27 @@
  * Every protocol violation becomes a typed error that reaches `#fail`, the one place that
  * turns it into a close frame and a dropped connection.
  *
- * One class, one state: the stages call back through one small port object made from inside
- * the class (`#Port`), which is how they reach private methods without the connection
- * exposing them. Helpers without access to its state: message-data.ts (argument checks),
- * message-writer.ts (createMessageStream), message-delivery.ts and receive-buffer.ts (where
- * received messages go), close-state.ts (the closing handshake's record), keep-alive.ts (the
- * auto-ping timer).
+ * One class, one state: the stages call back through a port object made inside the class
+ * (`#Port`), so they reach private methods without the connection exposing them. Helpers with
+ * no access to its state: message-data.ts (send-argument checks), message-writer.ts,
+ * message-delivery.ts (received messages by receive mode), close-state.ts, keep-alive.ts.
+ * (The one file over 450 lines: the public API alone is 25 documented members.)
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex, Writable } from 'node:stream';
 import { isWampkitError, type WampkitError } from '../errors.js';
 import { logger } from '../log.js';
-import { closePayload, encodeClosePayload } from './close-frame.js';
+import { closePayload, encodeClosePayload, shortReason } from './close-frame.js';
 import { CloseState } from './close-state.js';
 import { resolveConnectionOptions } from './connection-options.js';
 import { ReadyState, type CloseInfo, type ConnectionEvents, type FrameInfo, type ReceivedMessage } from './connection-types.js';
-import { CloseCode, MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
+import { CloseCode, Opcode } from './constants.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import { FrameSender, type SenderOwner } from './frame-sender.js';
 import type { IncomingMessage } from './incoming-message.js';
 import { KeepAlive, type KeepAliveOwner } from './keep-alive.js';
 import { MessageAssembler, type MessageSink } from './message-assembler.js';
-import { checkFrameLength, controlPayload, streamIsBinary, toBuffer, type MessageData, type MessageStreamOptions } from './message-data.js';
+import { checkFrameLength, checkStreamCall, controlPayload, streamIsBinary, toBuffer, type MessageData, type MessageStreamOptions } from './message-data.js';
 import { MessageDelivery } from './message-delivery.js';
 import { messageWritable } from './message-writer.js';
 import { PerMessageDeflateCodec } from './permessage-deflate.js';
@@ -94,14 +93,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   constructor(socket: Duplex, head: Buffer, init: ConnectionInit) {
     super();
     const options = resolveConnectionOptions(init);
-    const codec =
-      init.deflate === null || init.deflate === undefined
-        ? null
-        : new PerMessageDeflateCodec(init.deflate, init.role, {
-            threshold: options.compressionThreshold,
-            level: options.compressionLevel,
-            memLevel: options.compressionMemLevel,
-          });
+    const codec = PerMessageDeflateCodec.forConnection(init.deflate, init.role, options);
     this.role = init.role;
     this.subprotocol = init.subprotocol;
     this.extensions = init.extensions;
@@ -144,16 +136,10 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     return this.#sender.bufferedAmount;
   }
 
+  /** Resolves once the connection is closed (made on first use: an idle connection has none). */
   get closed(): Promise<CloseInfo> {
-    if (this.#closed === null) {
-      this.#closed =
-        this.#closeInfo !== null
-          ? Promise.resolve(this.#closeInfo)
-          : new Promise<CloseInfo>((resolve) => {
-              this.#resolveClosed = resolve;
-            });
-    }
-    return this.#closed;
+    const info = this.#closeInfo;
+    return (this.#closed ??= info !== null ? Promise.resolve(info) : new Promise<CloseInfo>((resolve) => (this.#resolveClosed = resolve)));
   }
 
   /** Attaches an Autobahn-style handler; its `onOpen` runs now, since the connection is open. */
@@ -171,9 +157,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    */
   sendMessage(data: MessageData, isBinary: boolean = typeof data !== 'string'): boolean {
     const payload = toBuffer(data);
-    if (this.#sender.streamOpen) {
-      throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'a streamed message is open: call endMessage() first');
-    }
+    checkStreamCall('sendMessage', this.#sender);
     if (this.#state !== ReadyState.OPEN) return false;
     this.#sender.sendMessage(payload, isBinary);
     return this.#sender.belowHighWater;
@@ -193,15 +177,13 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
   /** Starts a message sent piece by piece (sendMessageFrame / beginMessageFrame, then endMessage). */
   beginMessage(isBinary = false): void {
-    if (this.#sender.streamOpen) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'a streamed message is already open');
-    if (this.#state !== ReadyState.OPEN) return;
-    this.#sender.beginMessage(isBinary);
+    checkStreamCall('beginMessage', this.#sender);
+    if (this.#state === ReadyState.OPEN) this.#sender.beginMessage(isBinary);
   }
 
   /** Sends `data` as the next frame of the open message (compressed when deflate is on). */
   sendMessageFrame(data: MessageData, fin = false): boolean {
-    this.#requireStream();
-    if (this.#sender.inFrame) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'a hand-written frame is incomplete');
+    checkStreamCall('sendMessageFrame', this.#sender);
     if (this.#state !== ReadyState.OPEN) return false;
     this.#sender.sendMessageFrame(toBuffer(data), fin);
     return this.#sender.belowHighWater;
@@ -209,22 +191,15 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
 
   /** Ends the open message. */
   endMessage(): void {
-    this.#requireStream();
-    if (this.#sender.inFrame) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'a hand-written frame is incomplete');
-    if (this.#state !== ReadyState.OPEN) return;
-    this.#sender.endMessage();
+    checkStreamCall('endMessage', this.#sender);
+    if (this.#state === ReadyState.OPEN) this.#sender.endMessage();
   }
 
   /** Starts a hand-written (uncompressed) frame of `length` bytes in the open message. */
   beginMessageFrame(length: number): void {
-    this.#requireStream();
-    checkFrameLength(length);
-    if (this.#sender.inFrame) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'the previous frame is incomplete');
-    if (this.#sender.streamCompressed) {
-      throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'a compressed message cannot continue with hand-written frames');
-    }
-    if (this.#state !== ReadyState.OPEN) return;
-    this.#sender.beginMessageFrame(length);
+    if (this.#sender.streamOpen) checkFrameLength(length);
+    checkStreamCall('beginMessageFrame', this.#sender);
+    if (this.#state === ReadyState.OPEN) this.#sender.beginMessageFrame(length);
   }
 
   /**
@@ -232,7 +207,7 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    * or minus the bytes of `data` that did not fit (not sent).
    */
   sendMessageFrameData(data: MessageData): number {
-    if (!this.#sender.inFrame) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'no hand-written frame is open');
+    checkStreamCall('sendMessageFrameData', this.#sender);
     return this.#sender.sendMessageFrameData(toBuffer(data));
   }
 
@@ -304,12 +279,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   #onFrameBegin(length: number, fin: boolean, opcode: number): void {
-    // A whole message in one uncompressed frame can be received straight into one buffer (its
-    // size passed the limits already); the receive buffer decides whether and when.
-    const single = fin && opcode !== Opcode.CONTINUATION && this.#assembler.uncompressed;
     try {
-      const target = this.#delivery!.frameBegin(length, single, this.#assembler.payloadInHand);
-      if (target !== null) this.#assembler.receiveFrameInto(target, 0);
+      this.#delivery!.frameBegin(length, fin, opcode !== Opcode.CONTINUATION);
     } catch (error) {
       return this.#failOn(error);
     }
@@ -323,10 +294,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   #onMessageData(chunk: Buffer): void {
     this.emit('frameData', chunk);
     this.#handler?.onFrameData?.(chunk);
-    const delivery = this.#delivery!;
     try {
-      const target = delivery.data(chunk);
-      if (target !== null) this.#assembler.receiveFrameInto(target, delivery.receivedSize);
+      this.#delivery!.data(chunk);
     } catch (error) {
       this.#failOn(error);
     }
@@ -438,10 +407,6 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     return (this.#close ??= new CloseState());
   }
 
-  #requireStream(): void {
-    if (!this.#sender.streamOpen) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'no streamed message is open: call beginMessage() first');
-  }
-
   // Socket events: one function shared by all connections (no closures per connection).
 
   static #socketOnData(this: OwnedSocket, chunk: Buffer): void {
@@ -494,9 +459,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   }
 
   /**
-   * The port the stages call: the assembler's sink, the queues' flow control, the streams'
-   * read hook, the sender's and keep-alive's owner. Defined inside the class body, so its
-   * one-line forwarders reach private methods; nothing outside the class can make one.
+   * The port the stages call (the assembler's sink, the sender's and keep-alive's owner),
+   * defined inside the class body: its forwarders reach private methods, nothing outside can.
    */
   static readonly #Port = class Port implements ConnectionPort {
     readonly #c: WebSocketConnection;
@@ -527,9 +491,4 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
       this.#c.#fail(wsError(WebSocketErrorCode.PING_TIMEOUT, `no pong within ${timeoutMs} ms`));
     }
   };
-}
-
-/** A close reason fits in 123 bytes; longer explanations go to the 'error' event only. */
-function shortReason(message: string): string {
-  return Buffer.byteLength(message) <= MAX_CONTROL_PAYLOAD - 2 ? message : '';
 }

@@ -13,7 +13,7 @@ import { decodeClosePayload } from './close-frame.js';
 import { Opcode } from './constants.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import { FrameParser, isControlOpcode, type FrameHandler, type FrameHeader } from './frame-parser.js';
-import type { ConsumerFlow } from './message-delivery.js';
+import type { ConsumerFlow, FrameReceiver } from './message-delivery.js';
 import type { InflateSink, PerMessageDeflateCodec } from './permessage-deflate.js';
 import type { Role } from './types.js';
 
@@ -59,7 +59,7 @@ const EMPTY = Buffer.alloc(0);
  * The assembler is also the flow control of what consumes its output (the message queues,
  * streamed messages): a consumer that falls behind pauses reading, one that catches up resumes it.
  */
-export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow {
+export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow, FrameReceiver {
   readonly #sink: MessageSink;
   readonly #parser: FrameParser;
   readonly #codec: PerMessageDeflateCodec | null;

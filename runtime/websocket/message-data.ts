@@ -32,6 +32,37 @@ export function controlPayload(payload: MessageData | undefined, what: string): 
   return buffer;
 }
 
+/** The streamed-message state the frame API's calls depend on (the FrameSender's). */
+export interface StreamState {
+  readonly streamOpen: boolean;
+  readonly inFrame: boolean;
+  readonly streamCompressed: boolean;
+}
+
+export type StreamCall = 'sendMessage' | 'beginMessage' | 'sendMessageFrame' | 'endMessage' | 'beginMessageFrame' | 'sendMessageFrameData';
+
+const NO_STREAM: readonly [(s: StreamState) => boolean, string] = [(s) => !s.streamOpen, 'no streamed message is open: call beginMessage() first'];
+const FRAME_OPEN: readonly [(s: StreamState) => boolean, string] = [(s) => s.inFrame, 'a hand-written frame is incomplete'];
+
+/** What each call of the frame API refuses, in order: [the state it cannot be made in, why]. */
+const STREAM_RULES: Readonly<Record<StreamCall, ReadonlyArray<readonly [(s: StreamState) => boolean, string]>>> = {
+  sendMessage: [[(s) => s.streamOpen, 'a streamed message is open: call endMessage() first']],
+  beginMessage: [[(s) => s.streamOpen, 'a streamed message is already open']],
+  sendMessageFrame: [NO_STREAM, FRAME_OPEN],
+  endMessage: [NO_STREAM, FRAME_OPEN],
+  beginMessageFrame: [
+    NO_STREAM,
+    [(s) => s.inFrame, 'the previous frame is incomplete'],
+    [(s) => s.streamCompressed, 'a compressed message cannot continue with hand-written frames'],
+  ],
+  sendMessageFrameData: [[(s) => !s.inFrame, 'no hand-written frame is open']],
+};
+
+/** Throws WS_INVALID_ARGUMENT when `call` is made out of order (checked whether or not the connection is open). */
+export function checkStreamCall(call: StreamCall, state: StreamState): void {
+  for (const [refuses, why] of STREAM_RULES[call]) if (refuses(state)) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, why);
+}
+
 /** The length of a hand-written frame (beginMessageFrame). */
 export function checkFrameLength(length: number): void {
   if (!Number.isSafeInteger(length) || length < 0) {

@@ -36,9 +36,19 @@ export interface ConsumerFlow extends QueueFlow, StreamReader {
   onStreamFull(): void;
 }
 
+/** Where a frame's payload can be written straight into a buffer of ours: the message assembler. */
+export interface FrameReceiver {
+  /** Payload bytes of the current frame already in the chunk being read. */
+  readonly payloadInHand: number;
+  /** The current message is not compressed: its frames' wire bytes are its data. */
+  readonly uncompressed: boolean;
+  /** Write the rest of the current frame's payload into `target` from `offset`. */
+  receiveFrameInto(target: Buffer, offset: number): void;
+}
+
 export class MessageDelivery {
   readonly #mode: ReceiveMode;
-  readonly #flow: ConsumerFlow;
+  readonly #flow: ConsumerFlow & FrameReceiver;
   #isBinary = false;
   /** Receive mode 'message': the message being gathered. */
   #received: ReceiveBuffer | null = null;
@@ -48,7 +58,7 @@ export class MessageDelivery {
   #stream: IncomingMessage | null = null;
   #closed = false;
 
-  constructor(mode: ReceiveMode, flow: ConsumerFlow) {
+  constructor(mode: ReceiveMode, flow: ConsumerFlow & FrameReceiver) {
     this.#mode = mode;
     this.#flow = flow;
     if (mode === 'message') this.#received = new ReceiveBuffer({ allocationFailed: tooBig, reserveAhead: RESERVE_AHEAD });
@@ -80,26 +90,30 @@ export class MessageDelivery {
     return stream;
   }
 
-  /** See ReceiveBuffer.frameBegin; always null in receive mode 'stream'. */
-  frameBegin(length: number, single: boolean, inHand: number): Buffer | null {
-    return this.#received === null ? null : this.#received.frameBegin(length, single, inHand);
+  /**
+   * A data frame begins; `first`: it opens the message. A whole message in one uncompressed
+   * frame may be received straight into one buffer (its size passed the limits already): the
+   * receive buffer decides whether and when. Throws WS_MESSAGE_TOO_BIG when it cannot allocate.
+   */
+  frameBegin(length: number, fin: boolean, first: boolean): void {
+    const received = this.#received;
+    if (received === null) return;
+    const flow = this.#flow;
+    const target = received.frameBegin(length, fin && first && flow.uncompressed, flow.payloadInHand);
+    if (target !== null) flow.receiveFrameInto(target, 0);
   }
 
-  /**
-   * A piece of the message. Returns what ReceiveBuffer.add returns: a buffer to receive the
-   * rest of the frame into from offset `receivedSize`, or null.
-   */
-  data(chunk: Buffer): Buffer | null {
+  /** A piece of the message. Throws WS_MESSAGE_TOO_BIG like frameBegin. */
+  data(chunk: Buffer): void {
     if (this.#stream !== null) {
       if (!this.#stream.push(chunk)) this.#flow.onStreamFull();
-      return null;
+      return;
     }
-    return this.#received === null ? null : this.#received.add(chunk);
-  }
-
-  /** Bytes of the message received so far (receive mode 'message'). */
-  get receivedSize(): number {
-    return this.#received === null ? 0 : this.#received.size;
+    const received = this.#received;
+    if (received === null) return;
+    const target = received.add(chunk);
+    // A quarter of a large frame has arrived: the rest goes straight into its buffer.
+    if (target !== null) this.#flow.receiveFrameInto(target, received.size);
   }
 
   /** Whether the current (or last) message is binary. */
