@@ -205,7 +205,17 @@ async function writeRepeated(socket: net.Socket, unit: Buffer, count: number, fi
     const k = Math.min(left, perBlock);
     const ok = socket.write(k === perBlock ? block : block.subarray(0, k * unit.length));
     left -= k;
-    if (!ok) await Promise.race([new Promise((r) => socket.once('drain', r)), new Promise((r) => socket.once('close', r))]);
+    if (!ok) {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          socket.off('drain', done);
+          socket.off('close', done);
+          resolve();
+        };
+        socket.on('drain', done);
+        socket.on('close', done);
+      });
+    }
   }
 }
 
