@@ -157,7 +157,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
    */
   sendMessage(data: MessageData, isBinary: boolean = typeof data !== 'string'): boolean {
     const payload = toBuffer(data);
-    checkStreamCall('sendMessage', this.#sender);
+    // The hot path: the table is consulted only when a streamed message is open.
+    if (this.#sender.streamOpen) checkStreamCall('sendMessage', this.#sender);
     if (this.#state !== ReadyState.OPEN) return false;
     this.#sender.sendMessage(payload, isBinary);
     return this.#sender.belowHighWater;
