@@ -167,7 +167,10 @@ for (const size of SIZES) {
     const stream = Buffer.concat(Array.from({ length: perPass }, () => frame(payload, binary ? 2 : 1, role === 'server')));
     const best: Record<Impl, number> = { ours: Infinity, base: Infinity, ws: Infinity };
     for (let t = 0; t < TRIALS; t++) {
-      for (const impl of IMPLS) {
+      // Each trial starts with the next engine in turn: none always runs after the same one
+      // (whose garbage the collector may take in the next trial).
+      for (let k = 0; k < IMPLS.length; k++) {
+        const impl = IMPLS[(t + k) % IMPLS.length]!;
         // Fresh read buffers every trial, as a socket delivers them (the server unmasks in place).
         const reads = Array.from({ length: passes }, () => {
           const out: Buffer[] = [];

@@ -97,9 +97,13 @@ export class MessageDelivery {
    */
   frameBegin(length: number, fin: boolean, first: boolean): void {
     const received = this.#received;
-    if (received === null) return;
+    // Only a whole message in one frame, and only when it is not all in hand (small messages
+    // are, and leave here).
+    if (received === null || !fin || !first) return;
     const flow = this.#flow;
-    const target = received.frameBegin(length, fin && first && flow.uncompressed, flow.payloadInHand);
+    const inHand = flow.payloadInHand;
+    if (inHand >= length || !flow.uncompressed) return;
+    const target = received.frameBegin(length, true, inHand);
     if (target !== null) flow.receiveFrameInto(target, 0);
   }
 
