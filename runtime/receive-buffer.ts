@@ -1,28 +1,27 @@
 /**
  * One received message's bytes, gathered from the pieces a parser hands over: the WebSocket
  * engine's messages (receive mode 'message') and RawSocket's. Pure: no socket, no events.
- * Memory follows the bytes that arrived, never what a header announces, and never the number
- * of frames or socket reads:
+ * Memory follows the bytes that arrived, never what a header announces beyond a small cap,
+ * and never the number of frames or socket reads:
  *
- * - The first piece is kept as it is (a message in one piece is never copied). Later pieces
- *   of `SMALL_PIECE` bytes or more are kept by reference; smaller ones are copied into a block
- *   that grows with them, so a message sent as a million one-byte frames (or dripped a byte per
- *   TCP segment) costs about a megabyte, not a million Buffer objects.
- * - A message that is one frame spanning socket chunks is received straight into one buffer
- *   (the parser unmasks or copies into it, and nothing is copied together at the end). That
- *   buffer is reserved when the header comes only up to the owner's `reserveAhead` (the
- *   WebSocket engine: 1 MiB, so messages up to that size cost no copy; RawSocket: 0); a larger
- *   one once a `1 / RESERVE_SHARE` share of the frame has arrived, what arrived before being
- *   copied in. So a header alone reserves at most `reserveAhead`, and a peer sending a little
- *   of each large frame makes us reserve at most RESERVE_SHARE times what it sent.
+ * - A message that is one frame of up to `reserveAhead` bytes (the WebSocket engine: 1 MiB;
+ *   RawSocket: 0) spanning socket chunks gets its buffer when the header arrives, and the
+ *   parser unmasks straight into it: no copy. So a header alone reserves at most that much.
+ * - Anything else is gathered as it arrives and copied together once, at the end (as ws does).
+ *   The first piece is kept as it is (a message in one piece is never copied); later pieces of
+ *   `SMALL_PIECE` bytes or more are kept by reference; smaller ones are copied into a block that
+ *   grows with them, so a message sent as a million one-byte frames (or dripped a byte per TCP
+ *   segment) costs about a megabyte, not a million Buffer objects.
+ *
+ * (Reserving a large frame's buffer once a quarter of it had arrived, and copying that quarter
+ * in, saved copying in process but cost more than it saved over real sockets: the early, fresh
+ * 16 MiB buffer took more page faults than one copy at the end.)
  *
  * An allocation that fails (the system is out of memory, or a size no Buffer can have) throws
  * the error the owner's `allocationFailed` makes (the WebSocket engine: WS_MESSAGE_TOO_BIG,
  * close 1009): it fails one connection, never the process.
  */
 
-/** A single-frame message's buffer is reserved once 1/RESERVE_SHARE of it has arrived. */
-const RESERVE_SHARE = 4;
 /** Pieces from this size are kept by reference; smaller ones are copied into a block. */
 const SMALL_PIECE = 4 * 1024;
 /** A block of small pieces starts this small and doubles up to BLOCK_MAX, then a new one starts. */
@@ -36,15 +35,16 @@ export type AllocationFailure = (size: number, cause: unknown) => Error;
 export interface ReceiveBufferOptions {
   /** Makes the error thrown when an allocation fails. */
   allocationFailed: AllocationFailure;
-  /** Largest frame whose buffer is reserved as soon as its header arrives, in bytes. */
+  /** Largest single-frame message whose buffer is reserved as soon as its header arrives, in bytes. */
   reserveAhead: number;
 }
 
 export class ReceiveBuffer {
   readonly #allocationFailed: AllocationFailure;
   readonly #reserveAhead: number;
-  /** Pieces and sealed blocks, in order; the first piece alone while it is the only one. */
+  /** Pieces and sealed blocks, in order (null while there is at most one piece). */
   #parts: Buffer[] | null = null;
+  /** The only piece so far. */
   #first: Buffer | null = null;
   /** The block small pieces are copied into, and how much of it is used. */
   #block: Buffer | null = null;
@@ -52,8 +52,6 @@ export class ReceiveBuffer {
   #size = 0;
   /** The buffer a single-frame message is received into, or null. */
   #whole: Buffer | null = null;
-  /** A single-frame message whose buffer is not reserved yet: its length (0: none). */
-  #awaiting = 0;
 
   constructor(options: ReceiveBufferOptions) {
     this.#allocationFailed = options.allocationFailed;
@@ -67,33 +65,18 @@ export class ReceiveBuffer {
    * Throws the owner's allocation error when that buffer cannot be allocated.
    */
   frameBegin(length: number, single: boolean, inHand: number): Buffer | null {
-    if (!single || length === 0 || inHand >= length) return null;
-    if (length > this.#reserveAhead && length > RESERVE_SHARE * inHand) {
-      this.#awaiting = length;
-      return null;
-    }
+    if (!single || length === 0 || inHand >= length || length > this.#reserveAhead) return null;
     this.#whole = this.#allocate(length);
     return this.#whole;
   }
 
-  /**
-   * A piece of the message (when receiving into our buffer: a view of it). Returns a buffer
-   * the parser should write the rest of the frame into, from offset `size`, once the share that
-   * pays for reserving it has arrived; else null. Throws like frameBegin.
-   */
-  add(chunk: Buffer): Buffer | null {
+  /** A piece of the message (when receiving into our buffer: a view of it). Throws like frameBegin. */
+  add(chunk: Buffer): void {
     this.#size += chunk.length;
-    if (this.#whole !== null) return null;
+    if (this.#whole !== null) return;
     if (this.#first === null && this.#parts === null) this.#first = chunk;
     else if (chunk.length >= SMALL_PIECE) this.#keep(chunk);
     else this.#copy(chunk);
-    const awaiting = this.#awaiting;
-    if (awaiting === 0 || this.#size >= awaiting || RESERVE_SHARE * this.#size < awaiting) return null;
-    this.#awaiting = 0;
-    const whole = this.#allocate(awaiting);
-    this.#copyInto(whole);
-    this.#whole = whole;
-    return whole;
   }
 
   /** Bytes of the message so far. */
@@ -118,7 +101,6 @@ export class ReceiveBuffer {
     this.#block = null;
     this.#blockUsed = 0;
     this.#size = 0;
-    this.#awaiting = 0;
     return data;
   }
 
@@ -153,18 +135,6 @@ export class ReceiveBuffer {
       this.#first = null;
     }
     if (this.#block !== null && this.#blockUsed > 0) this.#parts.push(this.#block.subarray(0, this.#blockUsed));
-    this.#block = null;
-    this.#blockUsed = 0;
-  }
-
-  /** Copies everything gathered so far into the front of `target`. */
-  #copyInto(target: Buffer): void {
-    let at = 0;
-    if (this.#first !== null) at += this.#first.copy(target, at);
-    for (const part of this.#parts ?? []) at += part.copy(target, at);
-    if (this.#block !== null) this.#block.copy(target, at, 0, this.#blockUsed);
-    this.#first = null;
-    this.#parts = null;
     this.#block = null;
     this.#blockUsed = 0;
   }

@@ -223,9 +223,9 @@ type State = (typeof State)[keyof typeof State];
  * arrive; the handler is called synchronously for every complete unit.
  *
  * A payload in one chunk is handed out as a view of it. One that spans chunks is gathered by a
- * ReceiveBuffer (../receive-buffer.ts): nothing is reserved for what a header announces until a
- * quarter of it has arrived, so a peer announcing 16 MiB and sending nothing costs nothing, and
- * one dripping a byte per read costs about a byte per byte.
+ * ReceiveBuffer (../receive-buffer.ts) and copied together once it is complete: nothing is
+ * reserved for what a header announces, so a peer announcing 16 MiB and sending nothing costs
+ * nothing, and one dripping a byte per read costs about a byte per byte.
  */
 export class RawSocketParser {
   readonly #handler: RawSocketHandler;
@@ -241,8 +241,6 @@ export class RawSocketParser {
   #length = 0;
   #fill = 0;
   #gathered: ReceiveBuffer | null = null;
-  /** The buffer the rest of the payload is copied into, once reserved (see ReceiveBuffer). */
-  #target: Buffer | null = null;
 
   constructor(handler: RawSocketHandler, options: RawSocketParserOptions = {}) {
     this.#handler = handler;
@@ -318,14 +316,9 @@ export class RawSocketParser {
     }
     this.#length = length;
     this.#fill = 0;
-    // Nothing reserved ahead: every byte is copied once into the message either way, so waiting
-    // for a quarter of it before reserving costs no extra copy.
-    const gathered = (this.#gathered ??= new ReceiveBuffer({ allocationFailed, reserveAhead: 0 }));
-    try {
-      this.#target = gathered.frameBegin(length, true, inHand);
-    } catch (error) {
-      this.#allocationFailed(error);
-    }
+    // Nothing reserved ahead: every byte is copied once into the message either way (here at
+    // the end), so reserving at the header would save no copy.
+    this.#gathered ??= new ReceiveBuffer({ allocationFailed, reserveAhead: 0 });
   }
 
   #readPayload(chunk: Buffer, at: number): number {
@@ -337,19 +330,11 @@ export class RawSocketParser {
       return at + view.length;
     }
     const take = Math.min(this.#length - this.#fill, chunk.length - at);
-    let piece = chunk.subarray(at, at + take);
-    const target = this.#target;
-    if (target !== null) {
-      piece.copy(target, this.#fill);
-      piece = target.subarray(this.#fill, this.#fill + take);
-    }
     this.#fill += take;
     const gathered = this.#gathered!;
     let payload: Buffer | null = null;
     try {
-      // Once a quarter has arrived, the rest is copied straight into one buffer.
-      const next = gathered.add(piece);
-      if (next !== null) this.#target = next;
+      gathered.add(chunk.subarray(at, at + take));
       if (this.#fill === this.#length) payload = gathered.take();
     } catch (error) {
       this.#allocationFailed(error);
@@ -363,14 +348,12 @@ export class RawSocketParser {
   #allocationFailed(error: unknown): void {
     if (!isWampkitError(error)) throw error;
     this.#state = State.FAILED;
-    this.#target = null;
     this.#gathered = null;
     this.#handler.onError(error as RawSocketProtocolError);
   }
 
   #deliver(payload: Uint8Array): void {
     this.#state = State.HEADER;
-    this.#target = null;
     this.#length = 0;
     this.#fill = 0;
     if (this.#type === RawSocketFrameType.REGULAR) this.#handler.onMessage(payload);

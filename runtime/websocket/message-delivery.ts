@@ -19,8 +19,8 @@ const STREAM_HIGH_WATER_MARK = 64 * 1024;
 
 /**
  * A single-frame message up to this size gets its buffer when its header arrives (so it is
- * unmasked straight into it, no copy); a larger one once a quarter of it has arrived. A header
- * alone therefore reserves at most this much (it was up to 8 MiB).
+ * unmasked straight into it, no copy); a larger one is gathered and copied together at the end.
+ * A header alone therefore reserves at most this much (it was up to 8 MiB).
  */
 const RESERVE_AHEAD = 1024 * 1024;
 
@@ -42,7 +42,7 @@ export interface FrameReceiver {
   readonly payloadInHand: number;
   /** The current message is not compressed: its frames' wire bytes are its data. */
   readonly uncompressed: boolean;
-  /** Write the rest of the current frame's payload into `target` from `offset`. */
+  /** Write the current frame's payload into `target` from `offset`. */
   receiveFrameInto(target: Buffer, offset: number): void;
 }
 
@@ -113,11 +113,7 @@ export class MessageDelivery {
       if (!this.#stream.push(chunk)) this.#flow.onStreamFull();
       return;
     }
-    const received = this.#received;
-    if (received === null) return;
-    const target = received.add(chunk);
-    // A quarter of a large frame has arrived: the rest goes straight into its buffer.
-    if (target !== null) this.#flow.receiveFrameInto(target, received.size);
+    this.#received?.add(chunk);
   }
 
   /** Whether the current (or last) message is binary. */

@@ -115,7 +115,7 @@ describe('RawSocket parser', () => {
     for (const drip of drips) parser.push(drip);
     const held = memory();
     const perByte = (held.heapUsed - before.heapUsed + held.arrayBuffers - before.arrayBuffers) / drips.length;
-    assert.ok(perByte < 8, `a quarter of the payload, a byte per chunk, holds ${perByte.toFixed(1)} bytes per byte`);
+    assert.ok(perByte < 8, `a quarter of the payload, dripped a byte per chunk, holds ${perByte.toFixed(1)} bytes per byte`);
     for (let i = length / 4; i < length; i += 1000) parser.push(payload.subarray(i, Math.min(length, i + 1000)));
     assert.equal(messages.length, 1);
     assert.ok(Buffer.from(messages[0]!).equals(payload));

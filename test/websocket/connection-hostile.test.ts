@@ -59,7 +59,7 @@ async function serverAndRawSocket(extra: Parameters<typeof init>[1] = {}): Promi
 }
 
 describe('hostile peers', () => {
-  test('frame headers announcing 8 MiB on 16 connections reserve nothing; then memory follows the payload (at most 4x what came)', async () => {
+  test('frame headers announcing 8 MiB on 16 connections reserve nothing; then memory follows the payload', async () => {
     const pairs = await Promise.all(Array.from({ length: 16 }, () => serverAndRawSocket()));
     try {
       const length = 8 * MiB;
@@ -77,7 +77,8 @@ describe('hostile peers', () => {
       const afterHeaders = memory().arrayBuffers - before.arrayBuffers;
       assert.ok(afterHeaders < MiB, `16 headers of 8 MiB reserved ${(afterHeaders / MiB).toFixed(1)} MiB`);
 
-      // One of them sends its payload, 1 MiB at a time: what is held stays within 4x what came.
+      // One of them sends its payload, 1 MiB at a time: what is held follows what came (the bound
+      // allows the one copy at the end).
       const { server, sockets } = pairs[0]!;
       const received = new Promise<Buffer>((resolve) => server.once('message', (data) => resolve(data)));
       let arrived = 0;
@@ -87,7 +88,7 @@ describe('hostile peers', () => {
         for (let i = 0; i < 2_000 && arrived < sent; i++) await new Promise((r) => setTimeout(r, 5));
         assert.equal(arrived, sent, `the server read ${sent} bytes`);
         const held = memory().arrayBuffers - before.arrayBuffers;
-        assert.ok(held <= 4 * sent + MiB, `after ${sent / MiB} MiB the server holds ${(held / MiB).toFixed(1)} MiB`);
+        assert.ok(held <= 2 * sent + MiB, `after ${sent / MiB} MiB the server holds ${(held / MiB).toFixed(1)} MiB`);
       }
       assert.ok((await received).equals(payload), 'the message arrives intact');
     } finally {

@@ -21,17 +21,18 @@ const CHILD = fileURLToPath(new URL('./fixtures/echo-server-child.ts', import.me
 const MiB = 1024 * 1024;
 const KEY = Buffer.from([1, 2, 3, 4]);
 /**
- * The child may grow its address space by about 2.5 reservations: the third connection's frame
- * cannot be allocated, and what is left then (tens of MiB) is far more than V8 needs for its own
- * pages, so the allocation that fails is ours (a failed one of V8's would abort the process).
+ * Phase 1 announces large frames on many connections: code that reserves at the header
+ * exhausts the cap and dies; ours reserves nothing. Phase 2 sends one whole message that the
+ * cap cannot hold twice (its pieces, then the one buffer they are copied into): that
+ * allocation fails, with tens of MiB left, far more than V8 needs for its own pages (a failed
+ * allocation of V8's would abort the process), so the one that fails is ours.
  */
-const WS_FRAME = 64 * MiB; // the default maxMessagePayloadSize
-const WS_HEADROOM = 200 * MiB;
+const WS_ANNOUNCED = 8 * MiB;
+const WS_MESSAGE = 64 * MiB; // the default maxMessagePayloadSize
+const WS_HEADROOM = 100 * MiB;
 const RS_MESSAGE = 16 * MiB; // RawSocket's largest
-const RS_HEADROOM = 56 * MiB;
-/** Enough of each frame that the engine reserves it (a quarter of it). */
-const shareOf = (length: number): number => length / 4 + 64 * 1024;
-const MAX_CONNECTIONS = 12;
+const RS_HEADROOM = 24 * MiB;
+const ANNOUNCING = 16;
 
 const prlimit = spawnSync('prlimit', ['--version'], { encoding: 'utf8' });
 const skip = prlimit.status !== 0 ? 'prlimit (util-linux) is not installed' : process.platform !== 'linux' ? 'needs Linux (/proc, prlimit)' : false;
@@ -111,15 +112,13 @@ async function rawClient(port: number): Promise<{ socket: net.Socket; closeCode:
   return { socket, closeCode, data: frames };
 }
 
-test('WebSocket: large frames announced on many connections in a process short of memory: that connection closes with 1009, the process lives on', { skip }, async () => {
+test('WebSocket, in a process short of memory: large frames announced on many connections reserve nothing; a message that cannot be allocated closes its connection with 1009; the process lives on', { skip }, async () => {
   const { child, port } = await startChild('websocket');
   const sockets: net.Socket[] = [];
   try {
     limitAddressSpace(child.pid!, WS_HEADROOM);
-    const payload = maskPayload(Buffer.alloc(shareOf(WS_FRAME), 0x5a), KEY, 0);
-    let refused: number | null = null;
-    let opened = 0;
-    for (let i = 0; i < MAX_CONNECTIONS && refused === null && !ended(child); i++) {
+    // Phase 1: 16 headers of 8 MiB (128 MiB if reserved at the header, over the cap).
+    for (let i = 0; i < ANNOUNCING && !ended(child); i++) {
       let client;
       try {
         client = await rawClient(port);
@@ -127,16 +126,19 @@ test('WebSocket: large frames announced on many connections in a process short o
         break; // the server is gone (what the previous code did here)
       }
       sockets.push(client.socket);
-      void client.closeCode.then((code) => (refused ??= code));
-      client.socket.write(encodeFrameHeader(Opcode.BINARY, WS_FRAME, true, false, KEY));
-      client.socket.write(payload);
-      opened = i + 1;
-      // Give the server a moment to read it: it either holds the frame (reserved) or fails a connection.
-      await new Promise((r) => setTimeout(r, 300));
+      client.socket.write(encodeFrameHeader(Opcode.BINARY, WS_ANNOUNCED, true, false, KEY));
     }
-    for (let i = 0; i < 200 && refused === null && !ended(child); i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!ended(child), `the server survived the announcements (${child.signalCode ?? child.exitCode ?? ''})`);
+    // Phase 2: one 64 MiB message in two fragments: its pieces fit, a copy of them does not.
+    const victim = await rawClient(port);
+    sockets.push(victim.socket);
+    const half = maskPayload(Buffer.alloc(WS_MESSAGE / 2, 0x5a), KEY, 0);
+    victim.socket.write(Buffer.concat([encodeFrameHeader(Opcode.BINARY, half.length, false, false, KEY), half]));
+    victim.socket.write(Buffer.concat([encodeFrameHeader(Opcode.CONTINUATION, half.length, true, false, KEY), half]));
+    const code = await Promise.race([victim.closeCode, new Promise<'open'>((r) => setTimeout(() => r('open'), 20_000))]);
     assert.ok(!ended(child), `the server process is still running (${child.signalCode ?? child.exitCode ?? ''})`);
-    assert.equal(refused, 1009, `of ${opened} connections, one whose frame could not be allocated was closed with 1009`);
+    assert.equal(code, 1009, 'the connection whose message could not be allocated was closed with 1009');
     // The server still serves (with the cap lifted: near it, V8's own next page could fail too).
     limitAddressSpace(child.pid!, 'unlimited');
     for (const s of sockets) s.destroy();
@@ -166,16 +168,13 @@ async function rawSocketClient(port: number): Promise<{ socket: net.Socket; clos
   return { socket, closed, data: () => received.subarray(4) };
 }
 
-test('RawSocket: large messages announced on many connections in a process short of memory: that connection is dropped, the process lives on', { skip }, async () => {
+test('RawSocket, in a process short of memory: 16 MiB announced on many connections reserves nothing; a message that cannot be allocated drops its connection; the process lives on', { skip }, async () => {
   const { child, port } = await startChild('rawsocket');
   const sockets: net.Socket[] = [];
   try {
     limitAddressSpace(child.pid!, RS_HEADROOM);
-    const announced = RS_MESSAGE;
-    const share = Buffer.alloc(shareOf(announced), 0x20);
-    let dropped = false;
-    let opened = 0;
-    for (let i = 0; i < MAX_CONNECTIONS && !dropped && !ended(child); i++) {
+    // Phase 1: 16 headers of 16 MiB (256 MiB if reserved at the header, over the cap).
+    for (let i = 0; i < ANNOUNCING && !ended(child); i++) {
       let client;
       try {
         client = await rawSocketClient(port);
@@ -183,15 +182,17 @@ test('RawSocket: large messages announced on many connections in a process short
         break; // the router is gone (what the previous code did here)
       }
       sockets.push(client.socket);
-      void client.closed.then(() => (dropped = true));
-      client.socket.write(encodeRawFrameHeader(RawSocketFrameType.REGULAR, announced));
-      client.socket.write(share);
-      opened = i + 1;
-      await new Promise((r) => setTimeout(r, 300));
+      client.socket.write(encodeRawFrameHeader(RawSocketFrameType.REGULAR, RS_MESSAGE));
     }
-    for (let i = 0; i < 200 && !dropped && !ended(child); i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!ended(child), `the router survived the announcements (${child.signalCode ?? child.exitCode ?? ''})`);
+    // Phase 2: one whole 16 MiB message: its pieces fit under the cap, a copy of them does not.
+    const victim = await rawSocketClient(port);
+    sockets.push(victim.socket);
+    victim.socket.write(Buffer.concat([encodeRawFrameHeader(RawSocketFrameType.REGULAR, RS_MESSAGE), Buffer.alloc(RS_MESSAGE, 0x20)]));
+    const dropped = await Promise.race([victim.closed.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20_000))]);
     assert.ok(!ended(child), `the router process is still running (${child.signalCode ?? child.exitCode ?? ''})`);
-    assert.ok(dropped, `of ${opened} connections, one whose message could not be allocated was dropped`);
+    assert.ok(dropped, 'the connection whose message could not be allocated was dropped');
     limitAddressSpace(child.pid!, 'unlimited');
     for (const s of sockets) s.destroy();
     await new Promise((r) => setTimeout(r, 300));

@@ -3,7 +3,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ReceiveBuffer as Gatherer } from '../../runtime/receive-buffer.js';
-import { MessageDelivery } from '../../runtime/websocket/message-delivery.js';
 
 class ReceiveBuffer extends Gatherer {
   constructor(reserveAhead = 0) {
@@ -27,12 +26,11 @@ function prng(seed: number): () => number {
 }
 
 /**
- * Feeds one single-frame message as the parser would: pieces as they come, and once the buffer
- * hands out a target, the rest written into it (the parser unmasks straight into it).
+ * Feeds one single-frame message as the parser would: pieces as they come, written into the
+ * buffer it hands out at the header if it does (the parser unmasks straight into it).
  */
-function receiveSingleFrame(buffer: ReceiveBuffer, payload: Buffer, pieces: number[], inHand: number): { data: Buffer; reservedAfter: number | null } {
-  let target = buffer.frameBegin(payload.length, true, inHand);
-  let reservedAfter: number | null = target === null ? null : 0;
+function receiveSingleFrame(buffer: ReceiveBuffer, payload: Buffer, pieces: number[], inHand: number): { data: Buffer; reserved: boolean } {
+  const target = buffer.frameBegin(payload.length, true, inHand);
   let at = 0;
   for (const size of pieces) {
     const piece = payload.subarray(at, at + size);
@@ -42,47 +40,31 @@ function receiveSingleFrame(buffer: ReceiveBuffer, payload: Buffer, pieces: numb
       view = target.subarray(at, at + size);
     }
     at += size;
-    const next = buffer.add(view);
-    if (next !== null) {
-      assert.equal(target, null, 'a target is handed out once');
-      assert.equal(buffer.size, at);
-      target = next;
-      reservedAfter = at;
-    }
+    buffer.add(view);
   }
-  return { data: buffer.take(), reservedAfter };
+  return { data: buffer.take(), reserved: target !== null };
 }
 
 describe('receive buffer', () => {
-  test('a header alone reserves nothing; the frame buffer comes once a quarter of it has arrived, holding what came before', () => {
-    const length = 8 * 1024 * 1024;
-    const payload = bytes(length, 7);
-    const buffer = new ReceiveBuffer();
-    assert.equal(buffer.frameBegin(length, true, 0), null, 'nothing in hand: nothing reserved');
-    const piece = 64 * 1024;
-    const pieces = Array.from({ length: length / piece }, () => piece);
-    buffer.take();
-    const { data, reservedAfter } = receiveSingleFrame(buffer, payload, pieces, 0);
-    assert.ok(data.equals(payload));
-    assert.equal(reservedAfter, length / 4, 'reserved when 1/4 had arrived, not before');
-  });
-
-  test('frames up to reserveAhead are reserved at their header; larger ones wait for their quarter', () => {
-    const ahead = new ReceiveBuffer(1024 * 1024);
-    assert.equal(ahead.frameBegin(1024 * 1024, true, 0)?.length, 1024 * 1024, 'at the cap: reserved at once');
+  test('a frame up to reserveAhead gets its buffer at the header; a larger one reserves nothing and is gathered', () => {
+    const MiB = 1024 * 1024;
+    const ahead = new ReceiveBuffer(MiB);
+    const small = bytes(MiB, 1);
+    const got = receiveSingleFrame(ahead, small, Array.from({ length: 16 }, () => MiB / 16), 1000);
+    assert.ok(got.reserved, 'at the cap: reserved at once');
+    assert.ok(got.data.equals(small));
+    const large = bytes(8 * MiB, 7);
+    assert.equal(ahead.frameBegin(large.length, true, 0), null, 'over the cap: a header alone reserves nothing');
     ahead.take();
-    assert.equal(ahead.frameBegin(1024 * 1024 + 1, true, 0), null, 'over it: not before a quarter arrives');
+    const gathered = receiveSingleFrame(ahead, large, Array.from({ length: 128 }, () => 64 * 1024), 0);
+    assert.equal(gathered.reserved, false);
+    assert.ok(gathered.data.equals(large), 'gathered and copied together at the end');
   });
 
-  test('enough in hand at the header: the buffer is reserved at once', () => {
-    const buffer = new ReceiveBuffer();
-    const payload = bytes(1000, 3);
-    const { data, reservedAfter } = receiveSingleFrame(buffer, payload, [600, 400], 600);
-    assert.ok(data.equals(payload));
-    assert.equal(reservedAfter, 0);
-    const inHand = new ReceiveBuffer();
-    assert.equal(inHand.frameBegin(1000, true, 1000), null, 'all in hand: the piece itself is the message');
-    assert.equal(new ReceiveBuffer().frameBegin(1000, false, 500), null, 'a fragment is never received into a buffer');
+  test('all in hand, or a fragment: never received into a buffer', () => {
+    assert.equal(new ReceiveBuffer(1 << 20).frameBegin(1000, true, 1000), null, 'all in hand: the piece itself is the message');
+    assert.equal(new ReceiveBuffer(1 << 20).frameBegin(1000, false, 500), null, 'a fragment is never received into a buffer');
+    assert.equal(new ReceiveBuffer(0).frameBegin(1000, true, 10), null, 'reserveAhead 0: never');
   });
 
   test('any split of single frames and of fragmented messages reassembles exactly', () => {
@@ -98,7 +80,7 @@ describe('receive buffer', () => {
         left -= size;
       }
       const single = round % 2 === 0;
-      const buffer = new ReceiveBuffer();
+      const buffer = new ReceiveBuffer(round % 4 === 0 ? 64 * 1024 : 0);
       if (single) {
         const { data } = receiveSingleFrame(buffer, payload, pieces, pieces[0] ?? 0);
         assert.ok(data.equals(payload), `round ${round}: single frame of ${length} in ${pieces.length} pieces`);
@@ -106,7 +88,7 @@ describe('receive buffer', () => {
         let at = 0;
         for (const size of pieces) {
           assert.equal(buffer.frameBegin(size, false, size), null);
-          assert.equal(buffer.add(Buffer.from(payload.subarray(at, at + size))), null);
+          buffer.add(Buffer.from(payload.subarray(at, at + size)));
           at += size;
         }
         assert.ok(buffer.take().equals(payload), `round ${round}: ${pieces.length} fragments of ${length}`);
@@ -124,25 +106,10 @@ describe('receive buffer', () => {
 
   test("an allocation that cannot succeed throws the owner's error, with the allocator's as its cause", () => {
     const tooLong = 2 ** 53 - 1;
-    assert.throws(() => new ReceiveBuffer().frameBegin(tooLong, true, tooLong / 2), (error: Error & { code?: string }) => {
+    assert.throws(() => new ReceiveBuffer(Infinity).frameBegin(tooLong, true, tooLong / 2), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'TEST_TOO_BIG');
       assert.match(error.message, /cannot allocate 9007199254740991 bytes/);
       assert.ok(error.cause instanceof RangeError);
-      return true;
-    });
-  });
-
-  test('the WebSocket engine makes that a WS_MESSAGE_TOO_BIG error: close 1009', () => {
-    const tooLong = 2 ** 53 - 1;
-    const flow = {
-      onQueueFull() {}, onQueueRoom() {}, onQueueAbandoned() {}, onStreamRead() {}, onStreamFull() {},
-      payloadInHand: tooLong / 2, uncompressed: true, receiveFrameInto: () => assert.fail('nothing to receive into'),
-    };
-    const delivery = new MessageDelivery('message', flow);
-    delivery.begin(true);
-    assert.throws(() => delivery.frameBegin(tooLong, true, true), (error: Error & { code?: string; closeCode?: number }) => {
-      assert.equal(error.code, 'WS_MESSAGE_TOO_BIG');
-      assert.equal(error.closeCode, 1009);
       return true;
     });
   });
