@@ -45,11 +45,14 @@ export async function loadEngine(dir: string | null): Promise<{ client: ClientMo
 }
 
 /**
- * The runtime as it was at git revision `ref` (`--baseline main`, `--baseline HEAD~3`), compiled
- * like ours: a before/after comparison in one run, on the same machine at the same time.
+ * The runtime as it was at git revision `ref` (`--baseline main`, `--baseline HEAD~3`), or in
+ * the checkout at path `ref`, compiled like ours: a before/after comparison in one run, on the
+ * same machine at the same time.
  * Returns the compiled dir; the checkout it was made from is removed.
  */
 export function compileBaseline(ref: string): string {
+  // A directory is taken as a checkout as it is (a tree with an experiment applied, say).
+  if (existsSync(join(ref, 'runtime')) && existsSync(join(ref, 'tsconfig.build.json'))) return compileRuntime(ref);
   const checkout = mkdtempSync(join(tmpdir(), 'wampkit-baseline-src-'));
   try {
     const archive = spawnSync('git', ['-C', ROOT, 'archive', '--format=tar', ref, 'runtime', 'tsconfig.json', 'tsconfig.build.json', 'package.json'], {
