@@ -79,11 +79,6 @@ export class ReceiveBuffer {
     else this.#copy(chunk);
   }
 
-  /** Bytes of the message so far. */
-  get size(): number {
-    return this.#size;
-  }
-
   /** The message's data; the buffer is empty again afterwards. Throws like frameBegin. */
   take(): Buffer {
     let data = this.#whole ?? this.#first;

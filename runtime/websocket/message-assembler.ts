@@ -143,8 +143,8 @@ export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow
   }
 
   /**
-   * From `MessageSink.onFrameBegin` or `onMessageData` of an uncompressed message: write the rest
-   * of the frame's payload into `target` at `offset` as it arrives (see FrameParser.receiveInto).
+   * From `MessageSink.onFrameBegin` of an uncompressed message: write the frame's payload into
+   * `target` at `offset` as it arrives (see FrameParser.receiveInto).
    */
   receiveFrameInto(target: Buffer, offset: number): void {
     if (this.#compressed) throw new RangeError('a compressed frame cannot be received into a buffer: its wire bytes are not its data');
