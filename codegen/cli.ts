@@ -18,7 +18,7 @@ const USAGE = `usage: wampgen <files or dirs...> -o <out> [options]
 
   -o, --out <dir>          output directory
   -c, --config <file>      config file (default: ./wampgen.config.json if present)
-      --runtime <spec>     module generated code imports wampkit from (default: wampkit)
+      --runtime <spec>     module generated code imports its runtime from (default: wampkit/stubs)
       --serializers <list> serializers services must support, e.g. msgpack,cbor (default: json,msgpack,cbor)
       --check              write nothing; exit 1 and name stale files when the output is out of date
       --clean              remove generated files the schemas no longer produce
@@ -39,7 +39,8 @@ function report(result: GenerateResult, format: 'text' | 'json', check: boolean,
   if (format === 'json') {
     io.out(JSON.stringify({
       ok: code === EXIT.ok, exitCode: code, diagnostics: result.diagnostics,
-      written: result.written, removed: result.removed, stale: result.stale,
+      // --check writes nothing: what would change is listed under stale only.
+      written: check ? [] : result.written, removed: check ? [] : result.removed, stale: result.stale,
     }));
     return code;
   }

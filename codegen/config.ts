@@ -6,6 +6,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { SERIALIZERS, type Serializer } from './model.js';
 
+/** The module generated code imports its runtime from. */
+export const DEFAULT_RUNTIME_IMPORT = 'wampkit/stubs';
+/** zod 4 and zod 3.25+ both serve the zod 4 API at this subpath. */
+export const DEFAULT_ZOD_IMPORT = 'zod/v4';
+
 export interface GenerateOptions {
   /** Schema files or directories (directories are searched for .ts files). */
   readonly inputs: readonly string[];
@@ -13,9 +18,9 @@ export interface GenerateOptions {
   readonly outDir: string;
   /** Base for relative paths and for file names in diagnostics. Default: process.cwd(). */
   readonly cwd?: string;
-  /** Where generated code imports the wampkit runtime from. Default 'wampkit'. */
+  /** Where generated code imports its runtime (wampkit's stubs module) from. Default 'wampkit/stubs'. */
   readonly runtimeImport?: string;
-  /** Where generated code imports zod from. Default 'zod'. */
+  /** Where generated code imports zod from. Default 'zod/v4' (served by zod 4 and zod 3.25+). */
   readonly zodImport?: string;
   /** Serializers services must support unless they declare @wamp.serializers. Default all three. */
   readonly serializers?: readonly Serializer[];
@@ -72,8 +77,8 @@ export function normalizeOptions(options: GenerateOptions): NormalizedOptions {
     inputs: options.inputs,
     outDir: resolve(cwd, options.outDir),
     cwd,
-    runtimeImport: options.runtimeImport ?? 'wampkit',
-    zodImport: options.zodImport ?? 'zod',
+    runtimeImport: options.runtimeImport ?? DEFAULT_RUNTIME_IMPORT,
+    zodImport: options.zodImport ?? DEFAULT_ZOD_IMPORT,
     serializers: [...new Set(checked)].sort(),
     check: options.check ?? false,
     clean: options.clean ?? false,

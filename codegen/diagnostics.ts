@@ -25,6 +25,10 @@ export const DIAGNOSTIC = {
   genericMember: 'WG017',
   noInputs: 'WG018',
   duplicateUri: 'WG019',
+  /** A TypeScript syntax error in a schema file (the compiler's message and TS code). */
+  syntaxError: 'WG020',
+  /** Any other error the compiler reports on a schema file (the compiler's message and TS code). */
+  typeError: 'WG021',
 } as const;
 export type DiagnosticCode = (typeof DIAGNOSTIC)[keyof typeof DIAGNOSTIC];
 

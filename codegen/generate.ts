@@ -4,13 +4,14 @@
  * re-parses only changed files (and the modules that depend on them).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { DIAGNOSTIC, diagnostic, sortDiagnostics, type Diagnostic } from './diagnostics.js';
 import { emit } from './emit/index.js';
 import { buildGraph } from './emit/graph.js';
 import { declTypes, walkType, type ModuleModel, type SchemaModel } from './model.js';
 import { moduleIdFor, SchemaParser } from './parse/index.js';
-import { normalizeOptions, type GenerateOptions, type NormalizedOptions } from './config.js';
+import { ConfigError, normalizeOptions, type GenerateOptions, type NormalizedOptions } from './config.js';
+import { moduleScope, SCOPE_FILE, SCOPE_MARKER } from './module-scope.js';
 import { validateModel } from './validate.js';
 import { removeGenerated, writeOutputs, type WriteReport } from './write.js';
 
@@ -102,16 +103,24 @@ export class Generator {
   /** Reads every input and generates everything. */
   run(): GenerateResult {
     const { files, root, missing } = expandInputs(this.#options.inputs, this.#options.cwd);
-    this.#setup = missing.map((m) => diagnostic(DIAGNOSTIC.noInputs, { file: m, line: 1, column: 1 }, `input "${m}" does not exist`, 'pass existing schema files or directories'));
-    if (files.length === 0 && missing.length === 0) {
+    // A path that is not there is a mistake in the command or config, not in a schema.
+    if (missing.length > 0) {
+      const shown = missing.map((m) => JSON.stringify(relative(this.#options.cwd, resolve(this.#options.cwd, m)) || m));
+      throw new ConfigError(`input ${shown.join(', ')} does not exist (pass existing schema files or directories)`);
+    }
+    this.#setup = [];
+    if (files.length === 0) {
       this.#setup.push(diagnostic(DIAGNOSTIC.noInputs, { file: this.#options.inputs.join(' ') || '.', line: 1, column: 1 }, 'no schema files found in the inputs', 'pass .ts schema files or directories containing them'));
     }
     if (this.#parser === undefined || root !== this.#root) {
       this.#parser = new SchemaParser({ root, cwd: this.#options.cwd, serializers: this.#options.serializers });
       this.#root = root;
     }
+    // A reused parser re-reads the files it had: a full run sees what is on disk now.
+    const known = this.#files.filter((f) => files.includes(f));
     this.#files = files;
     this.#parser.setInputs(files);
+    this.#parser.refresh(known);
     this.#modules.clear();
     this.#parseDiagnostics.clear();
     this.#known.clear();
@@ -181,6 +190,11 @@ export class Generator {
     this.#cyclic = new Set(graph.cyclic);
     this.#dirty.clear();
     const out = emit(model, { runtimeImport: this.#options.runtimeImport, zodImport: this.#options.zodImport, ...(render ? { only: render } : {}) }, graph);
+    const scope = moduleScope(this.#options.outDir);
+    if (scope.kind === 'conflict') {
+      throw new ConfigError(`${scope.path} is not "type": "module", but generated modules are ES modules: choose another output directory, or set "type": "module" there`);
+    }
+    if (scope.kind === 'marker') out.set(SCOPE_FILE, SCOPE_MARKER);
     const { check, clean } = this.#options;
     const report = writeOutputs(this.#options.outDir, out, { check, clean: clean && only === undefined, known: this.#known });
     if (!check) for (const [path, content] of out) this.#known.set(path, content);

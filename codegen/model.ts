@@ -11,15 +11,24 @@ export interface SourcePos {
   readonly column: number;
 }
 
+/** String formats the schema helper types name (JSON Schema's format names). */
+export type StringFormat = 'date-time' | 'date' | 'uuid' | 'email' | 'uri';
+export const STRING_FORMATS: readonly StringFormat[] = ['date-time', 'date', 'uuid', 'email', 'uri'];
+
 export type TypeModel =
-  | { readonly kind: 'string' | 'number' | 'boolean' | 'null' | 'bytes' | 'unknown' }
-  /** `pos` lets the serializer check point at the bigint itself. */
-  | { readonly kind: 'bigint'; readonly pos?: SourcePos }
+  | { readonly kind: 'boolean' | 'null' | 'bytes' | 'unknown' }
+  | { readonly kind: 'string'; readonly format?: StringFormat }
+  | { readonly kind: 'number'; readonly integer?: true }
+  /** `pos` lets the serializer check point at the bigint itself; `int64` adds the range check. */
+  | { readonly kind: 'bigint'; readonly pos?: SourcePos; readonly int64?: true }
   | { readonly kind: 'literal'; readonly value: string | number | boolean }
-  | { readonly kind: 'array'; readonly element: TypeModel }
-  | { readonly kind: 'tuple'; readonly elements: readonly TupleElement[] }
+  | { readonly kind: 'array'; readonly element: TypeModel; readonly readonly?: true }
+  | { readonly kind: 'tuple'; readonly elements: readonly TupleElement[]; readonly readonly?: true }
   | { readonly kind: 'object'; readonly props: readonly PropModel[] }
-  | { readonly kind: 'record'; readonly value: TypeModel }
+  /** `key` absent: string keys; else a union of string literals or a string enum (every key required). */
+  | { readonly kind: 'record'; readonly value: TypeModel; readonly key?: TypeModel }
+  /** A template literal type: text and types (string, number, bigint, boolean, literals) in turn. */
+  | { readonly kind: 'template'; readonly parts: readonly (string | TypeModel)[] }
   | { readonly kind: 'union'; readonly members: readonly TypeModel[] }
   | { readonly kind: 'ref'; readonly name: string; readonly module: string; readonly args: readonly TypeModel[] }
   | { readonly kind: 'param'; readonly name: string };
@@ -36,6 +45,7 @@ export interface PropModel {
   readonly name: string;
   readonly type: TypeModel;
   readonly optional: boolean;
+  readonly readonly?: true;
   readonly doc?: string;
 }
 
@@ -94,7 +104,7 @@ export interface ProcedureModel {
   /** Progressive results: the type of each progressive result; `result` is the final one. */
   readonly progress?: TypeModel;
   /** Declared application errors: names of `@wamp.error` declarations (module-qualified refs). */
-  readonly errors: readonly { readonly name: string; readonly module: string; readonly uri: string }[];
+  readonly errors: readonly { readonly name: string; readonly module: string; readonly uri: string; readonly doc?: string }[];
   readonly invoke?: InvokePolicy;
   readonly discloseCaller?: boolean;
   readonly pos: SourcePos;
@@ -128,6 +138,8 @@ export interface ModuleModel {
   readonly id: string;
   /** The schema file as given (for headers and diagnostics), relative to the working directory. */
   readonly source: string;
+  /** The file's leading JSDoc comment, kept at the top of the generated module. */
+  readonly doc?: string;
   readonly decls: readonly DeclModel[];
   readonly services: readonly ServiceModel[];
 }
@@ -154,11 +166,12 @@ export function walkType(type: TypeModel, visit: (t: TypeModel) => void): void {
   visit(type);
   switch (type.kind) {
     case 'array': walkType(type.element, visit); break;
-    case 'record': walkType(type.value, visit); break;
+    case 'record': if (type.key !== undefined) walkType(type.key, visit); walkType(type.value, visit); break;
     case 'tuple': for (const e of type.elements) walkType(e.type, visit); break;
     case 'object': for (const p of type.props) walkType(p.type, visit); break;
     case 'union': for (const m of type.members) walkType(m, visit); break;
     case 'ref': for (const a of type.args) walkType(a, visit); break;
+    case 'template': for (const p of type.parts) if (typeof p !== 'string') walkType(p, visit); break;
     default: break;
   }
 }
@@ -172,9 +185,10 @@ export function declTypes(decl: DeclModel): readonly TypeModel[] {
 export function substituteType(t: TypeModel, bindings: ReadonlyMap<string, TypeModel>): TypeModel {
   switch (t.kind) {
     case 'param': return bindings.get(t.name) ?? { kind: 'unknown' };
-    case 'array': return { kind: 'array', element: substituteType(t.element, bindings) };
-    case 'record': return { kind: 'record', value: substituteType(t.value, bindings) };
-    case 'tuple': return { kind: 'tuple', elements: t.elements.map((e) => ({ ...e, type: substituteType(e.type, bindings) })) };
+    case 'array': return { ...t, element: substituteType(t.element, bindings) };
+    case 'record': return { ...t, value: substituteType(t.value, bindings) };
+    case 'tuple': return { ...t, elements: t.elements.map((e) => ({ ...e, type: substituteType(e.type, bindings) })) };
+    case 'template': return { kind: 'template', parts: t.parts.map((p) => (typeof p === 'string' ? p : substituteType(p, bindings))) };
     case 'object': return { kind: 'object', props: t.props.map((p) => ({ ...p, type: substituteType(p.type, bindings) })) };
     case 'union': return { kind: 'union', members: t.members.map((m) => substituteType(m, bindings)) };
     case 'ref': return { ...t, args: t.args.map((a) => substituteType(a, bindings)) };

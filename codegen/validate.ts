@@ -15,7 +15,7 @@ const RESERVED_PARAMS = [
   'call', 'callProgressive', 'single', 'multiple', 'keywords', 'none', 'positional', 'publish',
 ];
 /** Member names that cannot be methods of the generated classes. */
-const RESERVED_MEMBERS = ['constructor'];
+const RESERVED_MEMBERS = ['constructor', 'with'];
 
 function generatedNames(d: DeclModel): string[] {
   return d.kind !== 'enum' && d.errorUri !== undefined ? [d.name, `${d.name}Schema`, `${d.name}Error`] : [d.name, `${d.name}Schema`];
@@ -28,10 +28,11 @@ function serviceNames(s: ServiceModel): string[] {
     : [...base, `${s.name}Handlers`, `${s.name}Publisher`, `subscribe${s.name}`];
 }
 
-/** Names the index exports from the support module, or that generated modules import. */
+/** Names the index re-exports from wampkit/stubs, or that generated modules import from it. */
 const SUPPORT_EXPORTS = [
-  'InvalidPayloadError', 'ProgressiveCall', 'CallerOptions', 'InvalidEvent', 'PayloadIssue', 'Registrations', 'SubscribeAllOptions', 'Subscriptions',
-  'ApplicationError', 'Result', 'WampSession', 'InvocationDetails', 'EventDetails', 'PublishOptions', 'Publication', 'z',
+  'InvalidPayloadError', 'ProgressiveCall', 'configureStubs', 'CallerOptions', 'CallerStubOptions', 'PublisherStubOptions', 'InvalidEvent',
+  'PayloadIssue', 'Registrations', 'SubscribeAllOptions', 'Subscriptions', 'CallerStub', 'PublisherStub', 'requireStubsApi',
+  'zBigint', 'zInt64', 'ApplicationError', 'WampSession', 'InvocationDetails', 'EventDetails', 'PublishOptions', 'Publication', 'z',
 ];
 
 export function validateModel(model: SchemaModel): Diagnostic[] {

@@ -6,6 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { CATALOG_FILE, HEADER_MARK } from './emit/index.js';
+import { isScopeMarker, SCOPE_FILE } from './module-scope.js';
 
 export interface WriteReport {
   /** Files written (or, in check mode, that would be). Paths relative to the output directory. */
@@ -41,6 +42,7 @@ function listFiles(dir: string, base: string, out: string[], depth = 0): string[
 
 function isGenerated(path: string, full: string): boolean {
   if (path === CATALOG_FILE) return true;
+  if (path === SCOPE_FILE) return isScopeMarker(full);
   return path.endsWith('.ts') && (readOrUndefined(full) ?? '').startsWith(HEADER_MARK);
 }
 

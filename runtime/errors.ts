@@ -1,12 +1,16 @@
 /**
  * Typed errors with stable codes.
  *
- * Every error wampkit raises is a `WampkitError`: it has a stable string `code` (part of the
- * public API; never changes meaning), a human message, and where it maps onto a protocol its
- * protocol meaning: a WebSocket close code, an HTTP status or a WAMP error URI. One factory
+ * Every error wampkit raises is a `WampkitError`: it has a stable `code` from one of the layers'
+ * tables (the union is in runtime/error-codes.ts; part of the public API; a code never changes
+ * meaning), a human message, and where it maps onto a protocol its protocol meaning: a
+ * WebSocket close code, an HTTP status or a WAMP error URI. One factory
  * (`createError`) makes them; `isWampkitError` recognises them across two copies of the package
  * through a `Symbol.for` brand, where `instanceof` would not.
  */
+import type { ErrorCode } from './error-codes.js';
+
+export type { ErrorCode } from './error-codes.js';
 
 const BRAND: unique symbol = Symbol.for('wampkit.error') as never;
 
@@ -21,12 +25,13 @@ export interface ProtocolMeaning {
 }
 
 export class WampkitError extends Error implements ProtocolMeaning {
-  readonly code: string;
+  /** One of the codes in the layers' tables (runtime/error-codes.ts lists them). */
+  readonly code: ErrorCode;
   readonly closeCode?: number;
   readonly httpStatus?: number;
   readonly wampUri?: string;
 
-  constructor(code: string, message: string, meaning: ProtocolMeaning = {}, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, meaning: ProtocolMeaning = {}, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'WampkitError';
     this.code = code;
@@ -39,7 +44,7 @@ export class WampkitError extends Error implements ProtocolMeaning {
 
 /** The one factory for wampkit errors. */
 export function createError(
-  code: string,
+  code: ErrorCode,
   message: string,
   meaning: ProtocolMeaning = {},
   cause?: unknown,

@@ -6,7 +6,7 @@
  *   WAMPKIT_DEBUG=router:info,websocket:trace,*:warn
  *
  * Levels, least to most verbose: error, warn, info, debug, trace. Areas are short names
- * (`websocket`, `wamp`, `router`, `auth`, `codegen`, `nvx`); a sub-area such as `router:realm`
+ * (`websocket`, `wamp`, `router`, `auth`, `stubs`, `nvx`); a sub-area such as `router:realm`
  * follows its parent's setting unless named itself. Lines go to stderr as
  * `wampkit:<area> <level> <message>`.
  *
@@ -15,13 +15,14 @@
  * Browser-safe: no Node built-ins; `process` is read only where it exists.
  */
 import { createError } from './errors.js';
+import { LogErrorCode } from './error-codes.js';
 
 export const LOG_ENV = 'WAMPKIT_DEBUG';
 
 export const LogLevel = { off: -1, error: 0, warn: 1, info: 2, debug: 3, trace: 4 } as const;
 export type LogLevelName = keyof typeof LogLevel;
 
-export const LogErrorCode = { INVALID_SPEC: 'LOG_INVALID_SPEC' } as const;
+export { LogErrorCode } from './error-codes.js';
 
 export type LogMessage = string | (() => string);
 export type LogSink = (line: string) => void;

@@ -6,15 +6,20 @@
  *
  * Arguments are checked here, at the public boundary; the engine uses ./accel directly.
  */
+// Its declarations name Node's types (Buffer, sockets, streams, process.env): this makes a
+// user's tsc load @types/node for them even where tsconfig's `types` leaves it out (TypeScript 6+
+// defaults to none); `preserve` keeps the reference in the emitted .d.ts.
+/// <reference types="node" preserve="true" />
 import { accel } from './accel/index.js';
 import { createError } from './errors.js';
+import { NvxErrorCode } from './error-codes.js';
 import type { Utf8Validator } from './accel/types.js';
 
 export type { Utf8Validator } from './accel/types.js';
 export { usableKernels } from './accel/select.js';
 
 /** Stable error code for a bad argument to a wampkit/nvx function. */
-export const NVX_INVALID_ARGUMENT = 'NVX_INVALID_ARGUMENT';
+export const NVX_INVALID_ARGUMENT = NvxErrorCode.INVALID_ARGUMENT;
 
 /** Which implementation is active: 'avx512', 'avx2', 'sse4.1', 'sse2', 'neon', 'scalar' or 'ts'. */
 export const implementation: string = accel.implementation;

@@ -8,8 +8,9 @@ export default async function* summary(source) {
     if (event.type !== 'test:pass' && event.type !== 'test:fail') continue;
     // Count leaf tests only: suites report their own pass/fail as well.
     if (event.data.details?.type === 'suite') continue;
-    if (event.type === 'test:fail') failed++;
-    else if (event.data.skip || event.data.todo) skipped++;
+    // A todo test counts as skipped whether it passes or fails (node does not fail the run for it).
+    if (event.data.skip || event.data.todo) skipped++;
+    else if (event.type === 'test:fail') failed++;
     else passed++;
   }
   yield `\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`;

@@ -16,21 +16,29 @@ export type ServerModule = typeof import('../../runtime/websocket/server.js');
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Compiles `root`'s runtime/ (default: this tree's) with tsc into a fresh temp dir; returns the directory holding runtime/. */
+/**
+ * Compiles `root`'s runtime/ (default: this tree's) with tsc into a fresh temp dir's runtime/;
+ * returns the directory holding runtime/. A tree from before npm workspaces (a `--baseline`
+ * revision) has its build config at the top (tsconfig.build.json) instead of
+ * runtime/tsconfig.build.json.
+ */
 export function compileRuntime(root: string = ROOT): string {
   const out = mkdtempSync(join(tmpdir(), 'wampkit-bench-'));
-  const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   // Type errors elsewhere in the tree (work in progress) must not stop the bench: tsc still
   // emits, and what matters is that the engine's files are there.
-  spawnSync(tsc, ['-p', join(root, 'tsconfig.build.json'), '--outDir', out, '--declaration', 'false', '--sourceMap', 'false'], {
+  const workspace = existsSync(join(root, 'runtime', 'tsconfig.build.json'));
+  const [config, outDir] = workspace ? [join(root, 'runtime', 'tsconfig.build.json'), join(out, 'runtime')] : [join(root, 'tsconfig.build.json'), out];
+  spawnSync(process.execPath, [tsc, '-p', config, '--outDir', outDir, '--declaration', 'false', '--sourceMap', 'false'], {
     cwd: root,
     stdio: 'ignore',
     timeout: 180_000,
   });
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
-  // The accelerator finds the native NVX binary from the package root (native/ and build/):
-  // link them, so the compiled engine runs with the same kernel as the sources do.
-  for (const dir of ['native', 'build']) if (existsSync(join(ROOT, dir))) symlinkSync(join(ROOT, dir), join(out, dir));
+  // The accelerator loads the native NVX binary from its package (@wampkit/nvx-<platform>-<arch>
+  // in node_modules): link the repository's node_modules, so the compiled engine runs with the
+  // same kernel as the sources do.
+  if (existsSync(join(ROOT, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
   if (!existsSync(join(out, 'runtime', 'websocket', 'server.js'))) throw new Error(`tsc did not emit the runtime into ${out}`);
   return out;
 }
@@ -52,10 +60,15 @@ export async function loadEngine(dir: string | null): Promise<{ client: ClientMo
  */
 export function compileBaseline(ref: string): string {
   // A directory is taken as a checkout as it is (a tree with an experiment applied, say).
-  if (existsSync(join(ref, 'runtime')) && existsSync(join(ref, 'tsconfig.build.json'))) return compileRuntime(ref);
+  if (existsSync(join(ref, 'runtime', 'tsconfig.build.json')) || (existsSync(join(ref, 'runtime')) && existsSync(join(ref, 'tsconfig.build.json')))) {
+    return compileRuntime(ref);
+  }
   const checkout = mkdtempSync(join(tmpdir(), 'wampkit-baseline-src-'));
   try {
-    const archive = spawnSync('git', ['-C', ROOT, 'archive', '--format=tar', ref, 'runtime', 'tsconfig.json', 'tsconfig.build.json', 'package.json'], {
+    // Before npm workspaces the build config was at the top; git archive refuses a missing path.
+    const topBuild = spawnSync('git', ['-C', ROOT, 'cat-file', '-e', `${ref}:tsconfig.build.json`]).status === 0;
+    const paths = ['runtime', 'tsconfig.json', 'package.json', ...(topBuild ? ['tsconfig.build.json'] : [])];
+    const archive = spawnSync('git', ['-C', ROOT, 'archive', '--format=tar', ref, ...paths], {
       maxBuffer: 256 * 1024 * 1024,
       timeout: 60_000,
     });

@@ -96,7 +96,7 @@ interface Server {
 function startServer(contender: Contender, mode: 'echo' | 'idle'): Promise<Server> {
   const impl = contender;
   const child = fork(SERVER_CHILD, [implOf(contender), mode, dirOf(contender)], {
-    execArgv: ['--conditions=source', '--import', 'tsx', ...(mode === 'idle' ? ['--expose-gc'] : [])],
+    execArgv: ['--conditions=@wampkit/source', '--import', 'tsx', ...(mode === 'idle' ? ['--expose-gc'] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -157,7 +157,7 @@ interface ClientProcess {
 function startClient(contender: Contender): Promise<ClientProcess> {
   const impl = contender;
   const child = fork(CLIENT_CHILD, [implOf(contender), dirOf(contender)], {
-    execArgv: ['--conditions=source', '--import', 'tsx'],
+    execArgv: ['--conditions=@wampkit/source', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

@@ -16,16 +16,21 @@ class CatalogBuilder {
 
   schema(t: TypeModel, bindings: ReadonlyMap<string, TypeModel> = new Map(), depth = 0): JsonSchema {
     switch (t.kind) {
-      case 'string': return { type: 'string' };
-      case 'number': return { type: 'number' };
+      case 'string': return t.format === undefined ? { type: 'string' } : { type: 'string', format: t.format };
+      case 'number': return { type: t.integer === true ? 'integer' : 'number' };
+      case 'template': return { type: 'string', pattern: this.templatePattern(t.parts) };
       case 'boolean': return { type: 'boolean' };
       case 'null': return { type: 'null' };
       case 'unknown': return {};
-      case 'bigint': return { type: 'integer', format: 'int64' };
+      case 'bigint': return t.int64 === true ? { type: 'integer', format: 'int64' } : { type: 'integer' };
       case 'bytes': return { type: 'string', contentEncoding: 'base64', description: 'binary (Uint8Array)' };
       case 'literal': return { const: t.value };
       case 'array': return { type: 'array', items: this.schema(t.element, bindings, depth) };
-      case 'record': return { type: 'object', additionalProperties: this.schema(t.value, bindings, depth) };
+      case 'record': {
+        const value = this.schema(t.value, bindings, depth);
+        if (t.key === undefined) return { type: 'object', additionalProperties: value };
+        return { type: 'object', propertyNames: this.schema(t.key, bindings, depth), additionalProperties: value, minProperties: this.keyCount(t.key) };
+      }
       case 'tuple': return this.tuple(t.elements, bindings, depth);
       case 'object': {
         const properties: Record<string, JsonSchema> = {};
@@ -39,6 +44,32 @@ class CatalogBuilder {
       }
       case 'ref': return this.ref(t, bindings, depth);
     }
+  }
+
+  /** The regular expression a template literal type's strings match. */
+  templatePattern(parts: readonly (string | TypeModel)[]): string {
+    const span = (t: TypeModel): string => {
+      switch (t.kind) {
+        case 'number': return '-?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?';
+        case 'bigint': return '-?\\d+';
+        case 'boolean': return '(?:true|false)';
+        case 'null': return 'null';
+        case 'literal': return String(t.value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        case 'union': return `(?:${t.members.map(span).join('|')})`;
+        default: return '.*';
+      }
+    };
+    return `^${parts.map((p) => (typeof p === 'string' ? p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : span(p))).join('')}$`;
+  }
+
+  /** How many keys a literal-key record must have (all of them). */
+  keyCount(key: TypeModel): number {
+    if (key.kind === 'union') return key.members.length;
+    if (key.kind === 'ref') {
+      const d = this.#graph.decls.get(declKey(key.module, key.name))?.decl;
+      return d?.kind === 'enum' ? d.members.length : 1;
+    }
+    return 1;
   }
 
   /** A declaration's type with inherited members folded in. */

@@ -3,7 +3,7 @@
  * says which module is being written (so references to other modules are recorded as imports)
  * and which declarations must be referenced lazily (members of a reference cycle).
  */
-import type { DeclModel, TypeModel } from '../model.js';
+import type { DeclModel, StringFormat, TypeModel } from '../model.js';
 
 export interface RenderScope {
   readonly module: string;
@@ -15,7 +15,20 @@ export interface RenderScope {
   readonly need: (module: string, name: string, typeOnly: boolean) => void;
   /** Records that the module needs a support helper. */
   readonly support: (name: string) => void;
+  /** Records that the module needs one of the LOCAL_SCHEMAS. */
+  readonly local: (name: keyof typeof LOCAL_SCHEMAS) => void;
 }
+
+/**
+ * Schemas a module declares once at its top when it uses them. They build on the module's own
+ * `z`, so a project's zod is the only zod involved.
+ */
+export const LOCAL_SCHEMAS = {
+  /** 64-bit integers: serializers hand over a bigint or, for small values, a number. */
+  zBigint: 'z.union([z.bigint(), z.int().transform((n) => BigInt(n))])',
+  /** Signed 64-bit integers; the bounds are written as strings so no target needs bigint literals. */
+  zInt64: "z.union([z.bigint(), z.int().transform((n) => BigInt(n))]).pipe(z.bigint().min(BigInt('-9223372036854775808')).max(BigInt('9223372036854775807')))",
+} as const;
 
 export const declKey = (module: string, name: string): string => `${module}#${name}`;
 
@@ -42,15 +55,16 @@ export function jsdoc(text: string | undefined, indent = ''): string {
 export function tsType(t: TypeModel, scope: RenderScope): string {
   switch (t.kind) {
     case 'string': case 'number': case 'boolean': case 'null': case 'bigint': case 'unknown': return t.kind;
+    case 'template': return `\`${t.parts.map((p) => (typeof p === 'string' ? escapeTemplate(p) : `\${${tsType(p, scope)}}`)).join('')}\``;
     case 'bytes': return 'Uint8Array';
     case 'literal': return literal(t.value);
     case 'array': {
       const inner = tsType(t.element, scope);
-      return t.element.kind === 'union' ? `(${inner})[]` : `${inner}[]`;
+      return `${t.readonly ? 'readonly ' : ''}${t.element.kind === 'union' ? `(${inner})[]` : `${inner}[]`}`;
     }
-    case 'tuple': return `[${t.elements.map((e) => `${e.name !== undefined ? `${e.name}${e.optional ? '?' : ''}: ` : ''}${tsType(e.type, scope)}${e.name === undefined && e.optional ? '?' : ''}`).join(', ')}]`;
-    case 'object': return t.props.length === 0 ? 'Record<string, never>' : `{ ${t.props.map((p) => `${propName(p.name)}${p.optional ? '?' : ''}: ${tsType(p.type, scope)}`).join('; ')} }`;
-    case 'record': return `Record<string, ${tsType(t.value, scope)}>`;
+    case 'tuple': return `${t.readonly ? 'readonly ' : ''}[${t.elements.map((e) => tupleElement(e, scope)).join(', ')}]`;
+    case 'object': return t.props.length === 0 ? 'Record<string, never>' : `{ ${t.props.map((p) => `${p.readonly ? 'readonly ' : ''}${propName(p.name)}${optionalType(p, scope)}`).join('; ')} }`;
+    case 'record': return `Record<${t.key === undefined ? 'string' : tsType(t.key, scope)}, ${tsType(t.value, scope)}>`;
     case 'union': return t.members.map((m) => tsType(m, scope)).join(' | ');
     case 'param': return t.name;
     case 'ref': {
@@ -60,23 +74,60 @@ export function tsType(t: TypeModel, scope: RenderScope): string {
   }
 }
 
+/**
+ * `?: T | undefined` for an optional member: the validator accepts an explicit undefined (and
+ * the serializers leave it out), so the type says so too, which keeps the type and its schema
+ * in agreement under `exactOptionalPropertyTypes`.
+ */
+function optionalType(p: { readonly optional: boolean; readonly type: TypeModel }, scope: RenderScope): string {
+  return p.optional ? `?: ${withUndefined(p.type, scope)}` : `: ${tsType(p.type, scope)}`;
+}
+
+function withUndefined(t: TypeModel, scope: RenderScope): string {
+  return t.kind === 'unknown' ? 'unknown' : `${tsType(t, scope)} | undefined`;
+}
+
+function tupleElement(e: { readonly name?: string; readonly type: TypeModel; readonly optional: boolean }, scope: RenderScope): string {
+  if (e.name !== undefined) return `${e.name}${optionalType(e, scope)}`;
+  return e.optional ? `(${withUndefined(e.type, scope)})?` : tsType(e.type, scope);
+}
+
 /** The body of an object type, one member per line with its JSDoc. */
 export function tsObjectBody(t: Extract<TypeModel, { kind: 'object' }>, scope: RenderScope, indent: string): string {
-  return t.props.map((p) => `${jsdoc(p.doc, indent)}${indent}${propName(p.name)}${p.optional ? '?' : ''}: ${tsType(p.type, scope)};\n`).join('');
+  return t.props.map((p) => `${jsdoc(p.doc, indent)}${indent}${p.readonly ? 'readonly ' : ''}${propName(p.name)}${optionalType(p, scope)};\n`).join('');
 }
+
+/** Literal text inside a template literal type. */
+function escapeTemplate(text: string): string {
+  return text.replace(/[\\`]/g, (c) => `\\${c}`).replace(/\$\{/g, '\\${');
+}
+
+/** zod for each string format helper (docs/schema.md lists them). */
+const FORMAT_ZOD: Readonly<Record<StringFormat, string>> = {
+  'date-time': 'z.iso.datetime({ offset: true })',
+  date: 'z.iso.date()',
+  uuid: 'z.uuid()',
+  email: 'z.email()',
+  uri: 'z.url()',
+};
 
 export function zodType(t: TypeModel, scope: RenderScope): string {
   switch (t.kind) {
-    case 'string': return 'z.string()';
-    case 'number': return 'z.number()';
+    case 'string': return t.format === undefined ? 'z.string()' : FORMAT_ZOD[t.format];
+    case 'number': return t.integer === true ? 'z.int()' : 'z.number()';
+    case 'template': return `z.templateLiteral([${t.parts.map((p) => (typeof p === 'string' ? quote(p) : zodType(p, scope))).join(', ')}])`;
     case 'boolean': return 'z.boolean()';
     case 'null': return 'z.null()';
     case 'unknown': return 'z.unknown()';
     case 'bytes': return 'z.instanceof(Uint8Array)';
-    case 'bigint': scope.support('zBigint'); return 'zBigint()';
+    case 'bigint': {
+      const name = t.int64 === true ? 'zInt64' : 'zBigint';
+      scope.local(name);
+      return name;
+    }
     case 'literal': return `z.literal(${literal(t.value)})`;
     case 'array': return `z.array(${zodType(t.element, scope)})`;
-    case 'record': return `z.record(z.string(), ${zodType(t.value, scope)})`;
+    case 'record': return `z.record(${t.key === undefined ? 'z.string()' : zodType(t.key, scope)}, ${zodType(t.value, scope)})`;
     case 'tuple': return `z.tuple([${t.elements.map((e) => zodType(e.type, scope) + (e.optional ? '.optional()' : '')).join(', ')}])`;
     case 'object': return zodObject(t, scope);
     case 'param': return t.name;

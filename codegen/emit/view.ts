@@ -6,7 +6,7 @@ import { posix } from 'node:path';
 import { flattenProps, type DeclModel, type ModuleModel, type ParamModel, type ProcedureModel, type ResultModel, type ServiceModel, type TopicModel, type TypeModel } from '../model.js';
 import type { DeclGraph } from './graph.js';
 import { orderDecls } from './graph.js';
-import { declKey, jsdoc, literal, quote, tsObjectBody, tsType, zodObject, zodType, type RenderScope } from './render.js';
+import { declKey, LOCAL_SCHEMAS, jsdoc, literal, quote, tsObjectBody, tsType, zodObject, zodType, type RenderScope } from './render.js';
 
 export interface EmitSettings {
   /** Module specifier generated code imports the wampkit runtime from. */
@@ -15,7 +15,12 @@ export interface EmitSettings {
   readonly zodImport: string;
 }
 
-export const SUPPORT_MODULE = 'wampgen-support';
+/**
+ * The wampkit/stubs API the templates are written against; every generated module stamps it
+ * (`requireStubsApi(n)`), and the runtime refuses an API it does not serve. Raise it together
+ * with runtime/stubs/version.ts when generated code needs something older runtimes lack.
+ */
+export const STUBS_API = 1;
 
 /** Relative import specifier from one generated module to another (both module ids). */
 export function importPath(from: string, to: string): string {
@@ -26,6 +31,7 @@ export function importPath(from: string, to: string): string {
 class Imports {
   readonly modules = new Map<string, Map<string, boolean>>();
   readonly support = new Set<string>();
+  readonly locals = new Set<keyof typeof LOCAL_SCHEMAS>();
   need(module: string, name: string, typeOnly: boolean): void {
     let names = this.modules.get(module);
     if (names === undefined) this.modules.set(module, (names = new Map()));
@@ -40,6 +46,7 @@ function scopeFor(module: string, graph: DeclGraph, imports: Imports): RenderSco
     decl: (m, n) => graph.decls.get(declKey(m, n))?.decl,
     need: (m, n, typeOnly) => imports.need(m, n, typeOnly),
     support: (n) => imports.support.add(n),
+    local: (n) => imports.locals.add(n),
   };
 }
 
@@ -90,6 +97,21 @@ function unionLines(type: TypeModel, scope: RenderScope, indent: string): string
   return text.replace(/\[z\.object\(/, `[\n${indent}  z.object(`).replace(/\}\), z\.object\(/g, `}),\n${indent}  z.object(`).replace(/\}\)\]\)$/, `}),\n${indent}])`);
 }
 
+/**
+ * True when every member of an object type (through references and `extends`) is optional, so
+ * a keyword-arguments parameter of that type can be left out.
+ */
+function allOptional(t: TypeModel, graph: DeclGraph, depth = 0): boolean {
+  if (depth > 16) return false;
+  if (t.kind === 'record') return true;
+  if (t.kind === 'object') return t.props.every((p) => p.optional);
+  if (t.kind !== 'ref') return false;
+  const decl = graph.decls.get(declKey(t.module, t.name))?.decl;
+  if (decl === undefined || decl.kind === 'enum') return false;
+  if (decl.type.kind !== 'object') return decl.typeParams.length === 0 && allOptional(decl.type, graph, depth + 1);
+  return flattenProps(decl, (r) => graph.decls.get(declKey(r.module, r.name))?.decl).every((p) => p.optional);
+}
+
 /** Callee-side signatures keep a parameter after the optional ones, so optional becomes `| undefined`. */
 const paramsText = (params: readonly ParamModel[], scope: RenderScope, trailing = false): string =>
   params.map((p) => (p.optional && trailing ? `${p.name}: ${tsType(p.type, scope)} | undefined, ` : `${p.name}${p.optional ? '?' : ''}: ${tsType(p.type, scope)}, `)).join('');
@@ -134,7 +156,7 @@ function optionsText(entries: readonly [string, string | boolean | undefined][])
   return set.length === 0 ? '{}' : `{ ${set.map(([k, v]) => `${k}: ${typeof v === 'string' ? quote(v) : String(v)}`).join(', ')} }`;
 }
 
-function procedureView(service: ServiceModel, p: ProcedureModel, scope: RenderScope, imports: Imports) {
+function procedureView(service: ServiceModel, p: ProcedureModel, scope: RenderScope, imports: Imports, graph: DeclGraph) {
   const pattern = p.match !== 'exact';
   const uriRef = `${service.name}Uris.${p.name}`;
   const argList = argListOf(p.args, imports);
@@ -153,10 +175,12 @@ function procedureView(service: ServiceModel, p: ProcedureModel, scope: RenderSc
   let run: string;
   if (p.progress !== undefined) {
     imports.support.add('streamProgress');
-    const final = p.result.kind === 'void' ? '() => new Result()' : wrap !== undefined ? `(final) => ${wrap}(final)` : '(final) => final';
+    if (p.result.kind === 'void') imports.support.add('noResult');
+    const final = p.result.kind === 'void' ? 'noResult' : wrap !== undefined ? wrap : '(final) => final';
     run = `streamProgress(${implCall}, details, ${final})`;
   } else if (p.result.kind === 'void') {
-    run = `Promise.resolve(${implCall}).then(() => new Result())`;
+    imports.support.add('noResult');
+    run = `Promise.resolve(${implCall}).then(noResult)`;
   } else if (wrap !== undefined) {
     run = `Promise.resolve(${implCall}).then(${wrap})`;
   } else {
@@ -169,10 +193,10 @@ function procedureView(service: ServiceModel, p: ProcedureModel, scope: RenderSc
   const uriArg = pattern ? `{ uri: procedure, pattern: ${uriRef}, match: ${quote(p.match)} }` : uriRef;
   const errorList = `[${errors.map((e) => `${e}.from`).join(', ')}]`;
   const callExpr = p.progress !== undefined
-    ? `callProgressive(this.#session, ${uriArg}, ${argList}, ${kwargsArg}, callOptions, ${schemaRef}.progress, ${decode}, ${errorList})`
-    : `call(this.#session, ${uriArg}, ${argList}, ${kwargsArg}, callOptions, ${decode}, ${errorList})`;
-  const throwsDoc = p.errors.map((e) => `@throws {${e.name}Error} ${e.uri}`).join('\n');
-  const kwParam = kwParamText(p.kwargs, scope, false);
+    ? `callProgressive(this, ${uriArg}, ${schemaRef}, ${argList}, ${kwargsArg}, callOptions, ${schemaRef}.progress, ${decode}, ${errorList})`
+    : `call(this, ${uriArg}, ${schemaRef}, ${argList}, ${kwargsArg}, callOptions, ${decode}, ${errorList})`;
+  const throwsDoc = p.errors.map((e) => `@throws {${e.name}Error} ${e.doc === undefined ? e.uri : `${e.doc} (${e.uri})`}`).join('\n');
+  const kwParam = kwParamText(callerKwargs(p.kwargs, graph), scope, false);
   return {
     name: p.name,
     uri: quote(p.uri),
@@ -195,14 +219,19 @@ function procedureView(service: ServiceModel, p: ProcedureModel, scope: RenderSc
   };
 }
 
-function topicView(service: ServiceModel, t: TopicModel, scope: RenderScope, imports: Imports) {
+/** The caller's keyword-arguments parameter: optional when the schema lets every member out. */
+function callerKwargs(p: ParamModel | undefined, graph: DeclGraph): ParamModel | undefined {
+  return p === undefined || p.optional || !allOptional(p.type, graph) ? p : { ...p, optional: true };
+}
+
+function topicView(service: ServiceModel, t: TopicModel, scope: RenderScope, imports: Imports, graph: DeclGraph) {
   const pattern = t.match !== 'exact';
   const uriRef = `${service.name}Uris.${t.name}`;
   const schemaRef = `${service.name}Schemas.${t.name}`;
   imports.support.add('publish');
   imports.support.add(t.kwargs ? 'eventHandlerWithKwargs' : 'eventHandler');
   const handlerArgs = [...t.args.map((_, i) => `args[${i}]`), ...(t.kwargs ? ['kwargs'] : []), 'details'].join(', ');
-  const kwParam = kwParamText(t.kwargs, scope, false);
+  const kwParam = kwParamText(callerKwargs(t.kwargs, graph), scope, false);
   const run = `handlers.${t.name}?.(${handlerArgs})`;
   return {
     name: t.name,
@@ -210,7 +239,7 @@ function topicView(service: ServiceModel, t: TopicModel, scope: RenderScope, imp
     doc: jsdoc(t.doc, '  '),
     handlerParams: `${paramsText(t.args, scope, true)}${kwParamText(t.kwargs, scope, true)}details: EventDetails`,
     publisherParams: `${pattern ? 'topic: string, ' : ''}${paramsText(t.args, scope)}${kwParam}publishOptions?: PublishOptions`,
-    publishExpr: `publish(this.#session, ${pattern ? `{ uri: topic, pattern: ${uriRef}, match: ${quote(t.match)} }` : uriRef}, ${argListOf(t.args, imports)}, ${t.kwargs ? `{ ...${t.kwargs.name} }` : '{}'}, ${fixedPublish(t)})`,
+    publishExpr: `publish(this, ${pattern ? `{ uri: topic, pattern: ${uriRef}, match: ${quote(t.match)} }` : uriRef}, ${schemaRef}, ${argListOf(t.args, imports)}, ${t.kwargs ? `{ ...${t.kwargs.name} }` : '{}'}, publishOptions${fixedPublish(t)})`,
     argsSchema: argsTuple(t.args, scope),
     kwargsSchema: t.kwargs ? zodType(t.kwargs.type, scope) : undefined,
     handler: t.kwargs
@@ -220,10 +249,10 @@ function topicView(service: ServiceModel, t: TopicModel, scope: RenderScope, imp
   };
 }
 
-/** Options the schema fixes win over the caller's, so they are spread last. */
+/** Options the schema fixes: publish() applies them last, so they win over the caller's. */
 function fixedPublish(t: TopicModel): string {
   const fixed = optionsText([['acknowledge', t.acknowledge], ['excludeMe', t.excludeMe]]);
-  return fixed === '{}' ? 'publishOptions' : `{ ...publishOptions, ${fixed.slice(2, -2)} }`;
+  return fixed === '{}' ? '' : `, ${fixed}`;
 }
 
 const joinDoc = (doc: string | undefined, line: string): string => (doc === undefined ? line : `${doc}\n\n${line}`);
@@ -240,25 +269,24 @@ export function moduleView(module: ModuleModel, graph: DeclGraph, settings: Emit
     handlersDoc: jsdoc(joinDoc(s.doc, `Event handlers for ${s.name}: subscribe to the members you implement.`)),
     publisherDoc: jsdoc(joinDoc(s.doc, `Publishes ${s.name}'s events.`)),
     prefix: s.prefix,
-    procedures: s.procedures.map((p) => procedureView(s, p, scope, imports)),
-    topics: s.topics.map((t) => topicView(s, t, scope, imports)),
+    procedures: s.procedures.map((p) => procedureView(s, p, scope, imports, graph)),
+    topics: s.topics.map((t) => topicView(s, t, scope, imports, graph)),
   }));
-  const runtimeTypes = new Set<string>();
-  const runtimeValues = new Set<string>();
-  if (decls.some((d) => d.error !== undefined)) runtimeValues.add('ApplicationError');
+  const types = new Set<string>();
+  imports.support.add('requireStubsApi');
+  if (decls.some((d) => d.error !== undefined)) imports.support.add('ApplicationError');
   for (const s of services) {
     if (s.isProcedures) {
-      ['WampSession', 'InvocationDetails'].forEach((n) => runtimeTypes.add(n));
-      if (s.procedures.some((p) => p.endpoint.includes('new Result'))) runtimeValues.add('Result');
-      imports.support.add('CallerOptions').add('Registrations').add('registerAll');
-      if (s.procedures.some((p) => p.callerReturn.startsWith('ProgressiveCall'))) imports.support.add('ProgressiveCall');
+      ['WampSession', 'InvocationDetails', 'CallerOptions', 'Registrations'].forEach((n) => types.add(n));
+      imports.support.add('CallerStub').add('registerAll');
+      if (s.procedures.some((p) => p.callerReturn.startsWith('ProgressiveCall'))) types.add('ProgressiveCall');
     } else {
-      ['WampSession', 'EventDetails', 'PublishOptions', 'Publication'].forEach((n) => runtimeTypes.add(n));
-      imports.support.add('SubscribeAllOptions').add('Subscriptions').add('subscribeAll');
+      ['WampSession', 'EventDetails', 'PublishOptions', 'Publication', 'SubscribeAllOptions', 'Subscriptions'].forEach((n) => types.add(n));
+      imports.support.add('PublisherStub').add('subscribeAll');
     }
   }
-  const supportTypes = new Set(['CallerOptions', 'Registrations', 'SubscribeAllOptions', 'Subscriptions']);
-  const supportNames = [...imports.support].sort().map((n) => (supportTypes.has(n) ? `type ${n}` : n));
+  const byName = (a: string, b: string): number => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0);
+  const runtimeNames = [...[...imports.support].sort(byName), ...[...types].filter((n) => !imports.support.has(n)).sort(byName).map((n) => `type ${n}`)];
   const moduleImports = [...imports.modules.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([m, names]) => ({
@@ -267,13 +295,14 @@ export function moduleView(module: ModuleModel, graph: DeclGraph, settings: Emit
     }));
   return {
     header,
+    // The file's comment, then a blank line before the imports.
+    fileDoc: module.doc === undefined ? '' : `${jsdoc(module.doc)}\n`,
     runtimeImport: settings.runtimeImport,
     zodImport: settings.zodImport,
-    runtimeValues: [...runtimeValues].sort().join(', '),
-    runtimeTypes: [...runtimeTypes].sort().join(', '),
+    runtimeNames: runtimeNames.join(', '),
+    stubsApi: STUBS_API,
+    locals: [...imports.locals].sort().map((name) => ({ name, schema: LOCAL_SCHEMAS[name] })),
     usesZod: decls.length > 0 || services.length > 0,
-    supportPath: importPath(module.id, SUPPORT_MODULE),
-    supportNames: supportNames.join(', '),
     moduleImports,
     decls,
     services,

@@ -38,7 +38,10 @@ export function resolveSymbol(ctx: ParseContext, symbol: ts.Symbol | undefined):
   return current;
 }
 
-/** True when the declaration is one of wampgen's helper types (codegen/schema-types). */
+/**
+ * True when the declaration is one of wampgen's helper types: wampkit's codegen/schema-types
+ * (runtime/codegen/schema-types.ts in the repository, dist/codegen/schema-types.d.ts installed).
+ */
 export function isHelperDeclaration(decl: ts.Declaration): boolean {
   const name = decl.getSourceFile().fileName;
   return /[/\\]schema-types\.(d\.)?[cm]?[tj]s$/.test(name) && /[/\\]codegen[/\\]/.test(name);
@@ -52,4 +55,31 @@ export function helperName(ctx: ParseContext, ref: ts.TypeReferenceNode): string
 
 export function isLibDeclaration(ctx: ParseContext, decl: ts.Declaration): boolean {
   return ctx.program.isSourceFileDefaultLibrary(decl.getSourceFile());
+}
+
+function jsDocs(node: ts.Node): readonly ts.JSDoc[] {
+  return (node as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
+}
+
+/**
+ * A node's own JSDoc: the comment right before it. TypeScript also attaches earlier JSDoc
+ * blocks (a file's leading comment above the first declaration); those are not the node's.
+ */
+export function ownJsDoc(node: ts.Node): readonly ts.JSDoc[] {
+  const docs = jsDocs(node);
+  const first = node.getSourceFile().statements[0];
+  if (node === first && isFileDocHolder(node, docs)) return docs.length > 1 ? docs.slice(-1) : [];
+  return docs.slice(-1);
+}
+
+function isFileDocHolder(node: ts.Node, docs: readonly ts.JSDoc[]): boolean {
+  return docs.length > 1 || (docs.length === 1 && (ts.isImportDeclaration(node) || ts.isExportDeclaration(node) || ts.isImportEqualsDeclaration(node)));
+}
+
+/** The file's leading JSDoc comment (one above an import, or above another declaration's own). */
+export function fileJsDoc(sf: ts.SourceFile): ts.JSDoc | undefined {
+  const first = sf.statements[0];
+  if (first === undefined) return undefined;
+  const docs = jsDocs(first);
+  return isFileDocHolder(first, docs) ? docs[0] : undefined;
 }

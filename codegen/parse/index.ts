@@ -4,15 +4,18 @@
  * runs, so watch mode re-reads only the files that changed and re-converts only the modules
  * asked for.
  */
-import { relative, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { DIAGNOSTIC, type Diagnostic } from '../diagnostics.js';
 import type { DeclModel, ModuleModel, RefModel, Serializer } from '../model.js';
 import { sortModule } from '../model.js';
-import { posOf, report, resolveSymbol, type ParseContext } from './context.js';
+import { fileJsDoc, posOf, report, resolveSymbol, type ParseContext } from './context.js';
+import { compilerDiagnostics, withoutEchoes } from './compiler.js';
 import { convertService, errorUriOf } from './services.js';
 import { readTags, TAGS } from './tags.js';
-import { convertMembers, convertType, docOf } from './types.js';
+import { convertMembers, convertType, docOf, docText } from './types.js';
 import { uriProblem } from '../uri.js';
 
 export interface ParserOptions {
@@ -31,6 +34,38 @@ export interface ParseResult {
 
 const toPosix = (p: string): string => p.split(sep).join('/');
 
+/** The module specifier schemas import wampgen's helper types from. */
+export const SCHEMA_HELPERS = 'wampkit/codegen/schema';
+
+/** The subpath of the wampkit package that SCHEMA_HELPERS names. */
+const HELPERS_SUBPATH = './codegen/schema';
+
+/**
+ * The helper types of the wampkit this wampgen resolves (its peer dependency; in the
+ * repository, runtime/): the TypeScript source behind the `@wampkit/source` condition where it
+ * exists (a checkout), else the declaration file a published wampkit ships. Schemas resolve
+ * SCHEMA_HELPERS to it through a path mapping, so a schema folder outside any project with
+ * wampkit installed still compiles. Undefined when wampkit cannot be found from here; the
+ * schema's own module resolution then applies (and the compiler reports what it cannot find).
+ */
+export function helperTypesFile(): string | undefined {
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve('wampkit/package.json');
+  } catch {
+    return undefined;
+  }
+  const exportsMap = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports;
+  const entry = exportsMap?.[HELPERS_SUBPATH];
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const targets = entry as Record<string, unknown>;
+  return ['@wampkit/source', 'types']
+    .map((condition) => targets[condition])
+    .filter((target): target is string => typeof target === 'string')
+    .map((target) => join(dirname(manifest), target))
+    .find((file) => existsSync(file));
+}
+
 export function moduleIdFor(root: string, file: string): string {
   return toPosix(relative(root, file)).replace(/\.(d\.)?[cm]?tsx?$/, '');
 }
@@ -42,13 +77,15 @@ export class SchemaParser {
 
   constructor(options: ParserOptions) {
     this.#options = options;
+    const helpers = helperTypesFile();
     this.#project = new Project({
       compilerOptions: {
         strict: true,
         target: ts.ScriptTarget.ES2022,
         module: ts.ModuleKind.NodeNext,
         moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        customConditions: ['source'],
+        customConditions: ['@wampkit/source'],
+        ...(helpers !== undefined ? { paths: { [SCHEMA_HELPERS]: [helpers] } } : {}),
         // es5 declares every global a schema may name (Array, Record, Uint8Array, Promise, Date…);
         // the later libs only add parse time.
         lib: ['lib.es5.d.ts'],
@@ -96,11 +133,22 @@ export class SchemaParser {
       displayName: (file) => toPosix(relative(cwd, file.fileName)),
     };
     const modules: ModuleModel[] = [];
+    const own: Diagnostic[] = [];
+    const fromCompiler: Diagnostic[] = [];
     for (const file of only ?? [...inputs].sort()) {
       const sf = program.getSourceFile(file) ?? program.getSourceFile(toPosix(file));
       if (sf === undefined) continue;
-      modules.push(convertModule(ctx, sf, serializers));
+      const compiled = compilerDiagnostics(ctx, sf);
+      fromCompiler.push(...compiled.syntax, ...compiled.semantic);
+      if (compiled.syntax.length > 0) {
+        // Nothing is converted from a file that does not parse: an empty module keeps its
+        // place (and its diagnostics) until the file is fixed.
+        modules.push({ id: ctx.moduleIdOf(sf) ?? sf.fileName, source: ctx.displayName(sf), decls: [], services: [] });
+        continue;
+      }
+      modules.push(convertModule({ ...ctx, diagnostics: own }, sf, serializers));
     }
+    diagnostics.push(...fromCompiler, ...withoutEchoes(own, fromCompiler));
     return { modules, diagnostics };
   }
 }
@@ -127,7 +175,9 @@ function convertModule(ctx: ParseContext, sf: ts.SourceFile, serializers: readon
     }
   }
   const id = ctx.moduleIdOf(sf) ?? sf.fileName;
-  return sortModule({ id, source: ctx.displayName(sf), decls, services });
+  const head = fileJsDoc(sf);
+  const doc = head === undefined ? undefined : docText([head]);
+  return sortModule({ id, source: ctx.displayName(sf), decls, services, ...(doc !== undefined ? { doc } : {}) });
 }
 
 function checkImports(ctx: ParseContext, sf: ts.SourceFile): void {

@@ -10,7 +10,7 @@ import {
   type ParamModel, type ProcedureModel, type ResultModel, type Serializer, type ServiceModel, type TopicModel, type TypeModel,
 } from '../model.js';
 import { uriProblem } from '../uri.js';
-import { helperName, posOf, report, resolveSymbol, type ParseContext } from './context.js';
+import { helperName, ownJsDoc, posOf, report, resolveSymbol, type ParseContext } from './context.js';
 import { boolTag, choiceTag, readTags, readThrows, TAGS, type Tag } from './tags.js';
 import { convertType, docOf, type TypeScope } from './types.js';
 
@@ -25,7 +25,7 @@ function checkUri(ctx: ParseContext, tag: Tag, match: 'exact' | 'prefix' | 'wild
 
 /** Whether an interface is a service (has `@wamp.procedures` or `@wamp.topics`). */
 export function isServiceInterface(decl: ts.Node): boolean {
-  const docs = (decl as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
+  const docs = ownJsDoc(decl);
   const text = decl.getSourceFile().text;
   return docs.some((d) => /@wamp\.(procedures|topics)\b/.test(text.slice(d.pos, d.end)));
 }
@@ -131,7 +131,7 @@ function convertParams(ctx: ParseContext, member: ts.MethodSignature): { args: P
         return;
       }
       const inner = p.type.typeArguments?.[0];
-      if (inner !== undefined) kwargs = { name: p.name.text, type: convertType(ctx, inner, NO_PARAMS), optional };
+      if (inner !== undefined && checkKwargsObject(ctx, inner)) kwargs = { name: p.name.text, type: convertType(ctx, inner, NO_PARAMS), optional };
       return;
     }
     if (args.some((a) => a.optional) && !optional) {
@@ -140,6 +140,18 @@ function convertParams(ctx: ParseContext, member: ts.MethodSignature): { args: P
     args.push({ name: p.name.text, type: convertType(ctx, p.type, NO_PARAMS), optional });
   });
   return kwargs === undefined ? { args } : { args, kwargs };
+}
+
+/**
+ * Keyword arguments are a WAMP dictionary: `Kwargs<T>` needs an object type (not a primitive,
+ * an array or a tuple, which could never validate as kwargs).
+ */
+function checkKwargsObject(ctx: ParseContext, inner: ts.TypeNode): boolean {
+  const type = ctx.checker.getTypeFromTypeNode(inner);
+  const isObject = (t: ts.Type): boolean => (t.isUnion() ? t.types.every(isObject) : (t.flags & ts.TypeFlags.Object) !== 0 && !ctx.checker.isArrayType(t) && !ctx.checker.isTupleType(t));
+  if (isObject(type)) return true;
+  report(ctx, DIAGNOSTIC.badKwargs, inner, `Kwargs<${inner.getText()}> is not an object type, so it can never be valid keyword arguments`, `for one value use a positional parameter (\`name: ${inner.getText()}\`), or name it: Kwargs<{ name: ${inner.getText()} }>`);
+  return false;
 }
 
 function convertReturn(ctx: ParseContext, member: ts.MethodSignature, progressiveTag: boolean): { result: ResultModel; progress?: TypeModel } {
@@ -174,14 +186,14 @@ function convertResult(ctx: ParseContext, type: ts.TypeNode): ResultModel {
       report(ctx, DIAGNOSTIC.badMember, inner, 'Results<T> takes a tuple type', 'write Results<[A, B]>');
       return { kind: 'void' };
     }
-    if (helper === 'Kwargs' && inner !== undefined) return { kind: 'kwargs', type: convertType(ctx, inner, NO_PARAMS) };
+    if (helper === 'Kwargs' && inner !== undefined) return checkKwargsObject(ctx, inner) ? { kind: 'kwargs', type: convertType(ctx, inner, NO_PARAMS) } : { kind: 'void' };
   }
   return { kind: 'single', type: convertType(ctx, type, NO_PARAMS) };
 }
 
 function convertThrows(ctx: ParseContext, member: ts.MethodSignature): ProcedureModel['errors'] {
-  const out: { name: string; module: string; uri: string }[] = [];
-  for (const { name, pos } of readThrows(ctx, member)) {
+  const out: { name: string; module: string; uri: string; doc?: string }[] = [];
+  for (const { name, text, pos } of readThrows(ctx, member)) {
     const symbol = resolveSymbol(ctx, ctx.checker.resolveName(name, member, ts.SymbolFlags.Type | ts.SymbolFlags.Alias, false));
     const decl = symbol?.declarations?.[0];
     const module = decl === undefined ? undefined : ctx.moduleIdOf(decl.getSourceFile());
@@ -194,14 +206,14 @@ function convertThrows(ctx: ParseContext, member: ts.MethodSignature): Procedure
       });
       continue;
     }
-    if (!out.some((e) => e.uri === uri)) out.push({ name: symbol?.getName() ?? name, module, uri });
+    if (!out.some((e) => e.uri === uri)) out.push({ name: symbol?.getName() ?? name, module, uri, ...(text !== '' ? { doc: text } : {}) });
   }
   return out.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
 }
 
 /** The URI of an `@wamp.error` tag on a declaration, read without reporting (the decl pass reports). */
 export function errorUriOf(decl: ts.Node): string | undefined {
-  const docs = (decl as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
+  const docs = ownJsDoc(decl);
   const file = decl.getSourceFile();
   for (const doc of docs) {
     const m = /@wamp\.error[ \t]+([^\s*]+)/.exec(file.text.slice(doc.pos, doc.end));

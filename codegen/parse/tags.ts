@@ -5,7 +5,7 @@
 import { ts } from 'ts-morph';
 import { DIAGNOSTIC } from '../diagnostics.js';
 import type { SourcePos } from '../model.js';
-import type { ParseContext } from './context.js';
+import { ownJsDoc, type ParseContext } from './context.js';
 
 export interface Tag {
   readonly name: string;
@@ -22,16 +22,12 @@ export const TAGS = {
 } as const;
 
 const TAG_RE = /@wamp\.([A-Za-z_]*)[ \t]*([^\r\n@]*)/g;
-const THROWS_RE = /@throws[ \t]*\{[ \t]*([^}\s]*)[ \t]*\}/g;
-
-function jsDocsOf(node: ts.Node): readonly ts.JSDoc[] {
-  return (node as { jsDoc?: ts.JSDoc[] }).jsDoc ?? [];
-}
+const THROWS_RE = /@throws[ \t]*\{[ \t]*([^}\s]*)[ \t]*\}[ \t]*([^\r\n@]*)/g;
 
 function scan(ctx: ParseContext, node: ts.Node, re: RegExp): { match: RegExpExecArray; pos: SourcePos }[] {
   const out: { match: RegExpExecArray; pos: SourcePos }[] = [];
   const file = node.getSourceFile();
-  for (const doc of jsDocsOf(node)) {
+  for (const doc of ownJsDoc(node)) {
     const text = file.text.slice(doc.pos, doc.end);
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
@@ -57,9 +53,9 @@ export function readTags(ctx: ParseContext, node: ts.Node, allowed: readonly str
   return tags;
 }
 
-/** The type names in `@throws {Name}` tags, with their positions. */
-export function readThrows(ctx: ParseContext, node: ts.Node): { name: string; pos: SourcePos }[] {
-  return scan(ctx, node, THROWS_RE).map(({ match, pos }) => ({ name: match[1] ?? '', pos }));
+/** The type names in `@throws {Name} text` tags, with the text after them and their positions. */
+export function readThrows(ctx: ParseContext, node: ts.Node): { name: string; text: string; pos: SourcePos }[] {
+  return scan(ctx, node, THROWS_RE).map(({ match, pos }) => ({ name: match[1] ?? '', text: (match[2] ?? '').replace(/\*\/\s*$/, '').replace(/\s*\*?\s*$/, '').trim(), pos }));
 }
 
 export function boolTag(ctx: ParseContext, tag: Tag | undefined): boolean | undefined {

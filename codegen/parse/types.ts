@@ -8,7 +8,8 @@ import { ts } from 'ts-morph';
 import { DIAGNOSTIC } from '../diagnostics.js';
 import type { PropModel, TupleElement, TypeModel } from '../model.js';
 import { isServiceInterface } from './services.js';
-import { helperName, isLibDeclaration, posOf, report, resolveSymbol, type ParseContext } from './context.js';
+import { helperName, isLibDeclaration, ownJsDoc, posOf, report, resolveSymbol, type ParseContext } from './context.js';
+import { convertTemplate, literalKeys, refinementOf, unsupportedForm } from './type-forms.js';
 
 const UNKNOWN: TypeModel = { kind: 'unknown' };
 
@@ -54,9 +55,14 @@ export function convertType(ctx: ParseContext, node: ts.TypeNode, scope: TypeSco
       return convertLiteral(ctx, node as ts.LiteralTypeNode);
     case ts.SyntaxKind.ArrayType:
       return { kind: 'array', element: convertType(ctx, (node as ts.ArrayTypeNode).elementType, scope) };
+    case ts.SyntaxKind.TemplateLiteralType:
+      return convertTemplate(ctx, node as ts.TemplateLiteralTypeNode, (n) => convertType(ctx, n, scope));
     case ts.SyntaxKind.TypeOperator: {
       const op = node as ts.TypeOperatorNode;
-      if (op.operator === ts.SyntaxKind.ReadonlyKeyword) return convertType(ctx, op.type, scope);
+      if (op.operator === ts.SyntaxKind.ReadonlyKeyword) {
+        const inner = convertType(ctx, op.type, scope);
+        return inner.kind === 'array' || inner.kind === 'tuple' ? { ...inner, readonly: true } : inner;
+      }
       if (op.operator === ts.SyntaxKind.UniqueKeyword) return fail(ctx, DIAGNOSTIC.symbolType, node, 'a symbol cannot be serialised', 'use a string or a literal union');
       return fail(ctx, DIAGNOSTIC.unsupportedType, node, '`keyof` types cannot be represented on the wire', 'write the literal union of keys out');
     }
@@ -75,8 +81,10 @@ export function convertType(ctx: ParseContext, node: ts.TypeNode, scope: TypeSco
       return fail(ctx, DIAGNOSTIC.unsupportedType, node, 'intersection types are not supported in payloads', 'declare one object type with all the members');
     case ts.SyntaxKind.TypeQuery:
       return fail(ctx, DIAGNOSTIC.unsupportedType, node, '`typeof` types are not supported in payloads', 'declare the type explicitly');
-    default:
-      return fail(ctx, DIAGNOSTIC.unsupportedType, node, `this kind of type (${ts.SyntaxKind[node.kind]}) cannot be represented on the wire`, 'use plain data types: primitives, literals, arrays, tuples, objects, unions, Record<string, T>');
+    default: {
+      const { message, hint } = unsupportedForm(node);
+      return fail(ctx, DIAGNOSTIC.unsupportedType, node, message, hint);
+    }
   }
 }
 
@@ -166,7 +174,8 @@ export function convertMembers(ctx: ParseContext, members: ts.NodeArray<ts.TypeE
       continue;
     }
     const doc = docOf(member);
-    props.push({ name, type: convertType(ctx, member.type, scope), optional: member.questionToken !== undefined, ...(doc ? { doc } : {}) });
+    const readonly = member.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword) === true;
+    props.push({ name, type: convertType(ctx, member.type, scope), optional: member.questionToken !== undefined, ...(readonly ? { readonly } : {}), ...(doc ? { doc } : {}) });
   }
   return { kind: 'object', props };
 }
@@ -187,7 +196,10 @@ function convertReference(ctx: ParseContext, node: ts.TypeReferenceNode, scope: 
     if (hint !== undefined) return fail(ctx, DIAGNOSTIC.unsupportedType, node, `\`${text}\` cannot be represented as a WAMP payload`, hint);
     return fail(ctx, DIAGNOSTIC.unresolvedType, node, `cannot find type \`${text}\``, 'declare it in a schema file or import it from one');
   }
-  if (helperName(ctx, node) !== undefined) {
+  const helper = helperName(ctx, node);
+  const refined = helper === undefined ? undefined : refinementOf(ctx, helper, node);
+  if (refined !== undefined) return refined;
+  if (helper !== undefined) {
     return fail(ctx, DIAGNOSTIC.unsupportedType, node, `\`${symbol.getName()}\` is only allowed as a procedure parameter or return type`, 'see docs/schema.md, "Wire mapping"');
   }
   if (isLibDeclaration(ctx, decl)) return convertLibReference(ctx, node, symbol.getName(), scope);
@@ -217,13 +229,17 @@ function convertReference(ctx: ParseContext, node: ts.TypeReferenceNode, scope: 
 
 function convertLibReference(ctx: ParseContext, node: ts.TypeReferenceNode, name: string, scope: TypeScope): TypeModel {
   const args = node.typeArguments ?? [];
-  if ((name === 'Array' || name === 'ReadonlyArray') && args[0] !== undefined) return { kind: 'array', element: convertType(ctx, args[0], scope) };
+  if (name === 'Array' && args[0] !== undefined) return { kind: 'array', element: convertType(ctx, args[0], scope) };
+  if (name === 'ReadonlyArray' && args[0] !== undefined) return { kind: 'array', element: convertType(ctx, args[0], scope), readonly: true };
   if (name === 'Uint8Array') return { kind: 'bytes' };
   if (name === 'Record' && args[0] !== undefined && args[1] !== undefined) {
-    if (args[0].kind !== ts.SyntaxKind.StringKeyword) {
-      return fail(ctx, DIAGNOSTIC.indexSignature, args[0], 'Record keys other than `string` cannot be represented', 'use Record<string, T>, or an object type with the keys as members');
+    const value = convertType(ctx, args[1], scope);
+    if (args[0].kind === ts.SyntaxKind.StringKeyword) return { kind: 'record', value };
+    const key = convertType(ctx, args[0], scope);
+    if (literalKeys(key, (ref) => enumValues(ctx, ref)) === undefined) {
+      return fail(ctx, DIAGNOSTIC.indexSignature, args[0], `Record keys of type \`${args[0].getText()}\` cannot be represented`, 'use string keys (Record<string, T>) or a union of string literals (Record<\'EUR\' | \'USD\', T>)');
     }
-    return { kind: 'record', value: convertType(ctx, args[1], scope) };
+    return { kind: 'record', value, key };
   }
   const hint = LIB_HINTS[name] ?? 'use plain data types: primitives, literals, arrays, tuples, objects, unions, Record<string, T>';
   return fail(ctx, DIAGNOSTIC.unsupportedType, node, `\`${name}\` cannot be represented as a WAMP payload`, hint);
@@ -237,8 +253,12 @@ const CONSUMED_TAGS = new Set(['wamp', 'throws']);
  * @deprecated or @example (wampgen's own tags are consumed instead); undefined when empty.
  */
 export function docOf(node: ts.Node): string | undefined {
-  const docs = (node as { jsDoc?: ts.JSDoc[] }).jsDoc;
-  if (docs === undefined || docs.length === 0) return undefined;
+  return docText(ownJsDoc(node));
+}
+
+/** The text of JSDoc blocks for the generated code (see docOf). */
+export function docText(docs: readonly ts.JSDoc[]): string | undefined {
+  if (docs.length === 0) return undefined;
   const parts: string[] = [];
   for (const d of docs) {
     const description = (ts.getTextOfJSDocComment(d.comment) ?? '').trim();
@@ -253,4 +273,13 @@ export function docOf(node: ts.Node): string | undefined {
   }
   const text = parts.join('\n').trim();
   return text === '' ? undefined : text;
+}
+
+/** The values of a string or numeric enum a reference names (for Record keys). */
+function enumValues(ctx: ParseContext, ref: Extract<TypeModel, { kind: 'ref' }>): (string | number)[] | undefined {
+  const file = ctx.program.getSourceFiles().find((f) => ctx.moduleIdOf(f) === ref.module);
+  const decl = file?.statements.find((s): s is ts.EnumDeclaration => ts.isEnumDeclaration(s) && s.name.text === ref.name);
+  if (decl === undefined) return undefined;
+  const values = decl.members.map((m) => ctx.checker.getConstantValue(m));
+  return values.every((v) => v !== undefined) ? values : undefined;
 }

@@ -6,7 +6,7 @@
  */
 import type { Authenticator } from '../wamp/auth.js';
 import { AuthMethod } from './methods.js';
-import { badChallenge } from './errors.js';
+import { badChallenge, invalidOption } from './errors.js';
 import { toBase64, utf8 } from './bytes.js';
 import { hmacSha256, pbkdf2Sha256 } from './crypto.js';
 import { integerIn, isRecord, optionalRecord, requireOptions, requireString } from './options.js';
@@ -30,8 +30,14 @@ export async function deriveCraKey(secret: string, salt: string, iterations: num
   return toBase64(await pbkdf2Sha256(utf8(secret), utf8(salt), iterations, keylen));
 }
 
-/** base64(HMAC-SHA256(key, challenge)). `key` is the secret itself or a derived key. */
+/**
+ * base64(HMAC-SHA256(key, challenge)). `key` is the secret itself or a derived key. An empty key
+ * is refused with AUTH_INVALID_OPTION (WebCrypto would throw a raw DOMException for it; HMAC with
+ * an empty key would be no secret at all).
+ */
 export async function computeCraSignature(key: string, challenge: string): Promise<string> {
+  if (typeof key !== 'string' || key === '') throw invalidOption(`computeCraSignature(): the key must be a non-empty string, got ${key === '' ? 'an empty one' : typeof key}`);
+  if (typeof challenge !== 'string') throw invalidOption(`computeCraSignature(): the challenge must be a string, got ${typeof challenge}`);
   return toBase64(await hmacSha256(utf8(key), utf8(challenge)));
 }
 

@@ -17,6 +17,8 @@ export type { BrowserWebSocketOptions, W3CWebSocket, W3CWebSocketConstructor } f
 export { createMemoryPair } from '../transports/memory.js';
 export type { WampTransport, TransportConnector } from '../transports/transport.js';
 export { retryDelay, ComponentErrorCode } from '../wamp/component-core.js';
+export { CborTag, MsgpackExtension, SerializerErrorCode, isSerializerError } from '../serializers/index.js';
+export type { SerializerError } from '../serializers/index.js';
 export type { ComponentOptions, ComponentEvents, TransportConfig, TransportEntry } from '../wamp/component-core.js';
 
 /** A Component whose URL transports use the browser's WebSocket. */

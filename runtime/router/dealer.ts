@@ -15,6 +15,9 @@
  * them into meta events.
  */
 import { MessageType } from '../wamp/message-types.js';
+import {
+  errorMessage, interruptMessage, invocationMessage, resultMessage, unregisteredMessage, type ErrorMessage, type InvocationDetailsDict,
+} from '../wamp/messages.js';
 import { ErrorUri } from '../wamp/uris.js';
 import type { RouterPeer } from './peer.js';
 import type { IdSource } from './ids.js';
@@ -22,6 +25,10 @@ import type { Args, Kwargs } from './broker.js';
 import { UriIndex, isMatchPolicy, type UriMatch } from './uri-matcher.js';
 import { CalleeList, isInvokePolicy, type InvokePolicy } from './invoke-policy.js';
 import { CallTable, type Invocation } from './call-table.js';
+import { setLongTimeout } from '../long-timeout.js';
+import { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './limits.js';
+import { chooseCallee } from './guarded-routing.js';
+import type { UriGuard } from './pattern-guard.js';
 
 export interface DealerRegistration {
   readonly id: number;
@@ -70,6 +77,11 @@ export interface RegisterOptions {
   forwardTimeout?: boolean;
   /** REGISTER.Options.force_reregister: revoke the current callees and take the procedure over. */
   force?: boolean;
+  /**
+   * The authorizer could not prove that the callee's role may register every procedure this
+   * pattern matches: a call reaches this callee only if the guard allows its procedure.
+   */
+  guard?: UriGuard;
 }
 
 export type RegisterOutcome =
@@ -81,8 +93,12 @@ export interface Dealer {
   register(peer: RouterPeer, procedure: string, match: string, invoke: string, options?: RegisterOptions): RegisterOutcome;
   /** Null when `peer` holds no registration with that ID. */
   unregister(peer: RouterPeer, registrationId: number): Unregistered | null;
-  /** Routes a CALL (or a progressive CALL's continuation): an INVOCATION, or an ERROR back to the caller. */
-  call(caller: RouterPeer, call: CallRequest): void;
+  /**
+   * Routes a CALL (or a progressive CALL's continuation): an INVOCATION, or an ERROR back to the
+   * caller. A Promise while a dynamic authorizer decides whether a guarded callee may take it
+   * (the session holds its later requests until then, so they stay in order).
+   */
+  call(caller: RouterPeer, call: CallRequest): void | Promise<void>;
   /** True when the caller has a call in flight with this request ID. */
   hasCall(caller: RouterPeer, request: number): boolean;
   cancel(caller: RouterPeer, request: number, mode: string): void;
@@ -108,21 +124,20 @@ interface Registration {
   readonly created: string;
   readonly list: CalleeList<RouterPeer>;
   forwardTimeout: boolean;
+  /** Callees whose calls must pass a pattern guard; null (the usual case) when none. */
+  guards: Map<RouterPeer, UriGuard> | null;
 }
 
 function view(reg: Registration): DealerRegistration {
   return { id: reg.id, procedure: reg.procedure, match: reg.match, invoke: reg.list.policy, created: reg.created, callees: reg.list.callees };
 }
 
-function withPayload(message: unknown[], args: Args | undefined, kwargs: Kwargs | undefined): unknown[] {
-  if (kwargs !== undefined && Object.keys(kwargs).length > 0) message.push(args ?? [], kwargs);
-  else if (args !== undefined && args.length > 0) message.push(args);
-  return message;
+function callError(inv: Invocation, error: string, message: string): ErrorMessage {
+  return errorMessage(MessageType.CALL, inv.callRequest, {}, error, [message]);
 }
 
-function callError(inv: Invocation, error: string, message: string): unknown[] {
-  return [MessageType.ERROR, MessageType.CALL, inv.callRequest, {}, error, [message]];
-}
+/** The answer a caller gets when its call's arguments could not be encoded for the callee. */
+const UNDELIVERABLE_CALL = 'the call could not be encoded for the callee';
 
 export class LocalDealer implements Dealer {
   readonly #ids: IdSource;
@@ -130,15 +145,26 @@ export class LocalDealer implements Dealer {
   readonly #byId = new Map<number, Registration>();
   readonly #ofPeer = new Map<RouterPeer, Set<number>>();
   readonly #calls = new CallTable();
+  readonly #limits: SessionLimits;
+  /** Whether a callee can take one more invocation (maxPendingInvocations); made once, not per call. */
+  readonly #canTake: (callee: RouterPeer) => boolean;
+  /** Calls waiting for a dynamic authorizer's verdict on a guarded callee, per caller. */
+  readonly #waiting = new Map<RouterPeer, Set<object>>();
 
-  constructor(ids: IdSource) {
+  constructor(ids: IdSource, limits: SessionLimits = DEFAULT_SESSION_LIMITS) {
     this.#ids = ids;
+    this.#limits = limits;
+    this.#canTake = (callee) => this.#calls.invocationsOf(callee) < limits.maxPendingInvocations;
   }
 
   register(peer: RouterPeer, procedure: string, match: string, invoke: string, options: RegisterOptions = {}): RegisterOutcome {
     if (!isMatchPolicy(match)) return { ok: false, error: ErrorUri.INVALID_ARGUMENT, message: `match policy '${match}' is not supported` };
     if (!isInvokePolicy(invoke)) return { ok: false, error: ErrorUri.INVALID_ARGUMENT, message: `invocation policy '${invoke}' is not supported` };
     let reg = this.#index.get(procedure, match);
+    const held = this.#ofPeer.get(peer);
+    if (held !== undefined && held.size >= this.#limits.maxRegistrations && (reg === undefined || !held.has(reg.id))) {
+      return { ok: false, error: LimitErrorUri.MAX_REGISTRATIONS, message: `this session already holds ${held.size} registrations (limit maxRegistrations)` };
+    }
     let revoked: Unregistered[] = [];
     if (reg !== undefined && options.force === true && !reg.list.has(peer)) {
       revoked = this.revoke(reg.id, 'wamp.reason.reregistered');
@@ -149,12 +175,13 @@ export class LocalDealer implements Dealer {
       const r = reg.list.add(peer, invoke);
       if (!r.ok) return { ok: false, error: r.error, message: r.message };
     } else {
-      reg = { id: this.#ids.routerId(), procedure, match, created: new Date().toISOString(), list: new CalleeList(invoke), forwardTimeout: options.forwardTimeout === true };
+      reg = { id: this.#ids.routerId(), procedure, match, created: new Date().toISOString(), list: new CalleeList(invoke), forwardTimeout: options.forwardTimeout === true, guards: null };
       reg.list.add(peer);
       this.#index.set(procedure, match, reg);
       this.#byId.set(reg.id, reg);
       created = true;
     }
+    if (options.guard !== undefined) (reg.guards ??= new Map()).set(peer, options.guard);
     let mine = this.#ofPeer.get(peer);
     if (mine === undefined) this.#ofPeer.set(peer, (mine = new Set()));
     mine.add(reg.id);
@@ -168,7 +195,7 @@ export class LocalDealer implements Dealer {
     return this.#removeCallee(reg, peer);
   }
 
-  call(caller: RouterPeer, call: CallRequest): void {
+  call(caller: RouterPeer, call: CallRequest): void | Promise<void> {
     const progress = call.options['progress'] === true;
     const ongoing = this.#calls.byCall(caller, call.request);
     if (ongoing !== undefined) {
@@ -177,16 +204,38 @@ export class LocalDealer implements Dealer {
       if (ongoing.progressIn && !ongoing.canceled) this.#continueCall(ongoing, call, progress);
       return;
     }
-    const found = this.#index.best(call.procedure)?.value;
-    const callee = found?.list.pick();
+    return this.#route(caller, call, progress, true);
+  }
+
+  /** A new CALL: picks the callee (through guards where the best registration has any) and invokes it. */
+  #route(caller: RouterPeer, call: CallRequest, progress: boolean, mayWait: boolean): void | Promise<void> {
+    if (this.#calls.callsOf(caller) >= this.#limits.maxPendingCalls) {
+      caller.send(errorMessage(MessageType.CALL, call.request, {}, LimitErrorUri.MAX_PENDING_CALLS,
+        [`this session already has ${this.#limits.maxPendingCalls} calls pending (limit maxPendingCalls)`]));
+      return;
+    }
+    let found = this.#index.best(call.procedure)?.value;
+    let callee: RouterPeer | undefined;
+    if (found !== undefined && found.guards !== null) {
+      const choice = chooseCallee(this.#index.matches(call.procedure).map((e) => e.value), call.procedure, this.#canTake, mayWait);
+      if (choice.kind === 'wait') return this.#afterVerdicts(caller, choice.answers, () => this.#route(caller, call, progress, false));
+      found = choice.kind === 'none' ? undefined : choice.registration;
+      callee = choice.kind === 'callee' ? choice.callee : undefined;
+    } else {
+      // Picked as usual; only a callee at its limit makes the policy look for another one.
+      callee = found?.list.pick();
+      if (callee !== undefined && !this.#canTake(callee)) callee = found!.list.pick(this.#canTake);
+    }
     if (found === undefined || callee === undefined) {
-      caller.send([MessageType.ERROR, MessageType.CALL, call.request, {}, ErrorUri.NO_SUCH_PROCEDURE,
-        [`no callee registered for procedure '${call.procedure}'`]]);
+      const busy = found !== undefined && found.list.size > 0;
+      caller.send(busy
+        ? errorMessage(MessageType.CALL, call.request, {}, LimitErrorUri.MAX_CONCURRENCY,
+          [`every callee of '${call.procedure}' has ${this.#limits.maxPendingInvocations} invocations pending (limit maxPendingInvocations)`])
+        : errorMessage(MessageType.CALL, call.request, {}, ErrorUri.NO_SUCH_PROCEDURE, [`no callee registered for procedure '${call.procedure}'`]));
       return;
     }
     if (progress && !(callee.hasFeature('callee', 'progressive_call_invocations') && callee.hasFeature('callee', 'call_canceling'))) {
-      caller.send([MessageType.ERROR, MessageType.CALL, call.request, {}, ErrorUri.FEATURE_NOT_SUPPORTED,
-        ['the callee does not support progressive call invocations']]);
+      caller.send(errorMessage(MessageType.CALL, call.request, {}, ErrorUri.FEATURE_NOT_SUPPORTED, ['the callee does not support progressive call invocations']));
       return;
     }
     const invocationRequest = callee.nextRequestId();
@@ -196,21 +245,37 @@ export class LocalDealer implements Dealer {
       receiveProgress, progressIn: progress, canceled: false, timer: null,
     };
     this.#calls.add(inv);
-    const details: Record<string, unknown> = {};
-    if (found.match !== 'exact') details['procedure'] = call.procedure;
-    if (receiveProgress) details['receive_progress'] = true;
-    if (progress) details['progress'] = true;
+    const details: InvocationDetailsDict = {};
+    if (found.match !== 'exact') details.procedure = call.procedure;
+    if (receiveProgress) details.receive_progress = true;
+    if (progress) details.progress = true;
     if (call.options['disclose_me'] === true || call.discloseCaller === true) {
-      details['caller'] = caller.sessionId;
-      details['caller_authid'] = caller.authid;
-      details['caller_authrole'] = caller.authrole;
+      details.caller = caller.sessionId;
+      details.caller_authid = caller.authid;
+      details.caller_authrole = caller.authrole;
     }
     const timeout = call.options['timeout'];
-    if (typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0) {
-      if (found.forwardTimeout && callee.hasFeature('callee', 'call_timeout')) details['timeout'] = timeout;
-      else inv.timer = setTimeout(() => this.#timedOut(inv), timeout);
+    const forward = typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0 && found.forwardTimeout && callee.hasFeature('callee', 'call_timeout');
+    if (forward) details.timeout = timeout;
+    if (!callee.send(invocationMessage(invocationRequest, found.id, details, call.args, call.kwargs))) {
+      this.#calls.forget(inv);
+      caller.send(callError(inv, ErrorUri.INVALID_PAYLOAD, UNDELIVERABLE_CALL));
+      return;
     }
-    callee.send(withPayload([MessageType.INVOCATION, invocationRequest, found.id, details], call.args, call.kwargs));
+    // Chained: a timeout above 2^31-1 ms would fire after 1 ms as one setTimeout.
+    if (!forward && typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0) inv.timer = setLongTimeout(() => this.#timedOut(inv), timeout);
+  }
+
+  /** Runs `then` once the verdicts are in, unless the caller left meanwhile. */
+  async #afterVerdicts(caller: RouterPeer, answers: Promise<unknown>, then: () => void | Promise<void>): Promise<void> {
+    const token = {};
+    let mine = this.#waiting.get(caller);
+    if (mine === undefined) this.#waiting.set(caller, (mine = new Set()));
+    mine.add(token);
+    await answers;
+    if (this.#waiting.get(caller)?.delete(token) !== true) return;
+    if (mine.size === 0) this.#waiting.delete(caller);
+    await then();
   }
 
   hasCall(caller: RouterPeer, request: number): boolean {
@@ -224,7 +289,7 @@ export class LocalDealer implements Dealer {
     const interruptible = inv.callee.hasFeature('callee', 'call_canceling');
     const effective = mode === 'kill' && !interruptible ? 'skip' : mode;
     if (effective !== 'skip' && interruptible) {
-      inv.callee.send([MessageType.INTERRUPT, inv.invocationRequest, { mode: effective }]);
+      inv.callee.send(interruptMessage(inv.invocationRequest, { mode: effective === 'killnowait' ? 'killnowait' : 'kill' }));
     }
     if (effective === 'kill') {
       inv.canceled = true;
@@ -247,14 +312,17 @@ export class LocalDealer implements Dealer {
     }
     if (progress) {
       // A progressive YIELD for a caller that did not ask for progress is dropped, as
-      // Crossbar does, rather than ending the call early.
-      if (inv.receiveProgress) {
-        inv.caller.send(withPayload([MessageType.RESULT, inv.callRequest, { progress: true }], reply.args, reply.kwargs));
+      // Crossbar does, rather than ending the call early. One the caller cannot receive ends
+      // the call: the caller got ERROR invalid_payload instead (outbound.ts); the callee stops.
+      if (inv.receiveProgress && !inv.caller.send(resultMessage(inv.callRequest, { progress: true }, reply.args, reply.kwargs))) {
+        this.#calls.forget(inv);
+        this.#stopCallee(inv, 'killnowait');
       }
       return true;
     }
     this.#calls.forget(inv);
-    inv.caller.send(withPayload([MessageType.RESULT, inv.callRequest, {}], reply.args, reply.kwargs));
+    // A result the caller cannot receive reaches it as ERROR invalid_payload (outbound.ts).
+    inv.caller.send(resultMessage(inv.callRequest, {}, reply.args, reply.kwargs));
     return true;
   }
 
@@ -263,7 +331,7 @@ export class LocalDealer implements Dealer {
     if (inv === undefined) return false;
     this.#calls.forget(inv);
     const error = inv.canceled ? ErrorUri.CANCELED : reply.error;
-    inv.caller.send(withPayload([MessageType.ERROR, MessageType.CALL, inv.callRequest, {}, error], reply.args, reply.kwargs));
+    inv.caller.send(errorMessage(MessageType.CALL, inv.callRequest, {}, error, reply.args, reply.kwargs));
     return true;
   }
 
@@ -276,14 +344,13 @@ export class LocalDealer implements Dealer {
       this.#ofPeer.get(callee)?.delete(reg.id);
       out.push(this.#removeCallee(reg, callee));
       // Spec: a callee that did not announce registration_revocation must not get UNREGISTERED.
-      if (callee.hasFeature('callee', 'registration_revocation')) {
-        callee.send([MessageType.UNREGISTERED, 0, { registration: reg.id, reason }]);
-      }
+      if (callee.hasFeature('callee', 'registration_revocation')) callee.send(unregisteredMessage(0, { registration: reg.id, reason }));
     }
     return out;
   }
 
   detach(peer: RouterPeer): Unregistered[] {
+    this.#waiting.delete(peer);
     const out: Unregistered[] = [];
     const mine = this.#ofPeer.get(peer);
     if (mine !== undefined) {
@@ -295,9 +362,7 @@ export class LocalDealer implements Dealer {
     }
     // Calls this session made: the callee's answer has nobody to go to; tell the callee if it can hear it.
     for (const inv of this.#calls.takeCalls(peer)) {
-      if (inv.callee !== peer && inv.callee.hasFeature('callee', 'call_canceling')) {
-        inv.callee.send([MessageType.INTERRUPT, inv.invocationRequest, { mode: 'killnowait' }]);
-      }
+      if (inv.callee !== peer) this.#stopCallee(inv, 'killnowait');
     }
     // Invocations this session was serving: their callers get ERROR canceled (basic profile, callee leaving).
     for (const inv of this.#calls.takeInvocations(peer)) {
@@ -331,8 +396,18 @@ export class LocalDealer implements Dealer {
 
   #continueCall(inv: Invocation, call: CallRequest, progress: boolean): void {
     inv.progressIn = progress;
-    const details: Record<string, unknown> = progress ? { progress: true } : {};
-    inv.callee.send(withPayload([MessageType.INVOCATION, inv.invocationRequest, inv.registrationId, details], call.args, call.kwargs));
+    const details: InvocationDetailsDict = progress ? { progress: true } : {};
+    if (inv.callee.send(invocationMessage(inv.invocationRequest, inv.registrationId, details, call.args, call.kwargs))) return;
+    // A chunk the callee cannot receive ends the call: it must not wait for the rest.
+    this.#calls.forget(inv);
+    this.#stopCallee(inv, 'killnowait');
+    inv.caller.send(callError(inv, ErrorUri.INVALID_PAYLOAD, UNDELIVERABLE_CALL));
+  }
+
+  /** Interrupts the callee of a call the dealer has given up, if it can hear INTERRUPT. */
+  #stopCallee(inv: Invocation, mode: 'kill' | 'killnowait', reason?: string): void {
+    if (!inv.callee.hasFeature('callee', 'call_canceling')) return;
+    inv.callee.send(interruptMessage(inv.invocationRequest, reason === undefined ? { mode } : { mode, reason }));
   }
 
   /** Dealer-initiated timeout: killnowait for a callee that can be interrupted, else skip. */
@@ -340,14 +415,13 @@ export class LocalDealer implements Dealer {
     inv.timer = null;
     if (this.#calls.byCall(inv.caller, inv.callRequest) !== inv) return;
     this.#calls.forget(inv);
-    if (inv.callee.hasFeature('callee', 'call_canceling')) {
-      inv.callee.send([MessageType.INTERRUPT, inv.invocationRequest, { mode: 'killnowait', reason: ErrorUri.TIMEOUT }]);
-    }
+    this.#stopCallee(inv, 'killnowait', ErrorUri.TIMEOUT);
     inv.caller.send(callError(inv, ErrorUri.TIMEOUT, 'the call timed out'));
   }
 
   #removeCallee(reg: Registration, peer: RouterPeer): Unregistered {
     reg.list.remove(peer);
+    if (reg.guards !== null && reg.guards.delete(peer) && reg.guards.size === 0) reg.guards = null;
     const deleted = reg.list.size === 0;
     if (deleted) {
       this.#byId.delete(reg.id);

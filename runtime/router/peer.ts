@@ -3,6 +3,9 @@
  * announced in HELLO, and a way to send it messages. The router session implements it; a
  * future backplane would implement it for sessions on other router nodes.
  */
+import type { WampMessage } from '../wamp/messages.js';
+import type { SharedMessage } from './outbound.js';
+
 
 export interface PeerIdentity {
   readonly sessionId: number;
@@ -18,10 +21,13 @@ export interface RouterPeer extends PeerIdentity {
   readonly transportInfo?: Readonly<Record<string, unknown>>;
   /** Whether the peer announced `feature` for `role` in HELLO.Details.roles. */
   hasFeature(role: string, feature: string): boolean;
-  /** Sends one WAMP message (an array) to the peer. */
-  send(message: unknown[]): void;
-  /** Sends a message shared by many peers, serialized at most once per serializer via `cache`. */
-  sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void;
+  /**
+   * Sends one message to the peer. Never throws: false when it could not be encoded for the
+   * peer's transport, and then the peer got what router/outbound.ts defines instead.
+   */
+  send(message: WampMessage): boolean;
+  /** Sends a message shared by many peers (an EVENT), encoded at most once per serializer. */
+  sendShared(message: SharedMessage): boolean;
   /** The next router-to-client request ID in this session's scope (INVOCATION). */
   nextRequestId(): number;
   /**

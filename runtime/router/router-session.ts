@@ -1,38 +1,47 @@
 /**
  * The router side of one WAMP session on one transport: the session state machine (HELLO,
- * WELCOME/ABORT, GOODBYE), request ID checks, and the hand-off of each request to the realm's
- * broker or dealer. This is the one place that turns a protocol error into ABORT
- * `wamp.error.protocol_violation` (then closes the transport); nothing a peer sends can throw
- * out of here.
+ * authentication, WELCOME/ABORT, GOODBYE), request ID checks, and the hand-off of each request
+ * to its realm (session dispatch -> realm -> broker | dealer). This is the one place that turns
+ * a protocol error into ABORT `wamp.error.protocol_violation` (then closes the transport);
+ * nothing a peer sends can throw out of here, and nothing sent to it can either (outbound.ts).
  *
- * States (see the spec's session state machine): AWAITING_HELLO -> AUTHENTICATING (the realm's
+ * Inbound, in this file: each message is parsed, its request ID checked (router-session-ids.ts),
+ * checked against the table of what the current state accepts (router-session-states.ts), and
+ * dispatched by one switch on its type. States: AWAITING_HELLO -> AUTHENTICATING (the realm's
  * authentication decides: WELCOME at once, or CHALLENGE/AUTHENTICATE first, or ABORT) ->
  * JOINED -> (GOODBYE) -> AWAITING_HELLO again (a transport may carry one session after
- * another), or -> CLOSED; router-session-states.ts has the messages each state accepts. The
- * hello timer runs until WELCOME, so a stalled authentication is dropped like a missing HELLO.
- * The establishing phase's steps are in router-session-join.ts.
+ * another), or -> CLOSED. The hello timer runs until WELCOME, so a stalled authentication is
+ * dropped like a missing HELLO.
  */
-import { MessageType, MESSAGE_NAME } from '../wamp/message-types.js';
+import { MessageType, MESSAGE_NAME, isErrorRequestType } from '../wamp/message-types.js';
 import { ErrorUri, CloseReason } from '../wamp/uris.js';
-import { parseMessage, type WampMessage } from '../wamp/messages.js';
+import {
+  abortMessage, errorMessage, goodbyeMessage, parseMessage,
+  type AuthenticateMessage, type GoodbyeMessage, type HelloMessage, type WampMessage,
+} from '../wamp/messages.js';
 import { isProtocolError } from '../wamp/protocol-error.js';
+import { describeMessage } from '../wamp/message-trace.js';
 import type { WampTransport } from '../transports/transport.js';
 import type { WampkitError } from '../errors.js';
+import type { AuthOutcome } from '../auth/router/types.js';
 import type { RouterPeer } from './peer.js';
-import type { RoutingCore } from './realm.js';
-import type { AuthHandshake } from '../auth/router/handshake.js';
-import * as join from './router-session-join.js';
-import { State, stateHandlers } from './router-session-states.js';
-import * as pubsub from './router-session-pubsub.js';
-import * as rpc from './router-session-rpc.js';
+import type { Handled, RoutingCore } from './realm.js';
+import { deliver, deliverShared, type SharedMessage } from './outbound.js';
+import {
+  challengeOf, helloOf, peerRoles, welcomeOf, type PeerRoles, type RealmAuthentication, type SessionAuthentication,
+} from './router-session-join.js';
+import { ACCEPTS, State } from './router-session-states.js';
+import { RequestIds, RequestOrder } from './router-session-ids.js';
 import { withoutUndefined } from './router-session-input.js';
-import { describeMessage } from '../wamp/session-wire.js';
 import { logger } from '../log.js';
 
 const log = logger('router');
 
 /** What a router session needs of its router. */
-export interface SessionHost extends join.JoinHost {
+export interface SessionHost {
+  findRealm(name: string): RoutingCore | undefined;
+  /** The realm's authentication (its configured methods). */
+  realmAuth(name: string): RealmAuthentication | undefined;
   newSessionId(): number;
   readonly helloTimeout: number;
   readonly strictRequestIds: boolean;
@@ -40,18 +49,16 @@ export interface SessionHost extends join.JoinHost {
   sessionClosed(session: RouterSession): void;
 }
 
-type Handler = (session: RouterSession, msg: WampMessage) => void | Promise<void>;
-
-/** Request messages whose Request ID must follow the previous one (session scope, +1). */
-const SEQUENTIAL: ReadonlySet<number> = new Set([
-  MessageType.SUBSCRIBE, MessageType.UNSUBSCRIBE, MessageType.PUBLISH,
-  MessageType.REGISTER, MessageType.UNREGISTER, MessageType.CALL,
-]);
-
-const MAX_ID = 2 ** 53;
-
 /** Requests held back while one of the session's authorizations is pending; beyond this the peer is flooding. */
 const MAX_QUEUED = 10_000;
+/** How long a killed session's peer has to answer our GOODBYE when no hello timeout is set. */
+const KILL_GRACE_MS = 10_000;
+
+/** A request held back behind a pending authorization; `earlier`: a CALL that reused an earlier ID. */
+interface Queued {
+  readonly msg: WampMessage;
+  readonly earlier: boolean;
+}
 
 export class RouterSession implements RouterPeer {
   readonly transport: WampTransport;
@@ -64,13 +71,12 @@ export class RouterSession implements RouterPeer {
   #authmethod: string | undefined;
   #authprovider: string | undefined;
   /** Requests received while an authorization is pending, processed in order once it settles. */
-  #queue: WampMessage[] = [];
+  #queue: Queued[] = [];
   #busy = false;
-  #roles: join.PeerRoles = {};
-  #lastInboundRequest = 0;
-  #outboundRequest = 0;
-  #helloTimer: ReturnType<typeof setTimeout> | null = null;
-  #handshake: AuthHandshake | null = null;
+  #roles: PeerRoles = {};
+  readonly #ids = new RequestIds();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #handshake: SessionAuthentication | null = null;
   #pendingRealm: RoutingCore | null = null;
 
   constructor(transport: WampTransport, host: SessionHost) {
@@ -82,54 +88,33 @@ export class RouterSession implements RouterPeer {
     this.#armHelloTimer();
   }
 
-  get sessionId(): number {
-    return this.#sessionId;
-  }
-  get authid(): string {
-    return this.#authid;
-  }
-  get authrole(): string {
-    return this.#authrole;
-  }
-  get authmethod(): string | undefined {
-    return this.#authmethod;
-  }
-  get authprovider(): string | undefined {
-    return this.#authprovider;
-  }
+  get sessionId(): number { return this.#sessionId; }
+  get authid(): string { return this.#authid; }
+  get authrole(): string { return this.#authrole; }
+  get authmethod(): string | undefined { return this.#authmethod; }
+  get authprovider(): string | undefined { return this.#authprovider; }
   get transportInfo(): Readonly<Record<string, unknown>> {
     return { type: this.transport.serializerName === 'memory' ? 'memory' : 'network', serializer: this.transport.serializerName };
   }
   /** The realm this session has joined (null before WELCOME and after leaving). */
-  get core(): RoutingCore | null {
-    return this.#realm;
-  }
-  get realmName(): string | null {
-    return this.#realm?.name ?? null;
-  }
-  get state(): string {
-    return this.#state;
-  }
+  get core(): RoutingCore | null { return this.#realm; }
+  get realmName(): string | null { return this.#realm?.name ?? null; }
+  get state(): string { return this.#state; }
 
   hasFeature(role: string, feature: string): boolean {
     return this.#roles[role]?.features?.[feature] === true;
   }
 
-  send(message: unknown[]): void {
-    if (log.enabled('trace')) log.trace(`out ${this.#sessionId} ${describeMessage(message)}`);
-    this.transport.send(message);
+  send(message: WampMessage): boolean {
+    return deliver(this.transport, this.#sessionId, message);
   }
 
-  sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void {
-    if (log.enabled('trace')) log.trace(`out ${this.#sessionId} ${describeMessage(message)}`);
-    const t = this.transport;
-    if (t.sendShared !== undefined) t.sendShared(message, cache);
-    else t.send(message);
+  sendShared(message: SharedMessage): boolean {
+    return deliverShared(this.transport, this.#sessionId, message);
   }
 
   nextRequestId(): number {
-    this.#outboundRequest = this.#outboundRequest >= MAX_ID ? 1 : this.#outboundRequest + 1;
-    return this.#outboundRequest;
+    return this.#ids.nextOutbound();
   }
 
   /** Ends a joined session with GOODBYE (router shutdown or realm closing); closes the transport otherwise. */
@@ -137,7 +122,7 @@ export class RouterSession implements RouterPeer {
     if (this.#state === State.JOINED) {
       this.#leaveRealm(reason);
       this.#state = State.SHUTTING_DOWN;
-      this.send([MessageType.GOODBYE, {}, reason]);
+      this.send(goodbyeMessage({}, reason));
     } else if (this.#state === State.AWAITING_HELLO || this.#state === State.AUTHENTICATING) {
       this.#close();
     }
@@ -148,24 +133,21 @@ export class RouterSession implements RouterPeer {
     if (this.#state !== State.JOINED) return;
     this.#leaveRealm(reason, quiet);
     this.#state = State.SHUTTING_DOWN;
-    this.send([MessageType.GOODBYE, message === undefined ? {} : { message }, reason]);
+    this.send(goodbyeMessage(message === undefined ? {} : { message }, reason));
     // A killed client that never answers the GOODBYE must not keep its transport forever.
-    this.#clearHelloTimer();
-    this.#helloTimer = setTimeout(() => {
-      this.#helloTimer = null;
-      if (this.#state === State.SHUTTING_DOWN) this.#close();
-    }, this.#host.helloTimeout > 0 ? this.#host.helloTimeout : 10_000);
-    (this.#helloTimer as { unref?: () => void }).unref?.();
+    this.#startTimer(this.#host.helloTimeout > 0 ? this.#host.helloTimeout : KILL_GRACE_MS, State.SHUTTING_DOWN);
   }
 
   /** Aborts the session (ABORT with `reason`) and closes the transport. */
   abort(reason: string, message: string): void {
     if (this.#state === State.CLOSED) return;
     log.warn(() => `ABORT session ${this.#sessionId === 0 ? `(not joined) from ${this.transport.peer}` : this.#sessionId}: ${reason}: ${message}`);
-    this.send([MessageType.ABORT, { message }, reason]);
+    this.send(abortMessage({ message }, reason));
     this.#leaveRealm(reason);
     this.#close();
   }
+
+  // ---- inbound ----
 
   #receive(value: unknown): void {
     if (this.#state === State.CLOSED) return;
@@ -185,41 +167,36 @@ export class RouterSession implements RouterPeer {
         return;
       }
     }
-    let handler = HANDLERS[this.#state][msg.type];
-    if (handler !== undefined && this.#host.strictRequestIds && SEQUENTIAL.has(msg.type) && this.#state === State.JOINED) {
-      const request = (msg as { request: number }).request;
-      const expected = this.#lastInboundRequest >= MAX_ID ? 1 : this.#lastInboundRequest + 1;
-      if (msg.type === MessageType.CALL && request !== expected && request <= this.#lastInboundRequest) {
-        // Progressive call invocations: only new calls must be sequential; an older ID continues a call or is stale.
-        handler = RouterSession.callContinuation;
-      } else if (request !== expected) {
-        this.abort(ErrorUri.PROTOCOL_VIOLATION, `${MESSAGE_NAME[msg.type]} request ID ${request} is not sequential (expected ${expected})`);
+    let earlier = false;
+    if (this.#state === State.JOINED && this.#host.strictRequestIds) {
+      const order = this.#ids.order(msg);
+      if (order === RequestOrder.VIOLATION) {
+        const request = (msg as { request: number }).request;
+        this.abort(ErrorUri.PROTOCOL_VIOLATION, `${MESSAGE_NAME[msg.type]} request ID ${request} is not sequential (expected ${this.#ids.expected})`);
         return;
-      } else {
-        this.#lastInboundRequest = request;
       }
+      earlier = order === RequestOrder.EARLIER_CALL;
     }
     if (this.#busy) {
       if (this.#queue.length >= MAX_QUEUED) {
         this.abort(ErrorUri.PROTOCOL_VIOLATION, `more than ${MAX_QUEUED} requests while an authorization is pending`);
         return;
       }
-      this.#queue.push(handler === RouterSession.callContinuation ? Object.assign({ continuation: true }, msg) : msg);
+      this.#queue.push({ msg, earlier });
       return;
     }
-    this.#process(msg, handler);
+    this.#process(msg, earlier);
   }
 
-  /** Runs one message's handler; a handler that waits (authorization) holds back the ones after it. */
-  #process(msg: WampMessage, given?: Handler): void {
-    const handler = given ?? HANDLERS[this.#state][msg.type];
-    if (handler === undefined) {
+  /** Runs one message; one that waits (authorization) holds back the ones after it. */
+  #process(msg: WampMessage, earlier: boolean): void {
+    if (!ACCEPTS[this.#state].has(msg.type)) {
       if (this.#state === State.SHUTTING_DOWN || this.#state === State.CLOSED) return; // spec: anything but GOODBYE is ignored here
       this.abort(ErrorUri.PROTOCOL_VIOLATION, `${MESSAGE_NAME[msg.type]} is not allowed in state ${this.#state}`);
       return;
     }
     try {
-      const pending = handler(this, msg);
+      const pending = this.#dispatch(msg, earlier);
       if (pending instanceof Promise) {
         this.#busy = true;
         pending.catch((error: unknown) => this.#internalError(error)).finally(() => {
@@ -232,16 +209,130 @@ export class RouterSession implements RouterPeer {
     }
   }
 
+  /** The one dispatch: each case sees its own message type; requests go straight to the realm. */
+  #dispatch(msg: WampMessage, earlier: boolean): Handled {
+    const realm = this.#realm;
+    switch (msg.type) {
+      case MessageType.HELLO: return this.#hello(msg);
+      case MessageType.AUTHENTICATE: return this.#authenticate(msg);
+      case MessageType.ABORT:
+        // The client gave up joining (e.g. it cannot answer the CHALLENGE): no reply, just close.
+        return this.#close();
+      case MessageType.GOODBYE: return this.#goodbye(msg);
+      case MessageType.SUBSCRIBE: return realm?.subscribe(this, msg);
+      case MessageType.UNSUBSCRIBE: return realm?.unsubscribe(this, msg);
+      case MessageType.PUBLISH: return realm?.publish(this, msg);
+      case MessageType.REGISTER: return realm?.register(this, msg);
+      case MessageType.UNREGISTER: return realm?.unregister(this, msg);
+      case MessageType.CALL: {
+        if (realm === null) return;
+        // A CALL reusing an ID continues a progressive call in flight, or is stale: dropped, as
+        // the spec says. (Without strict IDs, any ID might continue a call.)
+        const continues = (earlier || !this.#host.strictRequestIds) && realm.dealer.hasCall(this, msg.request);
+        if (earlier && !continues) return;
+        if (!continues && msg.options.progress === true && !this.hasFeature('caller', 'progressive_call_invocations')) {
+          return this.abort(ErrorUri.PROTOCOL_VIOLATION, 'CALL with progress: true from a caller that did not announce progressive_call_invocations');
+        }
+        return realm.call(this, msg);
+      }
+      case MessageType.CANCEL: return realm?.cancel(this, msg);
+      case MessageType.YIELD: return realm?.yield(this, msg);
+      case MessageType.ERROR:
+        if (msg.requestType !== MessageType.INVOCATION) {
+          return this.abort(ErrorUri.PROTOCOL_VIOLATION, `a client may only send ERROR for INVOCATION, not for ${MESSAGE_NAME[msg.requestType]}`);
+        }
+        return realm?.invocationError(this, msg);
+      default:
+        // Unreachable: ACCEPTS lets only the types above through.
+        return this.abort(ErrorUri.PROTOCOL_VIOLATION, `${MESSAGE_NAME[msg.type]} is not handled`);
+    }
+  }
+
   #drain(): void {
     while (!this.#busy && this.#queue.length > 0) {
-      const msg = this.#queue.shift() as WampMessage & { continuation?: boolean };
+      const next = this.#queue.shift()!;
       if (this.#state === State.CLOSED) {
         this.#queue = [];
         return;
       }
-      this.#process(msg, msg.continuation === true && this.#state === State.JOINED ? RouterSession.callContinuation : undefined);
+      this.#process(next.msg, next.earlier);
     }
   }
+
+  // ---- establishing ----
+
+  #hello(msg: HelloMessage): void {
+    const realm = this.#host.findRealm(msg.realm);
+    const auth = this.#host.realmAuth(msg.realm);
+    if (realm === undefined || auth === undefined) {
+      this.abort(ErrorUri.NO_SUCH_REALM, `no realm named '${msg.realm}' exists on this router`);
+      return;
+    }
+    this.#roles = peerRoles(msg);
+    // The session ID exists before authentication: WAMP-CRA binds its challenge to it.
+    this.#sessionId = this.#host.newSessionId();
+    this.#pendingRealm = realm;
+    this.#state = State.AUTHENTICATING;
+    const handshake = (this.#handshake = auth.handshake());
+    const details = msg.details;
+    log.debug(() => `HELLO from ${this.transport.peer} for realm ${realm.name}: session ${this.#sessionId}, authmethods ${JSON.stringify(details.authmethods ?? ['anonymous'])}, authid ${JSON.stringify(details.authid ?? null)}`);
+    handshake.hello(helloOf(msg, realm.name, this.#sessionId, this.transport)).then((outcome) => this.#verdict(handshake, outcome))
+      .catch((error: unknown) => this.#internalError(error));
+  }
+
+  #authenticate(msg: AuthenticateMessage): void {
+    const handshake = this.#handshake;
+    if (handshake === null) return;
+    handshake.authenticate(msg.signature, msg.extra).then((outcome) => this.#verdict(handshake, outcome))
+      .catch((error: unknown) => this.#internalError(error));
+  }
+
+  #verdict(handshake: SessionAuthentication, outcome: AuthOutcome): void {
+    // A late outcome for a session that closed, or moved on to another HELLO, is moot.
+    if (this.#state !== State.AUTHENTICATING || this.#handshake !== handshake) return;
+    if (outcome.kind === 'challenge') {
+      log.debug(() => `session ${this.#sessionId}: CHALLENGE ${outcome.method}`);
+      if (!this.send(challengeOf(outcome))) this.abort(ErrorUri.INVALID_PAYLOAD, 'the CHALLENGE could not be encoded for this transport');
+      return;
+    }
+    const realm = this.#pendingRealm;
+    this.#handshake = null;
+    this.#pendingRealm = null;
+    if (outcome.kind === 'abort' || realm === null) {
+      this.abort(outcome.kind === 'abort' ? outcome.reason : ErrorUri.NO_SUCH_REALM, outcome.kind === 'abort' ? outcome.message : 'realm gone');
+      return;
+    }
+    const { result } = outcome;
+    this.#clearTimer();
+    this.#authid = result.authid;
+    this.#authrole = result.authrole;
+    this.#authmethod = result.authmethod;
+    this.#authprovider = result.authprovider;
+    this.#ids.reset();
+    this.#realm = realm;
+    this.#state = State.JOINED;
+    log.debug(() => `session ${this.#sessionId}: authenticated by ${result.authmethod} as authid ${result.authid}, authrole ${result.authrole}`);
+    if (!this.send(welcomeOf(this.#sessionId, realm.name, result))) {
+      this.abort(ErrorUri.INVALID_PAYLOAD, 'the WELCOME could not be encoded for this transport');
+      return;
+    }
+    log.info(() => `session ${this.#sessionId} joined realm ${realm.name} from ${this.transport.peer} (authid ${result.authid}, authrole ${result.authrole}, authmethod ${result.authmethod})`);
+    // After WELCOME: on_join (and anything it triggers) must not reach the client before it.
+    realm.join(this);
+  }
+
+  #goodbye(msg: GoodbyeMessage): void {
+    if (this.#state === State.SHUTTING_DOWN) {
+      this.#close();
+      return;
+    }
+    this.#leaveRealm(msg.reason);
+    this.send(goodbyeMessage({}, CloseReason.GOODBYE_AND_OUT));
+    this.#state = State.AWAITING_HELLO;
+    this.#armHelloTimer();
+  }
+
+  // ---- failures, timers, closing ----
 
   #internalError(error: unknown): void {
     // A bug of ours must not take the router down: end this session only.
@@ -250,14 +341,11 @@ export class RouterSession implements RouterPeer {
 
   #protocolFailure(error: unknown): void {
     if (isProtocolError(error) && error.request !== undefined && this.#state === State.JOINED &&
-      error.wampUri !== ErrorUri.PROTOCOL_VIOLATION) {
-      // A well-formed request with a bad URI is answered with ERROR, not ABORT (spec: invalid_uri).
-      // It still used up its request ID, or the session's next request would look out of order.
-      if (this.#host.strictRequestIds && SEQUENTIAL.has(error.request.type)) {
-        const expected = this.#lastInboundRequest >= MAX_ID ? 1 : this.#lastInboundRequest + 1;
-        if (error.request.id === expected) this.#lastInboundRequest = expected;
-      }
-      this.send([MessageType.ERROR, error.request.type, error.request.id, {}, error.wampUri, [error.message]]);
+      error.wampUri !== ErrorUri.PROTOCOL_VIOLATION && isErrorRequestType(error.request.type)) {
+      // A well-formed request with a bad URI is answered with ERROR, not ABORT (spec: invalid_uri),
+      // and still uses up its request ID.
+      if (this.#host.strictRequestIds) this.#ids.consumed(error.request.type, error.request.id);
+      this.send(errorMessage(error.request.type, error.request.id, {}, error.wampUri, [error.message]));
       return;
     }
     if (isProtocolError(error) && this.#state === State.AWAITING_HELLO && error.wampUri === ErrorUri.INVALID_URI) {
@@ -272,19 +360,23 @@ export class RouterSession implements RouterPeer {
   }
 
   #armHelloTimer(): void {
-    const ms = this.#host.helloTimeout;
-    if (ms <= 0) return;
-    this.#helloTimer = setTimeout(() => {
-      this.#helloTimer = null;
-      if (this.#state === State.AWAITING_HELLO || this.#state === State.AUTHENTICATING) this.#close();
-    }, ms);
-    // A pending HELLO wait must not keep an otherwise finished process alive.
-    (this.#helloTimer as { unref?: () => void }).unref?.();
+    if (this.#host.helloTimeout > 0) this.#startTimer(this.#host.helloTimeout, State.AWAITING_HELLO, State.AUTHENTICATING);
   }
 
-  #clearHelloTimer(): void {
-    if (this.#helloTimer !== null) clearTimeout(this.#helloTimer);
-    this.#helloTimer = null;
+  /** Closes the transport after `ms` unless the session has left the given states by then. */
+  #startTimer(ms: number, ...states: State[]): void {
+    this.#clearTimer();
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      if (states.includes(this.#state)) this.#close();
+    }, ms);
+    // A pending wait must not keep an otherwise finished process alive.
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
   }
 
   #leaveRealm(reason: string, quiet = false): void {
@@ -296,7 +388,7 @@ export class RouterSession implements RouterPeer {
   }
 
   #close(): void {
-    this.#clearHelloTimer();
+    this.#clearTimer();
     try {
       this.transport.close();
     } catch {
@@ -308,81 +400,8 @@ export class RouterSession implements RouterPeer {
   #closed(): void {
     if (this.#state === State.CLOSED) return;
     this.#state = State.CLOSED;
-    this.#clearHelloTimer();
+    this.#clearTimer();
     this.#leaveRealm('wamp.close.transport_lost');
     this.#host.sessionClosed(this);
   }
-
-  // ---- handlers (one per message type and state; see HANDLERS) ----
-
-  static hello(s: RouterSession, msg: WampMessage): void {
-    join.hello(s, RouterSession.#joinState, msg);
-  }
-
-  static authenticate(s: RouterSession, msg: WampMessage): void {
-    join.authenticate(s, RouterSession.#joinState, msg);
-  }
-
-  static clientAbort(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.ABORT) return;
-    // The client gave up joining (e.g. it cannot answer the CHALLENGE): no reply, just close.
-    s.#close();
-  }
-
-  /** The establishing phase's way into a session's state (router-session-join.ts). */
-  static readonly #joinState: join.JoinState<RouterSession> = {
-    host: (s) => s.#host,
-    authenticating(s, realm, auth, roles) {
-      s.#roles = roles;
-      // The session ID exists before authentication: WAMP-CRA binds its challenge to it.
-      s.#sessionId = s.#host.newSessionId();
-      s.#pendingRealm = realm;
-      s.#state = State.AUTHENTICATING;
-      s.#handshake = auth.handshake();
-      return s.#handshake;
-    },
-    handshake: (s) => (s.#state === State.AUTHENTICATING ? s.#handshake : null),
-    settled(s) {
-      s.#handshake = null;
-      const realm = s.#pendingRealm;
-      s.#pendingRealm = null;
-      return realm;
-    },
-    joined(s, realm, result) {
-      s.#clearHelloTimer();
-      s.#authid = result.authid;
-      s.#authrole = result.authrole;
-      s.#authmethod = result.authmethod;
-      s.#authprovider = result.authprovider;
-      s.#lastInboundRequest = 0;
-      s.#outboundRequest = 0;
-      s.#realm = realm;
-      s.#state = State.JOINED;
-    },
-  };
-
-  static goodbye(s: RouterSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.GOODBYE) return;
-    if (s.#state === State.SHUTTING_DOWN) {
-      s.#close();
-      return;
-    }
-    s.#leaveRealm(msg.reason);
-    s.send([MessageType.GOODBYE, {}, CloseReason.GOODBYE_AND_OUT]);
-    s.#state = State.AWAITING_HELLO;
-    s.#armHelloTimer();
-  }
-
-  static readonly subscribe: Handler = pubsub.subscribe;
-  static readonly unsubscribe: Handler = pubsub.unsubscribe;
-  static readonly publish: Handler = pubsub.publish;
-  static readonly register: Handler = rpc.register;
-  static readonly unregister: Handler = rpc.unregister;
-  static readonly call: Handler = rpc.call;
-  static readonly callContinuation: Handler = rpc.callContinuation;
-  static readonly cancel: Handler = rpc.cancel;
-  static readonly yield: Handler = rpc.yieldResult;
-  static readonly error: Handler = rpc.invocationError;
 }
-
-const HANDLERS = stateHandlers<Handler>(RouterSession);

@@ -10,9 +10,11 @@ import { createReadStream, realpathSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { createError } from '../errors.js';
+import { RouterErrorCode } from './error-codes.js';
 
+/** The static-file server's error codes (part of the router's table). */
 export const StaticFilesErrorCode = {
-  INVALID_OPTION: 'STATIC_FILES_INVALID_OPTION',
+  INVALID_OPTION: RouterErrorCode.STATIC_FILES_INVALID_OPTION,
 } as const;
 
 /** Content types by extension; anything else is served as bytes. */

@@ -20,13 +20,15 @@
  * complete match is the best one.
  */
 import { createError } from '../errors.js';
+import { RouterErrorCode } from './error-codes.js';
 import { ErrorUri, MatchPolicy, isValidUri, type UriMatch, type UriRule } from '../wamp/uris.js';
 
 export { MatchPolicy, type UriMatch } from '../wamp/uris.js';
 
+/** The matcher's error codes (part of the router's table). */
 export const UriMatcherErrorCode = {
-  INVALID_PATTERN: 'ROUTER_INVALID_PATTERN',
-  UNKNOWN_MATCH_POLICY: 'ROUTER_UNKNOWN_MATCH_POLICY',
+  INVALID_PATTERN: RouterErrorCode.INVALID_PATTERN,
+  UNKNOWN_MATCH_POLICY: RouterErrorCode.UNKNOWN_MATCH_POLICY,
 } as const;
 
 const POLICIES: ReadonlySet<string> = new Set(Object.values(MatchPolicy));

@@ -4,7 +4,6 @@
  */
 import { ProtocolErrorCode, protocolError } from '../wamp/protocol-error.js';
 
-const NUL = '\u0000';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 // Node's Buffer is several times faster than atob/btoa; browsers fall back to those.
 const NodeBuffer = (globalThis as { Buffer?: typeof import('node:buffer').Buffer }).Buffer;
@@ -31,47 +30,6 @@ export function base64ToBytes(text: string): Uint8Array | undefined {
   return out;
 }
 
-/**
- * Returns `value` with every Uint8Array replaced by its "\0"-Base64 string. Containers without
- * binaries are returned as they are (no copy); only the paths leading to a binary are copied,
- * so the caller's message is never modified.
- */
-export function binariesToJson(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  return containerToJson(value);
-}
-
-// Callers skip primitives before recursing: a call per primitive costs more than the check.
-function containerToJson(value: object): unknown {
-  if (value instanceof Uint8Array) return NUL + bytesToBase64(value);
-  if (Array.isArray(value)) {
-    let out: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item !== 'object' || item === null) continue;
-      const mapped = containerToJson(item);
-      if (mapped !== item) {
-        out ??= value.slice();
-        out[i] = mapped;
-      }
-    }
-    return out ?? value;
-  }
-  if (ArrayBuffer.isView(value)) return value;
-  let out: Record<string, unknown> | undefined;
-  const obj = value as Record<string, unknown>;
-  for (const key in obj) {
-    const item = obj[key];
-    if (typeof item !== 'object' || item === null) continue;
-    const mapped = containerToJson(item);
-    if (mapped !== item) {
-      out ??= { ...obj };
-      out[key] = mapped;
-    }
-  }
-  return out ?? value;
-}
-
 /** Replaces, in place, every "\0"-prefixed string in a freshly parsed JSON value by its bytes. */
 export function jsonToBinaries(value: unknown): unknown {
   if (typeof value === 'string') return value.charCodeAt(0) === 0 ? decodeBinaryString(value) : value;
@@ -85,7 +43,8 @@ export function jsonToBinaries(value: unknown): unknown {
   return value;
 }
 
-function decodeBinaryString(text: string): Uint8Array {
+/** The bytes of a "\0"-prefixed JSON string; a ProtocolError when the rest is not strict Base64. */
+export function decodeBinaryString(text: string): Uint8Array {
   const bytes = base64ToBytes(text.slice(1));
   if (bytes === undefined) {
     throw protocolError(ProtocolErrorCode.SERIALIZATION, 'JSON string starting with \\u0000 is not valid Base64 binary');

@@ -1,16 +1,21 @@
 /**
- * A CBOR decoder (RFC 8949) for WAMP messages. It accepts every well-formed encoding of the
- * WAMP value types (any integer width, definite or indefinite lengths, float16/32/64) and
- * refuses what WAMP does not use: tags other than bignums (2, 3) and the self-describe tag
- * 55799, simple values other than false/true/null/undefined, non-text map keys, duplicate
- * keys. Nothing is turned into Dates, Maps, Sets or shared references behind the caller's back.
+ * A CBOR decoder (RFC 8949) for WAMP messages. It accepts every well-formed encoding (any
+ * integer width, definite or indefinite lengths, float16/32/64) and keeps every value a peer can
+ * send: integers of any size (bigint beyond +-2^53, number within, whatever the wire form),
+ * undefined, -0, NaN, every tag (./cbor-tags.ts maps dates, bignums, typed arrays and sets;
+ * any other tag becomes a CborTag), and maps with non-text keys (as a Map; maps whose keys are
+ * all text are plain objects). Refused: malformed input, text that is not UTF-8, simple values
+ * other than false/true/null/undefined, duplicate keys, trailing bytes and nesting beyond
+ * `maxDepth`.
  *
- * Integers beyond 2^53 come back as bigint so they never silently lose precision. A map member
- * whose value is undefined (simple value 23, as cbor-x writes an undefined property) is left
- * out, the rule our encoders and JSON apply; undefined in an array stays undefined.
+ * A map member whose value is undefined (simple value 23, as cbor-x and the npm `cbor` package
+ * write an undefined property) is left out, the rule our encoders and JSON apply; undefined in
+ * an array stays undefined.
  */
+import { DEFAULT_MAX_DEPTH } from './errors.js';
+import { CborTagNumber, bytesToBigInt, dateFromTag, typedArrayFromBytes, typedArrayKindOfTag } from './cbor-tags.js';
+import { CborTag } from './tagged-values.js';
 
-const MAX_DEPTH = 512;
 /** CBOR major types (RFC 8949 section 3.1). */
 const Major = {
   UINT: 0,
@@ -24,10 +29,8 @@ const Major = {
 } as const;
 const BREAK = 0xff;
 const TWO_32 = 2 ** 32;
-const MAX_ID_BIG = 2n ** 53n;
-const TAG_POS_BIGNUM = 2;
-const TAG_NEG_BIGNUM = 3;
-const TAG_SELF_DESCRIBE = 55799;
+const MAX_EXACT = 2 ** 53;
+const MAX_EXACT_BIG = 2n ** 53n;
 const SIMPLE_FALSE = 20;
 const SIMPLE_TRUE = 21;
 const SIMPLE_NULL = 22;
@@ -37,15 +40,22 @@ const AI_U16 = 25;
 const AI_U32 = 26;
 const AI_U64 = 27;
 const AI_INDEFINITE = 31;
+const SHORT_TEXT = 32;
 
 /** Thrown for malformed or unsupported CBOR; the serializer turns it into a ProtocolError. */
 export class CborDecodeError extends Error {
   override readonly name = 'CborDecodeError';
 }
 
+/** Thrown for nesting beyond the limit; the serializer turns it into SERIALIZER_TOO_DEEP. */
+export class CborDepthError extends Error {
+  override readonly name = 'CborDepthError';
+}
+
 const EMPTY = new Uint8Array(0);
 
 export class CborDecoder {
+  readonly #maxDepth: number;
   #buf: Uint8Array = EMPTY;
   #pos = 0;
   // Floats are copied through this scratch view: a DataView per message costs more than the copy.
@@ -53,11 +63,15 @@ export class CborDecoder {
   readonly #scratchView = new DataView(this.#scratch.buffer);
   readonly #utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+  constructor(maxDepth: number = DEFAULT_MAX_DEPTH) {
+    this.#maxDepth = maxDepth;
+  }
+
   decode(bytes: Uint8Array): unknown {
     this.#buf = bytes;
     this.#pos = 0;
     try {
-      const value = this.#item(0);
+      const value = this.#item(1);
       if (this.#pos !== bytes.length) throw new CborDecodeError(`${bytes.length - this.#pos} trailing bytes after the message`);
       return value;
     } finally {
@@ -112,7 +126,7 @@ export class CborDecoder {
     }
   }
 
-  /** A length or count: must fit the remaining input (each item takes at least one byte). */
+  /** A length or count: must fit the remaining input (each item takes at least `perItem` bytes). */
   #length(ai: number, perItem: number): number {
     const n = this.#argument(ai);
     if (typeof n === 'bigint' || n * perItem > this.#buf.length - this.#pos) {
@@ -121,8 +135,8 @@ export class CborDecoder {
     return n;
   }
 
+  /** `depth` is the level the item has if it is a container (the message array is level 1). */
   #item(depth: number): unknown {
-    if (depth > MAX_DEPTH) throw new CborDecodeError(`nesting deeper than ${MAX_DEPTH}`);
     this.#need(1);
     const initial = this.#buf[this.#pos++] as number;
     const major = initial >> 5;
@@ -132,7 +146,7 @@ export class CborDecoder {
         return this.#argument(ai);
       case Major.NINT: {
         const n = this.#argument(ai);
-        return typeof n === 'bigint' || n >= 2 ** 53 ? -1n - BigInt(n) : -1 - n;
+        return typeof n === 'bigint' || n >= MAX_EXACT ? -1n - BigInt(n) : -1 - n;
       }
       case Major.BYTES:
         return ai === AI_INDEFINITE ? this.#indefiniteBytes() : this.#bytes(this.#length(ai, 1));
@@ -149,6 +163,10 @@ export class CborDecoder {
     }
   }
 
+  #checkDepth(depth: number): void {
+    if (depth > this.#maxDepth) throw new CborDepthError(`nesting deeper than ${this.#maxDepth}`);
+  }
+
   #bytes(n: number): Uint8Array {
     const out = this.#buf.subarray(this.#pos, this.#pos + n);
     this.#pos += n;
@@ -159,7 +177,7 @@ export class CborDecoder {
     const start = this.#pos;
     this.#pos += n;
     const b = this.#buf;
-    if (n < 32) {
+    if (n < SHORT_TEXT) {
       // Short ASCII (keys, URIs) without crossing into TextDecoder.
       let s = '';
       for (let i = start; i < start + n; i++) {
@@ -203,6 +221,7 @@ export class CborDecoder {
   }
 
   #array(ai: number, depth: number): unknown[] {
+    this.#checkDepth(depth);
     if (ai === AI_INDEFINITE) {
       const out: unknown[] = [];
       while (!this.#atBreak()) out.push(this.#item(depth + 1));
@@ -214,15 +233,21 @@ export class CborDecoder {
     return out;
   }
 
-  #map(ai: number, depth: number): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+  #map(ai: number, depth: number): Record<string, unknown> | Map<unknown, unknown> {
+    this.#checkDepth(depth);
     const indefinite = ai === AI_INDEFINITE;
     const n = indefinite ? Infinity : this.#length(ai, 2);
+    const start = this.#pos;
+    const out: Record<string, unknown> = {};
     // Keys whose undefined value was dropped, still counted for the duplicate check.
     let dropped: Set<string> | undefined;
     for (let i = 0; i < n && !(indefinite && this.#atBreak()); i++) {
       const key = this.#item(depth + 1);
-      if (typeof key !== 'string') throw new CborDecodeError('map keys must be text strings');
+      if (typeof key !== 'string') {
+        // Rare: read the whole map again, into a Map that keeps every key as it is.
+        this.#pos = start;
+        return this.#mapWithAnyKeys(n, indefinite, depth);
+      }
       // Cheap test first; hasOwn only for keys that look present (possibly inherited, e.g. "toString").
       if ((out[key] !== undefined && Object.hasOwn(out, key)) || dropped?.has(key) === true) {
         throw new CborDecodeError(`duplicate map key ${JSON.stringify(key)}`);
@@ -239,6 +264,23 @@ export class CborDecoder {
     return out;
   }
 
+  /**
+   * A map with a non-text key. Duplicates are detected for scalar keys (strings, numbers,
+   * bigints, booleans, null); keys that are lists, dicts or bytes are compared by identity, so
+   * equal ones are not recognised.
+   */
+  #mapWithAnyKeys(n: number, indefinite: boolean, depth: number): Map<unknown, unknown> {
+    const out = new Map<unknown, unknown>();
+    for (let i = 0; i < n && !(indefinite && this.#atBreak()); i++) {
+      const key = this.#item(depth + 1);
+      if (out.has(key)) throw new CborDecodeError(`duplicate map key ${typeof key === 'string' ? JSON.stringify(key) : String(key)}`);
+      const value = this.#item(depth + 1);
+      out.set(key, value);
+    }
+    for (const [key, value] of out) if (value === undefined) out.delete(key);
+    return out;
+  }
+
   #atBreak(): boolean {
     this.#need(1);
     if (this.#buf[this.#pos] !== BREAK) return false;
@@ -248,16 +290,48 @@ export class CborDecoder {
 
   #tag(ai: number, depth: number): unknown {
     const tag = this.#argument(ai);
-    if (tag === TAG_SELF_DESCRIBE) return this.#item(depth + 1);
-    if (tag === TAG_POS_BIGNUM || tag === TAG_NEG_BIGNUM) {
-      const bytes = this.#item(depth + 1);
-      if (!(bytes instanceof Uint8Array) || bytes.length > 64) throw new CborDecodeError('bad bignum');
-      let n = 0n;
-      for (const b of bytes) n = (n << 8n) | BigInt(b);
-      const value = tag === TAG_POS_BIGNUM ? n : -1n - n;
-      return value >= 1n && value <= MAX_ID_BIG ? Number(value) : value;
+    if (typeof tag === 'bigint') return this.#unknownTag(tag, depth);
+    switch (tag) {
+      case CborTagNumber.SELF_DESCRIBE:
+        // A magic number marking the data as CBOR, not a value: nothing to keep.
+        return this.#item(depth);
+      case CborTagNumber.POS_BIGNUM:
+      case CborTagNumber.NEG_BIGNUM:
+        return this.#bignum(tag, depth);
+      case CborTagNumber.DATE_TEXT:
+      case CborTagNumber.DATE_EPOCH: {
+        const start = this.#pos;
+        const content = this.#item(depth);
+        // A copy of the content's bytes (a Buffer's subarray would be a view of the input).
+        const raw = new Uint8Array(this.#buf.subarray(start, this.#pos));
+        return dateFromTag(tag, content, raw) ?? new CborTag(tag, content);
+      }
+      case CborTagNumber.SET: {
+        // The tag and its array are one container level, like the Set they become.
+        const content = this.#item(depth);
+        return Array.isArray(content) ? new Set(content) : new CborTag(tag, content);
+      }
+      default: {
+        const typed = typedArrayKindOfTag(tag);
+        if (typed === undefined) return this.#unknownTag(tag, depth);
+        const content = this.#item(depth);
+        return (content instanceof Uint8Array ? typedArrayFromBytes(typed, content) : undefined) ?? new CborTag(tag, content);
+      }
     }
-    throw new CborDecodeError(`CBOR tag ${String(tag)} is not used by WAMP`);
+  }
+
+  #unknownTag(tag: number | bigint, depth: number): CborTag {
+    this.#checkDepth(depth);
+    return new CborTag(tag, this.#item(depth + 1));
+  }
+
+  /** Integers of any size; within +-2^53 a number, as for every integer we decode. */
+  #bignum(tag: number, depth: number): unknown {
+    const content = this.#item(depth);
+    if (!(content instanceof Uint8Array)) return new CborTag(tag, content);
+    const n = bytesToBigInt(content);
+    const value = tag === CborTagNumber.POS_BIGNUM ? n : -1n - n;
+    return value >= -MAX_EXACT_BIG && value <= MAX_EXACT_BIG ? Number(value) : value;
   }
 
   #simple(ai: number): unknown {
@@ -282,6 +356,7 @@ export class CborDecoder {
   }
 }
 
+/** IEEE 754 binary16, exactly (every half-precision value is a double). */
 function float16(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;

@@ -4,23 +4,31 @@
  * cbor-x is not used.
  */
 import { ProtocolErrorCode, protocolError } from '../wamp/protocol-error.js';
-import { CborDecoder } from './cbor-decoder.js';
+import { CborDecoder, CborDepthError } from './cbor-decoder.js';
 import { CborEncoder } from './cbor-encoder.js';
-import { SerializerId, Subprotocol, type Serializer } from './types.js';
+import { checkMaxDepth, decodeTooDeepError, serializeError } from './errors.js';
+import { SerializerId, Subprotocol, type Serializer, type SerializerOptions } from './types.js';
 
 export class CborSerializer implements Serializer {
   readonly name = 'cbor';
   readonly id = SerializerId.CBOR;
   readonly subprotocol = Subprotocol.CBOR;
   readonly isBinary = true;
-  readonly #encoder = new CborEncoder();
-  readonly #decoder = new CborDecoder();
+  readonly maxDepth: number;
+  readonly #encoder: CborEncoder;
+  readonly #decoder: CborDecoder;
+
+  constructor(options: SerializerOptions = {}) {
+    this.maxDepth = checkMaxDepth(options.maxDepth);
+    this.#encoder = new CborEncoder(this.maxDepth);
+    this.#decoder = new CborDecoder(this.maxDepth);
+  }
 
   serialize(message: unknown[]): Uint8Array {
     try {
       return this.#encoder.encode(message);
     } catch (err) {
-      throw protocolError(ProtocolErrorCode.SERIALIZATION, `CBOR cannot encode the message: ${reason(err)}`, { cause: err });
+      throw serializeError(this.name, message, err, this.maxDepth);
     }
   }
 
@@ -31,6 +39,7 @@ export class CborSerializer implements Serializer {
     try {
       return this.#decoder.decode(data);
     } catch (err) {
+      if (err instanceof CborDepthError) throw decodeTooDeepError(this.name, this.maxDepth);
       throw protocolError(ProtocolErrorCode.SERIALIZATION, `invalid CBOR message: ${reason(err)}`, { cause: err });
     }
   }

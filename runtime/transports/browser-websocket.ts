@@ -4,6 +4,7 @@
  * built-ins, so it bundles for browsers as is.
  */
 import { createError } from '../errors.js';
+import { TransportErrorCode } from './error-codes.js';
 import { serializerBySubprotocol } from '../serializers/index.js';
 import type { Serializer } from '../serializers/types.js';
 import { ErrorUri } from '../wamp/uris.js';
@@ -68,7 +69,7 @@ export class BrowserWebSocketTransport extends BaseTransport {
   #receive(data: unknown): void {
     const isText = typeof data === 'string';
     if (isText === this.#serializer.isBinary) {
-      this.fail(createError('WAMP_BAD_MESSAGE', `${isText ? 'text' : 'binary'} message on ${this.#serializer.subprotocol}`, { wampUri: ErrorUri.PROTOCOL_VIOLATION }));
+      this.fail(createError(TransportErrorCode.BAD_MESSAGE, `${isText ? 'text' : 'binary'} message on ${this.#serializer.subprotocol}`, { wampUri: ErrorUri.PROTOCOL_VIOLATION }));
       return;
     }
     let payload: string | Uint8Array;
@@ -76,19 +77,19 @@ export class BrowserWebSocketTransport extends BaseTransport {
     else if (data instanceof ArrayBuffer) payload = new Uint8Array(data);
     else if (ArrayBuffer.isView(data)) payload = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     else {
-      this.fail(createError('WAMP_BAD_MESSAGE', 'unsupported WebSocket message data', { wampUri: ErrorUri.PROTOCOL_VIOLATION }));
+      this.fail(createError(TransportErrorCode.BAD_MESSAGE, 'unsupported WebSocket message data', { wampUri: ErrorUri.PROTOCOL_VIOLATION }));
       return;
     }
     const size = typeof payload === 'string' ? textEncoder.encode(payload).length : payload.byteLength;
     if (this.#maxMessageSize > 0 && size > this.#maxMessageSize) {
-      this.fail(createError('WAMP_MESSAGE_TOO_BIG', `message of ${size} bytes exceeds the limit of ${this.#maxMessageSize}`, { wampUri: ErrorUri.PROTOCOL_VIOLATION }));
+      this.fail(createError(TransportErrorCode.MESSAGE_TOO_BIG, `message of ${size} bytes exceeds the limit of ${this.#maxMessageSize}`, { wampUri: ErrorUri.PROTOCOL_VIOLATION }));
       return;
     }
     let value: unknown;
     try {
       value = this.#serializer.deserialize(payload);
     } catch (error) {
-      this.fail(createError('WAMP_BAD_MESSAGE', error instanceof Error ? error.message : String(error), { wampUri: ErrorUri.PROTOCOL_VIOLATION }, error));
+      this.fail(createError(TransportErrorCode.BAD_MESSAGE, error instanceof Error ? error.message : String(error), { wampUri: ErrorUri.PROTOCOL_VIOLATION }, error));
       return;
     }
     this.deliver(value);
@@ -100,7 +101,7 @@ export function connectBrowserWebSocket(url: string, options: BrowserWebSocketOp
   const offered = serializersOf(options.serializers);
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: W3CWebSocketConstructor }).WebSocket;
   if (Ctor === undefined) {
-    return Promise.reject(createError('WAMP_INVALID_OPTION', 'no WebSocket implementation: globalThis.WebSocket is missing; pass options.WebSocket'));
+    return Promise.reject(createError(TransportErrorCode.INVALID_OPTION, 'no WebSocket implementation: globalThis.WebSocket is missing; pass options.WebSocket'));
   }
   const timeoutMs = options.connectTimeout ?? 10_000;
   return new Promise<BrowserWebSocketTransport>((resolve, reject) => {
@@ -116,7 +117,7 @@ export function connectBrowserWebSocket(url: string, options: BrowserWebSocketOp
       if (settled) return;
       settled = true;
       socket.close();
-      reject(createError('WAMP_CONNECT_TIMEOUT', `WebSocket to ${url} did not open within ${timeoutMs} ms`));
+      reject(createError(TransportErrorCode.CONNECT_TIMEOUT, `WebSocket to ${url} did not open within ${timeoutMs} ms`));
     }, timeoutMs);
     socket.addEventListener('open', () => {
       if (settled) return;
@@ -125,7 +126,7 @@ export function connectBrowserWebSocket(url: string, options: BrowserWebSocketOp
       const chosen = offered.find((s) => s.subprotocol === socket.protocol) ?? serializerBySubprotocol(socket.protocol);
       if (chosen === undefined) {
         socket.close(1000, 'no WAMP subprotocol');
-        reject(createError('WAMP_NO_SUBPROTOCOL', `the server at ${url} agreed none of ${offered.map((s) => s.subprotocol).join(', ')}`));
+        reject(createError(TransportErrorCode.NO_SUBPROTOCOL, `the server at ${url} agreed none of ${offered.map((s) => s.subprotocol).join(', ')}`));
         return;
       }
       resolve(new BrowserWebSocketTransport(socket, chosen, url, options.maxMessageSize ?? 0));
@@ -134,7 +135,7 @@ export function connectBrowserWebSocket(url: string, options: BrowserWebSocketOp
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      reject(createError('WAMP_CONNECT_FAILED', `WebSocket to ${url} failed to open`));
+      reject(createError(TransportErrorCode.CONNECT_FAILED, `WebSocket to ${url} failed to open`));
     };
     socket.addEventListener('error', failed);
     socket.addEventListener('close', failed);
@@ -151,7 +152,7 @@ export interface BrowserTransportConfig {
 export function browserTransportFactory(entry: string | BrowserTransportConfig, WebSocketImpl?: W3CWebSocketConstructor): TransportConnector {
   const config: BrowserTransportConfig = typeof entry === 'string' ? { url: entry } : entry;
   if (typeof config?.url !== 'string' || !/^wss?:\/\//i.test(config.url)) {
-    throw createError('WAMP_INVALID_OPTION', `in a browser a transport must be a ws:// or wss:// URL, got ${JSON.stringify(entry)}`);
+    throw createError(TransportErrorCode.INVALID_OPTION, `in a browser a transport must be a ws:// or wss:// URL, got ${JSON.stringify(entry)}`);
   }
   return () => connectBrowserWebSocket(config.url, {
     ...(config.serializers === undefined ? {} : { serializers: config.serializers }),

@@ -3,6 +3,7 @@
  * ws:// and wss:// -> WebSocket; rs://, tcp://, unix: -> RawSocket.
  */
 import { createError } from '../errors.js';
+import { TransportErrorCode } from './error-codes.js';
 import type { TransportConnector } from './transport.js';
 import { connectWebSocketTransport, type WebSocketClientOptions } from './websocket-transport.js';
 import { connectRawSocketTransport, type RawSocketClientOptions } from './rawsocket.js';
@@ -18,7 +19,7 @@ export interface NodeTransportConfig {
 export function nodeTransportFactory(entry: string | NodeTransportConfig): TransportConnector {
   const config: NodeTransportConfig = typeof entry === 'string' ? { url: entry } : entry;
   if (typeof config !== 'object' || config === null || typeof config.url !== 'string') {
-    throw createError('WAMP_INVALID_OPTION', `a transport must be a URL or { url, ... }, got ${JSON.stringify(entry)}`);
+    throw createError(TransportErrorCode.INVALID_OPTION, `a transport must be a URL or { url, ... }, got ${JSON.stringify(entry)}`);
   }
   const { url, serializers, maxMessageSize, options = {} } = config;
   const scheme = /^([a-z]+):/i.exec(url)?.[1]?.toLowerCase();
@@ -36,5 +37,5 @@ export function nodeTransportFactory(entry: string | NodeTransportConfig): Trans
       ...(maxMessageSize === undefined ? {} : { maxMessageSize }),
     });
   }
-  throw createError('WAMP_INVALID_OPTION', `unsupported transport URL ${JSON.stringify(url)}: use ws://, wss://, rs://, tcp:// or unix:`);
+  throw createError(TransportErrorCode.INVALID_OPTION, `unsupported transport URL ${JSON.stringify(url)}: use ws://, wss://, rs://, tcp:// or unix:`);
 }

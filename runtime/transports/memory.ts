@@ -9,6 +9,8 @@
  */
 import { BaseTransport, type TransportSerializer } from './transport.js';
 import { createError } from '../errors.js';
+import { TransportErrorCode } from './error-codes.js';
+import { ErrorUri } from '../wamp/uris.js';
 
 export interface MemoryPairOptions {
   /** Serialize each message on the way (default: pass structured clones). */
@@ -49,8 +51,8 @@ class MemoryTransport extends BaseTransport {
     if (serializer === undefined) return;
     const size = typeof data === 'string' ? data.length : data.byteLength;
     if (this.#maxMessageSize > 0 && size > this.#maxMessageSize) {
-      this.fail(createError('WAMP_MESSAGE_TOO_BIG', `message of ${size} bytes exceeds ${this.#maxMessageSize}`, {
-        wampUri: 'wamp.error.protocol_violation',
+      this.fail(createError(TransportErrorCode.MESSAGE_TOO_BIG, `message of ${size} bytes exceeds ${this.#maxMessageSize}`, {
+        wampUri: ErrorUri.PROTOCOL_VIOLATION,
       }));
       return;
     }
@@ -58,8 +60,8 @@ class MemoryTransport extends BaseTransport {
     try {
       value = serializer.deserialize(data);
     } catch (error) {
-      this.fail(createError('WAMP_BAD_MESSAGE', `cannot deserialize: ${String(error)}`, {
-        wampUri: 'wamp.error.protocol_violation',
+      this.fail(createError(TransportErrorCode.BAD_MESSAGE, `cannot deserialize: ${String(error)}`, {
+        wampUri: ErrorUri.PROTOCOL_VIOLATION,
       }, error));
       return;
     }
@@ -81,7 +83,7 @@ class MemoryTransport extends BaseTransport {
 /** Makes two connected transports: `[clientSide, routerSide]`. */
 export function createMemoryPair(options: MemoryPairOptions = {}): [BaseTransport, BaseTransport] {
   if (options.maxMessageSize !== undefined && !(Number.isInteger(options.maxMessageSize) && options.maxMessageSize >= 0)) {
-    throw createError('WAMP_INVALID_ARGUMENT', `maxMessageSize must be a non-negative integer, got ${String(options.maxMessageSize)}`);
+    throw createError(TransportErrorCode.INVALID_ARGUMENT, `maxMessageSize must be a non-negative integer, got ${String(options.maxMessageSize)}`);
   }
   const a = new MemoryTransport(options);
   const b = new MemoryTransport(options);

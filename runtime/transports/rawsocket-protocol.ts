@@ -7,6 +7,7 @@
 import { createError, isWampkitError } from '../errors.js';
 import { ReceiveBuffer } from '../receive-buffer.js';
 import { ErrorUri } from '../wamp/uris.js';
+import { TransportErrorCode } from './error-codes.js';
 import { ProtocolErrorCode, protocolError, type ProtocolError } from '../wamp/protocol-error.js';
 
 /** First octet of every handshake; no HTTP request can start with it. */
@@ -94,7 +95,7 @@ export function maxLengthOf(exponent: number): number {
  */
 export function lengthExponentFor(maxBytes: number): number {
   if (!Number.isInteger(maxBytes) || maxBytes < maxLengthOf(LengthExponent.MIN)) {
-    throw createError('WAMP_INVALID_ARGUMENT', `RawSocket maximum message length must be an integer >= 512, got ${String(maxBytes)}`);
+    throw createError(TransportErrorCode.INVALID_ARGUMENT, `RawSocket maximum message length must be an integer >= 512, got ${String(maxBytes)}`);
   }
   const exponent = Math.floor(Math.log2(maxBytes)) - LengthExponent.BASE_BITS;
   return Math.min(exponent, LengthExponent.MAX);
@@ -109,10 +110,10 @@ export interface RawSocketHandshake {
 
 function checkHandshakeFields(h: RawSocketHandshake): void {
   if (!Number.isInteger(h.serializer) || h.serializer < 1 || h.serializer > 15) {
-    throw createError('WAMP_INVALID_ARGUMENT', `RawSocket serializer must be 1..15, got ${String(h.serializer)}`);
+    throw createError(TransportErrorCode.INVALID_ARGUMENT, `RawSocket serializer must be 1..15, got ${String(h.serializer)}`);
   }
   if (!Number.isInteger(h.lengthExponent) || h.lengthExponent < LengthExponent.MIN || h.lengthExponent > LengthExponent.MAX) {
-    throw createError('WAMP_INVALID_ARGUMENT', `RawSocket length exponent must be 0..15, got ${String(h.lengthExponent)}`);
+    throw createError(TransportErrorCode.INVALID_ARGUMENT, `RawSocket length exponent must be 0..15, got ${String(h.lengthExponent)}`);
   }
 }
 
@@ -125,7 +126,7 @@ export function encodeHandshake(h: RawSocketHandshake): Uint8Array {
 /** A router's refusing reply. */
 export function encodeHandshakeError(error: RawSocketError): Uint8Array {
   if (ERROR_TEXT[error] === undefined) {
-    throw createError('WAMP_INVALID_ARGUMENT', `RawSocket handshake error must be 1..4, got ${String(error)}`);
+    throw createError(TransportErrorCode.INVALID_ARGUMENT, `RawSocket handshake error must be 1..4, got ${String(error)}`);
   }
   return Uint8Array.of(RAWSOCKET_MAGIC, error << 4, 0, 0);
 }
@@ -176,10 +177,10 @@ function checkMagic(bytes: Uint8Array): void {
 /** The 4-octet prefix of a transport message of `type` with `length` payload octets. */
 export function encodeFrameHeader(type: RawSocketFrameType, length: number): Uint8Array {
   if (type !== RawSocketFrameType.REGULAR && type !== RawSocketFrameType.PING && type !== RawSocketFrameType.PONG) {
-    throw createError('WAMP_INVALID_ARGUMENT', `RawSocket frame type must be 0, 1 or 2, got ${String(type)}`);
+    throw createError(TransportErrorCode.INVALID_ARGUMENT, `RawSocket frame type must be 0, 1 or 2, got ${String(type)}`);
   }
   if (!Number.isInteger(length) || length < 0 || length > MAX_FRAME_PAYLOAD) {
-    throw createError('WAMP_INVALID_ARGUMENT', `RawSocket payload length must be 0..2^24, got ${String(length)}`);
+    throw createError(TransportErrorCode.INVALID_ARGUMENT, `RawSocket payload length must be 0..2^24, got ${String(length)}`);
   }
   if (length === MAX_FRAME_PAYLOAD) return Uint8Array.of(FrameBits.EXTRA_LENGTH | type, 0, 0, 0);
   return Uint8Array.of(type, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff);
@@ -256,7 +257,7 @@ export class RawSocketParser {
 
   set maxPayload(value: number) {
     if (!Number.isInteger(value) || value < 0 || value > MAX_FRAME_PAYLOAD) {
-      throw createError('WAMP_INVALID_ARGUMENT', `maxPayload must be an integer in 0..2^24, got ${String(value)}`);
+      throw createError(TransportErrorCode.INVALID_ARGUMENT, `maxPayload must be an integer in 0..2^24, got ${String(value)}`);
     }
     this.#maxPayload = value;
   }

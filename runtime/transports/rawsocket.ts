@@ -10,6 +10,7 @@
 import * as net from 'node:net';
 import { randomFillSync } from 'node:crypto';
 import { createError } from '../errors.js';
+import { TransportErrorCode } from './error-codes.js';
 import { serializerById } from '../serializers/index.js';
 import type { Serializer } from '../serializers/types.js';
 import { ErrorUri } from '../wamp/uris.js';
@@ -51,7 +52,7 @@ function checkOptions(options: RawSocketOptions): Required<RawSocketOptions> {
   lengthExponentFor(maxMessageSize); // validates (>= 512, integer)
   const nonNegative = (name: keyof RawSocketOptions, fallback: number): number => {
     const v = options[name] ?? fallback;
-    if (!Number.isInteger(v) || v < 0) throw createError('WAMP_INVALID_ARGUMENT', `${name} must be a non-negative integer, got ${String(v)}`);
+    if (!Number.isInteger(v) || v < 0) throw createError(TransportErrorCode.INVALID_ARGUMENT, `${name} must be a non-negative integer, got ${String(v)}`);
     return v;
   };
   return {
@@ -105,7 +106,7 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     socket.on('error', () => {});
     socket.on('close', () => this.#gone());
     if (options.handshakeTimeout > 0) {
-      this.#timer = setTimeout(() => this.#abortHandshake(createError('WAMP_RAWSOCKET_TIMEOUT', `RawSocket handshake did not complete within ${options.handshakeTimeout} ms`)), options.handshakeTimeout);
+      this.#timer = setTimeout(() => this.#abortHandshake(createError(TransportErrorCode.RAWSOCKET_TIMEOUT, `RawSocket handshake did not complete within ${options.handshakeTimeout} ms`)), options.handshakeTimeout);
     }
   }
 
@@ -137,7 +138,7 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     const data = serializer.serialize(message);
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (bytes.length > this.#peerMax) {
-      throw createError('WAMP_MESSAGE_TOO_BIG', `message of ${bytes.length} bytes exceeds the ${this.#peerMax} the peer accepts`, {
+      throw createError(TransportErrorCode.MESSAGE_TOO_BIG, `message of ${bytes.length} bytes exceeds the ${this.#peerMax} the peer accepts`, {
         wampUri: ErrorUri.PAYLOAD_SIZE_EXCEEDED,
       });
     }
@@ -183,7 +184,7 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     try {
       value = serializer.deserialize(serializer.isBinary ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8'));
     } catch (error) {
-      this.fail(createError('WAMP_BAD_MESSAGE', error instanceof Error ? error.message : String(error), { wampUri: ErrorUri.PROTOCOL_VIOLATION }, error));
+      this.fail(createError(TransportErrorCode.BAD_MESSAGE, error instanceof Error ? error.message : String(error), { wampUri: ErrorUri.PROTOCOL_VIOLATION }, error));
       return;
     }
     this.deliver(value);
@@ -243,7 +244,7 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     const serializer = this.#offered.find((s) => s.id === request.serializer) ?? null;
     if (serializer === null || serializerById(request.serializer) === undefined) {
       this.socket.end(encodeHandshakeError(RawSocketError.SERIALIZER_UNSUPPORTED));
-      throw createError('WAMP_RAWSOCKET', `RawSocket client asked for serializer ${request.serializer}, which is not offered`);
+      throw createError(TransportErrorCode.RAWSOCKET, `RawSocket client asked for serializer ${request.serializer}, which is not offered`);
     }
     this.socket.write(encodeHandshake({ serializer: serializer.id, lengthExponent: lengthExponentFor(this.#options.maxMessageSize) }));
     this.#established(serializer, maxLengthOf(request.lengthExponent));
@@ -278,7 +279,7 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     const payload = randomFillSync(Buffer.allocUnsafe(8));
     this.#write(RawSocketFrameType.PING, payload);
     this.#pongDeadline = setTimeout(() => {
-      this.fail(createError('WAMP_PING_TIMEOUT', `no RawSocket PONG within ${this.#options.autoPingTimeout} ms`));
+      this.fail(createError(TransportErrorCode.PING_TIMEOUT, `no RawSocket PONG within ${this.#options.autoPingTimeout} ms`));
       this.socket.destroy();
       this.#gone();
     }, this.#options.autoPingTimeout);
@@ -321,7 +322,7 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
   #gone(): void {
     this.#clearTimers();
     if (!this.#handshaken) {
-      this.#settle.reject(createError('WAMP_RAWSOCKET', 'the connection closed during the RawSocket handshake'));
+      this.#settle.reject(createError(TransportErrorCode.RAWSOCKET, 'the connection closed during the RawSocket handshake'));
     }
     this.closed({ wasClean: this.#handshaken, reason: '' });
   }
@@ -354,10 +355,10 @@ export function parseRawSocketUrl(url: string): { host: string; port: number } |
   try {
     u = new URL(url);
   } catch {
-    throw createError('WAMP_INVALID_ARGUMENT', `RawSocket URL must be rs://host:port, tcp://host:port or unix:/path, got ${JSON.stringify(url)}`);
+    throw createError(TransportErrorCode.INVALID_ARGUMENT, `RawSocket URL must be rs://host:port, tcp://host:port or unix:/path, got ${JSON.stringify(url)}`);
   }
   if ((u.protocol !== 'rs:' && u.protocol !== 'tcp:') || u.port === '' || u.hostname === '') {
-    throw createError('WAMP_INVALID_ARGUMENT', `RawSocket URL must be rs://host:port, tcp://host:port or unix:/path, got ${JSON.stringify(url)}`);
+    throw createError(TransportErrorCode.INVALID_ARGUMENT, `RawSocket URL must be rs://host:port, tcp://host:port or unix:/path, got ${JSON.stringify(url)}`);
   }
   return { host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port) };
 }

@@ -6,6 +6,7 @@
  * with ABORT protocol_violation and closes).
  */
 import { createError } from '../errors.js';
+import { TransportErrorCode } from './error-codes.js';
 import { connect, type ConnectOptions } from '../websocket/client.js';
 import type { WebSocketConnection } from '../websocket/connection.js';
 import { isSendableCloseCode } from '../websocket/close-frame.js';
@@ -83,13 +84,13 @@ export class WebSocketTransport extends BaseTransport {
 
   #receive(data: Buffer, isBinary: boolean): void {
     if (this.#maxMessageSize > 0 && data.length > this.#maxMessageSize) {
-      this.fail(createError('WAMP_MESSAGE_TOO_BIG', `message of ${data.length} bytes exceeds the limit of ${this.#maxMessageSize}`, {
+      this.fail(createError(TransportErrorCode.MESSAGE_TOO_BIG, `message of ${data.length} bytes exceeds the limit of ${this.#maxMessageSize}`, {
         wampUri: ErrorUri.PROTOCOL_VIOLATION,
       }));
       return;
     }
     if (isBinary !== this.#serializer.isBinary) {
-      this.fail(createError('WAMP_BAD_MESSAGE', `${isBinary ? 'binary' : 'text'} message on ${this.#serializer.subprotocol}`, {
+      this.fail(createError(TransportErrorCode.BAD_MESSAGE, `${isBinary ? 'binary' : 'text'} message on ${this.#serializer.subprotocol}`, {
         wampUri: ErrorUri.PROTOCOL_VIOLATION,
       }));
       return;
@@ -99,7 +100,7 @@ export class WebSocketTransport extends BaseTransport {
       // Text frames were UTF-8 validated by the engine already: decode without a second check.
       value = this.#serializer.deserialize(isBinary ? data : data.toString('utf8'));
     } catch (error) {
-      this.fail(createError('WAMP_BAD_MESSAGE', error instanceof Error ? error.message : String(error), {
+      this.fail(createError(TransportErrorCode.BAD_MESSAGE, error instanceof Error ? error.message : String(error), {
         wampUri: ErrorUri.PROTOCOL_VIOLATION,
       }, error));
       return;
@@ -123,7 +124,7 @@ export async function connectWebSocketTransport(url: string | URL, options: WebS
   const chosen = offered.find((s) => s.subprotocol === connection.subprotocol);
   if (chosen === undefined) {
     void connection.close(NORMAL_CLOSE, 'no WAMP subprotocol').catch(() => {});
-    throw createError('WAMP_NO_SUBPROTOCOL', `the server at ${String(url)} agreed none of ${offered.map((s) => s.subprotocol).join(', ')}`);
+    throw createError(TransportErrorCode.NO_SUBPROTOCOL, `the server at ${String(url)} agreed none of ${offered.map((s) => s.subprotocol).join(', ')}`);
   }
   return new WebSocketTransport(connection, chosen, maxMessageSize === undefined ? {} : { maxMessageSize });
 }

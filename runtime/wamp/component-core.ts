@@ -10,6 +10,7 @@
 import { Emitter } from '../transports/emitter.js';
 import type { TransportConnector, WampTransport } from '../transports/transport.js';
 import { createError } from '../errors.js';
+import { WampErrorCode } from './error-codes.js';
 import { ApplicationSession, type CloseDetails, type SessionConfig, type SessionDetails } from './session.js';
 import type { Authenticator } from './auth.js';
 import { logger } from '../log.js';
@@ -69,10 +70,11 @@ export type ComponentEvents = {
   done: (error?: unknown) => void;
 };
 
+/** The Component's error codes (part of the WAMP layer's table). */
 export const ComponentErrorCode = {
-  INVALID_OPTION: 'WAMP_INVALID_OPTION',
-  RETRIES_EXHAUSTED: 'WAMP_RETRIES_EXHAUSTED',
-  JOIN_REFUSED: 'WAMP_JOIN_REFUSED',
+  INVALID_OPTION: WampErrorCode.INVALID_OPTION,
+  RETRIES_EXHAUSTED: WampErrorCode.RETRIES_EXHAUSTED,
+  JOIN_REFUSED: WampErrorCode.JOIN_REFUSED,
 } as const;
 
 function bad(message: string): Error {
@@ -143,6 +145,11 @@ export class Component extends Emitter<ComponentEvents> {
     this.session.on('leave', (details) => {
       this.emit('leave', this.session, details);
       options.onLeave?.(this.session, details);
+      // leave() while waiting to reconnect: no transport will close, so stop here.
+      if (this.session.leftDeliberately && !this.session.isConnected) {
+        this.#finish();
+        return;
+      }
       // A refused join (ABORT while joining) will not get better by retrying: stop.
       if (this.session.details === null || !this.#joinedOnce) {
         if (details.reason !== 'wamp.close.transport_lost') this.#finish(createError(ComponentErrorCode.JOIN_REFUSED, `the router refused to join realm ${options.realm}: ${details.reason}${details.message === undefined ? '' : ` (${details.message})`}`));

@@ -42,15 +42,29 @@ export class GlobalIdGenerator {
  */
 export class SessionIdGenerator {
   #last: number;
+  /** What `#last` was before the latest `next()`, for `giveBack`. */
+  #before: number;
 
   /** `last`: the ID to continue after (0: start at 1). */
   constructor(last = 0) {
     this.#last = last;
+    this.#before = last;
   }
 
   next(): number {
-    this.#last = this.#last >= MAX_ID ? MIN_ID : this.#last + 1;
+    this.#before = this.#last;
+    this.#last = this.peek();
     return this.#last;
+  }
+
+  /** The ID `next()` will hand out, without using it. */
+  peek(): number {
+    return this.#last >= MAX_ID ? MIN_ID : this.#last + 1;
+  }
+
+  /** Takes back the last ID handed out (its message was never sent); any other ID is ignored. */
+  giveBack(id: number): void {
+    if (id === this.#last) this.#last = this.#before;
   }
 
   /** The last ID handed out (0 before the first). */

@@ -1,17 +1,20 @@
 /**
- * Element checkers shared by the message parsers and encoders: IDs, URIs, strings, dicts and the
- * application payload at the end of a message. Each returns the checked value or throws a
+ * Element checkers shared by the message parsers: IDs, URIs, strings and the application payload
+ * at the end of a message (dicts: message-options.ts). Each returns the checked value or throws a
  * ProtocolError naming the element (`PUBLISH.Options.exclude`), never a TypeError.
  */
 import { MAX_ID, MIN_ID } from './ids.js';
 import { ErrorUri, isValidUri, type UriMatch, type UriRule } from './uris.js';
 import { ProtocolErrorCode, protocolError, type OffendingRequest } from './protocol-error.js';
-import { checkDictKeys, type DictSchema } from './message-options.js';
 
 export type WampDict = { [key: string]: unknown };
 export type WampList = unknown[];
 
-/** The application payload of PUBLISH, EVENT, CALL, INVOCATION, YIELD, RESULT, ERROR, ABORT. */
+/**
+ * The application payload of PUBLISH, EVENT, CALL, INVOCATION, YIELD, RESULT, ERROR, ABORT. A
+ * parsed message has only the fields the wire had; one made by a constructor always has `args`
+ * and `kwargs` (possibly undefined), so each message type keeps one object shape on the send path.
+ */
 export interface PayloadFields {
   /** Positional arguments; absent when the message had none. */
   args?: WampList;
@@ -76,15 +79,6 @@ export function checkUri(
   );
 }
 
-/** A dict element (Options, Details, Extra) whose keys follow `schema`, or any keys if null. */
-export function checkDict<T extends WampDict = WampDict>(value: unknown, where: string, schema: DictSchema | null, ctx: CheckContext): T {
-  if (!isDict(value)) {
-    throw protocolError(ProtocolErrorCode.INVALID_TYPE, `${where} must be a dict, got ${describe(value)}`);
-  }
-  if (schema !== null) checkDictKeys(value, schema, where, ctx);
-  return value as T;
-}
-
 /** Autobahn-style passthru: a message whose dict has `enc_algo` carries raw payload bytes. */
 function isAutobahnPassthru(dict: WampDict): boolean {
   return dict['enc_algo'] !== undefined;
@@ -139,23 +133,34 @@ function checkPptPayload(p: PayloadFields, where: string): void {
 }
 
 /**
- * Appends the payload of `msg` to `out`. Trailing empty ArgumentsKw and then empty Arguments are
- * omitted, as the spec recommends; Arguments is written (possibly empty) whenever ArgumentsKw is.
+ * Appends the payload of `msg` to `out`, unchecked (the send path's layout): the passthru bytes,
+ * or Arguments and ArgumentsKw with trailing empty ones omitted, as the spec recommends;
+ * Arguments is written (possibly empty) whenever ArgumentsKw is.
  */
-export function writePayload(out: unknown[], msg: PayloadFields, dict: WampDict, where: string): unknown[] {
+export function appendPayload(out: unknown[], msg: PayloadFields): unknown[] {
+  const { args, kwargs, payload } = msg;
+  if (payload !== undefined) {
+    out.push(payload);
+  } else if (kwargs !== undefined && hasKeys(kwargs)) {
+    out.push(args ?? [], kwargs);
+  } else if (args !== undefined && args.length > 0) {
+    out.push(args);
+  }
+  return out;
+}
+
+/**
+ * What `appendPayload` cannot show in its output and so re-parsing cannot catch: args that are
+ * not a list or kwargs not a dict (an empty or missing one is omitted), and passthru bytes
+ * beside args/kwargs or without enc_algo. Run by the checked encoder only.
+ */
+export function checkPayloadFields(msg: PayloadFields, dict: WampDict, where: string): void {
   const { args, kwargs, payload } = msg;
   if (payload !== undefined) {
     if (!(payload instanceof Uint8Array) || args !== undefined || kwargs !== undefined || !isAutobahnPassthru(dict)) {
-      throw protocolError(
-        ProtocolErrorCode.INVALID_PAYLOAD,
-        `${where}: payload needs enc_algo in the dict and excludes args/kwargs`,
-      );
+      throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}: payload needs enc_algo in the dict and excludes args/kwargs`);
     }
-    out.push(payload);
-    return out;
-  }
-  if (isAutobahnPassthru(dict)) {
-    throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}: enc_algo set but no payload`);
+    return;
   }
   if (args !== undefined && !Array.isArray(args)) {
     throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}.Arguments must be a list, got ${describe(args)}`);
@@ -163,13 +168,6 @@ export function writePayload(out: unknown[], msg: PayloadFields, dict: WampDict,
   if (kwargs !== undefined && !isDict(kwargs)) {
     throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}.ArgumentsKw must be a dict, got ${describe(kwargs)}`);
   }
-  if (isPptPassthru(dict)) checkPptPayload(msg, where);
-  if (kwargs !== undefined && hasKeys(kwargs)) {
-    out.push(args ?? [], kwargs);
-  } else if (args !== undefined && args.length > 0) {
-    out.push(args);
-  }
-  return out;
 }
 
 function hasKeys(d: WampDict): boolean {

@@ -7,7 +7,7 @@
 import { isValidUri } from './uris.js';
 import { isValidId } from './ids.js';
 import { ProtocolErrorCode, protocolError } from './protocol-error.js';
-import type { CheckContext, WampDict } from './message-fields.js';
+import { describe, isDict, type CheckContext, type WampDict } from './message-fields.js';
 
 /** A check for one key's value; `what` completes "must be ...". */
 export interface ValueCheck {
@@ -36,6 +36,15 @@ export function checkDictKeys(dict: WampDict, schema: DictSchema, where: string,
       throw protocolError(ProtocolErrorCode.INVALID_OPTION, `${where}.${key} must be ${check.what}`);
     }
   }
+}
+
+/** A dict element (Options, Details, Extra) whose keys follow `schema`, or any keys if null. */
+export function checkDict<T extends WampDict = WampDict>(value: unknown, where: string, schema: DictSchema | null, ctx: CheckContext): T {
+  if (!isDict(value)) {
+    throw protocolError(ProtocolErrorCode.INVALID_TYPE, `${where} must be a dict, got ${describe(value)}`);
+  }
+  if (schema !== null) checkDictKeys(value, schema, where, ctx);
+  return value as T;
 }
 
 function isPlainDict(v: unknown): v is WampDict {

@@ -3,17 +3,17 @@
  * UNSUBSCRIBED, EVENT, and the provisional EVENT_RECEIVED.
  */
 import { MessageType } from './message-types.js';
-import { Schemas, requireKey } from './message-options.js';
+import { Schemas, checkDict, requireKey } from './message-options.js';
 import {
-  checkDict,
   checkId,
   checkLength,
   checkUri,
   readPayload,
-  writePayload,
+  appendPayload,
   type CheckContext,
   type PayloadFields,
   type WampDict,
+  type WampList,
 } from './message-fields.js';
 import type { UriMatch } from './uris.js';
 
@@ -120,21 +120,10 @@ export function parsePublish(a: readonly unknown[], ctx: CheckContext): PublishM
   return m;
 }
 
-export function encodePublish(m: PublishMessage, ctx: CheckContext): unknown[] {
-  const request = checkId(m.request, 'PUBLISH.Request');
-  const options = checkDict(m.options, 'PUBLISH.Options', Schemas.PUBLISH_OPTIONS, ctx);
-  const topic = checkUri(m.topic, 'PUBLISH.Topic', ctx, 'exact', { type: MessageType.PUBLISH, id: request });
-  return writePayload([MessageType.PUBLISH, request, options, topic], m, options, 'PUBLISH');
-}
-
 export function parsePublished(a: readonly unknown[]): PublishedMessage {
   checkLength(a, 3, 3, 'PUBLISHED');
   const request = checkId(a[1], 'PUBLISHED.Request');
   return { type: MessageType.PUBLISHED, request, publication: checkId(a[2], 'PUBLISHED.Publication') };
-}
-
-export function encodePublished(m: PublishedMessage): unknown[] {
-  return [MessageType.PUBLISHED, checkId(m.request, 'PUBLISHED.Request'), checkId(m.publication, 'PUBLISHED.Publication')];
 }
 
 export function parseSubscribe(a: readonly unknown[], ctx: CheckContext): SubscribeMessage {
@@ -145,21 +134,10 @@ export function parseSubscribe(a: readonly unknown[], ctx: CheckContext): Subscr
   return { type: MessageType.SUBSCRIBE, request, options, topic };
 }
 
-export function encodeSubscribe(m: SubscribeMessage, ctx: CheckContext): unknown[] {
-  const request = checkId(m.request, 'SUBSCRIBE.Request');
-  const options = checkDict<SubscribeOptionsDict>(m.options, 'SUBSCRIBE.Options', Schemas.SUBSCRIBE_OPTIONS, ctx);
-  const topic = checkUri(m.topic, 'SUBSCRIBE.Topic', ctx, options.match ?? 'exact', { type: MessageType.SUBSCRIBE, id: request });
-  return [MessageType.SUBSCRIBE, request, options, topic];
-}
-
 export function parseSubscribed(a: readonly unknown[]): SubscribedMessage {
   checkLength(a, 3, 3, 'SUBSCRIBED');
   const request = checkId(a[1], 'SUBSCRIBED.Request');
   return { type: MessageType.SUBSCRIBED, request, subscription: checkId(a[2], 'SUBSCRIBED.Subscription') };
-}
-
-export function encodeSubscribed(m: SubscribedMessage): unknown[] {
-  return [MessageType.SUBSCRIBED, checkId(m.request, 'SUBSCRIBED.Request'), checkId(m.subscription, 'SUBSCRIBED.Subscription')];
 }
 
 export function parseUnsubscribe(a: readonly unknown[], ctx: CheckContext): UnsubscribeMessage {
@@ -168,12 +146,6 @@ export function parseUnsubscribe(a: readonly unknown[], ctx: CheckContext): Unsu
   const m: UnsubscribeMessage = { type: MessageType.UNSUBSCRIBE, request, subscription: checkId(a[2], 'UNSUBSCRIBE.Subscription') };
   if (a.length > 3) m.options = checkDict(a[3], 'UNSUBSCRIBE.Options', Schemas.UNSUBSCRIBE_OPTIONS, ctx);
   return m;
-}
-
-export function encodeUnsubscribe(m: UnsubscribeMessage, ctx: CheckContext): unknown[] {
-  const out: unknown[] = [MessageType.UNSUBSCRIBE, checkId(m.request, 'UNSUBSCRIBE.Request'), checkId(m.subscription, 'UNSUBSCRIBE.Subscription')];
-  if (m.options !== undefined) out.push(checkDict(m.options, 'UNSUBSCRIBE.Options', Schemas.UNSUBSCRIBE_OPTIONS, ctx));
-  return out;
 }
 
 /** UNSUBSCRIBED/UNREGISTERED: request 0 is the revocation form, which must name what it revokes. */
@@ -198,11 +170,6 @@ export function parseUnsubscribed(a: readonly unknown[], ctx: CheckContext): Uns
   return { type: MessageType.UNSUBSCRIBED, ...checkRevocation(a[1], a[2], 'UNSUBSCRIBED', ctx) };
 }
 
-export function encodeUnsubscribed(m: UnsubscribedMessage, ctx: CheckContext): unknown[] {
-  const r = checkRevocation(m.request, m.details, 'UNSUBSCRIBED', ctx);
-  return r.details === undefined ? [MessageType.UNSUBSCRIBED, r.request] : [MessageType.UNSUBSCRIBED, r.request, r.details];
-}
-
 export function parseEvent(a: readonly unknown[], ctx: CheckContext): EventMessage {
   checkLength(a, 4, 6, 'EVENT');
   const subscription = checkId(a[1], 'EVENT.Subscription');
@@ -213,18 +180,51 @@ export function parseEvent(a: readonly unknown[], ctx: CheckContext): EventMessa
   return m;
 }
 
-export function encodeEvent(m: EventMessage, ctx: CheckContext): unknown[] {
-  const subscription = checkId(m.subscription, 'EVENT.Subscription');
-  const publication = checkId(m.publication, 'EVENT.Publication');
-  const details = checkDict(m.details, 'EVENT.Details', Schemas.EVENT_DETAILS, ctx);
-  return writePayload([MessageType.EVENT, subscription, publication, details], m, details, 'EVENT');
-}
-
 export function parseEventReceived(a: readonly unknown[]): EventReceivedMessage {
   checkLength(a, 2, 2, 'EVENT_RECEIVED');
   return { type: MessageType.EVENT_RECEIVED, publication: checkId(a[1], 'EVENT_RECEIVED.Publication') };
 }
 
-export function encodeEventReceived(m: EventReceivedMessage): unknown[] {
-  return [MessageType.EVENT_RECEIVED, checkId(m.publication, 'EVENT_RECEIVED.Publication')];
+// ---- wire layout (unchecked: the send path; messages.ts's encodeMessage adds the checks) ----
+
+export const wirePublish = (m: PublishMessage): unknown[] => appendPayload([MessageType.PUBLISH, m.request, m.options, m.topic], m);
+export const wirePublished = (m: PublishedMessage): unknown[] => [MessageType.PUBLISHED, m.request, m.publication];
+export const wireSubscribe = (m: SubscribeMessage): unknown[] => [MessageType.SUBSCRIBE, m.request, m.options, m.topic];
+export const wireSubscribed = (m: SubscribedMessage): unknown[] => [MessageType.SUBSCRIBED, m.request, m.subscription];
+export const wireUnsubscribe = (m: UnsubscribeMessage): unknown[] =>
+  m.options === undefined ? [MessageType.UNSUBSCRIBE, m.request, m.subscription] : [MessageType.UNSUBSCRIBE, m.request, m.subscription, m.options];
+export const wireUnsubscribed = (m: UnsubscribedMessage): unknown[] =>
+  m.details === undefined ? [MessageType.UNSUBSCRIBED, m.request] : [MessageType.UNSUBSCRIBED, m.request, m.details];
+export const wireEvent = (m: EventMessage): unknown[] => appendPayload([MessageType.EVENT, m.subscription, m.publication, m.details], m);
+export const wireEventReceived = (m: EventReceivedMessage): unknown[] => [MessageType.EVENT_RECEIVED, m.publication];
+
+// ---- constructors: every outbound message is made by one of these (fields in wire order) ----
+
+export function publishMessage(request: number, options: PublishOptionsDict, topic: string, args?: WampList, kwargs?: WampDict): PublishMessage {
+  return { type: MessageType.PUBLISH, request, options, topic, args, kwargs };
+}
+
+export function publishedMessage(request: number, publication: number): PublishedMessage {
+  return { type: MessageType.PUBLISHED, request, publication };
+}
+
+export function subscribeMessage(request: number, options: SubscribeOptionsDict, topic: string): SubscribeMessage {
+  return { type: MessageType.SUBSCRIBE, request, options, topic };
+}
+
+export function subscribedMessage(request: number, subscription: number): SubscribedMessage {
+  return { type: MessageType.SUBSCRIBED, request, subscription };
+}
+
+export function unsubscribeMessage(request: number, subscription: number): UnsubscribeMessage {
+  return { type: MessageType.UNSUBSCRIBE, request, subscription };
+}
+
+/** UNSUBSCRIBED answering `request`, or with request 0 and `details` the broker's revocation. */
+export function unsubscribedMessage(request: number, details?: RevocationDetails): UnsubscribedMessage {
+  return details === undefined ? { type: MessageType.UNSUBSCRIBED, request } : { type: MessageType.UNSUBSCRIBED, request, details };
+}
+
+export function eventMessage(subscription: number, publication: number, details: EventDetailsDict, args?: WampList, kwargs?: WampDict): EventMessage {
+  return { type: MessageType.EVENT, subscription, publication, details, args, kwargs };
 }

@@ -3,17 +3,17 @@
  * UNREGISTERED, INVOCATION, INTERRUPT, YIELD.
  */
 import { MessageType } from './message-types.js';
-import { Schemas } from './message-options.js';
+import { Schemas, checkDict } from './message-options.js';
 import {
-  checkDict,
   checkId,
   checkLength,
   checkUri,
   readPayload,
-  writePayload,
+  appendPayload,
   type CheckContext,
   type PayloadFields,
   type WampDict,
+  type WampList,
 } from './message-fields.js';
 import { checkRevocation, type ForwardHop, type RevocationDetails } from './messages-pubsub.js';
 import type { UriMatch } from './uris.js';
@@ -143,22 +143,10 @@ export function parseCall(a: readonly unknown[], ctx: CheckContext): CallMessage
   return m;
 }
 
-export function encodeCall(m: CallMessage, ctx: CheckContext): unknown[] {
-  const request = checkId(m.request, 'CALL.Request');
-  const options = checkDict(m.options, 'CALL.Options', Schemas.CALL_OPTIONS, ctx);
-  const procedure = checkUri(m.procedure, 'CALL.Procedure', ctx, 'exact', { type: MessageType.CALL, id: request });
-  return writePayload([MessageType.CALL, request, options, procedure], m, options, 'CALL');
-}
-
 export function parseCancel(a: readonly unknown[], ctx: CheckContext): CancelMessage {
   checkLength(a, 3, 3, 'CANCEL');
   const request = checkId(a[1], 'CANCEL.Request');
   return { type: MessageType.CANCEL, request, options: checkDict(a[2], 'CANCEL.Options', Schemas.CANCEL_OPTIONS, ctx) };
-}
-
-export function encodeCancel(m: CancelMessage, ctx: CheckContext): unknown[] {
-  const request = checkId(m.request, 'CANCEL.Request');
-  return [MessageType.CANCEL, request, checkDict(m.options, 'CANCEL.Options', Schemas.CANCEL_OPTIONS, ctx)];
 }
 
 export function parseResult(a: readonly unknown[], ctx: CheckContext): ResultMessage {
@@ -170,12 +158,6 @@ export function parseResult(a: readonly unknown[], ctx: CheckContext): ResultMes
   return m;
 }
 
-export function encodeResult(m: ResultMessage, ctx: CheckContext): unknown[] {
-  const request = checkId(m.request, 'RESULT.Request');
-  const details = checkDict(m.details, 'RESULT.Details', Schemas.RESULT_DETAILS, ctx);
-  return writePayload([MessageType.RESULT, request, details], m, details, 'RESULT');
-}
-
 export function parseRegister(a: readonly unknown[], ctx: CheckContext): RegisterMessage {
   checkLength(a, 4, 4, 'REGISTER');
   const request = checkId(a[1], 'REGISTER.Request');
@@ -184,21 +166,10 @@ export function parseRegister(a: readonly unknown[], ctx: CheckContext): Registe
   return { type: MessageType.REGISTER, request, options, procedure };
 }
 
-export function encodeRegister(m: RegisterMessage, ctx: CheckContext): unknown[] {
-  const request = checkId(m.request, 'REGISTER.Request');
-  const options = checkDict<RegisterOptionsDict>(m.options, 'REGISTER.Options', Schemas.REGISTER_OPTIONS, ctx);
-  const procedure = checkUri(m.procedure, 'REGISTER.Procedure', ctx, options.match ?? 'exact', { type: MessageType.REGISTER, id: request });
-  return [MessageType.REGISTER, request, options, procedure];
-}
-
 export function parseRegistered(a: readonly unknown[]): RegisteredMessage {
   checkLength(a, 3, 3, 'REGISTERED');
   const request = checkId(a[1], 'REGISTERED.Request');
   return { type: MessageType.REGISTERED, request, registration: checkId(a[2], 'REGISTERED.Registration') };
-}
-
-export function encodeRegistered(m: RegisteredMessage): unknown[] {
-  return [MessageType.REGISTERED, checkId(m.request, 'REGISTERED.Request'), checkId(m.registration, 'REGISTERED.Registration')];
 }
 
 export function parseUnregister(a: readonly unknown[], ctx: CheckContext): UnregisterMessage {
@@ -209,20 +180,9 @@ export function parseUnregister(a: readonly unknown[], ctx: CheckContext): Unreg
   return m;
 }
 
-export function encodeUnregister(m: UnregisterMessage, ctx: CheckContext): unknown[] {
-  const out: unknown[] = [MessageType.UNREGISTER, checkId(m.request, 'UNREGISTER.Request'), checkId(m.registration, 'UNREGISTER.Registration')];
-  if (m.options !== undefined) out.push(checkDict(m.options, 'UNREGISTER.Options', Schemas.UNREGISTER_OPTIONS, ctx));
-  return out;
-}
-
 export function parseUnregistered(a: readonly unknown[], ctx: CheckContext): UnregisteredMessage {
   checkLength(a, 2, 3, 'UNREGISTERED');
   return { type: MessageType.UNREGISTERED, ...checkRevocation(a[1], a[2], 'UNREGISTERED', ctx) };
-}
-
-export function encodeUnregistered(m: UnregisteredMessage, ctx: CheckContext): unknown[] {
-  const r = checkRevocation(m.request, m.details, 'UNREGISTERED', ctx);
-  return r.details === undefined ? [MessageType.UNREGISTERED, r.request] : [MessageType.UNREGISTERED, r.request, r.details];
 }
 
 export function parseInvocation(a: readonly unknown[], ctx: CheckContext): InvocationMessage {
@@ -235,22 +195,10 @@ export function parseInvocation(a: readonly unknown[], ctx: CheckContext): Invoc
   return m;
 }
 
-export function encodeInvocation(m: InvocationMessage, ctx: CheckContext): unknown[] {
-  const request = checkId(m.request, 'INVOCATION.Request');
-  const registration = checkId(m.registration, 'INVOCATION.Registration');
-  const details = checkDict(m.details, 'INVOCATION.Details', Schemas.INVOCATION_DETAILS, ctx);
-  return writePayload([MessageType.INVOCATION, request, registration, details], m, details, 'INVOCATION');
-}
-
 export function parseInterrupt(a: readonly unknown[], ctx: CheckContext): InterruptMessage {
   checkLength(a, 3, 3, 'INTERRUPT');
   const request = checkId(a[1], 'INTERRUPT.Request');
   return { type: MessageType.INTERRUPT, request, options: checkDict(a[2], 'INTERRUPT.Options', Schemas.INTERRUPT_OPTIONS, ctx) };
-}
-
-export function encodeInterrupt(m: InterruptMessage, ctx: CheckContext): unknown[] {
-  const request = checkId(m.request, 'INTERRUPT.Request');
-  return [MessageType.INTERRUPT, request, checkDict(m.options, 'INTERRUPT.Options', Schemas.INTERRUPT_OPTIONS, ctx)];
 }
 
 export function parseYield(a: readonly unknown[], ctx: CheckContext): YieldMessage {
@@ -262,8 +210,63 @@ export function parseYield(a: readonly unknown[], ctx: CheckContext): YieldMessa
   return m;
 }
 
-export function encodeYield(m: YieldMessage, ctx: CheckContext): unknown[] {
-  const request = checkId(m.request, 'YIELD.Request');
-  const options = checkDict(m.options, 'YIELD.Options', Schemas.YIELD_OPTIONS, ctx);
-  return writePayload([MessageType.YIELD, request, options], m, options, 'YIELD');
+// ---- wire layout (unchecked: the send path; messages.ts's encodeMessage adds the checks) ----
+
+export const wireCall = (m: CallMessage): unknown[] => appendPayload([MessageType.CALL, m.request, m.options, m.procedure], m);
+export const wireCancel = (m: CancelMessage): unknown[] => [MessageType.CANCEL, m.request, m.options];
+export const wireResult = (m: ResultMessage): unknown[] => appendPayload([MessageType.RESULT, m.request, m.details], m);
+export const wireRegister = (m: RegisterMessage): unknown[] => [MessageType.REGISTER, m.request, m.options, m.procedure];
+export const wireRegistered = (m: RegisteredMessage): unknown[] => [MessageType.REGISTERED, m.request, m.registration];
+export const wireUnregister = (m: UnregisterMessage): unknown[] =>
+  m.options === undefined ? [MessageType.UNREGISTER, m.request, m.registration] : [MessageType.UNREGISTER, m.request, m.registration, m.options];
+export const wireUnregistered = (m: UnregisteredMessage): unknown[] =>
+  m.details === undefined ? [MessageType.UNREGISTERED, m.request] : [MessageType.UNREGISTERED, m.request, m.details];
+export const wireInvocation = (m: InvocationMessage): unknown[] =>
+  appendPayload([MessageType.INVOCATION, m.request, m.registration, m.details], m);
+export const wireInterrupt = (m: InterruptMessage): unknown[] => [MessageType.INTERRUPT, m.request, m.options];
+export const wireYield = (m: YieldMessage): unknown[] => appendPayload([MessageType.YIELD, m.request, m.options], m);
+
+// ---- constructors: every outbound message is made by one of these (fields in wire order) ----
+
+export function callMessage(request: number, options: CallOptionsDict, procedure: string, args?: WampList, kwargs?: WampDict): CallMessage {
+  return { type: MessageType.CALL, request, options, procedure, args, kwargs };
+}
+
+export function cancelMessage(request: number, options: CancelOptionsDict): CancelMessage {
+  return { type: MessageType.CANCEL, request, options };
+}
+
+export function resultMessage(request: number, details: ResultDetailsDict, args?: WampList, kwargs?: WampDict): ResultMessage {
+  return { type: MessageType.RESULT, request, details, args, kwargs };
+}
+
+export function registerMessage(request: number, options: RegisterOptionsDict, procedure: string): RegisterMessage {
+  return { type: MessageType.REGISTER, request, options, procedure };
+}
+
+export function registeredMessage(request: number, registration: number): RegisteredMessage {
+  return { type: MessageType.REGISTERED, request, registration };
+}
+
+export function unregisterMessage(request: number, registration: number): UnregisterMessage {
+  return { type: MessageType.UNREGISTER, request, registration };
+}
+
+/** UNREGISTERED answering `request`, or with request 0 and `details` the dealer's revocation. */
+export function unregisteredMessage(request: number, details?: RevocationDetails): UnregisteredMessage {
+  return details === undefined ? { type: MessageType.UNREGISTERED, request } : { type: MessageType.UNREGISTERED, request, details };
+}
+
+export function invocationMessage(
+  request: number, registration: number, details: InvocationDetailsDict, args?: WampList, kwargs?: WampDict,
+): InvocationMessage {
+  return { type: MessageType.INVOCATION, request, registration, details, args, kwargs };
+}
+
+export function interruptMessage(request: number, options: InterruptOptionsDict): InterruptMessage {
+  return { type: MessageType.INTERRUPT, request, options };
+}
+
+export function yieldMessage(request: number, options: YieldOptionsDict, args?: WampList, kwargs?: WampDict): YieldMessage {
+  return { type: MessageType.YIELD, request, options, args, kwargs };
 }

@@ -2,19 +2,19 @@
  * Session lifecycle messages (HELLO, WELCOME, ABORT, CHALLENGE, AUTHENTICATE, GOODBYE) and ERROR.
  */
 import { MessageType, isErrorRequestType, type ErrorRequestType } from './message-types.js';
-import { Schemas, requireKey } from './message-options.js';
+import { Schemas, checkDict, requireKey } from './message-options.js';
 import {
-  checkDict,
   checkId,
   checkInteger,
   checkLength,
   checkString,
   checkUri,
   readPayload,
-  writePayload,
+  appendPayload,
   type CheckContext,
   type PayloadFields,
   type WampDict,
+  type WampList,
 } from './message-fields.js';
 import { ProtocolErrorCode, protocolError } from './protocol-error.js';
 
@@ -108,26 +108,12 @@ export function parseHello(a: readonly unknown[], ctx: CheckContext): HelloMessa
   return { type: MessageType.HELLO, realm, details };
 }
 
-export function encodeHello(m: HelloMessage, ctx: CheckContext): unknown[] {
-  const realm = checkUri(m.realm, 'HELLO.Realm', ctx, 'exact', undefined, true);
-  const details = checkDict(m.details, 'HELLO.Details', Schemas.HELLO_DETAILS, ctx);
-  requireKey(details, 'roles', 'HELLO.Details');
-  return [MessageType.HELLO, realm, details];
-}
-
 export function parseWelcome(a: readonly unknown[], ctx: CheckContext): WelcomeMessage {
   checkLength(a, 3, 3, 'WELCOME');
   const session = checkId(a[1], 'WELCOME.Session');
   const details = checkDict<WelcomeDetails>(a[2], 'WELCOME.Details', Schemas.WELCOME_DETAILS, ctx);
   requireKey(details, 'roles', 'WELCOME.Details');
   return { type: MessageType.WELCOME, session, details };
-}
-
-export function encodeWelcome(m: WelcomeMessage, ctx: CheckContext): unknown[] {
-  const session = checkId(m.session, 'WELCOME.Session');
-  const details = checkDict(m.details, 'WELCOME.Details', Schemas.WELCOME_DETAILS, ctx);
-  requireKey(details, 'roles', 'WELCOME.Details');
-  return [MessageType.WELCOME, session, details];
 }
 
 export function parseAbort(a: readonly unknown[], ctx: CheckContext): AbortMessage {
@@ -138,20 +124,10 @@ export function parseAbort(a: readonly unknown[], ctx: CheckContext): AbortMessa
   return m;
 }
 
-export function encodeAbort(m: AbortMessage, ctx: CheckContext): unknown[] {
-  const details = checkDict(m.details, 'ABORT.Details', Schemas.CLOSE_DETAILS, ctx);
-  return writePayload([MessageType.ABORT, details, checkUri(m.reason, 'ABORT.Reason', ctx)], m, details, 'ABORT');
-}
-
 export function parseChallenge(a: readonly unknown[], ctx: CheckContext): ChallengeMessage {
   checkLength(a, 3, 3, 'CHALLENGE');
   const authMethod = checkString(a[1], 'CHALLENGE.AuthMethod');
   return { type: MessageType.CHALLENGE, authMethod, extra: checkDict(a[2], 'CHALLENGE.Extra', null, ctx) };
-}
-
-export function encodeChallenge(m: ChallengeMessage, ctx: CheckContext): unknown[] {
-  const authMethod = checkString(m.authMethod, 'CHALLENGE.AuthMethod');
-  return [MessageType.CHALLENGE, authMethod, checkDict(m.extra, 'CHALLENGE.Extra', null, ctx)];
 }
 
 export function parseAuthenticate(a: readonly unknown[], ctx: CheckContext): AuthenticateMessage {
@@ -160,20 +136,10 @@ export function parseAuthenticate(a: readonly unknown[], ctx: CheckContext): Aut
   return { type: MessageType.AUTHENTICATE, signature, extra: checkDict(a[2], 'AUTHENTICATE.Extra', null, ctx) };
 }
 
-export function encodeAuthenticate(m: AuthenticateMessage, ctx: CheckContext): unknown[] {
-  const signature = checkString(m.signature, 'AUTHENTICATE.Signature');
-  return [MessageType.AUTHENTICATE, signature, checkDict(m.extra, 'AUTHENTICATE.Extra', null, ctx)];
-}
-
 export function parseGoodbye(a: readonly unknown[], ctx: CheckContext): GoodbyeMessage {
   checkLength(a, 3, 3, 'GOODBYE');
   const details = checkDict<CloseDetails>(a[1], 'GOODBYE.Details', Schemas.CLOSE_DETAILS, ctx);
   return { type: MessageType.GOODBYE, details, reason: checkUri(a[2], 'GOODBYE.Reason', ctx) };
-}
-
-export function encodeGoodbye(m: GoodbyeMessage, ctx: CheckContext): unknown[] {
-  const details = checkDict(m.details, 'GOODBYE.Details', Schemas.CLOSE_DETAILS, ctx);
-  return [MessageType.GOODBYE, details, checkUri(m.reason, 'GOODBYE.Reason', ctx)];
 }
 
 export function parseError(a: readonly unknown[], ctx: CheckContext): ErrorMessage {
@@ -186,10 +152,45 @@ export function parseError(a: readonly unknown[], ctx: CheckContext): ErrorMessa
   return m;
 }
 
-export function encodeError(m: ErrorMessage, ctx: CheckContext): unknown[] {
-  const requestType = checkRequestType(m.requestType);
-  const request = checkId(m.request, 'ERROR.REQUEST.Request');
-  const details = checkDict(m.details, 'ERROR.Details', Schemas.ERROR_DETAILS, ctx);
-  const out = [MessageType.ERROR, requestType, request, details, checkUri(m.error, 'ERROR.Error', ctx)];
-  return writePayload(out, m, details, 'ERROR');
+// ---- wire layout (unchecked: the send path; messages.ts's encodeMessage adds the checks) ----
+
+export const wireHello = (m: HelloMessage): unknown[] => [MessageType.HELLO, m.realm, m.details];
+export const wireWelcome = (m: WelcomeMessage): unknown[] => [MessageType.WELCOME, m.session, m.details];
+export const wireAbort = (m: AbortMessage): unknown[] => appendPayload([MessageType.ABORT, m.details, m.reason], m);
+export const wireChallenge = (m: ChallengeMessage): unknown[] => [MessageType.CHALLENGE, m.authMethod, m.extra];
+export const wireAuthenticate = (m: AuthenticateMessage): unknown[] => [MessageType.AUTHENTICATE, m.signature, m.extra];
+export const wireGoodbye = (m: GoodbyeMessage): unknown[] => [MessageType.GOODBYE, m.details, m.reason];
+export const wireError = (m: ErrorMessage): unknown[] =>
+  appendPayload([MessageType.ERROR, m.requestType, m.request, m.details, m.error], m);
+
+// ---- constructors: every outbound message is made by one of these (fields in wire order) ----
+
+export function helloMessage(realm: string, details: HelloDetails): HelloMessage {
+  return { type: MessageType.HELLO, realm, details };
+}
+
+export function welcomeMessage(session: number, details: WelcomeDetails): WelcomeMessage {
+  return { type: MessageType.WELCOME, session, details };
+}
+
+export function abortMessage(details: CloseDetails, reason: string): AbortMessage {
+  return { type: MessageType.ABORT, details, reason };
+}
+
+export function challengeMessage(authMethod: string, extra: WampDict): ChallengeMessage {
+  return { type: MessageType.CHALLENGE, authMethod, extra };
+}
+
+export function authenticateMessage(signature: string, extra: WampDict): AuthenticateMessage {
+  return { type: MessageType.AUTHENTICATE, signature, extra };
+}
+
+export function goodbyeMessage(details: CloseDetails, reason: string): GoodbyeMessage {
+  return { type: MessageType.GOODBYE, details, reason };
+}
+
+export function errorMessage(
+  requestType: ErrorRequestType, request: number, details: ErrorDetails, error: string, args?: WampList, kwargs?: WampDict,
+): ErrorMessage {
+  return { type: MessageType.ERROR, requestType, request, details, error, args, kwargs };
 }

@@ -1,20 +1,41 @@
 /**
- * The WAMP message model: a discriminated union of every WAMP v2 message, `parseMessage`
- * (wire array -> typed message, strict checks) and `encodeMessage` (typed message -> wire
- * array, same checks), both dispatched through one table keyed by message type.
+ * The WAMP message model: a discriminated union of every WAMP v2 message, one constructor per
+ * message type (`callMessage(...)`, in messages-session/-pubsub/-rpc.ts, re-exported here),
+ * `parseMessage` (wire array -> typed message, strict checks), `toWire` (typed message -> wire
+ * array, the send path) and `encodeMessage` (`toWire` plus the same checks as parsing), all
+ * dispatched through one table keyed by message type.
+ *
+ * What runs on the send path is a choice: our messages are built by the typed constructors from
+ * values the compiler and the public API checks already vouch for (IDs we count, URIs and
+ * payloads the application passed, dicts we assemble), and whatever the router forwards was
+ * parsed on the way in. So `toWire` only lays the fields out (and omits trailing empty
+ * payloads); re-checking every ID, URI and Options key per message would cost the hot path and
+ * find nothing. `encodeMessage` is the checked form: it re-parses what it lays out, so it
+ * refuses exactly what `parseMessage` would (tests and tools use it).
  *
  * Every malformed input throws a ProtocolError (./protocol-error.ts); nothing else escapes.
  */
 import { MESSAGE_NAME, MessageType, isExtensionMessageType } from './message-types.js';
-import { describe, type CheckContext } from './message-fields.js';
+import { checkPayloadFields, describe, isDict, type CheckContext, type PayloadFields, type WampDict } from './message-fields.js';
 import { ProtocolErrorCode, protocolError } from './protocol-error.js';
 import { createError } from '../errors.js';
+import { WampErrorCode } from './error-codes.js';
 import type { UriRule } from './uris.js';
 import * as session from './messages-session.js';
 import * as pubsub from './messages-pubsub.js';
 import * as rpc from './messages-rpc.js';
 
 export type { WampDict, WampList, PayloadFields } from './message-fields.js';
+export {
+  helloMessage, welcomeMessage, abortMessage, challengeMessage, authenticateMessage, goodbyeMessage, errorMessage,
+} from './messages-session.js';
+export {
+  publishMessage, publishedMessage, subscribeMessage, subscribedMessage, unsubscribeMessage, unsubscribedMessage, eventMessage,
+} from './messages-pubsub.js';
+export {
+  callMessage, cancelMessage, resultMessage, registerMessage, registeredMessage, unregisterMessage, unregisteredMessage,
+  invocationMessage, interruptMessage, yieldMessage,
+} from './messages-rpc.js';
 export type {
   HelloDetails,
   WelcomeDetails,
@@ -105,35 +126,48 @@ export interface ParseOptions {
 
 interface Codec<M extends WampMessage> {
   parse(a: readonly unknown[], ctx: CheckContext): M;
-  encode(m: M, ctx: CheckContext): unknown[];
+  /** The wire array, unchecked. */
+  wire(m: M): unknown[];
 }
 
 const CODECS: { readonly [T in MessageType]: Codec<MessageOf<T>> } = {
-  [MessageType.HELLO]: { parse: session.parseHello, encode: session.encodeHello },
-  [MessageType.WELCOME]: { parse: session.parseWelcome, encode: session.encodeWelcome },
-  [MessageType.ABORT]: { parse: session.parseAbort, encode: session.encodeAbort },
-  [MessageType.CHALLENGE]: { parse: session.parseChallenge, encode: session.encodeChallenge },
-  [MessageType.AUTHENTICATE]: { parse: session.parseAuthenticate, encode: session.encodeAuthenticate },
-  [MessageType.GOODBYE]: { parse: session.parseGoodbye, encode: session.encodeGoodbye },
-  [MessageType.ERROR]: { parse: session.parseError, encode: session.encodeError },
-  [MessageType.PUBLISH]: { parse: pubsub.parsePublish, encode: pubsub.encodePublish },
-  [MessageType.PUBLISHED]: { parse: pubsub.parsePublished, encode: pubsub.encodePublished },
-  [MessageType.SUBSCRIBE]: { parse: pubsub.parseSubscribe, encode: pubsub.encodeSubscribe },
-  [MessageType.SUBSCRIBED]: { parse: pubsub.parseSubscribed, encode: pubsub.encodeSubscribed },
-  [MessageType.UNSUBSCRIBE]: { parse: pubsub.parseUnsubscribe, encode: pubsub.encodeUnsubscribe },
-  [MessageType.UNSUBSCRIBED]: { parse: pubsub.parseUnsubscribed, encode: pubsub.encodeUnsubscribed },
-  [MessageType.EVENT]: { parse: pubsub.parseEvent, encode: pubsub.encodeEvent },
-  [MessageType.EVENT_RECEIVED]: { parse: pubsub.parseEventReceived, encode: pubsub.encodeEventReceived },
-  [MessageType.CALL]: { parse: rpc.parseCall, encode: rpc.encodeCall },
-  [MessageType.CANCEL]: { parse: rpc.parseCancel, encode: rpc.encodeCancel },
-  [MessageType.RESULT]: { parse: rpc.parseResult, encode: rpc.encodeResult },
-  [MessageType.REGISTER]: { parse: rpc.parseRegister, encode: rpc.encodeRegister },
-  [MessageType.REGISTERED]: { parse: rpc.parseRegistered, encode: rpc.encodeRegistered },
-  [MessageType.UNREGISTER]: { parse: rpc.parseUnregister, encode: rpc.encodeUnregister },
-  [MessageType.UNREGISTERED]: { parse: rpc.parseUnregistered, encode: rpc.encodeUnregistered },
-  [MessageType.INVOCATION]: { parse: rpc.parseInvocation, encode: rpc.encodeInvocation },
-  [MessageType.INTERRUPT]: { parse: rpc.parseInterrupt, encode: rpc.encodeInterrupt },
-  [MessageType.YIELD]: { parse: rpc.parseYield, encode: rpc.encodeYield },
+  [MessageType.HELLO]: { parse: session.parseHello, wire: session.wireHello },
+  [MessageType.WELCOME]: { parse: session.parseWelcome, wire: session.wireWelcome },
+  [MessageType.ABORT]: { parse: session.parseAbort, wire: session.wireAbort },
+  [MessageType.CHALLENGE]: { parse: session.parseChallenge, wire: session.wireChallenge },
+  [MessageType.AUTHENTICATE]: { parse: session.parseAuthenticate, wire: session.wireAuthenticate },
+  [MessageType.GOODBYE]: { parse: session.parseGoodbye, wire: session.wireGoodbye },
+  [MessageType.ERROR]: { parse: session.parseError, wire: session.wireError },
+  [MessageType.PUBLISH]: { parse: pubsub.parsePublish, wire: pubsub.wirePublish },
+  [MessageType.PUBLISHED]: { parse: pubsub.parsePublished, wire: pubsub.wirePublished },
+  [MessageType.SUBSCRIBE]: { parse: pubsub.parseSubscribe, wire: pubsub.wireSubscribe },
+  [MessageType.SUBSCRIBED]: { parse: pubsub.parseSubscribed, wire: pubsub.wireSubscribed },
+  [MessageType.UNSUBSCRIBE]: { parse: pubsub.parseUnsubscribe, wire: pubsub.wireUnsubscribe },
+  [MessageType.UNSUBSCRIBED]: { parse: pubsub.parseUnsubscribed, wire: pubsub.wireUnsubscribed },
+  [MessageType.EVENT]: { parse: pubsub.parseEvent, wire: pubsub.wireEvent },
+  [MessageType.EVENT_RECEIVED]: { parse: pubsub.parseEventReceived, wire: pubsub.wireEventReceived },
+  [MessageType.CALL]: { parse: rpc.parseCall, wire: rpc.wireCall },
+  [MessageType.CANCEL]: { parse: rpc.parseCancel, wire: rpc.wireCancel },
+  [MessageType.RESULT]: { parse: rpc.parseResult, wire: rpc.wireResult },
+  [MessageType.REGISTER]: { parse: rpc.parseRegister, wire: rpc.wireRegister },
+  [MessageType.REGISTERED]: { parse: rpc.parseRegistered, wire: rpc.wireRegistered },
+  [MessageType.UNREGISTER]: { parse: rpc.parseUnregister, wire: rpc.wireUnregister },
+  [MessageType.UNREGISTERED]: { parse: rpc.parseUnregistered, wire: rpc.wireUnregistered },
+  [MessageType.INVOCATION]: { parse: rpc.parseInvocation, wire: rpc.wireInvocation },
+  [MessageType.INTERRUPT]: { parse: rpc.parseInterrupt, wire: rpc.wireInterrupt },
+  [MessageType.YIELD]: { parse: rpc.parseYield, wire: rpc.wireYield },
+};
+
+/** The dict whose keys decide how a message's payload is read (enc_algo, ppt_scheme). */
+const PAYLOAD_DICT: Partial<Record<MessageType, (m: WampMessage) => WampDict>> = {
+  [MessageType.ABORT]: (m) => (m as session.AbortMessage).details,
+  [MessageType.ERROR]: (m) => (m as session.ErrorMessage).details,
+  [MessageType.PUBLISH]: (m) => (m as pubsub.PublishMessage).options,
+  [MessageType.EVENT]: (m) => (m as pubsub.EventMessage).details,
+  [MessageType.CALL]: (m) => (m as rpc.CallMessage).options,
+  [MessageType.RESULT]: (m) => (m as rpc.ResultMessage).details,
+  [MessageType.INVOCATION]: (m) => (m as rpc.InvocationMessage).details,
+  [MessageType.YIELD]: (m) => (m as rpc.YieldMessage).options,
 };
 
 const CONTEXTS: Readonly<Record<UriRule, CheckContext>> = {
@@ -145,7 +179,7 @@ function contextOf(options: ParseOptions | undefined): CheckContext {
   const rule = options?.uriRule ?? 'loose';
   const ctx = CONTEXTS[rule];
   if (ctx === undefined) {
-    throw createError('WAMP_INVALID_ARGUMENT', `options.uriRule must be 'loose' or 'strict', got ${describe(rule)}`);
+    throw createError(WampErrorCode.INVALID_ARGUMENT, `options.uriRule must be 'loose' or 'strict', got ${describe(rule)}`);
   }
   return ctx;
 }
@@ -166,13 +200,45 @@ export function parseMessage(array: unknown, options?: ParseOptions): WampMessag
   return codecOf(array[0]).parse(array, ctx);
 }
 
-/** Encodes a typed message into its wire array (checked like `parseMessage`), or throws a ProtocolError. */
+/**
+ * The wire array of a message, unchecked: the send path of both sides. The message comes from
+ * a constructor (or the parser), so its fields have their types; see the file comment.
+ */
+export function toWire(m: WampMessage): unknown[] {
+  // A switch rather than the table: each case calls one layout function the engine can inline.
+  switch (m.type) {
+    case MessageType.EVENT: return pubsub.wireEvent(m);
+    case MessageType.CALL: return rpc.wireCall(m);
+    case MessageType.RESULT: return rpc.wireResult(m);
+    case MessageType.INVOCATION: return rpc.wireInvocation(m);
+    case MessageType.YIELD: return rpc.wireYield(m);
+    case MessageType.PUBLISH: return pubsub.wirePublish(m);
+    case MessageType.PUBLISHED: return pubsub.wirePublished(m);
+    case MessageType.ERROR: return session.wireError(m);
+    default: return (CODECS[m.type] as Codec<WampMessage>).wire(m);
+  }
+}
+
+/**
+ * Encodes a typed message into its wire array, checked: refuses (with a ProtocolError) exactly
+ * what `parseMessage` would refuse, by parsing what it lays out.
+ */
 export function encodeMessage(message: WampMessage, options?: ParseOptions): unknown[] {
   const ctx = contextOf(options);
   if (typeof message !== 'object' || message === null) {
     throw protocolError(ProtocolErrorCode.INVALID_MESSAGE, `a WAMP message must be an object, got ${describe(message)}`);
   }
-  return codecOf(message.type).encode(message, ctx);
+  const codec = codecOf(message.type);
+  const dictOf = PAYLOAD_DICT[message.type];
+  if (dictOf !== undefined) {
+    // Checked before the layout, which would hide a non-list args or a stray payload. A dict
+    // that is no dict is refused by the parse below.
+    const dict = dictOf(message);
+    checkPayloadFields(message as PayloadFields, isDict(dict) ? dict : {}, messageName(message.type));
+  }
+  const wire = codec.wire(message);
+  codec.parse(wire, ctx);
+  return wire;
 }
 
 /** The name of a message type for logs and errors ("CALL"), or the number as text. */

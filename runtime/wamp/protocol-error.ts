@@ -7,27 +7,19 @@
 import { createError, isWampkitError, type WampkitError } from '../errors.js';
 import { ErrorUri } from './uris.js';
 import type { MessageType } from './message-types.js';
+import { WampErrorCode } from './error-codes.js';
 
-/** Stable codes of WAMP protocol errors. */
+/** The codes of WAMP protocol errors: the WAMP layer's (and the serializers') message checks. */
 export const ProtocolErrorCode = {
-  /** Not an array, empty, or the first element is not a known message type. */
-  INVALID_MESSAGE: 'WAMP_INVALID_MESSAGE',
-  /** A known message type with the wrong number of elements. */
-  BAD_LENGTH: 'WAMP_BAD_LENGTH',
-  /** An ID outside 1..2^53 or not an integer. */
-  INVALID_ID: 'WAMP_INVALID_ID',
-  /** A URI that breaks the rules for its position. */
-  INVALID_URI: 'WAMP_INVALID_URI',
-  /** An element that must be a dict, string, integer or list is something else. */
-  INVALID_TYPE: 'WAMP_INVALID_TYPE',
-  /** An Options/Details key that breaks the key rules, or a known key with a wrong value. */
-  INVALID_OPTION: 'WAMP_INVALID_OPTION',
-  /** Arguments not a list, ArgumentsKw not a dict, or a passthru payload that is not binary. */
-  INVALID_PAYLOAD: 'WAMP_INVALID_PAYLOAD',
-  /** Bytes the serializer could not decode (or a value it could not encode). */
-  SERIALIZATION: 'WAMP_SERIALIZATION',
-  /** A RawSocket handshake or frame that breaks the RawSocket rules. */
-  RAWSOCKET: 'WAMP_RAWSOCKET',
+  INVALID_MESSAGE: WampErrorCode.INVALID_MESSAGE,
+  BAD_LENGTH: WampErrorCode.BAD_LENGTH,
+  INVALID_ID: WampErrorCode.INVALID_ID,
+  INVALID_URI: WampErrorCode.INVALID_URI,
+  INVALID_TYPE: WampErrorCode.INVALID_TYPE,
+  INVALID_OPTION: WampErrorCode.INVALID_OPTION,
+  INVALID_PAYLOAD: WampErrorCode.INVALID_PAYLOAD,
+  SERIALIZATION: WampErrorCode.SERIALIZATION,
+  RAWSOCKET: WampErrorCode.RAWSOCKET,
 } as const;
 export type ProtocolErrorCode = (typeof ProtocolErrorCode)[keyof typeof ProtocolErrorCode];
 

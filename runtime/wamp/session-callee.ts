@@ -9,13 +9,19 @@
  * as `wamp.error.runtime_error` with its message, as Autobahn does.
  */
 import { MessageType } from './message-types.js';
-import type { InterruptMessage, InvocationMessage, RegisteredMessage, UnregisteredMessage } from './messages-rpc.js';
-import type { ErrorMessage } from './messages-session.js';
+import {
+  registerMessage, unregisterMessage, yieldMessage, type InterruptMessage, type InvocationMessage, type RegisterOptionsDict,
+  type RegisteredMessage, type UnregisteredMessage,
+} from './messages-rpc.js';
+import { errorMessage, type ErrorMessage } from './messages-session.js';
+import type { WampDict, WampList } from './message-fields.js';
 import { ApplicationError, Result } from './application-error.js';
 import type { Args, Endpoint, InvocationDetails, Kwargs, RegisterOptions, Registration } from './types.js';
-import { checkUriArgument, invalidArgument, notJoined, withPayload, type SessionWire } from './session-wire.js';
+import { checkUriArgument, invalidArgument, notJoined } from './session-checks.js';
+import type { SessionOutbound } from './session-outbound.js';
 import { InvocationInput } from './session-input.js';
 import { ErrorUri } from './uris.js';
+import { setLongTimeout, type LongTimeout } from '../long-timeout.js';
 
 /**
  * How many finished progressive invocations are remembered so that a late continuation
@@ -38,7 +44,7 @@ class Running {
   /** The rest of the caller's arguments when it sends them progressively. */
   input: InvocationInput | null = null;
   /** The dealer forwarded the call's timeout to us (call timeout, callee side). */
-  timer: ReturnType<typeof setTimeout> | null = null;
+  timer: LongTimeout | null = null;
 
   get signal(): AbortSignal {
     if (this.#controller === null) {
@@ -85,8 +91,8 @@ class ClientRegistration implements Registration {
   }
 }
 
-function registerOptions(options: RegisterOptions): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function registerOptions(options: RegisterOptions): RegisterOptionsDict {
+  const out: RegisterOptionsDict = {};
   if (options.match !== undefined && options.match !== 'exact') out['match'] = options.match;
   if (options.invoke !== undefined && options.invoke !== 'single') out['invoke'] = options.invoke;
   if (options.discloseCaller === true) out['disclose_caller'] = true;
@@ -95,12 +101,12 @@ function registerOptions(options: RegisterOptions): Record<string, unknown> {
   return out;
 }
 
-function errorMessage(error: unknown): string {
+function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 export class CalleeRole {
-  readonly #wire: SessionWire;
+  readonly #out: SessionOutbound;
   readonly #byId = new Map<number, ClientRegistration>();
   readonly #all = new Set<ClientRegistration>();
   readonly #registering = new Map<number, { reg: ClientRegistration; pending: Pending<Registration> }>();
@@ -112,22 +118,23 @@ export class CalleeRole {
   /** The router revoked a registration (Advanced Profile, registration revocation). */
   onRevoked: (registration: Registration, reason: string | undefined) => void = () => {};
 
-  constructor(wire: SessionWire) {
-    this.#wire = wire;
+  constructor(out: SessionOutbound) {
+    this.#out = out;
   }
 
   register(procedure: string, endpoint: Endpoint, options: RegisterOptions = {}): Promise<Registration> {
     checkUriArgument(procedure, 'procedure');
     if (typeof endpoint !== 'function') throw invalidArgument(`endpoint must be a function, got ${typeof endpoint}`);
-    if (!this.#wire.joined) return Promise.reject(notJoined(`register ${procedure}`));
+    if (!this.#out.isJoined) return Promise.reject(notJoined(`register ${procedure}`));
     return this.#sendRegister(new ClientRegistration(this, procedure, endpoint, options));
   }
 
   #sendRegister(reg: ClientRegistration): Promise<Registration> {
     return new Promise<Registration>((resolve, reject) => {
-      const request = this.#wire.nextRequestId();
-      this.#registering.set(request, { reg, pending: { resolve, reject } });
-      this.#wire.send([MessageType.REGISTER, request, registerOptions(reg.options), reg.procedure]);
+      this.#out.request((r) => {
+        this.#registering.set(r, { reg, pending: { resolve, reject } });
+        return registerMessage(r, registerOptions(reg.options), reg.procedure);
+      }, (r) => this.#registering.delete(r));
     });
   }
 
@@ -137,30 +144,33 @@ export class CalleeRole {
     reg.active = false;
     this.#all.delete(reg);
     this.#byId.delete(reg.id);
-    if (!this.#wire.joined) return Promise.resolve();
+    if (!this.#out.isJoined) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const request = this.#wire.nextRequestId();
-      this.#unregistering.set(request, { resolve, reject });
-      this.#wire.send([MessageType.UNREGISTER, request, reg.id]);
+      this.#out.request((r) => {
+        this.#unregistering.set(r, { resolve, reject });
+        return unregisterMessage(r, reg.id);
+      }, (r) => this.#unregistering.delete(r));
     });
   }
 
-  onRegistered(msg: RegisteredMessage): void {
+  /** Inbound handlers return the router's protocol violation, if the message is one. */
+  onRegistered(msg: RegisteredMessage): string | undefined {
     const entry = this.#registering.get(msg.request);
-    if (entry === undefined) return this.#wire.violation(`REGISTERED for unknown request ${msg.request}`);
+    if (entry === undefined) return `REGISTERED for unknown request ${msg.request}`;
     this.#registering.delete(msg.request);
     entry.reg.id = msg.registration;
     this.#byId.set(msg.registration, entry.reg);
     this.#all.add(entry.reg);
     entry.pending.resolve(entry.reg);
+    return undefined;
   }
 
-  onUnregistered(msg: UnregisteredMessage): void {
+  onUnregistered(msg: UnregisteredMessage): string | undefined {
     const pending = this.#unregistering.get(msg.request);
     if (pending !== undefined) {
       this.#unregistering.delete(msg.request);
       pending.resolve();
-      return;
+      return undefined;
     }
     // Router-initiated revocation (Advanced Profile): request 0 and the registration in details.
     const revoked = msg.details?.registration;
@@ -172,9 +182,9 @@ export class CalleeRole {
         this.#all.delete(reg);
         this.onRevoked(reg, typeof msg.details?.reason === 'string' ? msg.details.reason : undefined);
       }
-      return;
+      return undefined;
     }
-    this.#wire.violation(`UNREGISTERED for unknown request ${msg.request}`);
+    return `UNREGISTERED for unknown request ${msg.request}`;
   }
 
   onError(msg: ErrorMessage): boolean {
@@ -208,7 +218,7 @@ export class CalleeRole {
     const reg = this.#byId.get(msg.registration);
     if (reg === undefined) {
       // Crossed our UNREGISTER on the wire: tell the dealer nobody is here.
-      this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, ErrorUri.NO_SUCH_REGISTRATION]);
+      this.#out.send(errorMessage(MessageType.INVOCATION, request, {}, ErrorUri.NO_SUCH_REGISTRATION));
       return;
     }
     const controller = new Running();
@@ -224,16 +234,18 @@ export class CalleeRole {
     if (typeof d.caller_authid === 'string') details.callerAuthid = d.caller_authid;
     if (typeof d.caller_authrole === 'string') details.callerAuthrole = d.caller_authrole;
     if (typeof d.timeout === 'number' && d.timeout > 0) {
-      controller.timer = setTimeout(() => this.#timedOut(request, controller), d.timeout);
+      // Chained: a forwarded timeout above 2^31-1 ms would otherwise fire at once.
+      controller.timer = setLongTimeout(() => this.#timedOut(request, controller), d.timeout);
     }
     if (d.progress === true) {
       controller.input = new InvocationInput();
       details.input = controller.input;
     }
     if (d.receive_progress === true) {
+      // A progressive result that cannot be encoded throws to the endpoint that sent it.
       details.progress = (args?: Args, kwargs?: Kwargs) => {
-        if (this.#running.get(request) === controller && this.#wire.joined) {
-          this.#wire.send(withPayload([MessageType.YIELD, request, { progress: true }], args, kwargs));
+        if (this.#running.get(request) === controller && this.#out.isJoined) {
+          this.#out.send(yieldMessage(request, { progress: true }, args, kwargs));
         }
       };
     }
@@ -274,13 +286,13 @@ export class CalleeRole {
     const error = new ApplicationError(ErrorUri.TIMEOUT, ['the call timed out']);
     controller.abort(error);
     controller.input?.close(error);
-    if (this.#wire.joined) this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, ErrorUri.TIMEOUT, ['the call timed out']]);
+    if (this.#out.isJoined) this.#out.send(errorMessage(MessageType.INVOCATION, request, {}, ErrorUri.TIMEOUT, ['the call timed out']));
   }
 
   /** The invocation is over here: forget it, end its input, remember it if it was progressive. */
   #done(request: number, controller: Running): void {
     this.#running.delete(request);
-    if (controller.timer !== null) clearTimeout(controller.timer);
+    controller.timer?.clear();
     controller.timer = null;
     if (controller.input === null) return;
     controller.input.close();
@@ -294,23 +306,35 @@ export class CalleeRole {
   #yield(request: number, controller: Running, value: unknown): void {
     if (this.#running.get(request) !== controller) return;
     this.#done(request, controller);
-    if (!this.#wire.joined) return;
-    const message: unknown[] = [MessageType.YIELD, request, {}];
-    if (Result.is(value)) withPayload(message, value.args, value.kwargs);
-    else if (value !== undefined) message.push([value]);
-    this.#wire.send(message);
+    if (!this.#out.isJoined) return;
+    if (Result.is(value)) this.#answer(request, yieldMessage(request, {}, value.args, value.kwargs));
+    else this.#answer(request, yieldMessage(request, {}, value === undefined ? undefined : [value]));
   }
 
   #fail(request: number, controller: Running, error: unknown): void {
     if (this.#running.get(request) !== controller) return;
     this.#done(request, controller);
-    if (!this.#wire.joined) return;
-    if (ApplicationError.is(error)) {
-      this.#wire.send(withPayload([MessageType.ERROR, MessageType.INVOCATION, request, {}, error.error], error.args, error.kwargs));
-    } else if (controller.aborted) {
-      this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, ErrorUri.CANCELED, [errorMessage(error)]]);
-    } else {
-      this.#wire.send([MessageType.ERROR, MessageType.INVOCATION, request, {}, RUNTIME_ERROR_URI, [errorMessage(error)]]);
+    if (!this.#out.isJoined) return;
+    let uri: string = RUNTIME_ERROR_URI;
+    let args: WampList | undefined = [describeError(error)];
+    let kwargs: WampDict | undefined;
+    if (ApplicationError.is(error)) [uri, args, kwargs] = [error.error, error.args, error.kwargs];
+    else if (controller.aborted) uri = ErrorUri.CANCELED;
+    this.#answer(request, errorMessage(MessageType.INVOCATION, request, {}, uri, args, kwargs));
+  }
+
+  /**
+   * Sends the invocation's answer. One the transport cannot take (a result or error payload that
+   * does not encode) is replaced by ERROR wamp.error.invalid_payload, so the caller is not left
+   * waiting for an answer that could never be sent.
+   */
+  #answer(request: number, message: ReturnType<typeof yieldMessage> | ErrorMessage): void {
+    try {
+      this.#out.send(message);
+    } catch (error) {
+      this.#out.send(errorMessage(MessageType.INVOCATION, request, {}, ErrorUri.INVALID_PAYLOAD, [
+        `the ${message.type === MessageType.YIELD ? 'result' : 'error'} could not be sent: ${describeError(error)}`,
+      ]));
     }
   }
 
@@ -320,7 +344,7 @@ export class CalleeRole {
     this.#registering.clear();
     this.#unregistering.clear();
     for (const controller of this.#running.values()) {
-      if (controller.timer !== null) clearTimeout(controller.timer);
+      controller.timer?.clear();
       controller.abort(error);
       controller.input?.close(error);
     }

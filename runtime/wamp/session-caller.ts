@@ -3,12 +3,13 @@
  * when the call's AbortSignal fires, and progressive call invocations (one call whose
  * arguments go out in several CALL messages sharing the request ID).
  */
-import { MessageType } from './message-types.js';
-import type { ResultMessage } from './messages-rpc.js';
+import { callMessage, cancelMessage, type CallOptionsDict, type ResultMessage } from './messages-rpc.js';
 import type { ErrorMessage } from './messages-session.js';
 import { ApplicationError, Result } from './application-error.js';
 import type { Args, CallOptions, CallResult, Kwargs } from './types.js';
-import { checkArgs, checkUriArgument, featureNotSupported, invalidArgument, notJoined, withPayload, type SessionWire } from './session-wire.js';
+import { checkArgs, checkUriArgument, featureNotSupported, invalidArgument, notJoined } from './session-checks.js';
+import type { SessionOutbound } from './session-outbound.js';
+import { ErrorUri } from './uris.js';
 
 /**
  * A call whose arguments are sent in chunks (Advanced Profile, progressive call invocations).
@@ -47,8 +48,8 @@ function checkCallOptions(options: CallOptions): Error | undefined {
   return undefined;
 }
 
-function callOptions(options: CallOptions): Record<string, unknown> {
-  const dict: Record<string, unknown> = {};
+function callOptions(options: CallOptions): CallOptionsDict {
+  const dict: CallOptionsDict = {};
   if (options.onProgress !== undefined) dict['receive_progress'] = true;
   if (options.timeout !== undefined && options.timeout > 0) dict['timeout'] = options.timeout;
   if (options.discloseMe === true) dict['disclose_me'] = true;
@@ -56,11 +57,11 @@ function callOptions(options: CallOptions): Record<string, unknown> {
 }
 
 export class CallerRole {
-  readonly #wire: SessionWire;
+  readonly #out: SessionOutbound;
   readonly #calls = new Map<number, PendingCall>();
 
-  constructor(wire: SessionWire) {
-    this.#wire = wire;
+  constructor(out: SessionOutbound) {
+    this.#out = out;
   }
 
   /** `call`'s answer: the single positional result, or a `Result` when there are more or keyword results. */
@@ -76,13 +77,20 @@ export class CallerRole {
     checkArgs(args, kwargs);
     const bad = checkCallOptions(options);
     if (bad !== undefined) return Promise.reject(bad);
-    if (!this.#wire.joined) return Promise.reject(notJoined(`call ${procedure}`));
+    if (!this.#out.isJoined) return Promise.reject(notJoined(`call ${procedure}`));
     const { signal } = options;
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-    const request = this.#wire.nextRequestId();
-    const result = this.#pending(request, options);
-    this.#sendOrFail(request, withPayload([MessageType.CALL, request, callOptions(options), procedure], args, kwargs));
-    return result;
+    let result: Promise<CallResult> | undefined;
+    try {
+      this.#out.request((r) => {
+        result = this.#pending(r, options);
+        return callMessage(r, callOptions(options), procedure, args, kwargs);
+      }, (r) => this.#settle(r));
+    } catch (error) {
+      // Not encodable (or over the peer's limit): nothing was sent and no request ID was used.
+      return Promise.reject(error);
+    }
+    return result!;
   }
 
   /**
@@ -94,8 +102,8 @@ export class CallerRole {
     checkUriArgument(procedure, 'procedure');
     const bad = checkCallOptions(options);
     if (bad !== undefined) throw bad;
-    if (!this.#wire.joined) throw notJoined(`call ${procedure}`);
-    if (!this.#wire.routerHasFeature('dealer', 'progressive_call_invocations')) {
+    if (!this.#out.isJoined) throw notJoined(`call ${procedure}`);
+    if (!this.#out.routerHasFeature('dealer', 'progressive_call_invocations')) {
       throw featureNotSupported(`the router's dealer does not announce progressive_call_invocations (call ${procedure})`);
     }
     let request = 0;
@@ -112,31 +120,48 @@ export class CallerRole {
       const final = opts.final === true;
       if (final) finished = true;
       if (settled) return false;
+      const dict = final ? base : { ...base, progress: true };
       if (request === 0) {
-        if (!this.#wire.joined) startError = notJoined(`call ${procedure}`);
+        if (!this.#out.isJoined) startError = notJoined(`call ${procedure}`);
         else if (options.signal?.aborted === true) startError = options.signal.reason;
+        if (startError === undefined) {
+          try {
+            request = this.#out.request((r) => {
+              this.#pending(r, options).then(
+                (result) => {
+                  settled = true;
+                  link!.resolve(result);
+                },
+                (e: unknown) => {
+                  settled = true;
+                  link!.reject(e);
+                },
+              );
+              return callMessage(r, dict, procedure, args, kwargs);
+            }, (r) => this.#settle(r));
+          } catch (error) {
+            startError = error;
+          }
+        }
         if (startError !== undefined) {
           settled = true;
           link!.reject(startError);
           return false;
         }
-        request = this.#wire.nextRequestId();
-        this.#pending(request, options).then(
-          (r) => {
-            settled = true;
-            link!.resolve(r);
-          },
-          (e: unknown) => {
-            settled = true;
-            link!.reject(e);
-          },
-        );
-      } else if (!this.#calls.has(request)) {
+        return true;
+      }
+      if (!this.#calls.has(request)) {
         settled = true;
         return false;
       }
-      const dict = final ? base : { ...base, progress: true };
-      return this.#sendOrFail(request, withPayload([MessageType.CALL, request, dict, procedure], args, kwargs));
+      try {
+        this.#out.send(callMessage(request, dict, procedure, args, kwargs));
+        return true;
+      } catch (error) {
+        // A chunk that cannot go out ends the call: the callee must not wait for the rest.
+        this.#abandon(request, error);
+        return false;
+      }
     };
     return {
       send,
@@ -147,18 +172,12 @@ export class CallerRole {
     };
   }
 
-  /**
-   * Sends a CALL; if the transport refuses it (e.g. over the peer's size limit) the call fails
-   * with that error instead of staying pending until the session ends.
-   */
-  #sendOrFail(request: number, message: unknown[]): boolean {
-    try {
-      this.#wire.send(message);
-      return true;
-    } catch (error) {
-      this.#settle(request)?.reject(error);
-      return false;
-    }
+  /** Gives up a call already at the dealer: the caller sees `error`; the dealer is told when it can hear it. */
+  #abandon(request: number, error: unknown): void {
+    const pending = this.#settle(request);
+    if (pending === undefined) return;
+    pending.reject(error);
+    if (this.#out.isJoined && this.#out.routerHasFeature('dealer', 'call_canceling')) this.#out.send(cancelMessage(request, { mode: 'killnowait' }));
   }
 
   #pending(request: number, options: CallOptions): Promise<CallResult> {
@@ -171,8 +190,8 @@ export class CallerRole {
           const mode = options.cancelMode ?? 'kill';
           // A dealer that did not announce call canceling would not understand CANCEL: then we
           // only stop waiting (the callee's answer, when it comes, is ignored).
-          const canCancel = this.#wire.joined && this.#wire.routerHasFeature('dealer', 'call_canceling');
-          if (canCancel) this.#wire.send([MessageType.CANCEL, request, { mode }]);
+          const canCancel = this.#out.isJoined && this.#out.routerHasFeature('dealer', 'call_canceling');
+          if (canCancel) this.#out.send(cancelMessage(request, { mode }));
           // With 'kill' the dealer answers once the callee has stopped; otherwise stop waiting now.
           if (mode !== 'kill' || !canCancel) this.#settle(request)?.reject(signal.reason);
         };
@@ -182,35 +201,37 @@ export class CallerRole {
     });
   }
 
-  onResult(msg: ResultMessage): void {
+  /** A RESULT; returns a protocol violation of the router's, if it is one. */
+  onResult(msg: ResultMessage): string | undefined {
     const args = msg.args ?? [];
     const kwargs = msg.kwargs ?? {};
     if (msg.details.progress === true) {
       const pending = this.#calls.get(msg.request);
       // Progressive results may still arrive after a skip-cancel settled the call.
-      if (pending === undefined) return;
+      if (pending === undefined) return undefined;
       try {
         pending.onProgress?.(args, kwargs);
       } catch {
         // The progress handler's failure is the application's; the call goes on.
       }
-      return;
+      return undefined;
     }
     const pending = this.#settle(msg.request);
     if (pending === undefined) {
       // A RESULT can cross our CANCEL (skip/killnowait) on the wire: ignore it then. One for a
       // request we never sent is the router's protocol violation.
-      if (msg.request > this.#wire.lastRequestId()) this.#wire.violation(`RESULT for request ${msg.request}, which was never sent`);
-      return;
+      return msg.request > this.#out.lastRequestId ? `RESULT for request ${msg.request}, which was never sent` : undefined;
     }
     pending.resolve({ args, kwargs });
+    return undefined;
   }
 
+  /** An ERROR for a CALL; false when it answers no request we ever sent. */
   onError(msg: ErrorMessage): boolean {
     const pending = this.#settle(msg.request);
-    if (pending === undefined) return msg.request <= this.#wire.lastRequestId();
+    if (pending === undefined) return msg.request <= this.#out.lastRequestId;
     const error = new ApplicationError(msg.error, msg.args ?? [], msg.kwargs ?? {});
-    pending.reject(pending.signal?.aborted === true && msg.error === 'wamp.error.canceled' ? pending.signal.reason : error);
+    pending.reject(pending.signal?.aborted === true && msg.error === ErrorUri.CANCELED ? pending.signal.reason : error);
     return true;
   }
 

@@ -5,7 +5,7 @@
  * are buffered: the caller already sent them, and dropping any would corrupt the stream.
  */
 import type { Args, InvocationChunk, Kwargs } from './types.js';
-import { invalidArgument } from './session-wire.js';
+import { invalidArgument } from './session-checks.js';
 
 export class InvocationInput implements AsyncIterable<InvocationChunk> {
   readonly #buffer: InvocationChunk[] = [];

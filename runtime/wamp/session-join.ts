@@ -1,32 +1,16 @@
 /**
- * The client side of session establishment (spec: session establishment, authentication):
- * the HELLO we send with the methods we offer, the CHALLENGE answered with AUTHENTICATE, and
- * WELCOME, which a mutually authenticating method (WAMP-SCRAM) checks before we count as joined.
- * session.ts owns the state; these steps reach it through `JoiningSession`.
+ * The client side of session establishment (spec: session establishment, authentication), as
+ * pure steps: the HELLO we send with the methods we offer, the AUTHENTICATE answering a
+ * CHALLENGE, the check a mutually authenticating method (WAMP-SCRAM) makes of WELCOME before we
+ * count as joined, and what WELCOME, ABORT and GOODBYE tell us. session.ts owns the state and
+ * decides what happens next.
  */
-import type { WampTransport } from '../transports/transport.js';
-import { MessageType } from './message-types.js';
-import type { MessageOf, WampMessage } from './messages.js';
-import { ErrorUri } from './uris.js';
+import type { MessageType } from './message-types.js';
+import { authenticateMessage, helloMessage, type AuthenticateMessage, type HelloDetails, type HelloMessage, type MessageOf } from './messages.js';
 import { createError } from '../errors.js';
-import { SessionErrorCode } from './session-wire.js';
+import { SessionErrorCode } from './session-checks.js';
 import { CLIENT_ROLES } from './session-roles.js';
 import type { Challenge, CloseDetails, JoinOptions, SessionConfig, SessionDetails } from './session-types.js';
-
-/** What the join steps need of their session; session.ts builds one per session. */
-export interface JoiningSession {
-  readonly config: SessionConfig;
-  readonly transport: WampTransport | null;
-  /** Still JOINING: an authenticator's late answer for a join given up since is dropped. */
-  readonly joining: boolean;
-  send(message: unknown[]): void;
-  /** The session's (overridable) onChallenge. */
-  onChallenge(challenge: Challenge): string | Promise<string>;
-  /** WELCOME accepted: the session is JOINED. */
-  joined(msg: MessageOf<typeof MessageType.WELCOME>): void;
-  /** The join failed (or the session ended): back to CONNECTED, join() rejected. */
-  left(details: CloseDetails): void;
-}
 
 /** The options `onConnect` joins with by default: the config's, completed from its authenticators. */
 export function defaultJoinOptions(config: SessionConfig): JoinOptions {
@@ -49,13 +33,37 @@ export function answerChallenge(config: SessionConfig, challenge: Challenge): st
 }
 
 /** HELLO for `realm`: our roles, and the authentication fields the options give. */
-export function helloMessage(realm: string, options: JoinOptions): unknown[] {
-  const details: Record<string, unknown> = { roles: CLIENT_ROLES, agent: 'wampkit' };
-  if (options.authmethods !== undefined) details['authmethods'] = options.authmethods;
-  if (options.authid !== undefined) details['authid'] = options.authid;
-  if (options.authrole !== undefined) details['authrole'] = options.authrole;
-  if (options.authextra !== undefined) details['authextra'] = options.authextra;
-  return [MessageType.HELLO, realm, details];
+export function helloFor(realm: string, options: JoinOptions): HelloMessage {
+  const details: HelloDetails = { roles: CLIENT_ROLES, agent: 'wampkit' };
+  if (options.authmethods !== undefined) details.authmethods = options.authmethods;
+  if (options.authid !== undefined) details.authid = options.authid;
+  if (options.authrole !== undefined) details.authrole = options.authrole;
+  if (options.authextra !== undefined) details.authextra = options.authextra;
+  return helloMessage(realm, details);
+}
+
+/**
+ * The AUTHENTICATE answering a CHALLENGE: `onChallenge` (the session's, overridable) gives the
+ * signature; the method's authenticator may add Extra (WAMP-SCRAM's combined nonce).
+ */
+export async function authenticate(
+  config: SessionConfig, msg: MessageOf<typeof MessageType.CHALLENGE>, onChallenge: (challenge: Challenge) => string | Promise<string>,
+): Promise<AuthenticateMessage> {
+  const challenge: Challenge = { method: msg.authMethod, extra: msg.extra };
+  const signature = await onChallenge(challenge);
+  const extra = config.authenticators?.find((a) => a.method === challenge.method)?.authenticateExtra?.() ?? {};
+  return authenticateMessage(signature, extra);
+}
+
+/**
+ * Mutual authentication: the check the authenticator of WELCOME's authmethod makes of the
+ * router's proof (WAMP-SCRAM), or undefined when it makes none and the session joins at once.
+ */
+export function welcomeCheck(config: SessionConfig, msg: MessageOf<typeof MessageType.WELCOME>): Promise<void> | undefined {
+  const d = msg.details;
+  const authenticator = config.authenticators?.find((a) => a.method === d.authmethod);
+  if (authenticator?.onWelcome === undefined) return undefined;
+  return Promise.resolve().then(() => authenticator.onWelcome?.(d.authextra ?? {}));
 }
 
 /** What WELCOME tells us; `realm` is the one we asked for, in case the router does not say. */
@@ -80,49 +88,4 @@ export function closeDetails(msg: MessageOf<typeof MessageType.ABORT> | MessageO
   const details: CloseDetails = { reason: msg.reason };
   if (typeof msg.details.message === 'string') details.message = msg.details.message;
   return details;
-}
-
-export function welcome(s: JoiningSession, msg: WampMessage): void {
-  if (msg.type !== MessageType.WELCOME) return;
-  const d = msg.details;
-  // Mutual authentication (WAMP-SCRAM): the authenticator checks the router's proof first.
-  const authenticator = s.config.authenticators?.find((a) => a.method === d.authmethod);
-  if (authenticator?.onWelcome === undefined) {
-    s.joined(msg);
-    return;
-  }
-  const transport = s.transport;
-  Promise.resolve()
-    .then(() => authenticator.onWelcome?.(d.authextra ?? {}))
-    .then(
-      () => {
-        if (s.transport === transport && s.joining) s.joined(msg);
-      },
-      (error: unknown) => {
-        if (s.transport !== transport || !s.joining) return;
-        const message = error instanceof Error ? error.message : String(error);
-        s.send([MessageType.ABORT, { message }, ErrorUri.AUTHENTICATION_FAILED]);
-        s.left({ reason: ErrorUri.AUTHENTICATION_FAILED, message });
-        transport?.close(1000, 'authentication failed');
-      },
-    );
-}
-
-export function challenge(s: JoiningSession, msg: WampMessage): void {
-  if (msg.type !== MessageType.CHALLENGE) return;
-  const challenge: Challenge = { method: msg.authMethod, extra: msg.extra };
-  Promise.resolve()
-    .then(() => s.onChallenge(challenge))
-    .then(
-      (signature) => {
-        // WAMP-SCRAM sends its combined nonce in AUTHENTICATE.Extra.
-        const extra = s.config.authenticators?.find((a) => a.method === challenge.method)?.authenticateExtra?.() ?? {};
-        s.send([MessageType.AUTHENTICATE, signature, extra]);
-      },
-      (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        s.send([MessageType.ABORT, { message }, ErrorUri.AUTHENTICATION_FAILED]);
-        s.left({ reason: ErrorUri.AUTHENTICATION_FAILED, message });
-      },
-    );
 }

@@ -7,11 +7,15 @@
  * restore them (`restore()`): the same Subscription objects stay valid with new IDs.
  */
 import { MessageType } from './message-types.js';
-import type { EventMessage, PublishedMessage, SubscribedMessage, UnsubscribedMessage } from './messages-pubsub.js';
+import {
+  publishMessage, subscribeMessage, unsubscribeMessage, type EventMessage, type PublishedMessage, type PublishOptionsDict,
+  type SubscribeOptionsDict, type SubscribedMessage, type UnsubscribedMessage,
+} from './messages-pubsub.js';
 import type { ErrorMessage } from './messages-session.js';
 import { ApplicationError } from './application-error.js';
 import type { Args, EventDetails, EventHandler, Kwargs, Publication, PublishOptions, Subscription, SubscribeOptions } from './types.js';
-import { checkArgs, checkUriArgument, invalidArgument, notJoined, withPayload, type SessionWire } from './session-wire.js';
+import { checkArgs, checkUriArgument, invalidArgument, notJoined } from './session-checks.js';
+import type { SessionOutbound } from './session-outbound.js';
 
 interface Pending<T> {
   resolve(value: T): void;
@@ -38,8 +42,8 @@ class ClientSubscription implements Subscription {
   }
 }
 
-function subscribeOptions(options: SubscribeOptions): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+function subscribeOptions(options: SubscribeOptions): SubscribeOptionsDict {
+  const out: SubscribeOptionsDict = {};
   if (options.match !== undefined && options.match !== 'exact') out['match'] = options.match;
   if (options.getRetained === true) out['get_retained'] = true;
   return out;
@@ -53,17 +57,17 @@ const PUBLISH_OPTION_NAMES: ReadonlyArray<[keyof PublishOptions, string]> = [
 ];
 
 /** PUBLISH.Options from the camelCase options (spec names on the wire). */
-export function publishOptionsDict(options: PublishOptions): Record<string, unknown> {
+export function publishOptionsDict(options: PublishOptions): PublishOptionsDict {
   const dict: Record<string, unknown> = {};
   for (const [name, wire] of PUBLISH_OPTION_NAMES) {
     const value = options[name];
     if (value !== undefined) dict[wire] = value;
   }
-  return dict;
+  return dict as PublishOptionsDict;
 }
 
 export class PubSubRole {
-  readonly #wire: SessionWire;
+  readonly #out: SessionOutbound;
   /** Router subscription ID -> local subscriptions sharing it. */
   readonly #byId = new Map<number, ClientSubscription[]>();
   /** Every subscription the application holds (for restore after reconnect). */
@@ -76,23 +80,24 @@ export class PubSubRole {
   /** Reports errors thrown by event handlers (they have no caller to go back to). */
   onHandlerError: (error: unknown, topic: string) => void = () => {};
 
-  constructor(wire: SessionWire) {
-    this.#wire = wire;
+  constructor(out: SessionOutbound) {
+    this.#out = out;
   }
 
   subscribe(topic: string, handler: EventHandler, options: SubscribeOptions = {}): Promise<Subscription> {
     checkUriArgument(topic, 'topic');
     if (typeof handler !== 'function') throw invalidArgument(`handler must be a function, got ${typeof handler}`);
-    if (!this.#wire.joined) return Promise.reject(notJoined(`subscribe to ${topic}`));
+    if (!this.#out.isJoined) return Promise.reject(notJoined(`subscribe to ${topic}`));
     const sub = new ClientSubscription(this, topic, handler, options);
     return this.#sendSubscribe(sub);
   }
 
   #sendSubscribe(sub: ClientSubscription): Promise<Subscription> {
     return new Promise<Subscription>((resolve, reject) => {
-      const request = this.#wire.nextRequestId();
-      this.#subscribing.set(request, { sub, pending: { resolve, reject } });
-      this.#wire.send([MessageType.SUBSCRIBE, request, subscribeOptions(sub.options), sub.topic]);
+      this.#out.request((r) => {
+        this.#subscribing.set(r, { sub, pending: { resolve, reject } });
+        return subscribeMessage(r, subscribeOptions(sub.options), sub.topic);
+      }, (r) => this.#subscribing.delete(r));
     });
   }
 
@@ -108,34 +113,35 @@ export class PubSubRole {
       return Promise.resolve();
     }
     this.#byId.delete(sub.id);
-    if (!this.#wire.joined) return Promise.resolve();
+    if (!this.#out.isJoined) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const request = this.#wire.nextRequestId();
-      this.#unsubscribing.set(request, { subs: [sub], pending: { resolve, reject } });
-      this.#wire.send([MessageType.UNSUBSCRIBE, request, sub.id]);
+      this.#out.request((r) => {
+        this.#unsubscribing.set(r, { subs: [sub], pending: { resolve, reject } });
+        return unsubscribeMessage(r, sub.id);
+      }, (r) => this.#unsubscribing.delete(r));
     });
   }
 
   publish(topic: string, args?: Args, kwargs?: Kwargs, options: PublishOptions = {}): Promise<Publication | undefined> {
     checkUriArgument(topic, 'topic');
     checkArgs(args, kwargs);
-    if (!this.#wire.joined) return Promise.reject(notJoined(`publish to ${topic}`));
+    if (!this.#out.isJoined) return Promise.reject(notJoined(`publish to ${topic}`));
     const dict = publishOptionsDict(options);
-    const request = this.#wire.nextRequestId();
-    const message = withPayload([MessageType.PUBLISH, request, dict, topic], args, kwargs);
-    if (options.acknowledge !== true) {
-      this.#wire.send(message);
-      return Promise.resolve(undefined);
-    }
+    // A payload that cannot be encoded rejects here, having used no request ID.
+    const acknowledge = options.acknowledge === true;
     return new Promise<Publication | undefined>((resolve, reject) => {
-      this.#publishing.set(request, { resolve, reject });
-      this.#wire.send(message);
+      this.#out.request((r) => {
+        if (acknowledge) this.#publishing.set(r, { resolve, reject });
+        return publishMessage(r, dict, topic, args, kwargs);
+      }, (r) => this.#publishing.delete(r));
+      if (!acknowledge) resolve(undefined);
     });
   }
 
-  onSubscribed(msg: SubscribedMessage): void {
+  /** Inbound handlers return the router's protocol violation, if the message is one. */
+  onSubscribed(msg: SubscribedMessage): string | undefined {
     const entry = this.#subscribing.get(msg.request);
-    if (entry === undefined) return this.#wire.violation(`SUBSCRIBED for unknown request ${msg.request}`);
+    if (entry === undefined) return `SUBSCRIBED for unknown request ${msg.request}`;
     this.#subscribing.delete(msg.request);
     const { sub } = entry;
     sub.id = msg.subscription;
@@ -144,9 +150,10 @@ export class PubSubRole {
     else if (!list.includes(sub)) list.push(sub);
     this.#all.add(sub);
     entry.pending.resolve(sub);
+    return undefined;
   }
 
-  onUnsubscribed(msg: UnsubscribedMessage): void {
+  onUnsubscribed(msg: UnsubscribedMessage): string | undefined {
     const entry = this.#unsubscribing.get(msg.request);
     if (entry === undefined) {
       // Broker-initiated revocation: request 0 and the subscription in details. Every local
@@ -160,19 +167,21 @@ export class PubSubRole {
           this.#all.delete(sub);
         }
         if (subs.length > 0) this.onRevoked(subs, typeof msg.details?.reason === 'string' ? msg.details.reason : undefined);
-        return;
+        return undefined;
       }
-      return this.#wire.violation(`UNSUBSCRIBED for unknown request ${msg.request}`);
+      return `UNSUBSCRIBED for unknown request ${msg.request}`;
     }
     this.#unsubscribing.delete(msg.request);
     entry.pending.resolve();
+    return undefined;
   }
 
-  onPublished(msg: PublishedMessage): void {
+  onPublished(msg: PublishedMessage): string | undefined {
     const pending = this.#publishing.get(msg.request);
-    if (pending === undefined) return this.#wire.violation(`PUBLISHED for unknown request ${msg.request}`);
+    if (pending === undefined) return `PUBLISHED for unknown request ${msg.request}`;
     this.#publishing.delete(msg.request);
     pending.resolve({ id: msg.publication });
+    return undefined;
   }
 
   onEvent(msg: EventMessage): void {

@@ -1,8 +1,8 @@
 /**
- * The client session's states and the session-level messages each accepts from the router
- * (spec: session state machine). Anything else is a protocol violation, except while CLOSING,
- * where everything but GOODBYE and ABORT is ignored. A JOINED session's role messages (results,
- * invocations, events, ...) go through the table in session-routing.ts instead.
+ * The client session's states and the messages each accepts from the router (spec: session
+ * state machine). session.ts checks every inbound message against this table before its one
+ * dispatch switch runs: a message the state does not accept is a protocol violation, except
+ * while CLOSING, where everything but GOODBYE and ABORT is ignored.
  */
 import { MessageType } from './message-types.js';
 
@@ -15,26 +15,17 @@ export const State = {
 } as const;
 export type State = (typeof State)[keyof typeof State];
 
-/** The session-level handlers, by name (session.ts passes its class). */
-export type SessionHandlers<H> = Readonly<Record<'welcome' | 'challenge' | 'abort' | 'goodbye', H>>;
+const NOTHING: ReadonlySet<MessageType> = new Set();
 
-/** Dispatch by state, then by message type. */
-export function stateHandlers<H>(h: SessionHandlers<H>): Record<State, Partial<Record<number, H>>> {
-  return {
-    [State.DISCONNECTED]: {},
-    [State.CONNECTED]: {},
-    [State.JOINING]: {
-      [MessageType.WELCOME]: h.welcome,
-      [MessageType.ABORT]: h.abort,
-      [MessageType.CHALLENGE]: h.challenge,
-    },
-    [State.JOINED]: {
-      [MessageType.ABORT]: h.abort,
-      [MessageType.GOODBYE]: h.goodbye,
-    },
-    [State.CLOSING]: {
-      [MessageType.GOODBYE]: h.goodbye,
-      [MessageType.ABORT]: h.abort,
-    },
-  };
-}
+/** What the router may send in each state. */
+export const ACCEPTS: Readonly<Record<State, ReadonlySet<MessageType>>> = {
+  [State.DISCONNECTED]: NOTHING,
+  [State.CONNECTED]: NOTHING,
+  [State.JOINING]: new Set([MessageType.WELCOME, MessageType.ABORT, MessageType.CHALLENGE]),
+  [State.JOINED]: new Set([
+    MessageType.ABORT, MessageType.GOODBYE, MessageType.ERROR,
+    MessageType.RESULT, MessageType.REGISTERED, MessageType.UNREGISTERED, MessageType.INVOCATION, MessageType.INTERRUPT,
+    MessageType.SUBSCRIBED, MessageType.UNSUBSCRIBED, MessageType.PUBLISHED, MessageType.EVENT,
+  ]),
+  [State.CLOSING]: new Set([MessageType.GOODBYE, MessageType.ABORT]),
+};

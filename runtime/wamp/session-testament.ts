@@ -4,7 +4,7 @@
  */
 import type { Args, Kwargs } from './types.js';
 import type { TestamentOptions } from './session-types.js';
-import { checkArgs, checkUriArgument, invalidArgument } from './session-wire.js';
+import { checkArgs, checkUriArgument, invalidArgument } from './session-checks.js';
 import { publishOptionsDict } from './session-pubsub.js';
 
 export const TestamentProcedure = {

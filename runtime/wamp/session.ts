@@ -14,39 +14,39 @@
  * `attach(transport)` gives it one, the transport's loss detaches it, and a Component may
  * attach a new one, after which the session restores its registrations and subscriptions.
  *
- * States: DISCONNECTED -> CONNECTED -> JOINING -> JOINED -> CLOSING -> CONNECTED ...
- * Each state has a table of the messages it accepts (session-states.ts); anything else from the router is a
- * protocol violation (ABORT wamp.error.protocol_violation, then the transport is closed).
+ * Inbound, in this file: every message from the router is parsed, checked against the table
+ * of what the current state accepts (session-states.ts; anything else is a protocol violation:
+ * ABORT wamp.error.protocol_violation, then the transport is closed), and dispatched by one
+ * switch on its type to the session's own steps or a role (caller, callee, pubsub). Outbound,
+ * in session-outbound.ts: the session and its roles send typed messages through one path.
  */
 import { Emitter } from '../transports/emitter.js';
 import type { WampTransport } from '../transports/transport.js';
 import { MessageType, MESSAGE_NAME } from './message-types.js';
-import { parseMessage, type WampMessage } from './messages.js';
+import { abortMessage, goodbyeMessage, parseMessage, type ErrorMessage, type MessageOf, type WampMessage } from './messages.js';
 import { CloseReason, ErrorUri } from './uris.js';
-import { SessionIdGenerator } from './ids.js';
 import { logger } from '../log.js';
 import { ApplicationError } from './application-error.js';
 import { CallerRole, type ProgressiveCall } from './session-caller.js';
 import { CalleeRole } from './session-callee.js';
 import { PubSubRole } from './session-pubsub.js';
-import { ROLE_ROUTES, type SessionRoles } from './session-routing.js';
 import { createError } from '../errors.js';
-import { SessionErrorCode, notJoined, sessionLost, describeMessage, sendOn, type SessionWire } from './session-wire.js';
+import { SessionErrorCode, sessionLost } from './session-checks.js';
+import { SessionOutbound } from './session-outbound.js';
+import { describeMessage } from './message-trace.js';
 import type {
   Args, CallOptions, CallResult, Endpoint, EventHandler, Kwargs, Publication, PublishOptions,
   Registration, RegisterOptions, Subscription, SubscribeOptions, WampSession,
 } from './types.js';
 import * as joinSteps from './session-join.js';
-import { State, stateHandlers } from './session-states.js';
+import { ACCEPTS, State } from './session-states.js';
 
-export { SessionErrorCode } from './session-wire.js';
+export { SessionErrorCode } from './session-checks.js';
 export type { ProgressiveCall } from './session-caller.js';
 
 export type { SessionDetails, CloseDetails, Challenge, JoinOptions, SessionConfig, SessionEvents, TestamentOptions } from './session-types.js';
 import type { SessionDetails, CloseDetails, Challenge, JoinOptions, SessionConfig, SessionEvents, TestamentOptions } from './session-types.js';
 import { addTestamentCall, flushTestamentsCall } from './session-testament.js';
-
-type Handler = (session: ApplicationSession, msg: WampMessage) => void;
 
 const log = logger('wamp');
 
@@ -55,57 +55,18 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   #state: State = State.DISCONNECTED;
   #transport: WampTransport | null = null;
   #details: SessionDetails | null = null;
-  #requests = new SessionIdGenerator();
   #join: { realm: string; resolve(d: SessionDetails): void; reject(e: unknown): void } | null = null;
   #leave: { resolve(): void } | null = null;
   #joinedBefore = false;
   #leftDeliberately = false;
-  readonly #wire: SessionWire;
-  readonly #caller: CallerRole;
-  readonly #callee: CalleeRole;
-  readonly #pubsub: PubSubRole;
-  readonly #roles: SessionRoles;
-  readonly #joining: joinSteps.JoiningSession;
+  readonly #out = new SessionOutbound();
+  readonly #caller = new CallerRole(this.#out);
+  readonly #callee = new CalleeRole(this.#out);
+  readonly #pubsub = new PubSubRole(this.#out);
 
   constructor(config: SessionConfig = {}) {
     super();
     this.config = config;
-    const self = this;
-    this.#wire = {
-      get sessionId() {
-        return self.#details?.session ?? 0;
-      },
-      get joined() {
-        return self.#state === State.JOINED;
-      },
-      send: (message) => sendOn(self.#transport, message),
-      nextRequestId: () => self.#requests.next(),
-      lastRequestId: () => self.#requests.last,
-      routerHasFeature: (role, feature) => {
-        const r = self.#details?.routerRoles[role] as { features?: Record<string, unknown> } | undefined;
-        return r?.features?.[feature] === true;
-      },
-      violation: (message) => self.#violation(message),
-    };
-    this.#caller = new CallerRole(this.#wire);
-    this.#callee = new CalleeRole(this.#wire);
-    this.#pubsub = new PubSubRole(this.#wire);
-    this.#roles = { caller: this.#caller, callee: this.#callee, pubsub: this.#pubsub };
-    this.#joining = {
-      get config() {
-        return self.config;
-      },
-      get transport() {
-        return self.#transport;
-      },
-      get joining() {
-        return self.#state === State.JOINING;
-      },
-      send: this.#wire.send,
-      onChallenge: (challenge) => self.onChallenge(challenge),
-      joined: (msg) => ApplicationSession.joined(self, msg),
-      left: (details) => self.#left(details),
-    };
     this.#pubsub.onHandlerError = (error) => this.#userError(error);
     this.#callee.onRevoked = (registration, reason) => this.emit('registrationRevoked', registration, reason);
     this.#pubsub.onRevoked = (subscriptions, reason) => this.emit('subscriptionRevoked', subscriptions, reason);
@@ -131,18 +92,17 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   }
 
   /** The session joined its realm: register, subscribe, call, publish here. */
-  onJoin(details: SessionDetails): void | Promise<void> {
-    void details;
-  }
+  onJoin(details: SessionDetails): void | Promise<void> {}
 
   /** After a reconnect, the registrations and subscriptions were restored (onJoin is not run again). */
-  onRejoin(details: SessionDetails): void | Promise<void> {
-    void details;
-  }
+  onRejoin(details: SessionDetails): void | Promise<void> {}
 
-  /** The session left its realm (GOODBYE, ABORT or transport loss). Default: disconnect. */
+  /**
+   * The session left its realm (GOODBYE, ABORT or transport loss), or the application called
+   * leave() while no realm was joined (a Component waiting to reconnect then stops). Default:
+   * disconnect.
+   */
   onLeave(details: CloseDetails): void {
-    void details;
     this.disconnect();
   }
 
@@ -151,38 +111,22 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
 
   // ---- state ----
 
-  get id(): number {
-    return this.#details?.session ?? 0;
-  }
-  get realm(): string {
-    return this.#details?.realm ?? '';
-  }
-  get isOpen(): boolean {
-    return this.#state === State.JOINED;
-  }
-  get isConnected(): boolean {
-    return this.#state !== State.DISCONNECTED;
-  }
+  get id(): number { return this.#details?.session ?? 0; }
+  get realm(): string { return this.#details?.realm ?? ''; }
+  get isOpen(): boolean { return this.#state === State.JOINED; }
+  get isConnected(): boolean { return this.#state !== State.DISCONNECTED; }
   /** True after the application called leave(): a Component does not reconnect then. */
-  get leftDeliberately(): boolean {
-    return this.#leftDeliberately;
-  }
-  get details(): SessionDetails | null {
-    return this.#details;
-  }
-  get registrations(): Registration[] {
-    return this.#callee.registrations;
-  }
-  get subscriptions(): Subscription[] {
-    return this.#pubsub.subscriptions;
-  }
+  get leftDeliberately(): boolean { return this.#leftDeliberately; }
+  get details(): SessionDetails | null { return this.#details; }
+  get registrations(): Registration[] { return this.#callee.registrations; }
+  get subscriptions(): Subscription[] { return this.#pubsub.subscriptions; }
 
   /** Gives the session a transport and runs `onConnect`. */
   attach(transport: WampTransport): void {
     if (this.#transport !== null) throw createError(SessionErrorCode.INVALID_ARGUMENT, 'the session already has a transport');
     this.#transport = transport;
+    this.#out.attach(transport);
     this.#state = State.CONNECTED;
-    this.#requests = new SessionIdGenerator();
     transport.on('message', (value) => {
       if (this.#transport === transport) this.#receive(value);
     });
@@ -200,27 +144,45 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     if (this.#state !== State.CONNECTED) {
       return Promise.reject(createError(SessionErrorCode.JOIN_FAILED, `cannot join in state ${this.#state}`));
     }
-    const hello = joinSteps.helloMessage(realm, options);
+    log.debug(() => `joining realm ${realm}${options.authmethods === undefined ? '' : ` (authmethods ${options.authmethods.join(', ')})`}`);
+    // JOINING before HELLO goes out: a transport may deliver the answer during send.
     this.#state = State.JOINING;
     this.#leftDeliberately = false;
-    log.debug(() => `joining realm ${realm}${options.authmethods === undefined ? '' : ` (authmethods ${options.authmethods.join(', ')})`}`);
-    return new Promise<SessionDetails>((resolve, reject) => {
-      this.#join = { realm, resolve, reject };
-      sendOn(this.#transport, hello);
-    });
+    const joined = new Promise<SessionDetails>((resolve, reject) => (this.#join = { realm, resolve, reject }));
+    try {
+      this.#out.send(joinSteps.helloFor(realm, options));
+    } catch (error) {
+      // HELLO details the transport cannot encode (an authextra with a Set over JSON).
+      this.#state = State.CONNECTED;
+      this.#join = null;
+      return Promise.reject(error);
+    }
+    return joined;
   }
 
-  /** Leaves the realm with GOODBYE and waits for the router's reply. Forgets registrations and subscriptions. */
+  /**
+   * Leaves for good: forgets registrations and subscriptions, and a Component stops. Joined: sends
+   * GOODBYE and resolves on the router's reply. Connected but not joined: closes the transport.
+   * Disconnected (a Component waiting to reconnect): emits 'leave' with `reason` at once.
+   */
   leave(reason: string = CloseReason.NORMAL, message?: string): Promise<void> {
-    if (this.#state !== State.JOINED) return Promise.resolve();
+    if (this.#state === State.CLOSING) return Promise.resolve();
     this.#leftDeliberately = true;
     this.#joinedBefore = false;
     this.#callee.clear();
     this.#pubsub.clear();
+    if (this.#state === State.DISCONNECTED) {
+      this.#announceLeave(message === undefined ? { reason } : { reason, message });
+      return Promise.resolve();
+    }
+    if (this.#state !== State.JOINED) {
+      this.disconnect();
+      return Promise.resolve();
+    }
     this.#state = State.CLOSING;
     return new Promise<void>((resolve) => {
       this.#leave = { resolve };
-      sendOn(this.#transport, [MessageType.GOODBYE, message === undefined ? {} : { message }, reason]);
+      this.#out.send(goodbyeMessage(message === undefined ? {} : { message }, reason));
     });
   }
 
@@ -253,14 +215,12 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
    * testament meta API). `scope` 'destroyed' (default) or 'detached'.
    */
   async addTestament(topic: string, args?: Args, kwargs?: Kwargs, options?: TestamentOptions): Promise<void> {
-    const [procedure, a, k] = addTestamentCall(topic, args, kwargs, options);
-    await this.#caller.callResult(procedure, a, k);
+    await this.#caller.callResult(...addTestamentCall(topic, args, kwargs, options));
   }
 
   /** Removes this session's testaments of `scope` (`wamp.session.flush_testaments`). */
   async flushTestaments(scope?: TestamentOptions['scope']): Promise<void> {
-    const [procedure, a, k] = flushTestamentsCall(scope);
-    await this.#caller.callResult(procedure, a, k);
+    await this.#caller.callResult(...flushTestamentsCall(scope));
   }
 
   async register(procedure: string, endpoint: Endpoint, options?: RegisterOptions): Promise<Registration> {
@@ -294,35 +254,126 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
       this.#violation(error instanceof Error ? error.message : String(error));
       return;
     }
-    const handler = HANDLERS[this.#state][msg.type];
-    const route = this.#state === State.JOINED ? ROLE_ROUTES[msg.type] : undefined;
-    if (route !== undefined) {
-      const violation = route(this.#roles, msg);
-      if (violation !== undefined) this.#violation(violation);
-      return;
-    }
-    if (handler === undefined) {
+    if (!ACCEPTS[this.#state].has(msg.type)) {
       if (this.#state === State.CLOSING) return; // spec: ignore everything but GOODBYE while closing
       this.#violation(`unexpected ${MESSAGE_NAME[msg.type]} in state ${this.#state}`);
       return;
     }
-    handler(this, msg);
+    const violation = this.#dispatch(msg);
+    if (violation !== undefined) this.#violation(violation);
+  }
+
+  /** The one dispatch: each case sees its own message type. Returns the router's protocol violation, if any. */
+  #dispatch(msg: WampMessage): string | undefined {
+    switch (msg.type) {
+      case MessageType.WELCOME: return this.#welcome(msg);
+      case MessageType.CHALLENGE: return this.#challenge(msg);
+      case MessageType.ABORT: return this.#left(joinSteps.closeDetails(msg));
+      case MessageType.GOODBYE:
+        if (this.#state === State.JOINED) this.#out.send(goodbyeMessage({}, CloseReason.GOODBYE_AND_OUT));
+        return this.#left(joinSteps.closeDetails(msg));
+      case MessageType.ERROR: return this.#error(msg);
+      case MessageType.RESULT: return this.#caller.onResult(msg);
+      case MessageType.REGISTERED: return this.#callee.onRegistered(msg);
+      case MessageType.UNREGISTERED: return this.#callee.onUnregistered(msg);
+      case MessageType.INVOCATION:
+        this.#callee.onInvocation(msg);
+        return undefined;
+      case MessageType.INTERRUPT:
+        this.#callee.onInterrupt(msg);
+        return undefined;
+      case MessageType.SUBSCRIBED: return this.#pubsub.onSubscribed(msg);
+      case MessageType.UNSUBSCRIBED: return this.#pubsub.onUnsubscribed(msg);
+      case MessageType.PUBLISHED: return this.#pubsub.onPublished(msg);
+      case MessageType.EVENT:
+        this.#pubsub.onEvent(msg);
+        return undefined;
+      default:
+        // Unreachable: ACCEPTS lets only the types above through.
+        return `unexpected ${MESSAGE_NAME[msg.type]}`;
+    }
+  }
+
+  /** An ERROR goes to the role that sent the request it answers. */
+  #error(msg: ErrorMessage): string | undefined {
+    let ours = false;
+    switch (msg.requestType) {
+      case MessageType.CALL: ours = this.#caller.onError(msg); break;
+      case MessageType.REGISTER: case MessageType.UNREGISTER: ours = this.#callee.onError(msg); break;
+      case MessageType.SUBSCRIBE: case MessageType.UNSUBSCRIBE: case MessageType.PUBLISH: ours = this.#pubsub.onError(msg); break;
+    }
+    return ours ? undefined : `ERROR for ${MESSAGE_NAME[msg.requestType]} request ${msg.request} that we did not send`;
+  }
+
+  /** WELCOME: joined, once a mutually authenticating method (WAMP-SCRAM) has checked the router's proof. */
+  #welcome(msg: MessageOf<typeof MessageType.WELCOME>): undefined {
+    const check = joinSteps.welcomeCheck(this.config, msg);
+    return check === undefined ? this.#joined(msg) : this.#whileJoining(check, () => this.#joined(msg), true);
+  }
+
+  /** CHALLENGE: onChallenge's signature goes back as AUTHENTICATE. */
+  #challenge(msg: MessageOf<typeof MessageType.CHALLENGE>): undefined {
+    const authenticate = joinSteps.authenticate(this.config, msg, (challenge) => this.onChallenge(challenge));
+    return this.#whileJoining(authenticate, (reply) => this.#out.send(reply), false);
+  }
+
+  /**
+   * Goes on with the join when an authentication step settles, unless the join was given up
+   * meanwhile (a late answer is dropped); a failed step ends it with ABORT authentication_failed.
+   */
+  #whileJoining<T>(step: Promise<T>, then: (value: T) => void, closeOnFailure: boolean): undefined {
+    const transport = this.#transport;
+    const joining = (): boolean => this.#transport === transport && this.#state === State.JOINING;
+    step.then((value) => {
+      if (joining()) then(value);
+    }).catch((error: unknown) => {
+      if (!joining()) return;
+      const message = error instanceof Error ? error.message : String(error);
+      this.#out.send(abortMessage({ message }, ErrorUri.AUTHENTICATION_FAILED));
+      this.#left({ reason: ErrorUri.AUTHENTICATION_FAILED, message });
+      if (closeOnFailure) transport?.close(1000, 'authentication failed');
+    });
+    return undefined;
+  }
+
+  #joined(msg: MessageOf<typeof MessageType.WELCOME>): undefined {
+    const pending = this.#join;
+    this.#join = null;
+    const details = joinSteps.welcomeDetails(msg, pending?.realm ?? '', this.#joinedBefore);
+    this.#details = details;
+    this.#state = State.JOINED;
+    this.#out.joined(details.routerRoles);
+    log.debug(() => `joined realm ${details.realm} as session ${details.session} (authid ${details.authid ?? '-'}, authrole ${details.authrole ?? '-'})`);
+    this.#joinedBefore = true;
+    pending?.resolve(details);
+    if (details.rejoined) {
+      this.#run(async () => {
+        await Promise.all([this.#callee.restore(), this.#pubsub.restore()]);
+        this.emit('join', details);
+        await this.onRejoin(details);
+      });
+      return undefined;
+    }
+    this.emit('join', details);
+    this.#run(() => this.onJoin(details));
+    return undefined;
   }
 
   #violation(message: string): void {
     const transport = this.#transport;
     if (transport === null) return;
-    sendOn(transport, [MessageType.ABORT, { message }, ErrorUri.PROTOCOL_VIOLATION]);
+    this.#out.send(abortMessage({ message }, ErrorUri.PROTOCOL_VIOLATION));
     this.#left({ reason: ErrorUri.PROTOCOL_VIOLATION, message });
     transport.close(1002, 'protocol violation');
   }
 
-  #left(details: CloseDetails): void {
+  #left(details: CloseDetails): undefined {
     const wasJoined = this.#state === State.JOINED || this.#state === State.CLOSING;
     log.debug(() => `${wasJoined ? 'left the realm' : 'join refused'}: ${details.reason}${details.message === undefined ? '' : ` (${details.message})`}`);
     const pending = this.#join;
     this.#join = null;
     this.#state = this.#transport === null ? State.DISCONNECTED : State.CONNECTED;
+    this.#out.left();
     const lost = sessionLost(details.reason);
     this.#caller.detach(lost);
     this.#callee.detach(lost);
@@ -333,10 +384,13 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     if (pending !== null) {
       pending.reject(new ApplicationError(details.reason, details.message === undefined ? [] : [details.message]));
     }
-    if (wasJoined || pending !== null) {
-      this.emit('leave', details);
-      this.#run(() => this.onLeave(details));
-    }
+    if (wasJoined || pending !== null) this.#announceLeave(details);
+    return undefined;
+  }
+
+  #announceLeave(details: CloseDetails): void {
+    this.emit('leave', details);
+    this.#run(() => this.onLeave(details));
   }
 
   #transportClosed(wasClean: boolean, reason: string): void {
@@ -345,6 +399,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
       this.#left({ reason: 'wamp.close.transport_lost', message: reason });
     }
     this.#transport = null;
+    this.#out.detach();
     this.#state = State.DISCONNECTED;
     log.debug(() => `transport closed${wasClean ? '' : ' uncleanly'}${reason === '' ? '' : `: ${reason}`}`);
     this.emit('disconnect', { wasClean, reason });
@@ -366,50 +421,4 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
       this.#userError(error);
     }
   }
-
-  // ---- handlers ----
-
-  static welcome(s: ApplicationSession, msg: WampMessage): void {
-    joinSteps.welcome(s.#joining, msg);
-  }
-
-  static challenge(s: ApplicationSession, msg: WampMessage): void {
-    joinSteps.challenge(s.#joining, msg);
-  }
-
-  static joined(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.WELCOME) return;
-    const pending = s.#join;
-    s.#join = null;
-    const details = joinSteps.welcomeDetails(msg, pending?.realm ?? '', s.#joinedBefore);
-    s.#details = details;
-    s.#state = State.JOINED;
-    log.debug(() => `joined realm ${details.realm} as session ${details.session} (authid ${details.authid ?? '-'}, authrole ${details.authrole ?? '-'})`);
-    s.#joinedBefore = true;
-    pending?.resolve(details);
-    if (details.rejoined) {
-      s.#run(async () => {
-        await Promise.all([s.#callee.restore(), s.#pubsub.restore()]);
-        s.emit('join', details);
-        await s.onRejoin(details);
-      });
-      return;
-    }
-    s.emit('join', details);
-    s.#run(() => s.onJoin(details));
-  }
-
-  static abort(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type === MessageType.ABORT) s.#left(joinSteps.closeDetails(msg));
-  }
-
-  static goodbye(s: ApplicationSession, msg: WampMessage): void {
-    if (msg.type !== MessageType.GOODBYE) return;
-    if (s.#state === State.JOINED) sendOn(s.#transport, [MessageType.GOODBYE, {}, CloseReason.GOODBYE_AND_OUT]);
-    s.#left(joinSteps.closeDetails(msg));
-  }
 }
-
-const HANDLERS = stateHandlers<Handler>(ApplicationSession);
-
-export { notJoined };

@@ -68,6 +68,12 @@ export const ErrorUri = {
    */
   CANCELLED: 'wamp.error.cancelled',
   PAYLOAD_SIZE_EXCEEDED: 'wamp.error.payload_size_exceeded',
+  /**
+   * Not in the spec's lists; Autobahn's and Crossbar's URI for "the application payload could
+   * not be serialized": a message that could not be encoded for its receiver (an unencodable
+   * call result reaches the caller as this ERROR instead).
+   */
+  INVALID_PAYLOAD: 'wamp.error.invalid_payload',
   PROTOCOL_VIOLATION: 'wamp.error.protocol_violation',
   // Basic profile: authorization
   NOT_AUTHORIZED: 'wamp.error.not_authorized',

@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeCraSignature, deriveCraKey, signCryptosignChallenge, cryptosignPublicKey } from '../../runtime/auth/index.js';
+import { computeCraSignature, deriveCraKey, signCryptosignChallenge, cryptosignPublicKey, AuthErrorCode } from '../../runtime/auth/index.js';
+import { isWampkitError } from '../../runtime/errors.js';
 import { fromHex, toHex, utf8, fromBase64, toBase64, constantTimeEqual } from '../../runtime/auth/bytes.js';
 import { pbkdf2Sha256 } from '../../runtime/auth/crypto.js';
 import { scramAuthMessage, scramClientProof, scramKeys, scramSaltedPassword, scramServerSignature, verifyScramClientProof } from '../../runtime/auth/scram-core.js';
@@ -47,6 +48,12 @@ describe('WAMP-CRA known answers', () => {
   test('HMAC-SHA256 signature (RFC 4231 case 2) in base64', async () => {
     const sig = await computeCraSignature('Jefe', 'what do ya want for nothing?');
     assert.equal(toHex(fromBase64(sig)!), '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+  });
+  test('an empty key is refused with a typed error (AUTH_INVALID_OPTION), not a raw DOMException', async () => {
+    for (const bad of ['', undefined, 42]) {
+      await assert.rejects(computeCraSignature(bad as never, 'challenge'), (e: unknown) => isWampkitError(e) && e.code === AuthErrorCode.INVALID_OPTION);
+    }
+    await assert.rejects(computeCraSignature('key', null as never), (e: unknown) => isWampkitError(e) && e.code === AuthErrorCode.INVALID_OPTION);
   });
   test('derived key is base64 of PBKDF2-SHA256 over the UTF-8 salt', async () => {
     const key = await deriveCraKey('password', 'salt', 1, 32);

@@ -90,7 +90,8 @@ describe('wampgen diagnostics', () => {
       `${dir}/schema/api.ts:1:30`,
       `${dir}/schema/api.ts:${at(src, 'Missing)').line}:${at(src, 'Missing)').column}`,
     ]);
-    assert.match(found[0]?.message ?? '', /cannot resolve import ".\/nowhere.js"|cannot be resolved/);
+    assert.match(found[0]?.message ?? '', /^Cannot find module '.\/nowhere.js' or its corresponding type declarations\. \(TS2307\)$/, 'the compiler\'s own message');
+    assert.match(found[1]?.message ?? '', /`Missing` comes from an import that cannot be resolved/);
   });
 
   test('WG007 index signature it cannot represent', async () => {
@@ -98,8 +99,8 @@ describe('wampgen diagnostics', () => {
     await expectOne(src, DIAGNOSTIC.indexSignature, '[key', /index signature mixed with other members/);
   });
 
-  test('WG008 unknown type name', async () => {
-    await expectOne(svc('f(x: Nope): void;'), DIAGNOSTIC.unresolvedType, 'Nope', /cannot find type `Nope`/);
+  test('WG008 unknown type name, with the compiler\'s message', async () => {
+    await expectOne(svc('f(x: Nope): void;'), DIAGNOSTIC.unresolvedType, 'Nope', /^Cannot find name 'Nope'\. \(TS2304\)$/);
   });
 
   test('WG009 a type from a file that is not a schema input', async () => {
@@ -147,6 +148,24 @@ describe('wampgen diagnostics', () => {
   test('WG016 Kwargs<T> that is not the last parameter', async () => {
     const src = `import type { Kwargs } from 'wampkit/codegen/schema';\n${svc('f(k: Kwargs<{ a: string }>, x: number): void;')}`;
     await expectOne(src, DIAGNOSTIC.badKwargs, 'k: Kwargs', /must be the last parameter/);
+  });
+
+  test('WG016 Kwargs<T> with a non-object T names the alternatives', async () => {
+    const src = `import type { Kwargs } from 'wampkit/codegen/schema';\n${svc('f(k: Kwargs<string[]>): void;')}`;
+    await expectOne(src, DIAGNOSTIC.badKwargs, 'string[]', /^Kwargs<string\[\]> is not an object type, so it can never be valid keyword arguments$/);
+    const { diagnostics } = await diagnose({ 'schema/api.ts': src });
+    assert.match(diagnostics.find((d) => d.code === DIAGNOSTIC.badKwargs)?.hint ?? '', /positional parameter .* Kwargs<\{ name: string\[\] \}>/);
+  });
+
+  test('messages say what the user wrote, never the compiler\'s internal names', async () => {
+    const src = svc('f(a: object, b: { [K in \'x\' | \'y\']: number }, c: Record<number, string>, d: `id-${Uint8Array}`): void;');
+    const { diagnostics } = await diagnose({ 'schema/api.ts': src });
+    const messages = diagnostics.map((d) => d.message);
+    assert.ok(messages.includes('`object` cannot be represented on the wire'), messages.join('\n'));
+    assert.ok(messages.includes('a mapped type cannot be represented on the wire'), messages.join('\n'));
+    assert.ok(messages.includes('Record keys of type `number` cannot be represented'), messages.join('\n'));
+    assert.ok(messages.includes('`Uint8Array` cannot be part of a template literal type'), messages.join('\n'));
+    for (const d of diagnostics) assert.doesNotMatch(`${d.message} ${d.hint}`, /Keyword|Type\)|\(\w+(Type|Keyword)\)|SyntaxKind/);
   });
 
   test('WG017 generic members', async () => {

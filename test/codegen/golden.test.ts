@@ -13,6 +13,7 @@ import { ROOT, tempProject } from './helpers.js';
 const CASES = [
   { name: 'examples', schema: join(ROOT, 'schemas') },
   { name: 'edge', schema: join(ROOT, 'test/codegen/fixtures/edge/schema') },
+  { name: 'language', schema: join(ROOT, 'test/codegen/fixtures/language/schema') },
 ];
 
 function listFiles(dir: string, base = dir, out: string[] = []): string[] {

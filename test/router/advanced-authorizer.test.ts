@@ -104,20 +104,36 @@ describe('Authorizer: dynamic hooks', () => {
   });
 
   test('an answer arriving after forget does not revive the session cache', async () => {
-    let release: (v: boolean | { allow: boolean; cache: boolean }) => void = () => {};
-    let calls = 0;
+    // Each hook call hands out its own resolver, so the test answers exactly the call it means.
+    const answers: Array<(v: { allow: boolean; cache: boolean }) => void> = [];
+    let asked: () => void = () => {};
     const authorizer = new Authorizer(config, {
-      procedureHook: () => () => { calls++; return new Promise((resolve) => { release = resolve; }); },
+      // A short timeout: if an answer ever went unheard, the decision would be a denial, not a hang.
+      hookTimeout: 2_000,
+      procedureHook: () => () => new Promise((resolve) => {
+        answers.push(resolve);
+        asked();
+      }),
     });
+    const hookCalled = (): Promise<void> => new Promise((resolve) => (asked = resolve));
+    const first = hookCalled();
     const pending = authorizer.authorize(subject('dynamic', 5), 'com.a', 'call');
+    assert.ok(pending instanceof Promise);
+    await first;
+    // The session leaves while its authorization is out; then the (cacheable) answer arrives.
     authorizer.forget(5);
-    release({ allow: true, cache: true });
-    await pending;
+    answers[0]!({ allow: true, cache: true });
+    assert.equal((await pending).allow, true, 'the pending request still gets its answer');
+    // Had the late answer been cached, this would be a synchronous (cached) decision.
+    const second = hookCalled();
     const next = authorizer.authorize(subject('dynamic', 5), 'com.a', 'call');
-    assert.ok(next instanceof Promise);
-    release(true);
-    await next;
-    assert.equal(calls, 2);
+    assert.ok(next instanceof Promise, 'the hook is asked again: nothing was cached for the forgotten session');
+    await second;
+    answers[1]!({ allow: true, cache: true });
+    assert.equal((await next).allow, true);
+    assert.equal(answers.length, 2);
+    // Without forget, the second answer is cached as usual (the test can tell the two apart).
+    assert.ok(!(authorizer.authorize(subject('dynamic', 5), 'com.a', 'call') instanceof Promise));
   });
 
   test('a hook that throws, rejects, answers nonsense or times out fails secure with authorization_failed', async () => {

@@ -5,6 +5,7 @@ import { RetentionStore, retainedEventMessage, type RetainedEvent } from '../../
 import { publishFilter } from '../../runtime/router/event-filter.js';
 import type { PeerIdentity } from '../../runtime/router/peer.js';
 import { isWampkitError } from '../../runtime/errors.js';
+import { toWire } from '../../runtime/wamp/messages.js';
 
 const alice: PeerIdentity = { sessionId: 1, authid: 'alice', authrole: 'manager' };
 const bob: PeerIdentity = { sessionId: 2, authid: 'bob', authrole: 'staff' };
@@ -108,8 +109,8 @@ describe('RetentionStore', () => {
 
 test('retainedEventMessage marks the EVENT retained and adds the topic for pattern subscriptions', () => {
   const ev: RetainedEvent = { topic: 'com.t', publication: 77, publisher: 5, filter: publishFilter({}), details: { publisher: 5 }, args: [1], kwargs: { k: 2 } };
-  assert.deepEqual(retainedEventMessage(3, ev, false), [36, 3, 77, { publisher: 5, retained: true }, [1], { k: 2 }]);
-  assert.deepEqual(retainedEventMessage(3, ev, true), [36, 3, 77, { publisher: 5, retained: true, topic: 'com.t' }, [1], { k: 2 }]);
+  assert.deepEqual(toWire(retainedEventMessage(3, ev, false)), [36, 3, 77, { publisher: 5, retained: true }, [1], { k: 2 }]);
+  assert.deepEqual(toWire(retainedEventMessage(3, ev, true)), [36, 3, 77, { publisher: 5, retained: true, topic: 'com.t' }, [1], { k: 2 }]);
   const bare: RetainedEvent = { topic: 'com.t', publication: 78, publisher: null, filter: publishFilter({}), details: {} };
-  assert.deepEqual(retainedEventMessage(3, bare, false), [36, 3, 78, { retained: true }]);
+  assert.deepEqual(toWire(retainedEventMessage(3, bare, false)), [36, 3, 78, { retained: true }]);
 });

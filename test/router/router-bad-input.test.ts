@@ -4,6 +4,8 @@ import { makeRouter, joinSession, RawPeer, delay, withTimeout } from './helpers.
 import { ROUTER_ROLES } from '../../runtime/router/features.js';
 import type { TransportSerializer } from '../../runtime/transports/transport.js';
 import { ApplicationError } from '../../runtime/wamp/application-error.js';
+import { RouterSession, type SessionHost } from '../../runtime/router/router-session.js';
+import { createMemoryPair } from '../../runtime/transports/memory.js';
 
 const M = { HELLO: 1, WELCOME: 2, ABORT: 3, GOODBYE: 6, ERROR: 8, PUBLISH: 16, SUBSCRIBE: 32, SUBSCRIBED: 33, EVENT: 36, CALL: 48, RESULT: 50, REGISTER: 64, REGISTERED: 65, INVOCATION: 68, YIELD: 70 } as const;
 
@@ -218,6 +220,36 @@ describe('router: sessions that disappear', () => {
     sub.transport.close();
     for (let i = 0; i < 2000 && router.realm('realm1')?.broker.subscriptionCount() !== 0; i++) await delay(5);
     assert.equal(router.realm('realm1')?.broker.subscriptionCount(), 0);
+    await router.close(50);
+  });
+
+  test('a failure of ours while settling authentication ends that session with ABORT, not the process', async () => {
+    const router = makeRouter();
+    const realm = router.realm('realm1')!;
+    // An authentication whose verdict the session cannot use (a bug of ours, simulated).
+    const host: SessionHost = {
+      findRealm: (name) => (name === 'realm1' ? realm : undefined),
+      realmAuth: () => ({
+        handshake: () => ({
+          hello: () => Promise.resolve({ kind: 'welcome', result: null as never }),
+          authenticate: () => Promise.reject(new Error('unused')),
+        }),
+      }),
+      newSessionId: () => 77,
+      helloTimeout: 2000,
+      strictRequestIds: true,
+      sessionClosed: () => {},
+    };
+    const [client, server] = createMemoryPair();
+    const got: unknown[][] = [];
+    client.on('message', (m) => void got.push(m as unknown[]));
+    const session = new RouterSession(server, host);
+    client.send([M.HELLO, 'realm1', { roles: { caller: {} } }]);
+    for (let i = 0; i < 400 && got.length === 0; i++) await delay(5);
+    assert.equal(got[0]?.[0], M.ABORT);
+    assert.equal(got[0]?.[2], 'wamp.error.protocol_violation');
+    assert.match(String((got[0]?.[1] as { message?: string }).message), /internal error/);
+    assert.equal(session.state, 'closed');
     await router.close(50);
   });
 });

@@ -1,7 +1,7 @@
 // The client's Advanced Profile features end to end through our own router (memory
-// transport): retention, testaments, the session meta API as plain calls, and — once the
-// router announces them — progressive call invocations and call timeouts. A feature the
-// router does not announce yet is skipped with a message (the client side is covered by
+// transport): retention, testaments, the session meta API as plain calls, revocation,
+// progressive call invocations and call timeouts. Each test first checks that the router
+// announces the feature it exercises (the client side alone is covered by
 // session-advanced.test.ts against a scripted router).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,10 +11,9 @@ import type { EventDetails, Registration, Subscription } from '../../runtime/wam
 import type { Router } from '../../runtime/router/router.js';
 import { makeRouter, joinSession, withTimeout, delay } from '../router/helpers.js';
 
-function announced(role: 'broker' | 'dealer', feature: string): boolean {
-  return (ROUTER_ROLES[role].features as Record<string, boolean | undefined>)[feature] === true;
+function assertAnnounced(role: 'broker' | 'dealer', feature: string): void {
+  assert.equal((ROUTER_ROLES[role].features as Record<string, boolean | undefined>)[feature], true, `the router announces ${role} ${feature}`);
 }
-const unless = (role: 'broker' | 'dealer', feature: string): string | false => (announced(role, feature) ? false : `the router does not announce ${role} ${feature} yet`);
 
 async function until(check: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 2000; i++) {
@@ -73,7 +72,8 @@ describe('client Advanced Profile through our router', () => {
     await watcher.leave();
   });
 
-  test('registration revocation: a forced re-registration revokes the old callee (registrationRevoked, inactive); calls reach the new one', { skip: unless('dealer', 'registration_revocation') }, async () => {
+  test('registration revocation: a forced re-registration revokes the old callee (registrationRevoked, inactive); calls reach the new one', async () => {
+    assertAnnounced('dealer', 'registration_revocation');
     const { session: old } = await joinSession(router);
     const { session: taker } = await joinSession(router);
     const { session: caller } = await joinSession(router);
@@ -88,9 +88,10 @@ describe('client Advanced Profile through our router', () => {
     for (const s of [old, taker, caller]) await s.leave();
   });
 
-  test('subscription revocation: the router revokes a subscription (subscriptionRevoked); events stop', { skip: unless('broker', 'subscription_revocation') }, async () => {
-    const core = router.realm('realm1') as unknown as { revokeSubscription?: (id: number, reason: string, session?: number) => number } | undefined;
-    if (typeof core?.revokeSubscription !== 'function') return;
+  test('subscription revocation: the router revokes a subscription (subscriptionRevoked); events stop', async () => {
+    assertAnnounced('broker', 'subscription_revocation');
+    const core = router.realm('realm1');
+    assert.ok(core !== undefined);
     const { session: sub } = await joinSession(router);
     const { session: pub } = await joinSession(router);
     const got: unknown[] = [];
@@ -117,7 +118,8 @@ describe('client Advanced Profile through our router', () => {
     await a.leave();
   });
 
-  test('progressive call invocations: chunks reach the callee as details.input; one result', { skip: unless('dealer', 'progressive_call_invocations') }, async () => {
+  test('progressive call invocations: chunks reach the callee as details.input; one result', async () => {
+    assertAnnounced('dealer', 'progressive_call_invocations');
     const { session: callee } = await joinSession(router);
     const { session: caller } = await joinSession(router);
     await callee.register('p.concat', async (args, _kwargs, details) => {
@@ -134,7 +136,8 @@ describe('client Advanced Profile through our router', () => {
     await caller.leave();
   });
 
-  test('call timeout: the dealer ends a call that runs too long with wamp.error.timeout and interrupts the callee', { skip: unless('dealer', 'call_timeout') }, async () => {
+  test('call timeout: the dealer ends a call that runs too long with wamp.error.timeout and interrupts the callee', async () => {
+    assertAnnounced('dealer', 'call_timeout');
     const { session: callee } = await joinSession(router);
     const { session: caller } = await joinSession(router);
     let aborted = false;

@@ -116,6 +116,35 @@ describe('Component: connect, reconnect, restore', () => {
     await router.close(50);
   });
 
+  test('a deliberate leave while waiting to reconnect stops the component at once', async () => {
+    const router = makeRouter();
+    const serverSides: WampTransport[] = [];
+    const first = memoryConnector(router, serverSides);
+    let attempts = 0;
+    const component = new Component({
+      // The first attempt connects; every later one would only be tried after a minute.
+      transports: () => (++attempts === 1 ? first() : Promise.reject(new Error('down'))),
+      realm: 'realm1',
+      initialRetryDelay: 60_000,
+      retryDelayJitter: 0,
+    });
+    const joined = new Promise<void>((resolve) => component.once('join', () => resolve()));
+    const done = component.start();
+    await withTimeout(joined, 10000, 'join');
+    const disconnected = new Promise<void>((resolve) => component.once('disconnect', () => resolve()));
+    serverSides[0]!.close(); // the network drops; the component now waits to reconnect
+    await withTimeout(disconnected, 10000, 'disconnect');
+    assert.equal(component.session.isConnected, false);
+    const left: string[] = [];
+    component.session.once('leave', (d) => void left.push(d.reason));
+    await component.session.leave();
+    await withTimeout(done, 5000, 'the component stops');
+    assert.deepEqual(left, ['wamp.close.normal']);
+    assert.equal(component.session.leftDeliberately, true);
+    assert.equal(attempts, 1, 'no reconnect attempt after the leave');
+    await router.close(50);
+  });
+
   test('over a real WebSocket URL', async () => {
     const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
     const [url] = await router.start();

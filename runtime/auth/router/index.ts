@@ -14,5 +14,5 @@ export { deriveCraKey } from '../wampcra.js';
 export { deriveScramCredential, ScramKdf, type ScramCredential } from '../scram-core.js';
 export { AuthMethod, AuthProvider } from '../methods.js';
 export { AuthErrorCode, AuthUri } from '../errors.js';
-export { dealerCall, type DealerCallOptions } from './dealer-call.js';
+export { dealerCall, type DealerCallOptions } from '../../router/dealer-call.js';
 export { helloInfo, welcomeAuthDetails } from './session-glue.js';

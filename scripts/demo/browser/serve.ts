@@ -50,8 +50,13 @@ export async function startBrowserDemo(options: { host?: string; port?: number }
       target: 'es2022',
       sourcemap: true,
       logLevel: 'warning',
-      // The generated stubs import `wampkit`; in the browser that is the browser entry.
-      alias: { 'wampkit/browser': join(root, 'runtime', 'browser', 'index.ts'), wampkit: join(root, 'runtime', 'browser', 'index.ts') },
+      // The page imports `wampkit/browser`, the generated stubs `wampkit/stubs` (browser-safe);
+      // plain `wampkit` in the browser is the browser entry.
+      alias: {
+        'wampkit/browser': join(root, 'runtime', 'browser', 'index.ts'),
+        'wampkit/stubs': join(root, 'runtime', 'stubs', 'index.ts'),
+        wampkit: join(root, 'runtime', 'browser', 'index.ts'),
+      },
     });
     copyFileSync(join(here, 'browser', 'index.html'), join(www, 'index.html'));
   });
