@@ -375,13 +375,10 @@ async function runFlood(flood: (typeof FLOODS)[number], engine: string, dir: str
 }
 
 const fmtMiB = (bytes: number): string => (Number.isFinite(bytes) ? `${(bytes / MiB).toFixed(0)} MiB` : 'n/a');
-/** The router imports packages (serializers, hashes): the compiled tree needs node_modules beside it. */
-function withPackages(dir: string): string {
-  symlinkSync(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(dir, 'node_modules'));
-  return dir;
-}
-const engines: Array<[string, string]> = [['ours', withPackages(compileRuntime())]];
-if (ref !== null) engines.push([`base (${ref})`, withPackages(compileBaseline(ref))]);
+// The router imports packages (serializers, hashes): compileRuntime links node_modules beside
+// the compiled tree.
+const engines: Array<[string, string]> = [['ours', compileRuntime()]];
+if (ref !== null) engines.push([`base (${ref})`, compileBaseline(ref)]);
 console.log(`wampkit hostile floods: node ${process.version}, scale ${SCALE}${ref === null ? '' : `, base = ${ref}`}`);
 const rows: Row[] = [];
 try {

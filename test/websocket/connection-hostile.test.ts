@@ -2,7 +2,7 @@
  * A server connection facing a hostile client: memory follows what the peer sent, not what it
  * announced (large frame headers), not how it cut a message (many one-byte frames), and not how
  * many pings it sent while never reading. Floods are scaled down: each test asserts the bound.
- * Full-size figures: bench/hostile (docs/websocket.md, "Limits").
+ * Full size: bench/hostile/index.ts (prints each flood's peak RSS); the bounds: docs/limits.md.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
