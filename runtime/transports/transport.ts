@@ -50,6 +50,11 @@ export interface WampTransport {
   /** The peer, for logs: "tcp:127.0.0.1:5000", "unix:/tmp/s", "memory". */
   readonly peer: string;
   readonly isOpen: boolean;
+  /**
+   * Bytes accepted by `send` and not yet handed to the operating system (a peer that does not
+   * read makes it grow). The router's outbound budget reads it; absent: not known (taken as 0).
+   */
+  readonly bufferedAmount?: number;
   /** Sends one WAMP message. Dropped silently once the transport is closed. */
   send(message: unknown[]): void;
   /**
