@@ -3,8 +3,9 @@
 // so the router's writes back up as behind a stalled client; the budget is scaled down (64 KiB
 // rather than 16 MiB) and the tests assert the bound through the router's own counters
 // (wamp.session.get: transport.outbound), never RSS or timings. The loopback kernel buffers take
-// a few MB before the router's queue grows, so each flood sends a few MB; bench/hostile/
-// slow-consumer.ts floods at full size and prints the router's peak RSS.
+// a few MB before the router's queue grows, so each flood sends a few MB;
+// `bench/hostile/router-limits.ts --only slow-consumer` floods at full size and prints the
+// router's peak RSS.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Router } from '../../runtime/router/router.js';
