@@ -93,7 +93,7 @@ export class Router {
     const started: RunningListener[] = [];
     try {
       for (const config of this.options.listeners) {
-        started.push(await startListener(config, (transport) => this.#attach(transport, config.outbound), this.options.maxMessageSize));
+        started.push(await startListener(config, (transport) => this.#attach(transport, config.outbound), this.options.maxMessageSize, this.options.maxNestingDepth));
       }
     } catch (error) {
       await Promise.all(started.map((l) => l.close()));

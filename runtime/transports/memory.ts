@@ -62,6 +62,10 @@ class MemoryTransport extends BaseTransport {
     return this.#inFlight;
   }
 
+  get serializer(): TransportSerializer | undefined {
+    return this.#serializer;
+  }
+
   receive(data: Uint8Array | string): void {
     const serializer = this.#serializer;
     if (serializer === undefined) return;

@@ -48,9 +48,17 @@ export class WebSocketTransport extends BaseTransport {
     connection.on('error', () => {});
   }
 
-  /** Wraps a server-side connection whose subprotocol names a WAMP serialization. */
-  static accept(connection: WebSocketConnection, options: WebSocketTransportOptions = {}): WebSocketTransport | null {
-    const serializer = serializerBySubprotocol(connection.subprotocol ?? '');
+  get serializer(): Serializer {
+    return this.#serializer;
+  }
+
+  /**
+   * Wraps a server-side connection whose subprotocol names a WAMP serialization: one of
+   * `offered` (a listener's instances, with its limits) when given, else the shared instance.
+   */
+  static accept(connection: WebSocketConnection, options: WebSocketTransportOptions = {}, offered?: readonly Serializer[]): WebSocketTransport | null {
+    const subprotocol = connection.subprotocol ?? '';
+    const serializer = offered === undefined ? serializerBySubprotocol(subprotocol) : offered.find((s) => s.subprotocol === subprotocol);
     if (serializer === undefined) return null;
     log.debug(() => `accepted WebSocket from ${connection.peer}: subprotocol ${connection.subprotocol ?? '(none)'}, extensions ${connection.extensions === '' ? '(none)' : connection.extensions}`);
     return new WebSocketTransport(connection, serializer, options);
@@ -67,10 +75,11 @@ export class WebSocketTransport extends BaseTransport {
     this.connection.sendMessage(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), this.#serializer.isBinary);
   }
 
-  sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void {
+  sendShared(message: unknown[], cache: Map<object, Uint8Array | string>): void {
     if (!this.isOpen) return;
-    let data = cache.get(this.serializerName);
-    if (data === undefined) cache.set(this.serializerName, (data = this.#serializer.serialize(message)));
+    const serializer = this.#serializer;
+    let data = cache.get(serializer);
+    if (data === undefined) cache.set(serializer, (data = serializer.serialize(message)));
     this.connection.sendMessage(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), this.#serializer.isBinary);
   }
 
@@ -115,14 +124,19 @@ export class WebSocketTransport extends BaseTransport {
 }
 
 export interface WebSocketClientOptions extends Omit<ConnectOptions, 'protocols'>, WebSocketTransportOptions {
-  /** Serializers to offer, most preferred first. Default cbor, msgpack, json. */
+  /** Serializers to offer, most preferred first: names or instances. Default cbor, msgpack, json. */
   serializers?: SerializerSpec[];
+  /**
+   * Nesting limit (16..1024, default 512) of the serializers named in `serializers`; an
+   * instance passed there keeps its own.
+   */
+  maxDepth?: number;
 }
 
 /** Connects to a WAMP router over WebSocket; resolves once the handshake agreed a serializer. */
 export async function connectWebSocketTransport(url: string | URL, options: WebSocketClientOptions = {}): Promise<WebSocketTransport> {
-  const { serializers, maxMessageSize, ...wsOptions } = options;
-  const offered = serializersOf(serializers);
+  const { serializers, maxMessageSize, maxDepth, ...wsOptions } = options;
+  const offered = serializersOf(serializers, maxDepth === undefined ? undefined : { maxDepth });
   log.debug(() => `connecting to ${String(url)} offering ${offered.map((s) => s.subprotocol).join(', ')}`);
   const connection = await connect(url, { ...wsOptions, protocols: offered.map((s) => s.subprotocol) });
   log.debug(() => `connected to ${String(url)}: subprotocol ${connection.subprotocol ?? '(none)'}, extensions ${connection.extensions === '' ? '(none)' : connection.extensions}`);
