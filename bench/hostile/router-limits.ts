@@ -6,6 +6,8 @@
  *   subscriptions  one session sends 1,000,000 SUBSCRIBEs (distinct topics)
  *   calls          one session sends 1,000,000 CALLs to a callee that never answers
  *   retention      one session publishes 300 retained 4 MB events (router heap capped at 1 GB)
+ *   slow-consumer  a subscriber stops reading (its socket paused) while another session
+ *                  publishes 1,000,000 acknowledged 1 KB events, which a third session reads
  *
  *   npx tsx bench/hostile/router-limits.ts [--root DIR] [--only a,b] [--scale F]
  *
@@ -26,7 +28,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
 
-const M = { HELLO: 1, WELCOME: 2, ABORT: 3, ERROR: 8, PUBLISH: 16, PUBLISHED: 17, SUBSCRIBE: 32, SUBSCRIBED: 33, CALL: 48, RESULT: 50, REGISTER: 64, REGISTERED: 65, INVOCATION: 68 } as const;
+const M = { HELLO: 1, WELCOME: 2, ABORT: 3, ERROR: 8, PUBLISH: 16, PUBLISHED: 17, SUBSCRIBE: 32, SUBSCRIBED: 33, EVENT: 36, CALL: 48, RESULT: 50, REGISTER: 64, REGISTERED: 65, INVOCATION: 68 } as const;
 const MiB = 1024 * 1024;
 /** Requests in flight per flooding session (replies counted against it). */
 const WINDOW = 5000;
@@ -94,6 +96,8 @@ function memoryOf(pid: number): { rss: number; peak: number } {
 /** One WAMP session over `ws`: sequential request IDs, replies counted by type (and ERROR URI). */
 class Session {
   readonly ws: WebSocket;
+  /** The session ID from WELCOME. */
+  id = 0;
   #request = 0;
   readonly counts = new Map<string, number>();
   #waiters: Array<() => void> = [];
@@ -126,6 +130,7 @@ class Session {
     s.send([M.HELLO, 'realm1', { roles: { caller: {}, callee: {}, publisher: {}, subscriber: {} } }]);
     const w = await welcome;
     if (w[0] !== M.WELCOME) throw new Error(`not welcomed: ${JSON.stringify(w)}`);
+    s.id = w[1] as number;
     return s;
   }
 
@@ -209,6 +214,22 @@ async function pipeline(s: Session, count: number, make: (i: number, request: nu
   return sent;
 }
 
+/** Subscribes `s` to `topic`; resolves once SUBSCRIBED. */
+async function subscribe(s: Session, topic: string): Promise<void> {
+  const r = s.nextRequest();
+  const done = s.next((m) => m[0] === M.SUBSCRIBED && m[1] === r);
+  s.send([M.SUBSCRIBE, r, {}, topic]);
+  await done;
+}
+
+/** Whether the router still has session `id` (wamp.session.get from `s`). */
+async function stillThere(s: Session, id: number): Promise<boolean> {
+  const r = s.nextRequest();
+  const answer = s.next((m) => (m[0] === M.RESULT && m[1] === r) || (m[0] === M.ERROR && m[2] === r));
+  s.send([M.CALL, r, {}, 'wamp.session.get', [id]]);
+  return (await answer)[0] === M.RESULT;
+}
+
 const FLOODS: Record<string, { count: number; heapMb?: number; run(address: string, count: number): Promise<Outcome> }> = {
   registrations: {
     count: 1_000_000,
@@ -278,6 +299,29 @@ const FLOODS: Record<string, { count: number; heapMb?: number; run(address: stri
         }
       }
       return { sent, answers: Object.fromEntries(s.counts) };
+    },
+  },
+  'slow-consumer': {
+    count: 1_000_000,
+    async run(address, count) {
+      const slow = await Session.open(address);
+      await subscribe(slow, 'com.flood.feed');
+      slow.ws.pause(); // reads nothing more: what the router sends it backs up
+      const reader = await Session.open(address);
+      await subscribe(reader, 'com.flood.feed');
+      const publisher = await Session.open(address);
+      const payload = 'p'.repeat(1000);
+      const answered = (): number => publisher.replies(String(M.PUBLISHED), 'ERROR');
+      const sent = await pipeline(publisher, count, (i, r) => [M.PUBLISH, r, { acknowledge: true }, 'com.flood.feed', [i, payload]], answered);
+      await reader.until(() => (reader.counts.get(String(M.EVENT)) ?? 0) >= sent, Date.now() + 60_000);
+      return {
+        sent,
+        answers: {
+          ...Object.fromEntries(publisher.counts),
+          [`reader ${M.EVENT}`]: reader.counts.get(String(M.EVENT)) ?? 0,
+          'slow subscriber still joined': (await stillThere(publisher, slow.id)) ? 1 : 0,
+        },
+      };
     },
   },
 };

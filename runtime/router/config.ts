@@ -11,6 +11,7 @@ import { DEFAULT_MAX_DEPTH, MAX_CONFIGURABLE_DEPTH, MIN_CONFIGURABLE_DEPTH } fro
 import { MAX_TIMER_DELAY } from '../long-timeout.js';
 import type { MetaApiConfig } from './meta-api.js';
 import { SESSION_LIMIT_KEYS, type SessionLimits } from './limits.js';
+import { OUTBOUND_BUDGET_KEYS, type OutboundBudgetOptions } from './outbound-budget.js';
 
 export { RouterErrorCode } from './error-codes.js';
 
@@ -38,6 +39,11 @@ export interface RealmConfig {
   metaApi?: MetaApiConfig;
   /** Per-session limits in this realm, key by key over the router's `limits` (docs/limits.md). */
   limits?: Partial<SessionLimits>;
+  /**
+   * Outbound budget of this realm's sessions, key by key over the router's `outbound`; a
+   * listener's own `outbound` keys win over these (docs/limits.md).
+   */
+  outbound?: Partial<OutboundBudgetOptions>;
 }
 
 /**
@@ -57,7 +63,7 @@ export const LISTENER_DEFAULTS = {
   keepalive: { interval: 30_000, timeout: 10_000 },
 } as const;
 
-/** Options every listener takes. */
+/** Options every listener takes beside its address. */
 interface ListenerTimeouts {
   /**
    * Ms a connection has, from TCP accept, to complete its opening handshake (the WebSocket
@@ -67,6 +73,11 @@ interface ListenerTimeouts {
   handshakeTimeout?: number;
   /** Keepalive pings; `false` turns them off. Default { interval: 30000, timeout: 10000 }. */
   keepalive?: KeepaliveConfig | false;
+  /**
+   * Outbound budget of the sessions that connect through this listener, key by key over their
+   * realm's and the router's `outbound` (docs/limits.md).
+   */
+  outbound?: Partial<OutboundBudgetOptions>;
 }
 
 export interface WebSocketListenerConfig extends ListenerTimeouts {
@@ -117,6 +128,12 @@ export interface RouterOptions {
   maxNestingDepth?: number;
   /** Per-session limits for every realm (registrations, subscriptions, pending calls); docs/limits.md. */
   limits?: Partial<SessionLimits>;
+  /**
+   * How many bytes may wait for a session that does not read (`budget`, default 16 MiB), how
+   * long it may stay over that (`grace`, 10000 ms) and where it is closed at once (`hardCap`,
+   * 4 × budget); per realm and per listener too (docs/limits.md).
+   */
+  outbound?: Partial<OutboundBudgetOptions>;
 }
 
 export interface NormalizedRouterOptions {
@@ -127,6 +144,7 @@ export interface NormalizedRouterOptions {
   strictRequestIds: boolean;
   maxNestingDepth: number;
   limits: Partial<SessionLimits>;
+  outbound: Partial<OutboundBudgetOptions>;
 }
 
 function bad(message: string): Error {
@@ -172,6 +190,7 @@ function checkListener(value: unknown, at: number): ListenerConfig {
   checkPort(value['port'], where);
   checkSerializers(value['serializers'], where);
   checkListenerTimeouts(value, where);
+  if (value['outbound'] !== undefined) checkOutbound(value['outbound'], `${where}.outbound`);
   if (type === 'websocket') {
     const path = value['path'];
     if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
@@ -242,6 +261,25 @@ function checkLimits(value: unknown, where: string): Partial<SessionLimits> {
   return value as Partial<SessionLimits>;
 }
 
+function checkOutbound(value: unknown, where: string): Partial<OutboundBudgetOptions> {
+  if (!isRecord(value)) throw bad(`${where} must be an object, got ${JSON.stringify(value)}`);
+  for (const k of Object.keys(value)) {
+    if (!(OUTBOUND_BUDGET_KEYS as readonly string[]).includes(k)) throw bad(`${where}.${k} is not one of ${OUTBOUND_BUDGET_KEYS.join(', ')}`);
+  }
+  const budget = value['budget'] === undefined ? undefined : checkSafeSize(value['budget'], `${where}.budget`);
+  if (value['grace'] !== undefined) checkTimerDelay(value['grace'], `${where}.grace`, 0);
+  const cap = value['hardCap'] === undefined ? undefined : checkSafeSize(value['hardCap'], `${where}.hardCap`);
+  if (budget !== undefined && cap !== undefined && cap !== 0 && cap < budget) {
+    throw bad(`${where}.hardCap must be at least budget (${budget}) or 0, got ${cap}`);
+  }
+  return value as Partial<OutboundBudgetOptions>;
+}
+
+function checkSafeSize(value: unknown, name: string): number {
+  if (!(Number.isSafeInteger(value) && (value as number) >= 0)) throw bad(`${name} must be a non-negative integer of bytes, got ${JSON.stringify(value)}`);
+  return value as number;
+}
+
 export function normalizeRouterOptions(options: unknown): NormalizedRouterOptions {
   if (!isRecord(options)) throw bad(`router options must be an object, got ${JSON.stringify(options)}`);
   const realmsIn = options['realms'];
@@ -258,6 +296,7 @@ export function normalizeRouterOptions(options: unknown): NormalizedRouterOption
     if (r['retention'] !== undefined) realm.retention = checkRetention(r['retention'], `realms[${i}].retention`);
     if (r['metaApi'] !== undefined) realm.metaApi = checkMetaApi(r['metaApi'], `realms[${i}].metaApi`);
     if (r['limits'] !== undefined) realm.limits = checkLimits(r['limits'], `realms[${i}].limits`);
+    if (r['outbound'] !== undefined) realm.outbound = checkOutbound(r['outbound'], `realms[${i}].outbound`);
     return realm;
   });
   const seen = new Set<string>();
@@ -277,5 +316,6 @@ export function normalizeRouterOptions(options: unknown): NormalizedRouterOption
     strictRequestIds: strict ?? true,
     maxNestingDepth: checkNestingDepth(options['maxNestingDepth']),
     limits: options['limits'] === undefined ? {} : checkLimits(options['limits'], 'limits'),
+    outbound: options['outbound'] === undefined ? {} : checkOutbound(options['outbound'], 'outbound'),
   };
 }

@@ -151,7 +151,7 @@ export class LocalDealer implements Dealer {
   readonly #ofPeer = new Map<RouterPeer, Set<number>>();
   readonly #calls = new CallTable();
   readonly #limits: SessionLimits;
-  /** Whether a callee can take one more invocation (maxPendingInvocations); made once, not per call. */
+  /** Whether a callee can take one more invocation (maxPendingInvocations, not congested); made once, not per call. */
   readonly #canTake: (callee: RouterPeer) => boolean;
   /** Calls waiting for a dynamic authorizer's verdict on a guarded callee, per caller. */
   readonly #waiting = new Map<RouterPeer, Set<object>>();
@@ -159,7 +159,8 @@ export class LocalDealer implements Dealer {
   constructor(ids: IdSource, limits: SessionLimits = DEFAULT_SESSION_LIMITS) {
     this.#ids = ids;
     this.#limits = limits;
-    this.#canTake = (callee) => this.#calls.invocationsOf(callee) < limits.maxPendingInvocations;
+    // A callee over its outbound budget is not reading: an INVOCATION would only pile up there.
+    this.#canTake = (callee) => this.#calls.invocationsOf(callee) < limits.maxPendingInvocations && callee.congested !== true;
   }
 
   register(peer: RouterPeer, procedure: string, match: string, invoke: string, options: RegisterOptions = {}): RegisterOutcome {
@@ -232,11 +233,7 @@ export class LocalDealer implements Dealer {
       if (callee !== undefined && !this.#canTake(callee)) callee = found!.list.pick(this.#canTake);
     }
     if (found === undefined || callee === undefined) {
-      const busy = found !== undefined && found.list.size > 0;
-      caller.send(busy
-        ? errorMessage(MessageType.CALL, call.request, {}, LimitErrorUri.MAX_CONCURRENCY,
-          [`every callee of '${call.procedure}' has ${this.#limits.maxPendingInvocations} invocations pending (limit maxPendingInvocations)`])
-        : errorMessage(MessageType.CALL, call.request, {}, ErrorUri.NO_SUCH_PROCEDURE, [`no callee registered for procedure '${call.procedure}'`]));
+      caller.send(found !== undefined && found.list.size > 0 ? this.#busyError(found, call) : errorMessage(MessageType.CALL, call.request, {}, ErrorUri.NO_SUCH_PROCEDURE, [`no callee registered for procedure '${call.procedure}'`]));
       return;
     }
     if (progress && !(callee.hasFeature('callee', 'progressive_call_invocations') && callee.hasFeature('callee', 'call_canceling'))) {
@@ -274,6 +271,16 @@ export class LocalDealer implements Dealer {
     }
     // Chained: a timeout above 2^31-1 ms would fire after 1 ms as one setTimeout.
     if (!forward && typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0) inv.timer = setLongTimeout(() => this.#timedOut(inv), timeout);
+  }
+
+  /** Every callee of `reg` is at its invocation limit or over its outbound budget: which to tell the caller. */
+  #busyError(reg: Registration, call: CallRequest): ErrorMessage {
+    if (reg.list.callees.some((c) => c.congested === true)) {
+      return errorMessage(MessageType.CALL, call.request, {}, LimitErrorUri.CALLEE_OVERLOADED,
+        [`the callee of '${call.procedure}' is not reading what the router sends it (over its outbound budget)`]);
+    }
+    return errorMessage(MessageType.CALL, call.request, {}, LimitErrorUri.MAX_CONCURRENCY,
+      [`every callee of '${call.procedure}' has ${this.#limits.maxPendingInvocations} invocations pending (limit maxPendingInvocations)`]);
   }
 
   /** Runs `then` once the verdicts are in, unless the caller left meanwhile. */

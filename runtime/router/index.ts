@@ -15,5 +15,7 @@ export { MetaProcedure, MetaTopic, MUTATING_META_PROCEDURES } from './meta-api.j
 export type { MetaApiConfig } from './meta-api.js';
 export { LimitErrorUri, DEFAULT_SESSION_LIMITS } from './limits.js';
 export type { SessionLimits } from './limits.js';
+export { OutboundCloseReason, DEFAULT_OUTBOUND_BUDGET, DEFAULT_OUTBOUND_GRACE } from './outbound-budget.js';
+export type { OutboundBudgetOptions, OutboundStats } from './outbound-budget.js';
 export { ROUTER_ROLES } from './features.js';
 export { main as runCli, routerOptionsFromArgs } from './cli.js';

@@ -21,6 +21,11 @@ export const LimitErrorUri = {
   MAX_PENDING_CALLS: 'wampkit.error.max_pending_calls_reached',
   /** CALL when every callee it could go to has `maxPendingInvocations` invocations unanswered. */
   MAX_CONCURRENCY: 'wampkit.error.max_concurrency_reached',
+  /**
+   * CALL when every callee it could go to is over its outbound budget (outbound-budget.ts): it
+   * is not reading what the router sends it, so an INVOCATION would only pile up there.
+   */
+  CALLEE_OVERLOADED: 'wampkit.error.callee_overloaded',
 } as const;
 export type LimitErrorUri = (typeof LimitErrorUri)[keyof typeof LimitErrorUri];
 

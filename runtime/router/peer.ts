@@ -19,6 +19,16 @@ export interface RouterPeer extends PeerIdentity {
   readonly authprovider?: string;
   /** Transport details the meta API reports (wamp.session.get). */
   readonly transportInfo?: Readonly<Record<string, unknown>>;
+  /**
+   * Bytes queued for the peer in its transport and not yet written to its socket; absent for
+   * router-internal peers, which take messages as values.
+   */
+  readonly bufferedAmount?: number;
+  /**
+   * True while the peer is over its outbound budget (router/outbound-budget.ts): its EVENTs are
+   * being dropped and the dealer routes no new CALL to it. Absent: never.
+   */
+  readonly congested?: boolean;
   /** Whether the peer announced `feature` for `role` in HELLO.Details.roles. */
   hasFeature(role: string, feature: string): boolean;
   /**

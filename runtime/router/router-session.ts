@@ -27,6 +27,8 @@ import type { AuthOutcome } from '../auth/router/types.js';
 import type { RouterPeer } from './peer.js';
 import type { Handled, RoutingCore } from './realm.js';
 import { deliver, deliverShared, type SharedMessage } from './outbound.js';
+import { Admission, OutboundBudget, OutboundCloseReason, type BudgetOwner, type OutboundBudgetOptions } from './outbound-budget.js';
+import { CloseCode } from '../websocket/constants.js';
 import {
   challengeOf, helloOf, peerRoles, welcomeOf, type PeerRoles, type RealmAuthentication, type SessionAuthentication,
 } from './router-session-join.js';
@@ -46,6 +48,8 @@ export interface SessionHost {
   newSessionId(): number;
   readonly helloTimeout: number;
   readonly strictRequestIds: boolean;
+  /** The outbound budget in force for a session of `realm` that came through a listener setting `listener`. */
+  outboundBudget(realm: string, listener: Partial<OutboundBudgetOptions> | undefined): Readonly<OutboundBudgetOptions>;
   /** Called once when the session's transport is gone. */
   sessionClosed(session: RouterSession): void;
 }
@@ -79,10 +83,15 @@ export class RouterSession implements RouterPeer {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #handshake: SessionAuthentication | null = null;
   #pendingRealm: RoutingCore | null = null;
+  /** The listener's outbound budget options, over the realm's (outbound-budget.ts). */
+  readonly #listenerBudget: Partial<OutboundBudgetOptions> | undefined;
+  /** The joined session's outbound budget; null before WELCOME and after leaving. */
+  #budget: OutboundBudget | null = null;
 
-  constructor(transport: WampTransport, host: SessionHost) {
+  constructor(transport: WampTransport, host: SessionHost, listenerBudget?: Partial<OutboundBudgetOptions>) {
     this.transport = transport;
     this.#host = host;
+    this.#listenerBudget = listenerBudget;
     transport.on('message', (value) => this.#receive(value));
     transport.on('error', (error) => this.#transportError(error));
     transport.on('close', () => this.#closed());
@@ -95,7 +104,17 @@ export class RouterSession implements RouterPeer {
   get authmethod(): string | undefined { return this.#authmethod; }
   get authprovider(): string | undefined { return this.#authprovider; }
   get transportInfo(): Readonly<Record<string, unknown>> {
-    return { type: this.transport.serializerName === 'memory' ? 'memory' : 'network', serializer: this.transport.serializerName };
+    const info: Record<string, unknown> = { type: this.transport.serializerName === 'memory' ? 'memory' : 'network', serializer: this.transport.serializerName };
+    if (this.#budget !== null) info['outbound'] = this.#budget.stats;
+    return info;
+  }
+
+  get bufferedAmount(): number {
+    return this.transport.bufferedAmount ?? 0;
+  }
+
+  get congested(): boolean {
+    return this.#budget?.congested === true;
   }
   /** The realm this session has joined (null before WELCOME and after leaving). */
   get core(): RoutingCore | null { return this.#realm; }
@@ -107,10 +126,13 @@ export class RouterSession implements RouterPeer {
   }
 
   send(message: WampMessage): boolean {
+    // Over its budget, an EVENT is dropped (and counted) instead; past the hard cap nothing goes.
+    if (this.#budget !== null && this.#budget.admit(message.type) !== Admission.SEND) return false;
     return deliver(this.transport, this.#sessionId, message);
   }
 
   sendShared(message: SharedMessage): boolean {
+    if (this.#budget !== null && this.#budget.admit(message.message.type) !== Admission.SEND) return false;
     return deliverShared(this.transport, this.#sessionId, message);
   }
 
@@ -323,6 +345,7 @@ export class RouterSession implements RouterPeer {
       this.abort(ErrorUri.INVALID_PAYLOAD, 'the WELCOME could not be encoded for this transport');
       return;
     }
+    this.#budget = new OutboundBudget(this.#host.outboundBudget(realm.name, this.#listenerBudget), this.#budgetOwner());
     log.info(() => `session ${this.#sessionId} joined realm ${realm.name} from ${this.transport.peer} (authid ${result.authid}, authrole ${result.authrole}, authmethod ${result.authmethod})`);
     // After WELCOME: on_join (and anything it triggers) must not reach the client before it.
     realm.join(this);
@@ -386,7 +409,35 @@ export class RouterSession implements RouterPeer {
     this.#timer = null;
   }
 
+  #budgetOwner(): BudgetOwner {
+    const session = this.#sessionId;
+    const transport = this.transport;
+    return {
+      sessionId: session,
+      get bufferedAmount() {
+        return transport.bufferedAmount ?? 0;
+      },
+      // Asked while a message is being routed: close after this step, not inside it.
+      overflow: (why) => queueMicrotask(() => this.#slowConsumer(session, why)),
+    };
+  }
+
+  /**
+   * Ends a session that does not read what it is sent: GOODBYE wampkit.close.slow_consumer
+   * (behind what is queued; a client that reads again will see it) and the transport closed at
+   * once with WebSocket close 1008, since waiting for a GOODBYE reply from it would be futile.
+   */
+  #slowConsumer(session: number, why: string): void {
+    if (this.#state !== State.JOINED || this.#sessionId !== session) return;
+    this.#leaveRealm(OutboundCloseReason.SLOW_CONSUMER);
+    this.#state = State.SHUTTING_DOWN;
+    this.send(goodbyeMessage({ message: `closed by the router: ${why}` }, OutboundCloseReason.SLOW_CONSUMER));
+    this.#close(CloseCode.POLICY_VIOLATION, 'slow consumer');
+  }
+
   #leaveRealm(reason: string, quiet = false): void {
+    this.#budget?.stop();
+    this.#budget = null;
     const realm = this.#realm;
     this.#realm = null;
     if (realm === null) return;
@@ -394,10 +445,10 @@ export class RouterSession implements RouterPeer {
     realm.leave(this, quiet);
   }
 
-  #close(): void {
+  #close(code?: number, reason?: string): void {
     this.#clearTimer();
     try {
-      this.transport.close();
+      this.transport.close(code, reason);
     } catch {
       // Closing is best effort; the session is over either way.
     }

@@ -16,6 +16,7 @@ import { normalizeRouterOptions, type NormalizedRouterOptions, type RouterOption
 import { createIdSource, type IdSource } from './ids.js';
 import { LocalRealm, type RoutingCore } from './realm.js';
 import { resolveSessionLimits } from './limits.js';
+import { resolveOutboundBudget, type OutboundBudgetOptions } from './outbound-budget.js';
 import { RouterSession, type SessionHost } from './router-session.js';
 import { startListener, type RunningListener } from './listeners.js';
 import { RealmAuth } from '../auth/router/handshake.js';
@@ -29,6 +30,8 @@ export class Router {
   readonly #sessionIds = new GlobalIdGenerator();
   readonly #ids: IdSource = createIdSource();
   readonly #host: SessionHost;
+  /** Each realm's own outbound budget options. */
+  readonly #outbound = new Map<string, Partial<OutboundBudgetOptions> | undefined>();
   #listeners: RunningListener[] = [];
   #closed = false;
 
@@ -42,6 +45,7 @@ export class Router {
         limits: resolveSessionLimits(realm.limits, this.options.limits),
       });
       this.#realms.set(realm.name, core);
+      this.#outbound.set(realm.name, realm.outbound);
       // Dynamic authenticators are procedures registered on this realm, called through its dealer.
       this.#auth.set(realm.name, new RealmAuth(realm.auth, dealerCall(core.dealer)));
     }
@@ -52,6 +56,8 @@ export class Router {
       newSessionId: () => router.#sessionIds.next(),
       helloTimeout: this.options.helloTimeout,
       strictRequestIds: this.options.strictRequestIds,
+      // Key by key: the listener's, else the realm's, else the router's (docs/limits.md).
+      outboundBudget: (realm, listener) => resolveOutboundBudget(listener, router.#outbound.get(realm), router.options.outbound),
       sessionClosed: (session) => router.#sessions.delete(session),
     };
   }
@@ -68,7 +74,12 @@ export class Router {
 
   /** Serves one transport: the peer's HELLO decides its realm. */
   attach(transport: WampTransport): RouterSession {
-    const session = new RouterSession(transport, this.#host);
+    return this.#attach(transport, undefined);
+  }
+
+  /** `attach` for a listener's connection: the listener's outbound budget options apply. */
+  #attach(transport: WampTransport, outbound: Partial<OutboundBudgetOptions> | undefined): RouterSession {
+    const session = new RouterSession(transport, this.#host, outbound);
     if (this.#closed) {
       transport.close(1001, 'router closed');
     } else if (transport.isOpen) {
@@ -82,7 +93,7 @@ export class Router {
     const started: RunningListener[] = [];
     try {
       for (const config of this.options.listeners) {
-        started.push(await startListener(config, (transport) => this.attach(transport), this.options.maxMessageSize, this.options.maxNestingDepth));
+        started.push(await startListener(config, (transport) => this.#attach(transport, config.outbound), this.options.maxMessageSize, this.options.maxNestingDepth));
       }
     } catch (error) {
       await Promise.all(started.map((l) => l.close()));

@@ -25,6 +25,8 @@ class MemoryTransport extends BaseTransport {
   other: MemoryTransport | null = null;
   readonly #serializer: TransportSerializer | undefined;
   readonly #maxMessageSize: number;
+  /** Serialized size of what this end sent and the other has not yet received. */
+  #inFlight = 0;
 
   constructor(options: MemoryPairOptions) {
     super();
@@ -43,7 +45,21 @@ class MemoryTransport extends BaseTransport {
       return;
     }
     const data = serializer.serialize(message);
-    queueMicrotask(() => other.receive(data));
+    const size = sizeOf(data);
+    this.#inFlight += size;
+    queueMicrotask(() => {
+      this.#inFlight -= size;
+      other.receive(data);
+    });
+  }
+
+  /**
+   * Bytes sent and not yet delivered: with a serializer, the serialized size of messages
+   * waiting for their microtask (so 0 whenever another task looks); without one, always 0
+   * (values are not measured). Delivery never waits for the receiver, so nothing piles up.
+   */
+  get bufferedAmount(): number {
+    return this.#inFlight;
   }
 
   get serializer(): TransportSerializer | undefined {
@@ -53,7 +69,7 @@ class MemoryTransport extends BaseTransport {
   receive(data: Uint8Array | string): void {
     const serializer = this.#serializer;
     if (serializer === undefined) return;
-    const size = typeof data === 'string' ? data.length : data.byteLength;
+    const size = sizeOf(data);
     if (this.#maxMessageSize > 0 && size > this.#maxMessageSize) {
       this.fail(createError(TransportErrorCode.MESSAGE_TOO_BIG, `message of ${size} bytes exceeds ${this.#maxMessageSize}`, {
         wampUri: ErrorUri.PROTOCOL_VIOLATION,
@@ -82,6 +98,11 @@ class MemoryTransport extends BaseTransport {
   closedByPeer(code: number | undefined, reason: string): void {
     this.closed({ wasClean: true, ...(code === undefined ? {} : { code }), reason });
   }
+}
+
+/** Text counts its UTF-16 code units: exact for ASCII, which is what JSON mostly is. */
+function sizeOf(data: Uint8Array | string): number {
+  return typeof data === 'string' ? data.length : data.byteLength;
 }
 
 /** Makes two connected transports: `[clientSide, routerSide]`. */

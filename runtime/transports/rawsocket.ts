@@ -20,7 +20,7 @@ import { logger } from '../log.js';
 
 const log = logger('rawsocket');
 import {
-  RAWSOCKET_MAGIC, RawSocketError, RawSocketFrameType, RawSocketParser, decodeHandshakeReply, decodeHandshakeRequest,
+  FRAME_HEADER_LENGTH, RAWSOCKET_MAGIC, RawSocketError, RawSocketFrameType, RawSocketParser, decodeHandshakeReply, decodeHandshakeRequest,
   encodeFrameHeader, encodeHandshake, encodeHandshakeError, lengthExponentFor, maxLengthOf, type RawSocketHandler,
   type RawSocketProtocolError,
 } from './rawsocket-protocol.js';
@@ -134,6 +134,14 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
   /** The largest message the peer accepts. */
   get peerMaxMessageSize(): number {
     return this.#peerMax;
+  }
+
+  /**
+   * Bytes written to the socket and not yet handed to the kernel: what the kernel would not take
+   * (the peer is not reading), plus at most the socket's high-water mark corked this tick.
+   */
+  get bufferedAmount(): number {
+    return this.socket.writableLength;
   }
 
   send(message: unknown[]): void {
@@ -292,7 +300,10 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
 
   #write(type: RawSocketFrameType, payload: Uint8Array): void {
     // Everything sent in one tick leaves in one write: under load (many calls in flight) this
-    // saves a system call per message.
+    // saves a system call per message. Up to the high-water mark: a burst beyond it (a fan-out
+    // of large events) goes to the kernel as it comes, so corked bytes never look like a backlog.
+    const size = FRAME_HEADER_LENGTH + payload.length;
+    if (this.#corked && this.#corkedBytes + size > this.socket.writableHighWaterMark) this.#uncork();
     if (!this.#corked) {
       this.#corked = true;
       this.socket.cork();
@@ -300,11 +311,17 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     }
     this.socket.write(encodeFrameHeader(type, payload.length));
     this.socket.write(payload);
+    this.#corkedBytes += size;
   }
 
   #corked = false;
+  /** Bytes written since the socket was corked (they go out together when it is uncorked). */
+  #corkedBytes = 0;
   readonly #uncork = (): void => {
+    // Also the tick's end after an early uncork: uncorking a socket that is not corked does nothing.
+    if (!this.#corked) return;
     this.#corked = false;
+    this.#corkedBytes = 0;
     this.socket.uncork();
   };
 

@@ -56,6 +56,11 @@ export interface WampTransport {
    */
   readonly serializer?: TransportSerializer | undefined;
   readonly isOpen: boolean;
+  /**
+   * Bytes accepted by `send` and not yet handed to the operating system (a peer that does not
+   * read makes it grow). The router's outbound budget reads it; absent: not known (taken as 0).
+   */
+  readonly bufferedAmount?: number;
   /** Sends one WAMP message. Dropped silently once the transport is closed. */
   send(message: unknown[]): void;
   /**

@@ -64,6 +64,11 @@ export class WebSocketTransport extends BaseTransport {
     return new WebSocketTransport(connection, serializer, options);
   }
 
+  /** What the connection has not yet handed to the kernel (frames queued behind compression included). */
+  get bufferedAmount(): number {
+    return this.connection.bufferedAmount;
+  }
+
   send(message: unknown[]): void {
     if (!this.isOpen) return;
     const data = this.#serializer.serialize(message);

@@ -11,6 +11,7 @@ import { MAX_HELD_EVENTS } from '../../runtime/router/guarded-delivery.js';
 import { GUARD_VERDICTS_KEPT } from '../../runtime/router/pattern-guard.js';
 import { normalizeRouterOptions } from '../../runtime/router/config.js';
 import { resolveSessionLimits } from '../../runtime/router/limits.js';
+import { DEFAULT_OUTBOUND_BUDGET, DEFAULT_OUTBOUND_GRACE, HARD_CAP_FACTOR, OutboundCloseReason, resolveOutboundBudget } from '../../runtime/router/outbound-budget.js';
 import { DEFAULT_MAX_DEPTH, MIN_CONFIGURABLE_DEPTH, MAX_CONFIGURABLE_DEPTH } from '../../runtime/serializers/errors.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,6 +38,15 @@ test('docs/limits.md: the session limits, retention budget and guard bounds have
   assert.equal(row('helloTimeout')[2], `${normalizeRouterOptions({ realms: [] }).helloTimeout} ms`);
 });
 
+test('docs/limits.md: the outbound budget rows have the code\'s defaults, URIs and close code', () => {
+  assert.equal(row('outbound.budget')[2], `${DEFAULT_OUTBOUND_BUDGET / 1024 / 1024} MiB`);
+  assert.equal(row('outbound.grace')[2], `${DEFAULT_OUTBOUND_GRACE} ms`);
+  assert.equal(row('outbound.hardCap')[2], `${HARD_CAP_FACTOR} × \`outbound.budget\` (${HARD_CAP_FACTOR * DEFAULT_OUTBOUND_BUDGET / 1024 / 1024} MiB)`);
+  assert.ok(row('outbound.grace')[4]!.includes(`\`${OutboundCloseReason.SLOW_CONSUMER}\``));
+  assert.ok(row('outbound.grace')[4]!.includes('WebSocket 1008'));
+  assert.ok(row('outbound.budget')[4]!.includes('`wampkit.error.callee_overloaded`'));
+});
+
 test('docs/limits.md: the serializers\' nesting limit has their default and range, and names the router\'s option with its default', () => {
   const cells = row('maxDepth');
   assert.ok(cells[2]!.startsWith(`${DEFAULT_MAX_DEPTH} `), `default ${cells[2]}`);
@@ -55,6 +65,11 @@ test('docs/limits.md: the example is valid router options and resolves as the te
   assert.equal(limits.maxRegistrations, 500);
   assert.equal(limits.maxSubscriptions, 2000);
   assert.ok(doc.includes('allows 500 registrations and 2000 subscriptions per session'));
+  const realmBudget = resolveOutboundBudget(options.realms[0]!.outbound, options.outbound);
+  const listenerBudget = resolveOutboundBudget(options.listeners[0]!.outbound, options.realms[0]!.outbound, options.outbound);
+  assert.deepEqual(listenerBudget, { budget: 1024 * 1024, grace: 5000, hardCap: 4 * 1024 * 1024 });
+  assert.deepEqual(realmBudget, { budget: 4 * 1024 * 1024, grace: 10_000, hardCap: 16 * 1024 * 1024 });
+  assert.ok(doc.includes('may have 1 MiB queued for 5 s (hard cap 4 MiB); those attached in code,\n4 MiB for 10 s (hard cap 16 MiB)'));
   for (const guide of ['docs/router.md', 'docs/README.md']) {
     assert.match(readFileSync(join(root, guide), 'utf8'), /\]\(limits\.md\)/, `${guide} links limits.md`);
   }

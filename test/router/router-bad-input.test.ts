@@ -5,6 +5,7 @@ import { ROUTER_ROLES } from '../../runtime/router/features.js';
 import type { TransportSerializer } from '../../runtime/transports/transport.js';
 import { ApplicationError } from '../../runtime/wamp/application-error.js';
 import { RouterSession, type SessionHost } from '../../runtime/router/router-session.js';
+import { resolveOutboundBudget } from '../../runtime/router/outbound-budget.js';
 import { createMemoryPair } from '../../runtime/transports/memory.js';
 
 const M = { HELLO: 1, WELCOME: 2, ABORT: 3, GOODBYE: 6, ERROR: 8, PUBLISH: 16, SUBSCRIBE: 32, SUBSCRIBED: 33, EVENT: 36, CALL: 48, RESULT: 50, REGISTER: 64, REGISTERED: 65, INVOCATION: 68, YIELD: 70 } as const;
@@ -273,6 +274,7 @@ describe('router: sessions that disappear', () => {
       newSessionId: () => 77,
       helloTimeout: 2000,
       strictRequestIds: true,
+      outboundBudget: () => resolveOutboundBudget(),
       sessionClosed: () => {},
     };
     const [client, server] = createMemoryPair();
