@@ -21,11 +21,19 @@
  *
  * Everything not explicitly allowed is denied (`wamp.error.not_authorized`); a hook that throws,
  * times out or answers nonsense fails secure (`wamp.error.authorization_failed`).
+ *
+ * A pattern SUBSCRIBE or REGISTER (options.match prefix or wildcard) is decided as Crossbar
+ * decides it, by the pattern as a URI; an allowed one then also gets a `guard` unless the role's
+ * table proves that every URI it can match is allowed (pattern-guard.ts), so deny rules under
+ * the pattern still hold for each event and call. A hook's role is never proven: its guard asks
+ * the hook about each concrete URI once per session.
  */
 import { createError, isWampkitError } from '../errors.js';
 import { ErrorUri } from '../wamp/uris.js';
 import { RouterErrorCode } from './error-codes.js';
 import { UriIndex, isMatchPolicy, MatchPolicy, type UriMatch } from './uri-matcher.js';
+import { MAX_TIMER_DELAY } from '../long-timeout.js';
+import { GUARD_VERDICTS_KEPT, cachedGuard, onlyMatchesAllowed, patternPolicy, type UriGuard } from './pattern-guard.js';
 
 export const AuthorizeAction = {
   CALL: 'call',
@@ -81,6 +89,11 @@ export interface AuthorizationDecision {
   readonly error?: typeof ErrorUri.NOT_AUTHORIZED | typeof ErrorUri.AUTHORIZATION_FAILED;
   /** Why, for logs and the ERROR's Arguments. */
   readonly reason?: string;
+  /**
+   * Set when a pattern SUBSCRIBE/REGISTER is allowed but may also match URIs the role may not
+   * have: the broker/dealer asks it for each concrete topic/procedure (pattern-guard.ts).
+   */
+  readonly guard?: UriGuard;
 }
 
 export type AuthorizerHookResult = boolean | { allow: boolean; disclose?: boolean; cache?: boolean };
@@ -178,7 +191,15 @@ function fromHook(result: unknown): AuthorizationDecision {
   return allow ? decision : { ...decision, error: ErrorUri.NOT_AUTHORIZED };
 }
 
-type RoleRule = { kind: 'table'; index: UriIndex<PermissionConfig> } | { kind: 'hook'; hook: AuthorizerHook };
+interface TableRule {
+  readonly kind: 'table';
+  readonly index: UriIndex<PermissionConfig>;
+  /** Per action, the guard of this role's unproven patterns (one verdict cache per role). */
+  readonly guards: Map<AuthorizeAction, UriGuard>;
+  /** `${action} ${match} ${pattern}` -> proven to match allowed URIs only. */
+  readonly proven: Map<string, boolean>;
+}
+type RoleRule = TableRule | { kind: 'hook'; hook: AuthorizerHook };
 
 export class Authorizer {
   readonly #roles = new Map<string, RoleRule>();
@@ -187,11 +208,13 @@ export class Authorizer {
   readonly #maxCache: number;
   /** Cached hook decisions: session -> `${action} ${uri}` -> decision. */
   readonly #cache = new Map<number, Map<string, AuthorizationDecision>>();
+  /** A dynamic authorizer's answers for the concrete URIs of a session's patterns (pattern guards). */
+  readonly #verdicts = new Map<number, Map<string, boolean | Promise<boolean>>>();
 
   constructor(config: AuthorizationConfig, options: AuthorizerOptions = {}) {
     validateAuthorizationConfig(config);
     const timeout = options.hookTimeout ?? 10_000;
-    if (!(Number.isInteger(timeout) && timeout > 0)) throw bad(`hookTimeout must be a positive integer, got ${JSON.stringify(timeout)}`);
+    if (!(Number.isInteger(timeout) && timeout > 0 && timeout <= MAX_TIMER_DELAY)) throw bad(`hookTimeout must be a positive integer of at most ${MAX_TIMER_DELAY} ms, got ${JSON.stringify(timeout)}`);
     const maxCache = options.maxCachePerSession ?? 1000;
     if (!(Number.isInteger(maxCache) && maxCache >= 0)) throw bad(`maxCachePerSession must be a non-negative integer, got ${JSON.stringify(maxCache)}`);
     this.#hookTimeout = timeout;
@@ -204,7 +227,7 @@ export class Authorizer {
       } else {
         const index = new UriIndex<PermissionConfig>({ allowCatchAll: true });
         for (const p of role.permissions ?? []) index.set(p.uri, p.match ?? MatchPolicy.EXACT, p);
-        this.#roles.set(role.name, { kind: 'table', index });
+        this.#roles.set(role.name, { kind: 'table', index, guards: new Map(), proven: new Map() });
       }
     }
   }
@@ -219,6 +242,19 @@ export class Authorizer {
     uri: string,
     action: AuthorizeAction,
     options: Readonly<Record<string, unknown>> = {},
+  ): AuthorizationDecision | Promise<AuthorizationDecision> {
+    const decision = this.#decide(subject, uri, action, options);
+    const match = action === AuthorizeAction.SUBSCRIBE || action === AuthorizeAction.REGISTER ? patternPolicy(options) : undefined;
+    if (match === undefined) return decision;
+    if (decision instanceof Promise) return decision.then((d) => this.#guarded(d, subject, uri, match, action));
+    return this.#guarded(decision, subject, uri, match, action);
+  }
+
+  #decide(
+    subject: AuthorizationSubject,
+    uri: string,
+    action: AuthorizeAction,
+    options: Readonly<Record<string, unknown>>,
   ): AuthorizationDecision | Promise<AuthorizationDecision> {
     const rule = this.#roles.get(subject.authrole);
     if (rule?.kind === 'table') return this.#fromTable(rule.index, uri, action);
@@ -242,6 +278,56 @@ export class Authorizer {
   /** Drops a session's cached decisions (call when it leaves). */
   forget(sessionId: number): void {
     this.#cache.delete(sessionId);
+    this.#verdicts.delete(sessionId);
+  }
+
+  /** An allowed pattern decision, with a guard unless every URI the pattern matches is allowed. */
+  #guarded(decision: AuthorizationDecision, subject: AuthorizationSubject, pattern: string, match: UriMatch, action: AuthorizeAction): AuthorizationDecision {
+    if (!decision.allow) return decision;
+    const rule = this.#roles.get(subject.authrole);
+    if (rule?.kind === 'table') {
+      const key = `${action} ${match} ${pattern}`;
+      let safe = rule.proven.get(key);
+      if (safe === undefined) {
+        safe = onlyMatchesAllowed(rule.index.entries(), pattern, match, (p) => p.allow?.[action] === true);
+        if (rule.proven.size >= GUARD_VERDICTS_KEPT) rule.proven.clear();
+        rule.proven.set(key, safe);
+      }
+      if (safe) return decision;
+      let guard = rule.guards.get(action);
+      if (guard === undefined) rule.guards.set(action, (guard = cachedGuard((uri) => this.#fromTable(rule.index, uri, action).allow)));
+      return { ...decision, guard };
+    }
+    const hook = rule?.hook ?? this.#defaultHook;
+    return hook === undefined ? decision : { ...decision, guard: this.#hookGuard(hook, subject, action) };
+  }
+
+  /**
+   * A dynamic authorizer cannot be proven safe for a pattern, so each concrete URI is asked once
+   * per session, as an exact `action` (options `{ match: 'exact' }`), and the answer kept; while
+   * it is pending the guard answers that Promise. A failed ask (error, timeout) denies this
+   * delivery and is asked again next time.
+   */
+  #hookGuard(hook: AuthorizerHook, subject: AuthorizationSubject, action: AuthorizeAction): UriGuard {
+    return (uri) => {
+      const key = `${action} ${uri}`;
+      const cached = this.#cache.get(subject.sessionId)?.get(key);
+      if (cached !== undefined) return cached.allow;
+      let verdicts = this.#verdicts.get(subject.sessionId);
+      const known = verdicts?.get(key);
+      if (known !== undefined) return known;
+      if (verdicts === undefined) this.#verdicts.set(subject.sessionId, (verdicts = new Map()));
+      const kept = verdicts;
+      const asked = this.#ask(hook, subject, uri, action, { match: MatchPolicy.EXACT }).then((d) => {
+        if (kept.get(key) !== asked) return d.allow;
+        if (d.error === ErrorUri.AUTHORIZATION_FAILED) kept.delete(key);
+        else kept.set(key, d.allow);
+        return d.allow;
+      });
+      if (kept.size >= GUARD_VERDICTS_KEPT) kept.clear();
+      kept.set(key, asked);
+      return asked;
+    };
   }
 
   #fromTable(index: UriIndex<PermissionConfig>, uri: string, action: AuthorizeAction): AuthorizationDecision {

@@ -19,6 +19,9 @@ import type { IdSource } from './ids.js';
 import { UriIndex, MatchPolicy, type UriMatch } from './uri-matcher.js';
 import { publishFilter, isReceiver } from './event-filter.js';
 import { RetentionStore, retainedEventMessage, type RetentionOptions } from './retention.js';
+import { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './limits.js';
+import { GuardedDelivery } from './guarded-delivery.js';
+import type { UriGuard } from './pattern-guard.js';
 
 export type Args = unknown[];
 export type Kwargs = Record<string, unknown>;
@@ -42,9 +45,17 @@ export interface PublishRequest {
 }
 
 export interface SubscribeOutcome {
+  readonly ok: true;
   readonly subscription: BrokerSubscription;
   /** True when this call created the subscription (its first subscriber). */
   readonly created: boolean;
+}
+
+/** A SUBSCRIBE the broker refuses (a per-session limit): the ERROR to answer it with. */
+export interface SubscribeRefused {
+  readonly ok: false;
+  readonly error: string;
+  readonly message: string;
 }
 
 /** A subscriber leaving a subscription; `deleted` when it was the last one. */
@@ -55,7 +66,11 @@ export interface Unsubscribed {
 
 /** The broker contract the router session relies on; a backplane would implement it too. */
 export interface Broker {
-  subscribe(peer: RouterPeer, topic: string, match: UriMatch): SubscribeOutcome;
+  /**
+   * `guard`: the authorizer could not prove that every topic of this pattern is allowed to the
+   * session's role, so each event is delivered to it only if the guard allows its topic.
+   */
+  subscribe(peer: RouterPeer, topic: string, match: UriMatch, guard?: UriGuard): SubscribeOutcome | SubscribeRefused;
   /** Null when `peer` holds no subscription with that ID. */
   unsubscribe(peer: RouterPeer, subscriptionId: number): Unsubscribed | null;
   /** Delivers EVENTs and returns the publication ID; `peer` null publishes as the router. */
@@ -73,6 +88,8 @@ export interface Broker {
 
 interface Sub extends BrokerSubscription {
   readonly subscribers: Set<RouterPeer>;
+  /** Subscribers whose events must pass a pattern guard; null (the usual case) when none. */
+  guards: Map<RouterPeer, UriGuard> | null;
 }
 
 export class LocalBroker implements Broker {
@@ -82,31 +99,41 @@ export class LocalBroker implements Broker {
   /** Subscriptions per session, so detach does not scan the realm. */
   readonly #ofPeer = new Map<RouterPeer, Set<number>>();
   readonly #retention: RetentionStore;
+  readonly #maxSubscriptions: number;
+  readonly #guarded = new GuardedDelivery();
 
-  constructor(ids: IdSource, retention: RetentionOptions = {}) {
+  constructor(ids: IdSource, retention: RetentionOptions = {}, limits: Pick<SessionLimits, 'maxSubscriptions'> = DEFAULT_SESSION_LIMITS) {
     this.#ids = ids;
     this.#retention = new RetentionStore(retention);
+    this.#maxSubscriptions = limits.maxSubscriptions;
   }
 
-  subscribe(peer: RouterPeer, topic: string, match: UriMatch): SubscribeOutcome {
+  subscribe(peer: RouterPeer, topic: string, match: UriMatch, guard?: UriGuard): SubscribeOutcome | SubscribeRefused {
     let sub = this.#index.get(topic, match);
+    const held = this.#ofPeer.get(peer);
+    if (held !== undefined && held.size >= this.#maxSubscriptions && (sub === undefined || !held.has(sub.id))) {
+      return { ok: false, error: LimitErrorUri.MAX_SUBSCRIPTIONS, message: `this session already holds ${held.size} subscriptions (limit maxSubscriptions)` };
+    }
     let created = false;
     if (sub === undefined) {
-      sub = { id: this.#ids.routerId(), topic, match, created: new Date().toISOString(), subscribers: new Set() };
+      sub = { id: this.#ids.routerId(), topic, match, created: new Date().toISOString(), subscribers: new Set(), guards: null };
       this.#index.set(topic, match, sub);
       this.#byId.set(sub.id, sub);
       created = true;
     }
     sub.subscribers.add(peer);
+    if (guard !== undefined) (sub.guards ??= new Map()).set(peer, guard);
+    else unguard(sub, peer);
     let mine = this.#ofPeer.get(peer);
     if (mine === undefined) this.#ofPeer.set(peer, (mine = new Set()));
     mine.add(sub.id);
-    return { subscription: sub, created };
+    return { ok: true, subscription: sub, created };
   }
 
   unsubscribe(peer: RouterPeer, subscriptionId: number): Unsubscribed | null {
     const sub = this.#byId.get(subscriptionId);
     if (sub === undefined || !sub.subscribers.delete(peer)) return null;
+    unguard(sub, peer);
     this.#ofPeer.get(peer)?.delete(subscriptionId);
     const deleted = sub.subscribers.size === 0;
     if (deleted) this.#drop(sub);
@@ -129,8 +156,13 @@ export class LocalBroker implements Broker {
       // One message for every receiver of this subscription: the EVENT is identical for all. A
       // receiver that cannot take it misses it (logged by the outbound path); the rest get it.
       const event = new SharedMessage(eventMessage(sub.id, publication, details, request.args, request.kwargs));
+      const guards = sub.guards;
+      // The usual case (no guarded subscriber here, no events waiting anywhere) sends directly.
+      const direct = guards === null && this.#guarded.holding === 0;
       for (const receiver of sub.subscribers) {
-        if (isReceiver(filter, publisher, receiver)) receiver.sendShared(event);
+        if (!isReceiver(filter, publisher, receiver)) continue;
+        if (direct) receiver.sendShared(event);
+        else this.#guarded.deliver(receiver, sub, event, guards?.get(receiver), request.topic);
       }
     }
     if (options['retain'] === true) {
@@ -145,14 +177,18 @@ export class LocalBroker implements Broker {
 
   sendRetained(peer: RouterPeer, subscription: BrokerSubscription): void {
     const pattern = subscription.match !== MatchPolicy.EXACT;
+    const sub = this.#byId.get(subscription.id);
+    if (sub === undefined) return;
+    const guard = sub.guards?.get(peer);
     // One the subscriber cannot receive is skipped (and logged); the others still go out.
     for (const ev of this.#retention.forSubscription(subscription.topic, subscription.match, peer)) {
-      peer.send(retainedEventMessage(subscription.id, ev, pattern));
+      this.#guarded.deliver(peer, sub, retainedEventMessage(subscription.id, ev, pattern), guard, ev.topic);
     }
   }
 
   detach(peer: RouterPeer): Unsubscribed[] {
     const mine = this.#ofPeer.get(peer);
+    this.#guarded.forget(peer);
     if (mine === undefined) return [];
     this.#ofPeer.delete(peer);
     const out: Unsubscribed[] = [];
@@ -160,6 +196,7 @@ export class LocalBroker implements Broker {
       const sub = this.#byId.get(id);
       if (sub === undefined) continue;
       sub.subscribers.delete(peer);
+      unguard(sub, peer);
       const deleted = sub.subscribers.size === 0;
       if (deleted) this.#drop(sub);
       out.push({ id, deleted });
@@ -188,7 +225,14 @@ export class LocalBroker implements Broker {
   }
 
   #drop(sub: Sub): void {
+    sub.guards = null;
     this.#byId.delete(sub.id);
     this.#index.delete(sub.topic, sub.match);
   }
+}
+
+function unguard(sub: Sub, peer: RouterPeer): void {
+  if (sub.guards === null) return;
+  sub.guards.delete(peer);
+  if (sub.guards.size === 0) sub.guards = null;
 }

@@ -4,6 +4,7 @@
  * CALL continuations and the cleanup after either side leaves are lookups, not scans.
  */
 import type { RouterPeer } from './peer.js';
+import type { LongTimeout } from '../long-timeout.js';
 
 export interface Invocation {
   readonly caller: RouterPeer;
@@ -17,7 +18,7 @@ export interface Invocation {
   /** Set by a 'kill' cancel: the caller gets ERROR canceled when the callee answers. */
   canceled: boolean;
   /** The dealer's call timeout timer, if CALL.Options.timeout asked for one. */
-  timer: ReturnType<typeof setTimeout> | null;
+  timer: LongTimeout | null;
 }
 
 export class CallTable {
@@ -37,9 +38,19 @@ export class CallTable {
     return this.#invocations.get(callee)?.get(request);
   }
 
+  /** Calls `caller` has in flight (the per-session maxPendingCalls limit). */
+  callsOf(caller: RouterPeer): number {
+    return this.#calls.get(caller)?.size ?? 0;
+  }
+
+  /** Invocations in flight at `callee` (the per-session maxPendingInvocations limit). */
+  invocationsOf(callee: RouterPeer): number {
+    return this.#invocations.get(callee)?.size ?? 0;
+  }
+
   /** Removes a settled call and stops its timer. */
   forget(inv: Invocation): void {
-    if (inv.timer !== null) clearTimeout(inv.timer);
+    inv.timer?.clear();
     inv.timer = null;
     this.#calls.get(inv.caller)?.delete(inv.callRequest);
     this.#invocations.get(inv.callee)?.delete(inv.invocationRequest);

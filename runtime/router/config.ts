@@ -7,6 +7,9 @@ import { RouterErrorCode } from './error-codes.js';
 import { validateRealmAuthConfig, type RealmAuthConfig } from '../auth/router/config.js';
 import { validateAuthorizationConfig, type AuthorizationConfig } from './authorizer.js';
 import type { RetentionOptions } from './retention.js';
+import { MAX_TIMER_DELAY } from '../long-timeout.js';
+import type { MetaApiConfig } from './meta-api.js';
+import { SESSION_LIMIT_KEYS, type SessionLimits } from './limits.js';
 
 export { RouterErrorCode } from './error-codes.js';
 
@@ -25,8 +28,15 @@ export interface RealmConfig {
    * permission tables or dynamic authorizer procedures). Absent: everything is allowed.
    */
   authorization?: AuthorizationConfig;
-  /** Bounds of the event retention store (maxTopics, maxRestrictedPerTopic, maxAge). */
+  /** Bounds of the event retention store (maxTopics, maxBytes, maxRestrictedPerTopic, maxAge). */
   retention?: Omit<RetentionOptions, 'now'>;
+  /**
+   * Who may call the meta procedures that end other sessions (wamp.session.kill*): the roles in
+   * `mutating`, beside what `authorization` allows. Default: nobody (see docs/router.md).
+   */
+  metaApi?: MetaApiConfig;
+  /** Per-session limits in this realm, key by key over the router's `limits` (docs/limits.md). */
+  limits?: Partial<SessionLimits>;
 }
 
 export interface WebSocketListenerConfig {
@@ -70,6 +80,8 @@ export interface RouterOptions {
   maxMessageSize?: number;
   /** Enforce sequential request IDs (spec: a non-sequential one is a protocol violation). Default true. */
   strictRequestIds?: boolean;
+  /** Per-session limits for every realm (registrations, subscriptions, pending calls); docs/limits.md. */
+  limits?: Partial<SessionLimits>;
 }
 
 export interface NormalizedRouterOptions {
@@ -78,6 +90,7 @@ export interface NormalizedRouterOptions {
   helloTimeout: number;
   maxMessageSize: number;
   strictRequestIds: boolean;
+  limits: Partial<SessionLimits>;
 }
 
 function bad(message: string): Error {
@@ -137,15 +150,40 @@ function checkNonNegative(value: unknown, name: string, fallback: number): numbe
   return value as number;
 }
 
+/** A delay one timer can hold: a longer one would fire after 1 ms (setTimeout overflow). */
+function checkTimerDelay(value: unknown, name: string, fallback: number): number {
+  const ms = checkNonNegative(value, name, fallback);
+  if (ms > MAX_TIMER_DELAY) throw bad(`${name} must be at most ${MAX_TIMER_DELAY} ms (2^31-1), got ${ms}`);
+  return ms;
+}
+
 function checkRetention(value: unknown, where: string): Omit<RetentionOptions, 'now'> {
   if (!isRecord(value)) throw bad(`${where} must be an object, got ${JSON.stringify(value)}`);
-  const keys = ['maxTopics', 'maxRestrictedPerTopic', 'maxAge'];
+  const keys = ['maxTopics', 'maxBytes', 'maxRestrictedPerTopic', 'maxAge'];
   for (const [k, v] of Object.entries(value)) {
     if (!keys.includes(k)) throw bad(`${where}.${k} is not one of ${keys.join(', ')}`);
     checkNonNegative(v, `${where}.${k}`, 0);
   }
-  if (value['maxTopics'] === 0) throw bad(`${where}.maxTopics must be at least 1, got 0`);
+  for (const k of ['maxTopics', 'maxBytes']) if (value[k] === 0) throw bad(`${where}.${k} must be at least 1, got 0`);
   return value as Omit<RetentionOptions, 'now'>;
+}
+
+function checkMetaApi(value: unknown, where: string): MetaApiConfig {
+  if (!isRecord(value)) throw bad(`${where} must be an object, got ${JSON.stringify(value)}`);
+  for (const [k, v] of Object.entries(value)) {
+    if (k !== 'mutating') throw bad(`${where}.${k} is not a metaApi option (mutating)`);
+    if (!Array.isArray(v) || !v.every((r) => typeof r === 'string' && r !== '')) throw bad(`${where}.mutating must be a list of authroles, got ${JSON.stringify(v)}`);
+  }
+  return value as MetaApiConfig;
+}
+
+function checkLimits(value: unknown, where: string): Partial<SessionLimits> {
+  if (!isRecord(value)) throw bad(`${where} must be an object, got ${JSON.stringify(value)}`);
+  for (const [k, v] of Object.entries(value)) {
+    if (!(SESSION_LIMIT_KEYS as readonly string[]).includes(k)) throw bad(`${where}.${k} is not one of ${SESSION_LIMIT_KEYS.join(', ')}`);
+    if (!(Number.isSafeInteger(v) && (v as number) >= 1)) throw bad(`${where}.${k} must be a positive integer, got ${JSON.stringify(v)}`);
+  }
+  return value as Partial<SessionLimits>;
 }
 
 export function normalizeRouterOptions(options: unknown): NormalizedRouterOptions {
@@ -162,6 +200,8 @@ export function normalizeRouterOptions(options: unknown): NormalizedRouterOption
     if (r['auth'] !== undefined) realm.auth = validateRealmAuthConfig(r['auth'], `realms[${i}].auth`);
     if (r['authorization'] !== undefined) realm.authorization = validateAuthorizationConfig(r['authorization'], `realms[${i}].authorization`);
     if (r['retention'] !== undefined) realm.retention = checkRetention(r['retention'], `realms[${i}].retention`);
+    if (r['metaApi'] !== undefined) realm.metaApi = checkMetaApi(r['metaApi'], `realms[${i}].metaApi`);
+    if (r['limits'] !== undefined) realm.limits = checkLimits(r['limits'], `realms[${i}].limits`);
     return realm;
   });
   const seen = new Set<string>();
@@ -176,8 +216,9 @@ export function normalizeRouterOptions(options: unknown): NormalizedRouterOption
   return {
     realms,
     listeners: listenersIn.map(checkListener),
-    helloTimeout: checkNonNegative(options['helloTimeout'], 'helloTimeout', 10_000),
+    helloTimeout: checkTimerDelay(options['helloTimeout'], 'helloTimeout', 10_000),
     maxMessageSize: checkNonNegative(options['maxMessageSize'], 'maxMessageSize', 16 * 1024 * 1024),
     strictRequestIds: strict ?? true,
+    limits: options['limits'] === undefined ? {} : checkLimits(options['limits'], 'limits'),
   };
 }

@@ -63,6 +63,8 @@ export function dealerCall(dealer: Pick<Dealer, 'call' | 'cancel'>, options: Dea
         }, timeout)
         : undefined;
       pending.set(request, { resolve, reject, timer });
-      dealer.call(caller, { request, procedure, options: {}, args, ...(kwargs === undefined ? {} : { kwargs }) });
+      const routed = dealer.call(caller, { request, procedure, options: {}, args, ...(kwargs === undefined ? {} : { kwargs }) });
+      // Routing waits for an authorizer when the callee's pattern registration is guarded.
+      if (routed instanceof Promise) routed.catch((error: unknown) => settle(request)?.reject(error));
     });
 }

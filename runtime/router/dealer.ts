@@ -25,6 +25,10 @@ import type { Args, Kwargs } from './broker.js';
 import { UriIndex, isMatchPolicy, type UriMatch } from './uri-matcher.js';
 import { CalleeList, isInvokePolicy, type InvokePolicy } from './invoke-policy.js';
 import { CallTable, type Invocation } from './call-table.js';
+import { setLongTimeout } from '../long-timeout.js';
+import { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './limits.js';
+import { chooseCallee } from './guarded-routing.js';
+import type { UriGuard } from './pattern-guard.js';
 
 export interface DealerRegistration {
   readonly id: number;
@@ -73,6 +77,11 @@ export interface RegisterOptions {
   forwardTimeout?: boolean;
   /** REGISTER.Options.force_reregister: revoke the current callees and take the procedure over. */
   force?: boolean;
+  /**
+   * The authorizer could not prove that the callee's role may register every procedure this
+   * pattern matches: a call reaches this callee only if the guard allows its procedure.
+   */
+  guard?: UriGuard;
 }
 
 export type RegisterOutcome =
@@ -84,8 +93,12 @@ export interface Dealer {
   register(peer: RouterPeer, procedure: string, match: string, invoke: string, options?: RegisterOptions): RegisterOutcome;
   /** Null when `peer` holds no registration with that ID. */
   unregister(peer: RouterPeer, registrationId: number): Unregistered | null;
-  /** Routes a CALL (or a progressive CALL's continuation): an INVOCATION, or an ERROR back to the caller. */
-  call(caller: RouterPeer, call: CallRequest): void;
+  /**
+   * Routes a CALL (or a progressive CALL's continuation): an INVOCATION, or an ERROR back to the
+   * caller. A Promise while a dynamic authorizer decides whether a guarded callee may take it
+   * (the session holds its later requests until then, so they stay in order).
+   */
+  call(caller: RouterPeer, call: CallRequest): void | Promise<void>;
   /** True when the caller has a call in flight with this request ID. */
   hasCall(caller: RouterPeer, request: number): boolean;
   cancel(caller: RouterPeer, request: number, mode: string): void;
@@ -111,6 +124,8 @@ interface Registration {
   readonly created: string;
   readonly list: CalleeList<RouterPeer>;
   forwardTimeout: boolean;
+  /** Callees whose calls must pass a pattern guard; null (the usual case) when none. */
+  guards: Map<RouterPeer, UriGuard> | null;
 }
 
 function view(reg: Registration): DealerRegistration {
@@ -130,15 +145,26 @@ export class LocalDealer implements Dealer {
   readonly #byId = new Map<number, Registration>();
   readonly #ofPeer = new Map<RouterPeer, Set<number>>();
   readonly #calls = new CallTable();
+  readonly #limits: SessionLimits;
+  /** Whether a callee can take one more invocation (maxPendingInvocations); made once, not per call. */
+  readonly #canTake: (callee: RouterPeer) => boolean;
+  /** Calls waiting for a dynamic authorizer's verdict on a guarded callee, per caller. */
+  readonly #waiting = new Map<RouterPeer, Set<object>>();
 
-  constructor(ids: IdSource) {
+  constructor(ids: IdSource, limits: SessionLimits = DEFAULT_SESSION_LIMITS) {
     this.#ids = ids;
+    this.#limits = limits;
+    this.#canTake = (callee) => this.#calls.invocationsOf(callee) < limits.maxPendingInvocations;
   }
 
   register(peer: RouterPeer, procedure: string, match: string, invoke: string, options: RegisterOptions = {}): RegisterOutcome {
     if (!isMatchPolicy(match)) return { ok: false, error: ErrorUri.INVALID_ARGUMENT, message: `match policy '${match}' is not supported` };
     if (!isInvokePolicy(invoke)) return { ok: false, error: ErrorUri.INVALID_ARGUMENT, message: `invocation policy '${invoke}' is not supported` };
     let reg = this.#index.get(procedure, match);
+    const held = this.#ofPeer.get(peer);
+    if (held !== undefined && held.size >= this.#limits.maxRegistrations && (reg === undefined || !held.has(reg.id))) {
+      return { ok: false, error: LimitErrorUri.MAX_REGISTRATIONS, message: `this session already holds ${held.size} registrations (limit maxRegistrations)` };
+    }
     let revoked: Unregistered[] = [];
     if (reg !== undefined && options.force === true && !reg.list.has(peer)) {
       revoked = this.revoke(reg.id, 'wamp.reason.reregistered');
@@ -149,12 +175,13 @@ export class LocalDealer implements Dealer {
       const r = reg.list.add(peer, invoke);
       if (!r.ok) return { ok: false, error: r.error, message: r.message };
     } else {
-      reg = { id: this.#ids.routerId(), procedure, match, created: new Date().toISOString(), list: new CalleeList(invoke), forwardTimeout: options.forwardTimeout === true };
+      reg = { id: this.#ids.routerId(), procedure, match, created: new Date().toISOString(), list: new CalleeList(invoke), forwardTimeout: options.forwardTimeout === true, guards: null };
       reg.list.add(peer);
       this.#index.set(procedure, match, reg);
       this.#byId.set(reg.id, reg);
       created = true;
     }
+    if (options.guard !== undefined) (reg.guards ??= new Map()).set(peer, options.guard);
     let mine = this.#ofPeer.get(peer);
     if (mine === undefined) this.#ofPeer.set(peer, (mine = new Set()));
     mine.add(reg.id);
@@ -168,7 +195,7 @@ export class LocalDealer implements Dealer {
     return this.#removeCallee(reg, peer);
   }
 
-  call(caller: RouterPeer, call: CallRequest): void {
+  call(caller: RouterPeer, call: CallRequest): void | Promise<void> {
     const progress = call.options['progress'] === true;
     const ongoing = this.#calls.byCall(caller, call.request);
     if (ongoing !== undefined) {
@@ -177,10 +204,34 @@ export class LocalDealer implements Dealer {
       if (ongoing.progressIn && !ongoing.canceled) this.#continueCall(ongoing, call, progress);
       return;
     }
-    const found = this.#index.best(call.procedure)?.value;
-    const callee = found?.list.pick();
+    return this.#route(caller, call, progress, true);
+  }
+
+  /** A new CALL: picks the callee (through guards where the best registration has any) and invokes it. */
+  #route(caller: RouterPeer, call: CallRequest, progress: boolean, mayWait: boolean): void | Promise<void> {
+    if (this.#calls.callsOf(caller) >= this.#limits.maxPendingCalls) {
+      caller.send(errorMessage(MessageType.CALL, call.request, {}, LimitErrorUri.MAX_PENDING_CALLS,
+        [`this session already has ${this.#limits.maxPendingCalls} calls pending (limit maxPendingCalls)`]));
+      return;
+    }
+    let found = this.#index.best(call.procedure)?.value;
+    let callee: RouterPeer | undefined;
+    if (found !== undefined && found.guards !== null) {
+      const choice = chooseCallee(this.#index.matches(call.procedure).map((e) => e.value), call.procedure, this.#canTake, mayWait);
+      if (choice.kind === 'wait') return this.#afterVerdicts(caller, choice.answers, () => this.#route(caller, call, progress, false));
+      found = choice.kind === 'none' ? undefined : choice.registration;
+      callee = choice.kind === 'callee' ? choice.callee : undefined;
+    } else {
+      // Picked as usual; only a callee at its limit makes the policy look for another one.
+      callee = found?.list.pick();
+      if (callee !== undefined && !this.#canTake(callee)) callee = found!.list.pick(this.#canTake);
+    }
     if (found === undefined || callee === undefined) {
-      caller.send(errorMessage(MessageType.CALL, call.request, {}, ErrorUri.NO_SUCH_PROCEDURE, [`no callee registered for procedure '${call.procedure}'`]));
+      const busy = found !== undefined && found.list.size > 0;
+      caller.send(busy
+        ? errorMessage(MessageType.CALL, call.request, {}, LimitErrorUri.MAX_CONCURRENCY,
+          [`every callee of '${call.procedure}' has ${this.#limits.maxPendingInvocations} invocations pending (limit maxPendingInvocations)`])
+        : errorMessage(MessageType.CALL, call.request, {}, ErrorUri.NO_SUCH_PROCEDURE, [`no callee registered for procedure '${call.procedure}'`]));
       return;
     }
     if (progress && !(callee.hasFeature('callee', 'progressive_call_invocations') && callee.hasFeature('callee', 'call_canceling'))) {
@@ -211,7 +262,20 @@ export class LocalDealer implements Dealer {
       caller.send(callError(inv, ErrorUri.INVALID_PAYLOAD, UNDELIVERABLE_CALL));
       return;
     }
-    if (!forward && typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0) inv.timer = setTimeout(() => this.#timedOut(inv), timeout);
+    // Chained: a timeout above 2^31-1 ms would fire after 1 ms as one setTimeout.
+    if (!forward && typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0) inv.timer = setLongTimeout(() => this.#timedOut(inv), timeout);
+  }
+
+  /** Runs `then` once the verdicts are in, unless the caller left meanwhile. */
+  async #afterVerdicts(caller: RouterPeer, answers: Promise<unknown>, then: () => void | Promise<void>): Promise<void> {
+    const token = {};
+    let mine = this.#waiting.get(caller);
+    if (mine === undefined) this.#waiting.set(caller, (mine = new Set()));
+    mine.add(token);
+    await answers;
+    if (this.#waiting.get(caller)?.delete(token) !== true) return;
+    if (mine.size === 0) this.#waiting.delete(caller);
+    await then();
   }
 
   hasCall(caller: RouterPeer, request: number): boolean {
@@ -286,6 +350,7 @@ export class LocalDealer implements Dealer {
   }
 
   detach(peer: RouterPeer): Unregistered[] {
+    this.#waiting.delete(peer);
     const out: Unregistered[] = [];
     const mine = this.#ofPeer.get(peer);
     if (mine !== undefined) {
@@ -356,6 +421,7 @@ export class LocalDealer implements Dealer {
 
   #removeCallee(reg: Registration, peer: RouterPeer): Unregistered {
     reg.list.remove(peer);
+    if (reg.guards !== null && reg.guards.delete(peer) && reg.guards.size === 0) reg.guards = null;
     const deleted = reg.list.size === 0;
     if (deleted) {
       this.#byId.delete(reg.id);

@@ -44,6 +44,28 @@ export const MetaProcedure = {
 } as const;
 export type MetaProcedure = (typeof MetaProcedure)[keyof typeof MetaProcedure];
 
+/**
+ * Meta procedures that end or change another session. Secure by default: a session may call
+ * them only when its realm grants it (MetaApiConfig.mutating, or an authorization table that
+ * allows the call); the reading ones stay open to every session.
+ */
+export const MUTATING_META_PROCEDURES: ReadonlySet<string> = new Set<MetaProcedure>([
+  MetaProcedure.SESSION_KILL,
+  MetaProcedure.SESSION_KILL_BY_AUTHID,
+  MetaProcedure.SESSION_KILL_BY_AUTHROLE,
+  MetaProcedure.SESSION_KILL_ALL,
+]);
+
+/** A realm's `metaApi` option. */
+export interface MetaApiConfig {
+  /**
+   * Authroles that may call the mutating meta procedures (MUTATING_META_PROCEDURES), beside
+   * what the realm's authorization table allows. Default none: in a realm without a table,
+   * nobody may kill sessions through the meta API.
+   */
+  mutating?: string[];
+}
+
 export const MetaTopic = {
   SESSION_ON_JOIN: 'wamp.session.on_join',
   SESSION_ON_LEAVE: 'wamp.session.on_leave',

@@ -24,7 +24,8 @@ import { isMatchPolicy } from './uri-matcher.js';
 import type { RouterPeer } from './peer.js';
 import type { IdSource } from './ids.js';
 import type { RetentionOptions } from './retention.js';
-import { MetaApi, MetaProcedure } from './meta-api.js';
+import type { SessionLimits } from './limits.js';
+import { MetaApi, MetaProcedure, MUTATING_META_PROCEDURES, type MetaApiConfig } from './meta-api.js';
 import { metaView, sessionInfo, registrationInfo, subscriptionInfo } from './realm-meta.js';
 import { Authorizer, AuthorizeAction, type AuthorizationConfig, type AuthorizationDecision } from './authorizer.js';
 import { dealerCall } from './dealer-call.js';
@@ -65,7 +66,10 @@ export interface RoutingCore {
 
 export interface LocalRealmOptions {
   retention?: RetentionOptions;
+  /** Per-session limits (registrations, subscriptions, pending calls and invocations). Default DEFAULT_SESSION_LIMITS. */
+  limits?: SessionLimits;
   authorization?: AuthorizationConfig;
+  metaApi?: MetaApiConfig;
 }
 
 /** One request to authorize: answered with ERROR `requestType` when denied (PUBLISH: only when acknowledged). */
@@ -84,12 +88,14 @@ export class LocalRealm implements RoutingCore {
   readonly dealer: Dealer;
   readonly meta: MetaApi;
   readonly #authorizer: Authorizer | null;
+  /** Roles granted the mutating meta procedures by `metaApi.mutating`. */
+  readonly #metaMutating: ReadonlySet<string>;
   readonly #sessions = new Map<number, RouterPeer>();
 
   constructor(name: string, ids: IdSource, options: LocalRealmOptions = {}) {
     this.name = name;
-    this.broker = new LocalBroker(ids, options.retention);
-    this.dealer = new LocalDealer(ids);
+    this.broker = new LocalBroker(ids, options.retention, options.limits);
+    this.dealer = new LocalDealer(ids, options.limits);
     const sessions = this.#sessions;
     this.meta = new MetaApi(metaView({
       broker: this.broker,
@@ -97,6 +103,7 @@ export class LocalRealm implements RoutingCore {
       sessions: () => sessions.values(),
       session: (id) => sessions.get(id),
     }));
+    this.#metaMutating = new Set(options.metaApi?.mutating ?? []);
     const ask = dealerCall(this.dealer);
     this.#authorizer = options.authorization === undefined ? null : new Authorizer(options.authorization, {
       // A dynamic authorizer is a procedure on this realm, called as Crossbar calls it.
@@ -144,8 +151,13 @@ export class LocalRealm implements RoutingCore {
       peer.send(errorMessage(MessageType.SUBSCRIBE, msg.request, {}, ErrorUri.INVALID_ARGUMENT, [`match policy '${String(match)}' is not supported`]));
       return;
     }
-    return this.#authorized(peer, guard(msg.topic, AuthorizeAction.SUBSCRIBE, msg), () => {
-      const outcome = this.broker.subscribe(peer, msg.topic, match);
+    return this.#authorized(peer, guard(msg.topic, AuthorizeAction.SUBSCRIBE, msg), (decision) => {
+      // decision.guard: a pattern the role's permissions do not wholly allow is checked per event.
+      const outcome = this.broker.subscribe(peer, msg.topic, match, decision.guard);
+      if (!outcome.ok) {
+        peer.send(errorMessage(MessageType.SUBSCRIBE, msg.request, {}, outcome.error, [outcome.message]));
+        return;
+      }
       peer.send(subscribedMessage(msg.request, outcome.subscription.id));
       if (msg.options.get_retained === true) this.broker.sendRetained(peer, outcome.subscription);
       this.#subscribed(peer, outcome);
@@ -182,11 +194,13 @@ export class LocalRealm implements RoutingCore {
       peer.send(errorMessage(MessageType.REGISTER, msg.request, {}, ErrorUri.INVALID_URI, [`'${msg.procedure}' is reserved for the router`]));
       return;
     }
-    return this.#authorized(peer, guard(msg.procedure, AuthorizeAction.REGISTER, msg), () => {
+    return this.#authorized(peer, guard(msg.procedure, AuthorizeAction.REGISTER, msg), (decision) => {
       const { options } = msg;
+      // decision.guard: a pattern the role's permissions do not wholly allow is checked per call.
       const outcome = this.dealer.register(peer, msg.procedure, options.match ?? 'exact', options.invoke ?? 'single', {
         forwardTimeout: options['forward_timeout'] === true,
         force: options.force_reregister === true,
+        guard: decision.guard,
       });
       if (!outcome.ok) {
         peer.send(errorMessage(MessageType.REGISTER, msg.request, {}, outcome.error, [`cannot register '${msg.procedure}': ${outcome.message}`]));
@@ -214,6 +228,7 @@ export class LocalRealm implements RoutingCore {
     };
     // A progressive call's continuation: authorized with its first CALL.
     if (this.dealer.hasCall(peer, msg.request)) return this.dealer.call(peer, request);
+    if (MUTATING_META_PROCEDURES.has(msg.procedure)) return this.#mutatingMeta(peer, msg);
     return this.#authorized(peer, guard(msg.procedure, AuthorizeAction.CALL, msg), (decision) => {
       if (!this.meta.handles(msg.procedure)) {
         request.discloseCaller = decision.disclose;
@@ -279,6 +294,19 @@ export class LocalRealm implements RoutingCore {
     if (d.allow) return then(d);
     if (!req.answerDenial) return;
     peer.send(errorMessage(req.requestType, req.request, {}, d.error ?? ErrorUri.NOT_AUTHORIZED, [d.reason ?? `${req.action} on '${req.uri}' is not authorized`]));
+  }
+
+  /**
+   * wamp.session.kill and its kin end other sessions, so they need a grant even where
+   * everything else is open (secure default): a role in metaApi.mutating, or the realm's
+   * authorization allowing the call. Without a table and without the role: not_authorized.
+   */
+  #mutatingMeta(peer: RouterPeer, msg: CallMessage): Handled {
+    if (this.#metaMutating.has(peer.authrole)) return this.#answerMeta(peer, msg);
+    if (this.#authorizer !== null) return this.#authorized(peer, guard(msg.procedure, AuthorizeAction.CALL, msg), () => this.#answerMeta(peer, msg));
+    peer.send(errorMessage(MessageType.CALL, msg.request, {}, ErrorUri.NOT_AUTHORIZED, [
+      `${msg.procedure} ends other sessions: allowed only to roles in the realm's metaApi.mutating or granted by its authorization table`,
+    ]));
   }
 
   /** Answers a meta procedure CALL from the meta API. */

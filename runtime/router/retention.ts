@@ -8,8 +8,11 @@
  * it would have received had it been subscribed at the time (the filter is kept with the event),
  * never one it would not have. An unrestricted event replaces everything before it.
  *
- * Retention is best effort, as the spec says: the store is bounded in topics (least recently
- * retained dropped first) and optionally in age, so it cannot grow without limit.
+ * Retention is best effort, as the spec says: the store is bounded in topics and in bytes
+ * (maxBytes, the estimated payload size of every event kept), the least recently retained topic
+ * dropped first when either is exceeded, and optionally in age, so it cannot grow without limit.
+ * An event larger than the whole byte budget is not kept (and takes its topic's older events
+ * with it, since they are no longer the latest).
  */
 import { createError } from '../errors.js';
 import { eventMessage, type EventDetailsDict, type EventMessage } from '../wamp/messages.js';
@@ -17,6 +20,7 @@ import { RouterErrorCode } from './error-codes.js';
 import { isReceiver, type PublishFilter } from './event-filter.js';
 import { matchesPattern, MatchPolicy, type UriMatch } from './uri-matcher.js';
 import type { PeerIdentity } from './peer.js';
+import { estimatePayloadBytes } from './payload-size.js';
 
 export interface RetainedEvent {
   readonly topic: string;
@@ -34,6 +38,11 @@ export interface RetainedEvent {
 export interface RetentionOptions {
   /** Topics with retained events kept at most; the least recently retained go first. Default 10000. */
   readonly maxTopics?: number;
+  /**
+   * Estimated bytes of all retained events together (payload, topic, details); over it the least
+   * recently retained topics are dropped. Default 64 MiB.
+   */
+  readonly maxBytes?: number;
   /** Restricted (black/whitelisted) events kept per topic after its last unrestricted one. Default 8. */
   readonly maxRestrictedPerTopic?: number;
   /** Forget events older than this many ms; 0 keeps them until replaced. Default 0. */
@@ -45,7 +54,12 @@ export interface RetentionOptions {
 interface Stamped {
   readonly event: RetainedEvent;
   readonly at: number;
+  /** Estimated bytes held (estimatePayloadBytes of its payload, topic and details). */
+  readonly size: number;
 }
+
+/** The retention store's byte budget per realm unless configured. */
+export const DEFAULT_RETENTION_MAX_BYTES = 64 * 1024 * 1024;
 
 interface TopicSlot {
   base: Stamped | null;
@@ -64,12 +78,15 @@ function count(value: unknown, name: string, fallback: number, min: number): num
 export class RetentionStore {
   readonly #topics = new Map<string, TopicSlot>();
   readonly #maxTopics: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
   readonly #maxRestricted: number;
   readonly #maxAge: number;
   readonly #now: () => number;
 
   constructor(options: RetentionOptions = {}) {
     this.#maxTopics = count(options.maxTopics, 'maxTopics', 10_000, 1);
+    this.#maxBytes = count(options.maxBytes, 'maxBytes', DEFAULT_RETENTION_MAX_BYTES, 1);
     this.#maxRestricted = count(options.maxRestrictedPerTopic, 'maxRestrictedPerTopic', 8, 0);
     this.#maxAge = count(options.maxAge, 'maxAge', 0, 0);
     if (options.now !== undefined && typeof options.now !== 'function') {
@@ -83,25 +100,41 @@ export class RetentionStore {
     return this.#topics.size;
   }
 
+  /** Estimated bytes of everything retained (what maxBytes bounds). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   /** Stores `event` as its topic's retained event (called for a PUBLISH with `retain: true`). */
   retain(event: RetainedEvent): void {
-    const stamped: Stamped = { event, at: this.#now() };
+    const size = estimatePayloadBytes(event.topic, event.details, event.args, event.kwargs);
+    if (size > this.#maxBytes) {
+      // Kept, it would push out everything else and then itself; its topic's older events are
+      // no longer the latest, so they go rather than be handed out as if they were.
+      this.delete(event.topic);
+      return;
+    }
+    const stamped: Stamped = { event, at: this.#now(), size };
     let slot = this.#topics.get(event.topic);
     // Re-inserting moves the topic to the end: Map order is then least recently retained first.
     if (slot !== undefined) this.#topics.delete(event.topic);
     else slot = { base: null, restricted: [] };
     if (event.filter.restricted) {
       slot.restricted.push(stamped);
-      if (slot.restricted.length > this.#maxRestricted) slot.restricted.shift();
+      this.#bytes += size;
+      if (slot.restricted.length > this.#maxRestricted) this.#bytes -= slot.restricted.shift()?.size ?? 0;
     } else {
+      this.#bytes += size - slotBytes(slot);
       slot.base = stamped;
       slot.restricted = [];
     }
     if (slot.base === null && slot.restricted.length === 0) return;
     this.#topics.set(event.topic, slot);
-    if (this.#topics.size > this.#maxTopics) {
+    // Oldest first; the topic just retained is the newest and fits, so it stays.
+    while (this.#topics.size > this.#maxTopics || this.#bytes > this.#maxBytes) {
       const oldest = this.#topics.keys().next();
-      if (oldest.done !== true) this.#topics.delete(oldest.value);
+      if (oldest.done === true) break;
+      this.delete(oldest.value);
     }
   }
 
@@ -144,12 +177,22 @@ export class RetentionStore {
 
   /** Forgets a topic's retained events; false when it had none. */
   delete(topic: string): boolean {
+    const slot = this.#topics.get(topic);
+    if (slot === undefined) return false;
+    this.#bytes -= slotBytes(slot);
     return this.#topics.delete(topic);
   }
 
   clear(): void {
     this.#topics.clear();
+    this.#bytes = 0;
   }
+}
+
+function slotBytes(slot: TopicSlot): number {
+  let n = slot.base?.size ?? 0;
+  for (const s of slot.restricted) n += s.size;
+  return n;
 }
 
 /**

@@ -15,6 +15,7 @@ import type { WampTransport } from '../transports/transport.js';
 import { normalizeRouterOptions, type NormalizedRouterOptions, type RouterOptions } from './config.js';
 import { createIdSource, type IdSource } from './ids.js';
 import { LocalRealm, type RoutingCore } from './realm.js';
+import { resolveSessionLimits } from './limits.js';
 import { RouterSession, type SessionHost } from './router-session.js';
 import { startListener, type RunningListener } from './listeners.js';
 import { RealmAuth } from '../auth/router/handshake.js';
@@ -37,6 +38,8 @@ export class Router {
       const core = new LocalRealm(realm.name, this.#ids, {
         ...(realm.retention === undefined ? {} : { retention: realm.retention }),
         ...(realm.authorization === undefined ? {} : { authorization: realm.authorization }),
+        ...(realm.metaApi === undefined ? {} : { metaApi: realm.metaApi }),
+        limits: resolveSessionLimits(realm.limits, this.options.limits),
       });
       this.#realms.set(realm.name, core);
       // Dynamic authenticators are procedures registered on this realm, called through its dealer.

@@ -21,6 +21,7 @@ import { checkUriArgument, invalidArgument, notJoined } from './session-checks.j
 import type { SessionOutbound } from './session-outbound.js';
 import { InvocationInput } from './session-input.js';
 import { ErrorUri } from './uris.js';
+import { setLongTimeout, type LongTimeout } from '../long-timeout.js';
 
 /**
  * How many finished progressive invocations are remembered so that a late continuation
@@ -43,7 +44,7 @@ class Running {
   /** The rest of the caller's arguments when it sends them progressively. */
   input: InvocationInput | null = null;
   /** The dealer forwarded the call's timeout to us (call timeout, callee side). */
-  timer: ReturnType<typeof setTimeout> | null = null;
+  timer: LongTimeout | null = null;
 
   get signal(): AbortSignal {
     if (this.#controller === null) {
@@ -233,7 +234,8 @@ export class CalleeRole {
     if (typeof d.caller_authid === 'string') details.callerAuthid = d.caller_authid;
     if (typeof d.caller_authrole === 'string') details.callerAuthrole = d.caller_authrole;
     if (typeof d.timeout === 'number' && d.timeout > 0) {
-      controller.timer = setTimeout(() => this.#timedOut(request, controller), d.timeout);
+      // Chained: a forwarded timeout above 2^31-1 ms would otherwise fire at once.
+      controller.timer = setLongTimeout(() => this.#timedOut(request, controller), d.timeout);
     }
     if (d.progress === true) {
       controller.input = new InvocationInput();
@@ -290,7 +292,7 @@ export class CalleeRole {
   /** The invocation is over here: forget it, end its input, remember it if it was progressive. */
   #done(request: number, controller: Running): void {
     this.#running.delete(request);
-    if (controller.timer !== null) clearTimeout(controller.timer);
+    controller.timer?.clear();
     controller.timer = null;
     if (controller.input === null) return;
     controller.input.close();
@@ -342,7 +344,7 @@ export class CalleeRole {
     this.#registering.clear();
     this.#unregistering.clear();
     for (const controller of this.#running.values()) {
-      if (controller.timer !== null) clearTimeout(controller.timer);
+      controller.timer?.clear();
       controller.abort(error);
       controller.input?.close(error);
     }

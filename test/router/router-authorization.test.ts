@@ -28,7 +28,7 @@ function authRouter(): Router {
           { name: 'dynamic', authorizer: 'com.auth.decide' },
         ],
       },
-    }, 'other'],
+    }, { name: 'other', metaApi: { mutating: ['anonymous'] } }],
   });
 }
 

@@ -6,6 +6,9 @@ import { makeRouter, delay } from './helpers.js';
 import { joinRaw, nextWhere, subscribeRaw, registerRaw, callRaw } from './raw-helpers.js';
 import { MessageType as M } from '../../runtime/wamp/message-types.js';
 
+/** realm1 letting its anonymous sessions kill others (the meta API's kill procedures need a grant). */
+const KILLERS = { realms: [{ name: 'realm1', metaApi: { mutating: ['anonymous'] } }] };
+
 describe('meta API through the router', () => {
   test('session count/list/get, registration and subscription lookup/match/get/list_callees', async () => {
     const router = makeRouter();
@@ -71,7 +74,7 @@ describe('meta API through the router', () => {
   });
 
   test('wamp.session.kill ends the other session with GOODBYE and the given reason; a session cannot kill itself', async () => {
-    const router = makeRouter();
+    const router = makeRouter(KILLERS);
     const a = await joinRaw(router);
     const b = await joinRaw(router);
     const self = await callRaw(a, 'wamp.session.kill', [a.id]);
@@ -85,7 +88,7 @@ describe('meta API through the router', () => {
   });
 
   test('kill_all ends every other session without meta events or testaments; a single kill publishes both', async () => {
-    const router = makeRouter();
+    const router = makeRouter(KILLERS);
     const a = await joinRaw(router);
     const onLeave = await subscribeRaw(a, 'wamp.session.on_leave');
     const will = await subscribeRaw(a, 'com.app.will');
@@ -202,7 +205,7 @@ describe('subscriber black/whitelisting by authid and authrole', () => {
 
 describe('killed sessions', () => {
   test('a killed client that never answers GOODBYE is disconnected after the grace period', async () => {
-    const router = makeRouter({ helloTimeout: 100 });
+    const router = makeRouter({ ...KILLERS, helloTimeout: 100 });
     const a = await joinRaw(router);
     const b = await joinRaw(router);
     assert.equal((await callRaw(a, 'wamp.session.kill', [b.id]))[0], M.RESULT);
