@@ -10,6 +10,7 @@ import type { RetentionOptions } from './retention.js';
 import { MAX_TIMER_DELAY } from '../long-timeout.js';
 import type { MetaApiConfig } from './meta-api.js';
 import { SESSION_LIMIT_KEYS, type SessionLimits } from './limits.js';
+import { normalizeClusterOptions, type ClusterOptions, type NormalizedClusterOptions } from './cluster/options.js';
 
 export { RouterErrorCode } from './error-codes.js';
 
@@ -82,6 +83,8 @@ export interface RouterOptions {
   strictRequestIds?: boolean;
   /** Per-session limits for every realm (registrations, subscriptions, pending calls); docs/limits.md. */
   limits?: Partial<SessionLimits>;
+  /** Serve as one node of a cluster of routers over NATS (docs/cluster.md). */
+  cluster?: ClusterOptions;
 }
 
 export interface NormalizedRouterOptions {
@@ -91,6 +94,7 @@ export interface NormalizedRouterOptions {
   maxMessageSize: number;
   strictRequestIds: boolean;
   limits: Partial<SessionLimits>;
+  cluster?: NormalizedClusterOptions;
 }
 
 function bad(message: string): Error {
@@ -220,5 +224,6 @@ export function normalizeRouterOptions(options: unknown): NormalizedRouterOption
     maxMessageSize: checkNonNegative(options['maxMessageSize'], 'maxMessageSize', 16 * 1024 * 1024),
     strictRequestIds: strict ?? true,
     limits: options['limits'] === undefined ? {} : checkLimits(options['limits'], 'limits'),
+    ...(options['cluster'] === undefined ? {} : { cluster: normalizeClusterOptions(options['cluster']) }),
   };
 }
