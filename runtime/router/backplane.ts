@@ -24,8 +24,11 @@ export interface RealmBackplane {
   left(peer: RouterPeer): void;
   /** Revokes a remote subscriber's subscription at its node (which tells it and publishes the meta events); false for a local subscriber. */
   revokeRemote(peer: RouterPeer, subscription: number, reason: string): boolean;
-  /** Resolves when the meta API may answer from this node's view of the cluster. */
-  beforeMeta(): Promise<void>;
+  /**
+   * Resolves once this node's view of the cluster holds everything the cluster's registry held
+   * when called: before answering what reads it (meta procedures, retained events).
+   */
+  caughtUp(): Promise<void>;
 }
 
 /** The realm as its backplane sees it. */

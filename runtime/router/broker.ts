@@ -77,8 +77,11 @@ export interface Broker {
   subscribe(peer: RouterPeer, topic: string, match: UriMatch, guard?: UriGuard): SubscribeOutcome | SubscribeRefused | Promise<SubscribeOutcome | SubscribeRefused>;
   /** Null when `peer` holds no subscription with that ID. */
   unsubscribe(peer: RouterPeer, subscriptionId: number): Unsubscribed | null | Promise<Unsubscribed | null>;
-  /** Delivers EVENTs and returns the publication ID; `peer` null publishes as the router. */
-  publish(peer: RouterPeer | null, request: PublishRequest): number;
+  /**
+   * Delivers EVENTs and returns the publication ID; `peer` null publishes as the router. The
+   * cluster's broker answers a retained publication with a Promise (once the registry has it).
+   */
+  publish(peer: RouterPeer | null, request: PublishRequest): number | Promise<number>;
   /** Sends `peer` the retained events its new subscription asked for (`get_retained`). */
   sendRetained(peer: RouterPeer, subscription: BrokerSubscription): void;
   /** Drops every subscription of a session that left. */

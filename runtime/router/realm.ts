@@ -177,7 +177,11 @@ export class LocalRealm implements RoutingCore {
     return this.#authorized(peer, guard(msg.topic, AuthorizeAction.SUBSCRIBE, msg), (decision) => {
       // decision.guard: a pattern the role's permissions do not wholly allow is checked per event.
       const outcome = this.broker.subscribe(peer, msg.topic, match, decision.guard);
-      if (outcome instanceof Promise) return outcome.then((o) => this.#answerSubscribe(peer, msg, o));
+      if (outcome instanceof Promise) {
+        // Retained events published on other nodes are in the cluster's registry: read it up to date first.
+        const view = msg.options.get_retained === true && this.#backplane !== null ? this.#backplane.caughtUp().catch(() => {}) : null;
+        return Promise.all([outcome, view]).then(([o]) => this.#answerSubscribe(peer, msg, o));
+      }
       this.#answerSubscribe(peer, msg, outcome);
     });
   }
@@ -219,6 +223,8 @@ export class LocalRealm implements RoutingCore {
       const publication = this.broker.publish(peer, {
         topic: msg.topic, options: msg.options, args: msg.args, kwargs: msg.kwargs, disclosePublisher: decision.disclose,
       });
+      // A cluster's broker answers a retained publication once the registry holds it.
+      if (publication instanceof Promise) return publication.then((id) => void (acknowledge && peer.send(publishedMessage(msg.request, id))));
       if (acknowledge) peer.send(publishedMessage(msg.request, publication));
     });
   }
@@ -374,7 +380,7 @@ export class LocalRealm implements RoutingCore {
   #answerMeta(peer: RouterPeer, msg: CallMessage): Handled {
     if (this.#backplane === null) return this.#metaAnswer(peer, msg);
     const answer = (): void => this.#metaAnswer(peer, msg);
-    return this.#backplane.beforeMeta().then(answer, answer);
+    return this.#backplane.caughtUp().then(answer, answer);
   }
 
   #metaAnswer(peer: RouterPeer, msg: CallMessage): void {

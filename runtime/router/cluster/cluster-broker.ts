@@ -156,15 +156,18 @@ export class ClusterBroker implements Broker {
     });
   }
 
-  publish(peer: RouterPeer | null, request: PublishRequest): number {
+  publish(peer: RouterPeer | null, request: PublishRequest): number | Promise<number> {
     const publication = this.local.publish(peer, request);
     const { options } = request;
     this.#ctx.broadcast(WireKind.PUBLISH, publication, request.topic, options, peer?.sessionId ?? 0, peer?.authid ?? null,
       peer?.authrole ?? null, request.disclosePublisher === true, request.args ?? null, request.kwargs ?? null);
     if (options['retain'] === true) {
       const topic = request.topic;
-      void this.#ctx.kv.put(Keys.retained(this.#ctx.key, topic), encodeValue(encodeRetained(topic, this.local.retainedSlot(topic))))
-        .catch((error: unknown) => log.warn(() => `retained event of ${topic} not shared with the cluster: ${(error as Error).message}`));
+      return this.#ctx.kv.put(Keys.retained(this.#ctx.key, topic), encodeValue(encodeRetained(topic, this.local.retainedSlot(topic))))
+        .then(() => publication, (error: unknown) => {
+          log.warn(() => `retained event of ${topic} not shared with the cluster: ${(error as Error).message}`);
+          return publication;
+        });
     }
     return publication;
   }

@@ -61,10 +61,21 @@ export interface KvLink {
 
 type KvModule = typeof import('@nats-io/kv');
 
+/** How long opening the bucket may keep failing while JetStream comes up (a NATS cluster electing its leader). */
+const OPEN_BUDGET_MS = 15_000;
+
 export async function openKv(mod: KvModule, nc: NatsConnection, bucket: string, replicas: number): Promise<KvLink> {
   const kvm = new mod.Kvm(nc);
-  const kv = await kvm.create(bucket, { history: 1, replicas });
-  return new Bucket(kv);
+  const deadline = Date.now() + OPEN_BUDGET_MS;
+  for (let wait = RETRY_FIRST_MS; ; wait = Math.min(wait * 2, RETRY_MAX_MS)) {
+    try {
+      return new Bucket(await kvm.create(bucket, { history: 1, replicas }));
+    } catch (error) {
+      if (Date.now() + wait > deadline) throw error;
+      log.debug(() => `opening the registry bucket failed, retrying in ${wait} ms: ${(error as Error).message}`);
+      await sleep(wait);
+    }
+  }
 }
 
 function isConflict(error: unknown): boolean {

@@ -119,7 +119,7 @@ export class RealmCluster implements RealmBackplane {
     return this.#port.sendTo(peer.node, WireKind.REVOKE, this.name, ['s', subscription, reason, peer.sessionId]);
   }
 
-  beforeMeta(): Promise<void> {
+  caughtUp(): Promise<void> {
     return this.ctx.kv.barrier();
   }
 
