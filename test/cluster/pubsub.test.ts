@@ -24,7 +24,7 @@ describe('cluster: pubsub across nodes', { skip: missing ?? false }, () => {
 
   before(async () => {
     const nats = await startNats();
-    [a, b, c] = await Promise.all(['a', 'b', 'c'].map((n) => startNode(n, [nats.url], NODE_CONFIG)));
+    [a, b, c] = await Promise.all(['a', 'b', 'c'].map((n) => startNode(n, [nats.url], NODE_CONFIG))) as [RouterNode, RouterNode, RouterNode];
   });
   afterEach(() => leaveAll(sessions));
   after(stopAll);

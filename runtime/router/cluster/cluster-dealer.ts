@@ -32,6 +32,8 @@ import { logger } from '../../log.js';
 
 const log = logger('router:cluster');
 const REREGISTERED = 'wamp.reason.reregistered';
+/** How often a REGISTER refused because of another node's callees looks again while that node is unconfirmed. */
+const HOLDER_RECHECK_MS = 50;
 
 /** A registration entry: [id, uri, match, invoke, created, forwardTimeout, [[session, "node/incarnation"], ...]]. */
 interface Claim {
@@ -95,15 +97,29 @@ export class ClusterDealer implements Dealer {
       let created = false;
       let oldId = 0;
       let outcome;
+      // Refused because of callees on other nodes: first make sure those nodes are alive (heard
+      // from since this REGISTER arrived). A client that lost its node re-registers here before
+      // the cluster counted that node dead; once it is, its callees are gone and this one succeeds.
+      const arrived = Date.now();
+      const deadline = arrived + this.#ctx.settleMs;
       try {
-        outcome = await casLoop(this.#ctx.kv, key, (current): CasStep<RegisterOutcome | null> => {
-          const decided = this.#decideRegister(current, peer, procedure, match, invoke, options);
-          if ('error' in decided) return { write: 'none', result: decided.error };
-          revoked = decided.revoked;
-          created = decided.created;
-          oldId = decided.oldId;
-          return { write: 'put', value: encodeClaim(decided.claim), result: null };
-        });
+        for (;;) {
+          let holders: readonly string[] = [];
+          outcome = await casLoop(this.#ctx.kv, key, (current): CasStep<RegisterOutcome | null> => {
+            const decided = this.#decideRegister(current, peer, procedure, match, invoke, options);
+            if ('error' in decided) {
+              holders = decided.holders;
+              return { write: 'none', result: decided.error };
+            }
+            revoked = decided.revoked;
+            created = decided.created;
+            oldId = decided.oldId;
+            return { write: 'put', value: encodeClaim(decided.claim), result: null };
+          });
+          const confirmed = holders.every((m) => this.#ctx.heardSince(m, arrived));
+          if (outcome.result === null || confirmed || Date.now() > deadline) break;
+          await new Promise((r) => setTimeout(r, HOLDER_RECHECK_MS));
+        }
       } catch (error) {
         this.#unguard(peer, key);
         return failure(error);
@@ -278,14 +294,16 @@ export class ClusterDealer implements Dealer {
 
   #decideRegister(
     current: Current | null, peer: RouterPeer, uri: string, match: UriMatch, invoke: InvokePolicy, options: RegisterOptions,
-  ): { claim: Claim; created: boolean; revoked: Claim['callees']; oldId: number } | { error: RegisterOutcome } {
+  ): { claim: Claim; created: boolean; revoked: Claim['callees']; oldId: number } | { error: RegisterOutcome; holders: readonly string[] } {
     const me: readonly [number, string] = [peer.sessionId, this.#ctx.member];
     const fresh = (): Claim => ({
       id: this.#ctx.newId(), uri, match, invoke, created: new Date().toISOString(), forwardTimeout: options.forwardTimeout === true, callees: [me],
     });
     const claim = current === null ? null : decodeRegistrationClaim(current.value);
     if (claim === null) return { claim: fresh(), created: true, revoked: [], oldId: 0 };
-    const refuse = (error: string, message: string): { error: RegisterOutcome } => ({ error: { ok: false, error, message } });
+    // Holders on this node are known alive; those elsewhere are checked before the refusal stands.
+    const holders = claim.callees.map(([, m]) => m).filter((m) => m !== this.#ctx.member);
+    const refuse = (error: string, message: string): { error: RegisterOutcome; holders: readonly string[] } => ({ error: { ok: false, error, message }, holders });
     if (claim.callees.some(([s]) => s === peer.sessionId)) return refuse(SharedRegistrationError.ALREADY_EXISTS, 'this session already registered the procedure');
     if (options.force === true) return { claim: fresh(), created: true, revoked: claim.callees, oldId: claim.id };
     if (claim.invoke === InvokePolicy.SINGLE) return refuse(SharedRegistrationError.ALREADY_EXISTS, 'the procedure is registered with invocation policy single');

@@ -175,6 +175,11 @@ export class ClusterNode implements NodePort {
       send: (to, kind, ...fields) => this.sendTo(to, kind, realm, fields),
       broadcast: (kind, ...fields) => this.publishAll(key, kind, realm, fields),
       newId: randomGlobalId,
+      heardSince: (member, since) => {
+        const at = member.lastIndexOf('/');
+        return this.#liveness.heardSince(member.slice(0, at), member.slice(at + 1), since);
+      },
+      settleMs: this.options.deadAfterMs + this.options.heartbeatMs * 4,
     };
   }
 

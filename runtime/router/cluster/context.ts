@@ -84,4 +84,8 @@ export interface RealmContext {
   broadcast(kind: WireKind, ...fields: unknown[]): boolean;
   /** A fresh random ID for a registry object (registration, subscription). */
   newId(): number;
+  /** True when node incarnation `member` ("name/incarnation") was heard from after time `since` (ms). */
+  heardSince(member: string, since: number): boolean;
+  /** How long a silent node may take to be counted dead and cleaned up after (ms). */
+  readonly settleMs: number;
 }

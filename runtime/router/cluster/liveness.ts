@@ -86,6 +86,12 @@ export class Liveness {
     return this.#dead.has(incarnationKey(node, incarnation));
   }
 
+  /** True when an incarnation was heard from after time `since` (ms); false when it is dead or has been silent since. */
+  heardSince(node: string, incarnation: string, since: number): boolean {
+    const entry = this.#seen.get(incarnationKey(node, incarnation));
+    return entry !== undefined && entry.at > since;
+  }
+
   /** Incarnations currently counted alive (not this one). */
   alive(): Array<{ node: string; incarnation: string }> {
     return [...this.#seen.values()].map(({ node, incarnation }) => ({ node, incarnation }));
