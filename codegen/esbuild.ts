@@ -1,9 +1,9 @@
 /**
- * wampgen as an esbuild plugin (`wampkit/codegen/esbuild`): generates when a build starts
+ * wampgen as an esbuild plugin (`wampgen/esbuild`): generates when a build starts
  * (every rebuild, in watch mode, regenerates first and writes only changed files); a schema
  * error fails the build with each diagnostic as an esbuild error at its file, line and column.
  *
- *   import { wampgen } from 'wampkit/codegen/esbuild';
+ *   import { wampgen } from 'wampgen/esbuild';
  *   await esbuild.build({ entryPoints: ['src/main.ts'], bundle: true, plugins: [wampgen({ inputs: ['schemas'], outDir: 'src/generated' })] });
  *
  * Typed structurally, so this module needs no `esbuild` import.

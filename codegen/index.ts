@@ -1,6 +1,7 @@
 /**
- * wampkit/codegen: the programmatic API of wampgen, for build tools. Schema authors import the
- * helper types from 'wampkit/codegen/schema' instead (types only, no ts-morph).
+ * wampgen: the programmatic API of the generator, for build tools (the bundler plugins are
+ * 'wampgen/vite' and 'wampgen/esbuild'). Schema authors import the helper types from
+ * 'wampkit/codegen/schema' instead (types only, no ts-morph).
  */
 export { generate, Generator, type GenerateResult } from './generate.js';
 export { ConfigError, type GenerateOptions, type ConfigFile } from './config.js';

@@ -1,10 +1,10 @@
 /**
- * wampgen as a Vite plugin (`wampkit/codegen/vite`): generates at build start — a schema error
+ * wampgen as a Vite plugin (`wampgen/vite`): generates at build start — a schema error
  * fails the build with wampgen's diagnostics — and in the dev server watches the schema files
  * and regenerates only what changed, keeping the last good output while a schema is broken
  * (Vite then reloads the stubs that were rewritten).
  *
- *   import { wampgen } from 'wampkit/codegen/vite';
+ *   import { wampgen } from 'wampgen/vite';
  *   export default { plugins: [wampgen({ inputs: ['schemas'], outDir: 'src/generated' })] };
  *
  * Typed structurally, so this module needs no `vite` import (vite stays the app's dependency).

@@ -1,4 +1,8 @@
 /** wampkit: the curated public entry. */
+// Its declarations name Node's types (Buffer, sockets, streams, process.env): this makes a
+// user's tsc load @types/node for them even where tsconfig's `types` leaves it out (TypeScript 6+
+// defaults to none); `preserve` keeps the reference in the emitted .d.ts.
+/// <reference types="node" preserve="true" />
 export { WampkitError, isWampkitError } from './errors.js';
 export type { ProtocolMeaning, ErrorCode } from './errors.js';
 export * as websocket from './websocket/index.js';

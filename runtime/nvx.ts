@@ -6,6 +6,10 @@
  *
  * Arguments are checked here, at the public boundary; the engine uses ./accel directly.
  */
+// Its declarations name Node's types (Buffer, sockets, streams, process.env): this makes a
+// user's tsc load @types/node for them even where tsconfig's `types` leaves it out (TypeScript 6+
+// defaults to none); `preserve` keeps the reference in the emitted .d.ts.
+/// <reference types="node" preserve="true" />
 import { accel } from './accel/index.js';
 import { createError } from './errors.js';
 import { NvxErrorCode } from './error-codes.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the suite with Node's own test runner (tsx for TypeScript, the "source" export
+// Runs the suite with Node's own test runner (tsx for TypeScript, the "@wampkit/source" export
 // condition so `import 'wampkit'` resolves to the TypeScript sources). `--help` prints usage.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -77,12 +77,16 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// The per-test limit also bounds each file as a whole (the runner treats a file as one test):
+// 10 minutes, so the heaviest files (packing and installing every package, the NVX suite on an
+// arm64 Node under qemu) finish on a loaded 2-core machine, and a hung file still ends.
+const FILE_LIMIT_MS = 600_000;
 const runnerArgs = [
-  '--conditions=source',
+  '--conditions=@wampkit/source',
   '--import', 'tsx',
   '--test',
   '--test-concurrency=2',
-  '--test-timeout=300000',
+  `--test-timeout=${FILE_LIMIT_MS}`,
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=./test/summary-reporter.mjs', '--test-reporter-destination=stdout',
   ...files,

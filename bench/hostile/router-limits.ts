@@ -62,7 +62,7 @@ interface Child {
 
 async function startChild(root: string, heapMb?: number): Promise<Child> {
   const self = fileURLToPath(import.meta.url);
-  const execArgv = ['--conditions=source', '--import', 'tsx', ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`])];
+  const execArgv = ['--conditions=@wampkit/source', '--import', 'tsx', ...(heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`])];
   const proc = fork(self, ['--child', root], { execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => {

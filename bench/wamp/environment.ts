@@ -107,7 +107,7 @@ export class Environment {
 
   #spawn(role: string, file: string, args: string[]): BenchChild {
     const env = this.#options.profile === undefined ? process.env : { ...process.env, [COUNT_WRITES_ENV]: '1' };
-    const child = new BenchChild(`${configKey(this.config)} ${role}`, join(HERE, file), args, ['--conditions=source', '--import', 'tsx'], env);
+    const child = new BenchChild(`${configKey(this.config)} ${role}`, join(HERE, file), args, ['--conditions=@wampkit/source', '--import', 'tsx'], env);
     this.#children.push(child);
     return child;
   }

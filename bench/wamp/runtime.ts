@@ -23,19 +23,20 @@ const SOURCE: Record<string, () => Promise<unknown>> = {
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** What the compiled runtime dir links back to in the package. */
-const LINKS = ['node_modules', 'native', 'build'] as const;
+/** What the compiled runtime dir links back to in the repository. */
+const LINKS = ['node_modules'] as const;
 
 /**
- * Compiles runtime/ with tsc into `dir` (default: a fresh temp dir), with source maps so
- * profiles can name TypeScript lines, and links the package's node_modules (the WAMP layers
- * import @msgpack/msgpack and friends), native/ and build/ (the NVX addon) beside it.
+ * Compiles runtime/ with tsc (the library's own build config, runtime/tsconfig.build.json) into
+ * `dir`/runtime (default dir: a fresh temp dir), with source maps so profiles can name
+ * TypeScript lines, and links the repository's node_modules beside it: the WAMP layers import
+ * @msgpack/msgpack and friends, and the NVX addon is the package @wampkit/nvx-<platform>-<arch>.
  */
 export function compileWampRuntime(dir?: string): string {
   const out = dir ?? mkdtempSync(join(tmpdir(), 'wampkit-bench-wamp-'));
   mkdirSync(out, { recursive: true });
   // Type errors elsewhere in the tree (work in progress) must not stop the bench: tsc still emits.
-  spawnSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', out, '--declaration', 'false', '--sourceMap', 'true'], {
+  spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'runtime', 'tsconfig.build.json'), '--outDir', join(out, 'runtime'), '--declaration', 'false', '--sourceMap', 'true'], {
     cwd: ROOT,
     stdio: 'ignore',
     timeout: 180_000,

@@ -16,21 +16,25 @@ export type ServerModule = typeof import('../../runtime/websocket/server.js');
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Compiles runtime/ with tsc into a fresh temp dir; returns the directory holding runtime/. */
+/**
+ * Compiles runtime/ with tsc (runtime/tsconfig.build.json) into a fresh temp dir's runtime/;
+ * returns the directory holding runtime/.
+ */
 export function compileRuntime(): string {
   const out = mkdtempSync(join(tmpdir(), 'wampkit-bench-'));
-  const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   // Type errors elsewhere in the tree (work in progress) must not stop the bench: tsc still
   // emits, and what matters is that the engine's files are there.
-  spawnSync(tsc, ['-p', join(ROOT, 'tsconfig.build.json'), '--outDir', out, '--declaration', 'false', '--sourceMap', 'false'], {
+  spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'runtime', 'tsconfig.build.json'), '--outDir', join(out, 'runtime'), '--declaration', 'false', '--sourceMap', 'false'], {
     cwd: ROOT,
     stdio: 'ignore',
     timeout: 180_000,
   });
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
-  // The accelerator finds the native NVX binary from the package root (native/ and build/):
-  // link them, so the compiled engine runs with the same kernel as the sources do.
-  for (const dir of ['native', 'build']) if (existsSync(join(ROOT, dir))) symlinkSync(join(ROOT, dir), join(out, dir));
+  // The accelerator loads the native NVX binary from its package (@wampkit/nvx-<platform>-<arch>
+  // in node_modules): link the repository's node_modules, so the compiled engine runs with the
+  // same kernel as the sources do.
+  if (existsSync(join(ROOT, 'node_modules'))) symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
   if (!existsSync(join(out, 'runtime', 'websocket', 'server.js'))) throw new Error(`tsc did not emit the runtime into ${out}`);
   return out;
 }

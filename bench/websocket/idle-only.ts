@@ -119,7 +119,7 @@ function gcStats(log: string, connections: number): GcStats | null {
 /** One server process in idle mode; measures, then exits. */
 async function measureOnce(v: Variant): Promise<IdleMemoryResult & { gc: GcStats | null }> {
   const child = fork(SERVER_CHILD, [v.impl, 'idle', v.dir], {
-    execArgv: ['--conditions=source', '--import', 'tsx', '--expose-gc', ...(GC_STATS ? ['--trace-gc-nvp'] : [])],
+    execArgv: ['--conditions=@wampkit/source', '--import', 'tsx', '--expose-gc', ...(GC_STATS ? ['--trace-gc-nvp'] : [])],
     stdio: ['ignore', GC_STATS ? 'pipe' : 'inherit', 'inherit', 'ipc'],
   });
   let log = '';

@@ -79,7 +79,7 @@ interface Server {
 
 function startServer(impl: Impl, mode: 'echo' | 'idle'): Promise<Server> {
   const child = fork(SERVER_CHILD, [impl, mode, engineDir ?? '-'], {
-    execArgv: ['--conditions=source', '--import', 'tsx', ...(mode === 'idle' ? ['--expose-gc'] : [])],
+    execArgv: ['--conditions=@wampkit/source', '--import', 'tsx', ...(mode === 'idle' ? ['--expose-gc'] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -139,7 +139,7 @@ interface ClientProcess {
 /** A client process for one implementation (./client-child.ts). */
 function startClient(impl: Impl): Promise<ClientProcess> {
   const child = fork(CLIENT_CHILD, [impl, engineDir ?? '-'], {
-    execArgv: ['--conditions=source', '--import', 'tsx'],
+    execArgv: ['--conditions=@wampkit/source', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

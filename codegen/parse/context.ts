@@ -38,7 +38,10 @@ export function resolveSymbol(ctx: ParseContext, symbol: ts.Symbol | undefined):
   return current;
 }
 
-/** True when the declaration is one of wampgen's helper types (codegen/schema-types). */
+/**
+ * True when the declaration is one of wampgen's helper types: wampkit's codegen/schema-types
+ * (runtime/codegen/schema-types.ts in the repository, dist/codegen/schema-types.d.ts installed).
+ */
 export function isHelperDeclaration(decl: ts.Declaration): boolean {
   const name = decl.getSourceFile().fileName;
   return /[/\\]schema-types\.(d\.)?[cm]?[tj]s$/.test(name) && /[/\\]codegen[/\\]/.test(name);

@@ -4,9 +4,9 @@
  * runs, so watch mode re-reads only the files that changed and re-converts only the modules
  * asked for.
  */
-import { existsSync } from 'node:fs';
-import { relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
 import { Project, ts } from 'ts-morph';
 import { DIAGNOSTIC, type Diagnostic } from '../diagnostics.js';
 import type { DeclModel, ModuleModel, RefModel, Serializer } from '../model.js';
@@ -37,16 +37,33 @@ const toPosix = (p: string): string => p.split(sep).join('/');
 /** The module specifier schemas import wampgen's helper types from. */
 export const SCHEMA_HELPERS = 'wampkit/codegen/schema';
 
+/** The subpath of the wampkit package that SCHEMA_HELPERS names. */
+const HELPERS_SUBPATH = './codegen/schema';
+
 /**
- * wampgen's own copy of the helper types (the source beside this folder, or its declaration
- * file in a build): schemas resolve SCHEMA_HELPERS to it through a path mapping, so a schema
- * folder outside any project with wampkit installed still compiles, and the helper types are
- * always the ones this wampgen understands.
+ * The helper types of the wampkit this wampgen resolves (its peer dependency; in the
+ * repository, runtime/): the TypeScript source behind the `@wampkit/source` condition where it
+ * exists (a checkout), else the declaration file a published wampkit ships. Schemas resolve
+ * SCHEMA_HELPERS to it through a path mapping, so a schema folder outside any project with
+ * wampkit installed still compiles. Undefined when wampkit cannot be found from here; the
+ * schema's own module resolution then applies (and the compiler reports what it cannot find).
  */
-function helperTypesFile(): string | undefined {
-  return ['../schema-types.ts', '../schema-types.d.ts']
-    .map((p) => fileURLToPath(new URL(p, import.meta.url)))
-    .find((p) => existsSync(p));
+export function helperTypesFile(): string | undefined {
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve('wampkit/package.json');
+  } catch {
+    return undefined;
+  }
+  const exportsMap = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, unknown> }).exports;
+  const entry = exportsMap?.[HELPERS_SUBPATH];
+  if (typeof entry !== 'object' || entry === null) return undefined;
+  const targets = entry as Record<string, unknown>;
+  return ['@wampkit/source', 'types']
+    .map((condition) => targets[condition])
+    .filter((target): target is string => typeof target === 'string')
+    .map((target) => join(dirname(manifest), target))
+    .find((file) => existsSync(file));
 }
 
 export function moduleIdFor(root: string, file: string): string {
@@ -67,7 +84,7 @@ export class SchemaParser {
         target: ts.ScriptTarget.ES2022,
         module: ts.ModuleKind.NodeNext,
         moduleResolution: ts.ModuleResolutionKind.NodeNext,
-        customConditions: ['source'],
+        customConditions: ['@wampkit/source'],
         ...(helpers !== undefined ? { paths: { [SCHEMA_HELPERS]: [helpers] } } : {}),
         // es5 declares every global a schema may name (Array, Record, Uint8Array, Promise, Date…);
         // the later libs only add parse time.

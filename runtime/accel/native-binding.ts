@@ -1,12 +1,10 @@
 /**
- * Finding and loading the NVX addon (../../native). Nothing here decides which implementation
- * serves; that is ./select.ts. Loading never throws: a missing or broken binary is a reason
- * string, and the TypeScript implementation serves instead.
+ * Finding and loading the NVX addon (built from ../../native, shipped in a per-platform
+ * package). Nothing here decides which implementation serves; that is ./select.ts. Loading never
+ * throws: a missing or broken binary is a reason string, and the TypeScript implementation
+ * serves instead.
  */
-import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 
 /**
  * One kernel's entry points, as `bind(name)` returns them (see native/src/addon.cc). Byte
@@ -47,35 +45,23 @@ export type AddonLoad =
   /** `present`: a binary existed but would not load (worth telling the user about). */
   | { readonly ok: false; readonly reason: string; readonly present: boolean };
 
-/** The package root: this file is runtime/accel/ in the sources and dist/runtime/accel/ when built. */
-function packageRoot(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 4; up++) {
-    dir = dirname(dir);
-    if (existsSync(join(dir, 'native', 'CMakeLists.txt'))) return dir;
-  }
-  return undefined;
-}
-
-function mtime(path: string): number {
-  try {
-    return statSync(path).mtimeMs;
-  } catch {
-    return -1;
-  }
-}
-
 /**
- * Where the binary may be, in order: the prebuild shipped in the package for this platform,
- * then a build from source (`npm run build:native`). A source build newer than the prebuild
- * wins, so rebuilding after an edit takes effect.
+ * The package that ships the binary for this machine (native/packages/<platform>-<arch> in the
+ * repository): wampkit lists every such package as an optional dependency, and npm installs the
+ * one whose `os`/`cpu`/`libc` fit. In the repository it is a workspace, and the binary is what
+ * `npm install` or `npm run build:native` built.
  */
-export function addonCandidates(root: string | undefined = packageRoot()): string[] {
-  if (root === undefined) return [];
-  const prebuild = join(root, 'native', 'prebuilds', `${process.platform}-${process.arch}`, 'nvx.node');
-  const built = join(root, 'build', 'native', 'Release', 'nvx.node');
-  const found = [prebuild, built].filter((p) => mtime(p) >= 0);
-  return found.length === 2 && mtime(built) > mtime(prebuild) ? [built, prebuild] : found;
+export function platformPackage(platform: string = process.platform, arch: string = process.arch): string {
+  return `@wampkit/nvx-${platform}-${arch}`;
+}
+
+/** Where the binary is: the installed platform package's file, or nothing. */
+export function addonCandidates(name: string = platformPackage()): string[] {
+  try {
+    return [createRequire(import.meta.url).resolve(name)];
+  } catch {
+    return [];
+  }
 }
 
 let cached: AddonLoad | undefined;
@@ -85,7 +71,7 @@ export function loadAddon(): AddonLoad {
   if (cached !== undefined) return cached;
   const candidates = addonCandidates();
   if (candidates.length === 0) {
-    cached = { ok: false, reason: 'no NVX binary for this platform (build one with `npm run build:native`)', present: false };
+    cached = { ok: false, reason: `no NVX binary for this platform (the optional package ${platformPackage()} is not installed, or in a clone not built: npm run build:native)`, present: false };
     return cached;
   }
   const require = createRequire(import.meta.url);

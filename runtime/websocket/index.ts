@@ -1,4 +1,8 @@
 /** wampkit/websocket: the RFC 6455 + RFC 7692 engine. */
+// Its declarations name Node's types (Buffer, sockets, streams, process.env): this makes a
+// user's tsc load @types/node for them even where tsconfig's `types` leaves it out (TypeScript 6+
+// defaults to none); `preserve` keeps the reference in the emitted .d.ts.
+/// <reference types="node" preserve="true" />
 export * from './constants.js';
 export { WebSocketErrorCode } from './errors.js';
 

@@ -30,7 +30,7 @@ test('an unusable WAMPKIT_NVX value logs one line to stderr and falls back to th
   const script = "import('./runtime/nvx.ts').then(m => console.log(m.implementation))";
   const env: NodeJS.ProcessEnv = { ...process.env, WAMPKIT_NVX: 'pentium-mmx' };
   delete env.WAMPKIT_NVX_DEBUG;
-  const child = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '-e', script], {
+  const child = spawnSync(process.execPath, ['--conditions=@wampkit/source', '--import', 'tsx', '-e', script], {
     cwd: root,
     env,
     encoding: 'utf8',

@@ -13,10 +13,10 @@ import { runFlow } from './flow.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const doc = readFileSync(join(root, 'docs/authentication.md'), 'utf8');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports?: Record<string, unknown> };
+const pkg = JSON.parse(readFileSync(join(root, 'runtime', 'package.json'), 'utf8')) as { exports?: Record<string, unknown> };
 
 test('every ts snippet typechecks', () => {
-  assert.ok(pkg.exports?.['./auth'] !== undefined && pkg.exports?.['./auth/router'] !== undefined, 'package.json exports wampkit/auth and wampkit/auth/router');
+  assert.ok(pkg.exports?.['./auth'] !== undefined && pkg.exports?.['./auth/router'] !== undefined, 'runtime/package.json exports wampkit/auth and wampkit/auth/router');
   const snippets = [...doc.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
   assert.ok(snippets.length >= 6, `found ${snippets.length} snippets`);
   // Inside the package so that 'wampkit/auth' resolves to the sources.

@@ -1,5 +1,5 @@
 // Child processes for the cluster tests: nats-server (one, or a 3-server NATS cluster with
-// JetStream), router nodes (`wampkit router --cluster ... --node ...` from bin/wampkit.mjs), and
+// JetStream), router nodes (`wampkit router --config ...` with a `cluster`, from runtime/bin/wampkit.mjs), and
 // a TCP proxy in this process to cut a node off from NATS. Everything listens on 127.0.0.1 with
 // ports the OS picks, keeps JetStream's storage in a temporary directory, and is ended by PID
 // (`stopAll`); every wait is bounded.
@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/wampkit.mjs');
+const bin = join(root, 'runtime/bin/wampkit.mjs');
+/** The TypeScript sources, as the test runner runs them (runtime/bin/wampkit.mjs imports the package by name). */
+const SOURCES = ['--conditions=@wampkit/source', '--import', 'tsx'];
 const START_TIMEOUT_MS = 30_000;
 
 /** Why the cluster tests cannot run here, or null when nats-server is installed. */
@@ -149,7 +151,7 @@ export async function startNode(name: string, natsUrls: readonly string[], confi
   const dir = tempDir(`wk-node-${name}-`);
   const file = join(dir, 'router.json');
   writeFileSync(file, JSON.stringify({ realms: ['realm1'], ...config, cluster: { servers: [...natsUrls], node: name, ...config.cluster } }));
-  const child = spawn(process.execPath, [bin, 'router', '--port', '0', '--config', file], {
+  const child = spawn(process.execPath, [...SOURCES, bin, 'router', '--port', '0', '--config', file], {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAMPKIT_DEBUG: process.env['WAMPKIT_DEBUG'] ?? 'router:cluster:warn' },
   });
   children.add(child);

@@ -17,12 +17,13 @@ const EXAMPLE = join(ROOT, 'examples/codegen-browser');
 let base = '';
 let n = 0;
 
-/** A copy of the example app whose node_modules resolve wampkit (to this checkout) and zod. */
+/** A copy of the example app whose node_modules resolve wampkit and wampgen (this checkout's runtime/ and codegen/), zod and the bundlers. */
 function app(): string {
   const dir = join(base, `app${++n}`);
   cpSync(EXAMPLE, dir, { recursive: true, filter: (src) => !/[/\\](generated|dist)$/.test(src) });
   mkdirSync(join(dir, 'node_modules'));
-  symlinkSync(ROOT, join(dir, 'node_modules/wampkit'), 'dir');
+  symlinkSync(join(ROOT, 'runtime'), join(dir, 'node_modules/wampkit'), 'dir');
+  symlinkSync(join(ROOT, 'codegen'), join(dir, 'node_modules/wampgen'), 'dir');
   for (const dep of ['zod', 'vite', 'esbuild']) symlinkSync(join(ROOT, 'node_modules', dep), join(dir, 'node_modules', dep), 'dir');
   writeFileSync(join(dir, 'package.json'), '{ "name": "codegen-browser", "private": true, "type": "module" }\n');
   return dir;
@@ -62,7 +63,7 @@ describe('bundler plugins on the browser example', () => {
     await assert.rejects(vite.build({
       root: dir, configFile: false, logLevel: 'silent',
       plugins: [viteWampgen({ inputs: ['schema'], outDir: 'generated', cwd: dir })],
-      resolve: { conditions: ['source', ...vite.defaultClientConditions] },
+      resolve: { conditions: ['@wampkit/source', ...vite.defaultClientConditions] },
     }), /schema\/greeter\.ts:\d+:\d+ - error WG020: .*\(TS1\d{3}\)/);
     assert.equal(existsSync(join(dir, 'generated')), false);
   });
@@ -104,7 +105,7 @@ describe('bundler plugins on the browser example', () => {
     if (!existsSync(join(ROOT, 'node_modules/esbuild'))) return t.skip('esbuild is not installed (a devDependency)');
     const dir = app();
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync(process.execPath, ['--conditions=source', '--import', import.meta.resolve('tsx'), 'esbuild.ts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['--conditions=@wampkit/source', '--import', import.meta.resolve('tsx'), 'esbuild.ts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(existsSync(join(dir, 'generated/greeter.ts')));
     assert.match(bundleText(dir), /com\.example\.greeter\.greet/);
@@ -116,7 +117,7 @@ describe('bundler plugins on the browser example', () => {
     const dir = app();
     const options = {
       absWorkingDir: dir, entryPoints: ['main.ts'], bundle: true, format: 'esm' as const, platform: 'browser' as const, write: false,
-      outdir: 'dist', conditions: ['source'], logLevel: 'silent' as const,
+      outdir: 'dist', conditions: ['@wampkit/source'], logLevel: 'silent' as const,
       plugins: [esbuildWampgen({ inputs: ['schema'], outDir: 'generated', cwd: dir })],
     };
     const result = await esbuild.build(options);

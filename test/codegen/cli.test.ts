@@ -222,9 +222,10 @@ describe('incremental regeneration (watch mode)', () => {
     }
   });
 
-  test('the bin launcher runs the CLI from the sources', async () => {
+  test('the bin launcher runs the CLI (from the sources under the repository\'s @wampkit/source condition)', async () => {
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync(process.execPath, [join(ROOT, 'codegen/bin/wampgen.mjs'), '--help'], { encoding: 'utf8', timeout: 60_000 });
+    const args = ['--conditions=@wampkit/source', '--import', 'tsx', join(ROOT, 'codegen/bin/wampgen.mjs'), '--help'];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0);
     assert.match(r.stdout, /usage: wampgen/);
   });

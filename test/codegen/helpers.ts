@@ -15,7 +15,7 @@ export function tempProject(files: Record<string, string> = {}): { dir: string; 
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(join(ROOT, 'node_modules', 'zod'), join(dir, 'node_modules', 'zod'), 'dir');
   symlinkSync(join(ROOT, 'node_modules', '@types'), join(dir, 'node_modules', '@types'), 'dir');
-  symlinkSync(ROOT, join(dir, 'node_modules', 'wampkit'), 'dir');
+  symlinkSync(join(ROOT, 'runtime'), join(dir, 'node_modules', 'wampkit'), 'dir');
   writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
   const write = (path: string, text: string): string => {
     const full = join(dir, path);

@@ -8,7 +8,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '../../codegen/index.js';
@@ -90,7 +90,11 @@ const VARIANTS: readonly Variant[] = [
 
 let base = '';
 
-/** node_modules with zod (symlinked) and wampkit as installed: declarations + exports map. */
+/**
+ * node_modules with zod (symlinked) and wampkit as installed: the declarations of wampkit/stubs
+ * compiled from runtime/ into dist/, and the library's own exports entry for it (runtime/package.json)
+ * without the repository's source condition.
+ */
 function installWampkit(dir: string): void {
   const modules = join(dir, 'node_modules');
   mkdirSync(modules, { recursive: true });
@@ -98,13 +102,13 @@ function installWampkit(dir: string): void {
   const pkg = join(modules, 'wampkit');
   const built = spawnSync(process.execPath, [
     TSC[7], '--ignoreConfig', join(ROOT, 'runtime/stubs/index.ts'), '--declaration', '--emitDeclarationOnly', '--outDir', join(pkg, 'dist'),
-    '--rootDir', ROOT, '--module', 'nodenext', '--target', 'es2022', '--lib', 'es2023,dom', '--types', '', '--strict', '--skipLibCheck',
+    '--rootDir', join(ROOT, 'runtime'), '--module', 'nodenext', '--target', 'es2022', '--lib', 'es2023,dom', '--types', '', '--strict', '--skipLibCheck',
   ], { encoding: 'utf8', timeout: 120_000 });
   assert.equal(built.status, 0, `declarations of runtime/stubs build: ${built.stdout}${built.stderr}`);
-  writeFileSync(join(pkg, 'package.json'), JSON.stringify({
-    name: 'wampkit', version: '0.0.0-test', type: 'module',
-    exports: { './stubs': { types: './dist/runtime/stubs/index.d.ts', default: './dist/runtime/stubs/index.js' } },
-  }, null, 2));
+  const library = JSON.parse(readFileSync(join(ROOT, 'runtime/package.json'), 'utf8')) as { exports: Record<string, Record<string, string>> };
+  const { '@wampkit/source': _source, ...stubs } = library.exports['./stubs'] ?? {};
+  assert.ok(existsSync(join(pkg, stubs.types ?? 'no types entry')), `wampkit/stubs declares its types at ${stubs.types}`);
+  writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'wampkit', version: '0.0.0-test', type: 'module', exports: { './stubs': stubs } }, null, 2));
 }
 
 function run(cmd: string[], cwd: string): Promise<{ status: number | null; output: string }> {

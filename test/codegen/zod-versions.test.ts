@@ -65,7 +65,7 @@ function install(version: string): string | { skip: string } {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `zod-${version.replace(/\./g, '-')}`, private: true, type: 'module' }));
   const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--prefer-offline', '--no-package-lock', `zod@${version}`], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
   if (npm.status !== 0) return { skip: `npm install zod@${version} failed (no registry?): ${(npm.stderr || npm.stdout).split('\n').slice(-3).join(' ')}` };
-  symlinkSync(ROOT, join(dir, 'node_modules/wampkit'), 'dir');
+  symlinkSync(join(ROOT, 'runtime'), join(dir, 'node_modules/wampkit'), 'dir');
   return dir;
 }
 
@@ -94,13 +94,13 @@ describe('generated stubs with each supported zod, in throwaway projects', () =>
       }
       writeFileSync(join(dir, 'check.ts'), CHECK);
       writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-        compilerOptions: { strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, module: 'nodenext', target: 'es2022', lib: ['es2023', 'dom'], types: [], customConditions: ['source'], skipLibCheck: true, noEmit: true },
+        compilerOptions: { strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true, module: 'nodenext', target: 'es2022', lib: ['es2023', 'dom'], types: [], customConditions: ['@wampkit/source'], skipLibCheck: true, noEmit: true },
         include: ['gen/**/*.ts', 'check.ts'],
       }));
       const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
       const own = `${tsc.stdout}${tsc.stderr}`.split('\n').filter((l) => /^(gen\/|check\.ts)/.test(l));
       assert.deepEqual(own, [], `typechecks against zod ${installed}`);
-      const run = spawnSync(process.execPath, ['--conditions=source', '--import', import.meta.resolve('tsx'), 'check.ts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      const run = spawnSync(process.execPath, ['--conditions=@wampkit/source', '--import', import.meta.resolve('tsx'), 'check.ts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
       assert.equal(run.status, 0, run.stderr);
       assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}'), {
         valid: true, halfCent: false, badEmail: false, badSku: false, call: 42, divmod: [3, 1], product: 'sku-9',

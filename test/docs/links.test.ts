@@ -81,8 +81,8 @@ describe('documentation links and indexes', () => {
     }
   });
 
-  test("the README's import table lists exactly the package's export subpaths", () => {
-    const exportsMap = (JSON.parse(read('package.json')) as { exports: Record<string, unknown> }).exports;
+  test("the README's import table lists exactly the library's export subpaths", () => {
+    const exportsMap = (JSON.parse(read('runtime/package.json')) as { exports: Record<string, unknown> }).exports;
     const subpaths = Object.keys(exportsMap).filter((k) => k !== './package.json').map((k) => (k === '.' ? 'wampkit' : `wampkit/${k.slice(2)}`)).sort();
     const readme = read('README.md');
     const table = readme.slice(readme.indexOf('| import | what |'));

@@ -42,7 +42,7 @@ describe('doc snippets', () => {
     const files: Record<string, string> = {
       // The usage snippet talks to some session; the doc leaves out where it came from.
       'schema-usage.ts': `declare const session: import('wampkit').WampSession;\n${snippet('docs/schema.md', 'ts', "from './generated/index.js'")}`,
-      'schema-api.ts': snippet('docs/schema.md', 'ts', "from 'wampkit/codegen'"),
+      'schema-api.ts': snippet('docs/schema.md', 'ts', "from 'wampgen'"),
       'readme.ts': snippet('README.md', 'ts', "from 'wampkit'"),
       'accelerator.ts': snippet('docs/accelerator.md', 'ts', "from 'wampkit/nvx'"),
     };
@@ -58,7 +58,7 @@ describe('doc snippets', () => {
     const code = snippet('README.md', 'ts', "from 'wampkit'");
     assert.match(code, /port: 8080/);
     writeFileSync(join(dir, 'readme-run.ts'), code.replace('port: 8080', 'port: 0'));
-    const program = await startProgram(process.execPath, ['--conditions=source', '--import', 'tsx', join(dir, 'readme-run.ts')], { cwd: root, limitMs: 120_000, ready: /^5$/m });
+    const program = await startProgram(process.execPath, ['--conditions=@wampkit/source', '--import', 'tsx', join(dir, 'readme-run.ts')], { cwd: root, limitMs: 120_000, ready: /^5$/m });
     program.child.kill('SIGTERM');
     await program.finished;
     assert.match(program.output(), /^5$/m);
@@ -87,8 +87,8 @@ describe('doc snippets', () => {
   });
 
   test('docs/accelerator.md: the commands that check the active kernel run and agree', (t) => {
-    if (!existsSync(join(root, 'dist', 'runtime', 'nvx.js'))) {
-      t.skip('dist/ is not built (npm install builds it through prepare): the commands import the built package');
+    if (!existsSync(join(root, 'runtime', 'dist', 'nvx.js'))) {
+      t.skip('runtime/dist/ is not built (npm install builds it through prepare): the commands import the built package');
       return;
     }
     const commands = snippet('docs/accelerator.md', 'sh', 'wampkit/nvx').trim().split('\n');

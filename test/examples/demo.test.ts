@@ -44,7 +44,7 @@ describe('npm run demo', () => {
   });
 
   test('a bad option is named and exits 2 before doing anything', async () => {
-    const run = await runProgram(process.execPath, ['--conditions=source', '--import', 'tsx', 'scripts/demo.ts', '--serializer', 'xml'], { cwd: root, limitMs: 120_000 });
+    const run = await runProgram(process.execPath, ['--conditions=@wampkit/source', '--import', 'tsx', 'scripts/demo.ts', '--serializer', 'xml'], { cwd: root, limitMs: 120_000 });
     assert.equal(run.code, 2, run.output);
     assert.match(run.output, /--serializer must be one of json, msgpack, cbor, got xml/);
     assert.doesNotMatch(run.output, /\[1\/5\]/);

@@ -26,7 +26,7 @@ function runFixture(spec: string | undefined): Promise<Run> {
   delete env['WAMPKIT_DEBUG'];
   if (spec !== undefined) env['WAMPKIT_DEBUG'] = spec;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', fixture], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=@wampkit/source', '--import', 'tsx', fixture], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));

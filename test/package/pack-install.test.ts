@@ -1,178 +1,168 @@
 /**
- * The package as a newcomer gets it: `npm pack`, install the tarball into an empty project,
- * then `npx wampgen` generates stubs, and `wampkit` with its documented subpaths resolves with
- * types (tsc --strict on an app that uses them) and runs (the seed through the generated stubs
- * against the router from `wampkit/router`).
- *
- * The checkout is left alone: the files `npm pack` would take (its own dry-run list) are copied
- * to a staging directory, dist/ is compiled fresh there from the current sources, and the
- * tarball is packed from that copy. The install runs the package's install script and uses the
- * local npm cache first (this sandbox has no internet besides the registry).
+ * The library as a newcomer gets it: wampkit and the NVX packages are packed
+ * (test/package/packs.ts) and installed from their tarballs into empty projects, third-party
+ * dependencies from the npm registry (its cache first). Reported (t.diagnostic): packages and
+ * bytes of each install and of each tarball. Asserted: what each tarball holds, the issue's
+ * limits for the library alone (at most 5 packages and 6 MB), no install-script warning, the
+ * native kernel through the optional package on linux-x64, `npx wampkit router` serving on
+ * compiled JavaScript, require('wampkit'), `wampkit/browser` bundled by esbuild for the browser
+ * with no Node built-ins or polyfills, and the TypeScript implementation, silently, when the
+ * optional package is left out. Declarations: pack-types.test.ts; with wampgen:
+ * pack-generator.test.ts.
  */
-import { test } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { usableKernels } from '../../runtime/accel/select.js';
+import { connectWebSocketTransport } from '../../runtime/transports/websocket-transport.js';
+import { ApplicationSession } from '../../runtime/wamp/session.js';
+import {
+  INSTALL_FLAGS, INSTALL_SCRIPT_WARNING, NATIVE_TARGETS, NPM, describeInstall, emptyProject, hasNpm, measureInstall, nodeIn, ok, packForTest, run, userEnv,
+  type NativePack, type NativeTarget, type Packed,
+} from './packs.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-const STEP_LIMIT_MS = 240_000;
+/** The issue's limits for the library alone. */
+const LIBRARY_MAX_PACKAGES = 5;
+const LIBRARY_MAX_BYTES = 6_000_000;
+const HOST = `${process.platform}-${process.arch}`;
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  const result = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: STEP_LIMIT_MS });
-  return result;
-}
-
-function ok(result: SpawnSyncReturns<string>, what: string): string {
-  assert.equal(result.status, 0, `${what} failed (status ${result.status}, signal ${result.signal}):\n${result.stdout}\n${result.stderr}`);
-  return result.stdout;
-}
-
-/** The documented entry points, each used for something real in the app below. */
-const APP = `
-import { ApplicationSession, connectWebSocketTransport, isWampkitError, type SessionDetails } from 'wampkit';
-import { Router } from 'wampkit/router';
-import { connect as wsConnect, WebSocketServer } from 'wampkit/websocket';
-import { implementation as accelImplementation } from 'wampkit/accel';
-import { isValidUtf8 } from 'wampkit/nvx';
-import { generate } from 'wampkit/codegen';
-import type { Kwargs } from 'wampkit/codegen/schema';
-import type { ApplicationSession as BrowserSession } from 'wampkit/browser';
-import { GreetingsPublisher, MyAppCaller, registerMyApp, subscribeGreetings } from './gen/index.js';
-
-type _Used = [Kwargs<{ a: number }>, BrowserSession];
-const _check: typeof generate = generate;
-
-class Hello extends ApplicationSession {
-  override async onJoin(_details: SessionDetails): Promise<void> {
-    let got: (msg: string) => void = () => {};
-    const event = new Promise<string>((resolve) => (got = resolve));
-    await subscribeGreetings(this, { hello: (msg) => got(msg) });
-    await new GreetingsPublisher(this).hello('Hello, world!', { excludeMe: false, acknowledge: true });
-    console.log('Got event: ' + (await event));
-    await registerMyApp(this, { add2: (x, y) => x + y, repeat: (text, options) => text.repeat(options.times ?? 1) });
-    const app = new MyAppCaller(this);
-    const sum: number = await app.add2(2, 3);
-    console.log('Got result: ' + sum);
-    console.log('repeat: ' + (await app.repeat('ab', { times: 3 })));
-    await this.leave();
-  }
-}
-
-const router = new Router({ realms: ['realm1'], listeners: [{ type: 'websocket', port: 0 }] });
-const [url] = await router.start();
-const session = new Hello({ realm: 'realm1' });
-const left = new Promise<void>((resolve) => session.once('leave', () => resolve()));
-session.attach(await connectWebSocketTransport(url!));
-await left;
-session.disconnect();
-await router.close(50);
-
-const wss = new WebSocketServer({});
-wss.on('connection', (conn) => conn.on('message', (data, isBinary) => conn.sendMessage(data, isBinary)));
-const { port } = await wss.listen({ host: '127.0.0.1', port: 0 });
-const conn = await wsConnect('ws://127.0.0.1:' + port + '/');
-const echo = new Promise<string>((resolve) => conn.once('message', (data) => resolve(data.toString())));
-conn.sendMessage('echo me');
-console.log('websocket echo: ' + (await echo));
-await conn.close(1000);
-await wss.close();
-console.log('accelerator: ' + accelImplementation + ', utf8 ok: ' + isValidUtf8(new Uint8Array([0xe2, 0x82, 0xac])) + ', errors branded: ' + isWampkitError(new Error('x')));
+/** A browser app: the browser client and the runtime of generated stubs. */
+const BROWSER_APP = `
+import { ApplicationSession, Component, connect } from 'wampkit/browser';
+import { CallerStub, requireStubsApi } from 'wampkit/stubs';
+console.log(typeof ApplicationSession, typeof Component, typeof connect, typeof CallerStub, typeof requireStubsApi);
 `;
 
-const SCHEMA = `
-import type { Kwargs } from 'wampkit/codegen/schema';
-/** @wamp.topics com.myapp */
-export interface Greetings {
-  hello(msg: string): void;
-}
-/** @wamp.procedures com.myapp */
-export interface MyApp {
-  add2(x: number, y: number): number;
-  /** Keyword arguments, to have the schema helper types resolve from the installed package. */
-  repeat(text: string, options: Kwargs<{ times?: number }>): string;
-}
-`;
+describe('wampkit packed and installed into empty projects', { skip: hasNpm() ? undefined : 'npm or the typescript devDependency is missing', timeout: 15 * 60_000 }, () => {
+  let work: string;
+  let wampkit: Packed;
+  let natives: Record<NativeTarget, NativePack>;
+  let tarballs: Array<Packed | NativePack> = [];
 
-/** Every subpath in the package's exports map (package.json aside), as an import specifier. */
-function exportedSubpaths(): string[] {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
-  return Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => (k === '.' ? 'wampkit' : `wampkit/${k.slice(2)}`));
-}
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), 'wampkit-pack-'));
+    const packed = packForTest(work, ['wampkit', 'wampgen']);
+    wampkit = packed.js.wampkit!;
+    natives = packed.natives;
+    tarballs = [packed.js.wampkit!, packed.js.wampgen!, ...Object.values(natives)];
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
 
-/** Imports every subpath: its types must resolve under --strict and its module must load. */
-function subpathsProgram(subpaths: string[]): string {
-  const imports = subpaths.map((s, i) => `import * as m${i} from '${s}';`).join('\n');
-  const table = subpaths.map((s, i) => `  ['${s}', m${i}],`).join('\n');
-  return `${imports}\nconst modules: Array<[string, object]> = [\n${table}\n];\nfor (const [name, m] of modules) console.log('loaded ' + name + ': ' + Object.keys(m).length + ' exports');\n`;
-}
-
-function skipReason(): string | undefined {
-  if (spawnSync(npm, ['--version'], { encoding: 'utf8' }).status !== 0) return 'npm is not available';
-  if (!existsSync(tsc)) return 'the typescript devDependency is not installed';
-  return undefined;
-}
-
-test('npm pack -> install into an empty project -> npx wampgen, typed imports of every subpath, the seed runs', { skip: skipReason(), timeout: 15 * 60_000 }, () => {
-  const work = mkdtempSync(join(tmpdir(), 'wampkit-pack-'));
-  try {
-    // 1. Stage exactly what npm pack would take, with dist/ compiled fresh from the sources.
-    const listing = JSON.parse(ok(run(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], root), 'npm pack --dry-run')) as Array<{ files: Array<{ path: string }> }>;
-    const stage = join(work, 'stage');
-    for (const { path } of listing[0]!.files) {
-      if (path.startsWith('dist/')) continue;
-      mkdirSync(dirname(join(stage, path)), { recursive: true });
-      copyFileSync(join(root, path), join(stage, path));
+  test('each tarball holds what users run: compiled JavaScript and declarations, no TypeScript sources or maps, no install script', (t) => {
+    for (const p of tarballs) {
+      const missing = 'missingBinary' in p && p.missingBinary !== undefined ? ` (no binary: ${p.missingBinary})` : '';
+      t.diagnostic(`${p.name}: ${p.files.length} files, tarball ${(p.size / 1e3).toFixed(0)} kB, unpacked ${(p.unpackedSize / 1e3).toFixed(0)} kB${missing}`);
+      for (const file of p.files) {
+        assert.doesNotMatch(file, /\.map$/, `${p.name} ships a map: ${file}`);
+        assert.ok(!/\.[cm]?tsx?$/.test(file) || /\.d\.[cm]?ts$/.test(file), `${p.name} ships a TypeScript source: ${file}`);
+      }
+      const manifest = JSON.parse(run('tar', ['-xzOf', p.tarball, 'package/package.json'], work).stdout) as { scripts?: Record<string, string> };
+      for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) assert.equal(manifest.scripts?.[hook], undefined, `${p.name} has a ${hook} script`);
     }
-    ok(run(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', join(stage, 'dist')], root), 'tsc build');
-    assert.ok(existsSync(join(stage, 'dist', 'runtime', 'index.d.ts')));
-    const packed = JSON.parse(ok(run(npm, ['pack', '--json', '--ignore-scripts', '--pack-destination', work], stage), 'npm pack')) as Array<{ filename: string }>;
-    const tarball = join(work, packed[0]!.filename);
+    const [library, generator] = tarballs as [Packed, Packed];
+    for (const entry of ['README.md', 'dist/index.js', 'dist/index.d.ts', 'dist/browser/index.js', 'dist/router/index.js', 'bin/wampkit.mjs']) assert.ok(library.files.includes(entry), `wampkit ships ${entry}`);
+    assert.ok(generator.files.includes('templates/module.hbs') && generator.files.includes('bin/wampgen.mjs'));
+    for (const target of NATIVE_TARGETS) {
+      const p = natives[target];
+      if (p.missingBinary === undefined) assert.deepEqual([...p.files].sort(), ['README.md', 'nvx.node', 'package.json']);
+    }
+  });
 
-    // 2. An empty project installs it (the install script runs; npm's cache first).
-    const project = join(work, 'project');
-    mkdirSync(project);
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'newcomer', version: '1.0.0', private: true, type: 'module' }));
-    // zod is a peer dependency of the generated code (optional for the library): the project installs it, as docs/schema.md says.
-    const install = ok(run(npm, ['install', tarball, 'zod@^4', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], project), 'npm install <tarball> zod');
-    assert.ok(existsSync(join(project, 'node_modules', 'wampkit', 'dist', 'runtime', 'index.js')), install);
+  test('the library alone: at most 5 packages and 6 MB, no install-script warning, native through the optional package, npx wampkit router on compiled JavaScript, require(), a browser bundle', async (t) => {
+    const dir = emptyProject(work, 'library-alone', { wampkit: `file:${wampkit.tarball}` }, {}, natives);
+    const install = run(NPM, ['install', ...INSTALL_FLAGS], dir);
+    ok(install, 'npm install (library alone)');
+    assert.doesNotMatch(`${install.stdout}${install.stderr}`, INSTALL_SCRIPT_WARNING, 'npm says nothing about install scripts');
+    const measured = measureInstall(dir);
+    t.diagnostic(describeInstall('the library alone', measured));
+    assert.ok(measured.packages.length <= LIBRARY_MAX_PACKAGES, `${measured.packages.length} packages: ${measured.packages.join(', ')}`);
+    assert.ok(measured.bytes <= LIBRARY_MAX_BYTES, `${measured.bytes} bytes`);
+    assert.ok(!measured.packages.some((p) => /^(zod|ts-morph|typescript|handlebars|cmake-js)$/.test(p)), measured.packages.join(', '));
 
-    // 3. npx wampgen on a schema.
-    mkdirSync(join(project, 'schema'));
-    writeFileSync(join(project, 'schema', 'myapp.ts'), SCHEMA);
-    const gen = run(npm, ['exec', '--offline', '--', 'wampgen', 'schema', '-o', 'gen'], project);
-    ok(gen, 'npx wampgen');
-    assert.ok(existsSync(join(project, 'gen', 'myapp.ts')) && existsSync(join(project, 'gen', 'catalog.json')), gen.stdout);
-    const generated = readFileSync(join(project, 'gen', 'myapp.ts'), 'utf8');
-    assert.match(generated, /from 'wampkit\/stubs'/, 'generated code imports the package\'s stubs runtime by name');
+    await t.test('the native kernel is active, loaded from the optional package', (st) => {
+      const own = natives[HOST as NativeTarget];
+      if (own === undefined) return void st.skip(`no NVX package for ${HOST}`);
+      if (own.missingBinary !== undefined) return void st.skip(`the ${HOST} binary could not be built here: ${own.missingBinary}`);
+      assert.ok(measured.packages.includes(own.name), `${own.name} is installed`);
+      const probe = nodeIn(dir, "const m = await import('wampkit/nvx'); console.log(m.implementation);");
+      assert.equal(probe.status, 0, probe.stderr);
+      assert.equal(probe.stdout, usableKernels()[0], 'the best kernel of this CPU');
+      assert.equal(probe.stderr, '', 'no fallback message');
+      const debug = nodeIn(dir, "await import('wampkit/nvx')", { WAMPKIT_NVX_DEBUG: '1' });
+      assert.match(debug.stderr, new RegExp(`node_modules/${own.name}/nvx\\.node`), 'loaded from the installed package');
+    });
 
-    // 4. Types: the app and the generated code compile under --strict against the installed package.
-    writeFileSync(join(project, 'app.ts'), APP);
-    const subpaths = exportedSubpaths();
-    writeFileSync(join(project, 'subpaths.ts'), subpathsProgram(subpaths));
-    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, noUncheckedIndexedAccess: true,
-        skipLibCheck: false, outDir: 'out', rootDir: '.', typeRoots: [join(root, 'node_modules', '@types')], types: ['node'],
-      },
-      include: ['app.ts', 'subpaths.ts', 'gen'],
-    }));
-    ok(run(process.execPath, [tsc, '-p', 'tsconfig.json'], project), 'tsc --strict on the app');
+    await t.test('npx wampkit router serves WAMP from compiled JavaScript and stops on SIGTERM', async () => {
+      const help = run(NPM, ['exec', '--offline', '--', 'wampkit', 'router', '--help'], dir, userEnv(), 60_000);
+      assert.equal(help.status, 0, help.stderr);
+      assert.match(help.stdout, /--port/);
+      // What npx runs: the bin link. The package has no TypeScript and the project no tsx, so
+      // what serves is dist/.
+      const child = spawn(process.execPath, [join(dir, 'node_modules', '.bin', 'wampkit'), 'router', '--port', '0', '--realm', 'realm1'], { cwd: dir, env: { ...process.env, ...userEnv() }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      try {
+        const url = await new Promise<string>((resolve, reject) => {
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            const m = /listening on (ws:\/\/\S+)/.exec(out);
+            if (m !== null) resolve(m[1]!);
+          });
+          void exited.then((code) => reject(new Error(`wampkit router exited ${code}: ${err}`)));
+        });
+        const session = new ApplicationSession({ realm: 'realm1' });
+        const joined = new Promise((resolve) => session.once('join', resolve));
+        session.attach(await connectWebSocketTransport(url, { serializers: ['json'] }));
+        await joined;
+        await session.register('pack.ping', () => 'pong');
+        assert.equal(await session.call('pack.ping'), 'pong');
+        child.kill('SIGTERM');
+        assert.equal(await exited, 0, err);
+        assert.match(out, /stopped/);
+      } finally {
+        clearTimeout(timer);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    });
 
-    // 5. It runs: every subpath loads, and the app does its job.
-    const loaded = ok(run(process.execPath, ['out/subpaths.js'], project), 'importing every subpath');
-    for (const subpath of subpaths) assert.match(loaded, new RegExp(`^loaded ${subpath}: \\d+ exports$`, 'm'));
-    const app = ok(run(process.execPath, ['out/app.js'], project), 'the compiled app');
-    assert.match(app, /^Got event: Hello, world!$/m);
-    assert.match(app, /^Got result: 5$/m);
-    assert.match(app, /^repeat: ababab$/m);
-    assert.match(app, /^websocket echo: echo me$/m);
-    assert.match(app, /^accelerator: \S+, utf8 ok: true, errors branded: false$/m);
-  } finally {
-    rmSync(work, { recursive: true, force: true });
-  }
+    await t.test("require('wampkit') works (require of ESM, Node 20.19+)", (st) => {
+      const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+      if (major === 20 && minor < 19) return void st.skip(`Node ${process.versions.node} has no require(esm) by default`);
+      const r = run(process.execPath, ['-e', "const w = require('wampkit'); const r = require('wampkit/router'); console.log(typeof w.ApplicationSession, typeof r.Router)"], dir, userEnv(), 60_000);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), 'function function');
+      st.diagnostic(`require('wampkit') on Node ${process.versions.node}: stderr ${JSON.stringify(r.stderr.trim())}`);
+    });
+
+    await t.test('wampkit/browser and wampkit/stubs bundle with esbuild for the browser: no Node built-ins, no polyfills', async (st) => {
+      const esbuild = await import('esbuild');
+      writeFileSync(join(dir, 'browser-app.js'), BROWSER_APP);
+      const result = await esbuild.build({ entryPoints: [join(dir, 'browser-app.js')], absWorkingDir: dir, bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'silent' });
+      assert.deepEqual(result.warnings, []);
+      const inputs = Object.keys(result.metafile.inputs);
+      const packages = [...new Set(inputs.map((i) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(i)?.[1] ?? i))];
+      st.diagnostic(`browser bundle: ${inputs.length} modules, ${result.outputFiles[0]!.contents.length} bytes, from ${packages.join(', ')}`);
+      for (const input of inputs) assert.match(input, /^(browser-app\.js|node_modules\/(wampkit|@msgpack\/msgpack)\/)/, `bundled: ${input}`);
+      const code = new TextDecoder().decode(result.outputFiles[0]!.contents);
+      assert.doesNotMatch(code, /\brequire\(|from ["']node:|import\(["']node:/);
+    });
+  });
+
+  test('the library without its optional package: the TypeScript implementation, silently', (t) => {
+    const dir = emptyProject(work, 'library-ts-only', { wampkit: `file:${wampkit.tarball}` }, {}, natives);
+    ok(run(NPM, ['install', '--omit=optional', ...INSTALL_FLAGS], dir), 'npm install --omit=optional');
+    const measured = measureInstall(dir);
+    t.diagnostic(describeInstall('the library without optional packages', measured));
+    assert.ok(!measured.packages.some((p) => p.startsWith('@wampkit/')), measured.packages.join(', '));
+    const probe = nodeIn(dir, "const m = await import('wampkit/nvx'); console.log(m.implementation, m.isValidUtf8(new Uint8Array([0xc3, 0xa9])));");
+    assert.equal(probe.status, 0, probe.stderr);
+    assert.equal(probe.stdout, 'ts true');
+    assert.equal(probe.stderr, '', 'a platform without a binary falls back silently');
+  });
 });

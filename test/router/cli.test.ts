@@ -10,7 +10,10 @@ import { connectWebSocketTransport } from '../../runtime/transports/websocket-tr
 import { ApplicationSession } from '../../runtime/wamp/session.js';
 import { withTimeout } from './helpers.js';
 
-const bin = fileURLToPath(new URL('../../bin/wampkit.mjs', import.meta.url));
+// The launcher as installed; the repository's condition has it run the sources (test/package
+// runs it from a packed tarball, on compiled JavaScript).
+const bin = fileURLToPath(new URL('../../runtime/bin/wampkit.mjs', import.meta.url));
+const sources = ['--conditions=@wampkit/source', '--import', 'tsx'];
 
 describe('wampkit router (CLI)', () => {
   test('flags and --config combine: realms add up, flags set the WebSocket listener', () => {
@@ -32,7 +35,7 @@ describe('wampkit router (CLI)', () => {
   });
 
   test('npx wampkit router prints its address, serves WAMP, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [bin, 'router', '--port', '0', '--realm', 'realm1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...sources, bin, 'router', '--port', '0', '--realm', 'realm1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
