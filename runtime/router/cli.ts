@@ -129,6 +129,8 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   process.stdout.write(`realms: ${router.options.realms.map((r) => r.name).join(', ')}\n`);
+  const cluster = router.cluster;
+  if (cluster !== null) process.stdout.write(`cluster ${cluster.name}: node ${cluster.node}\n`);
   for (const address of addresses) process.stdout.write(`listening on ${address}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -28,6 +28,7 @@ import { dealerCall } from './dealer-call.js';
 import type { RealmConfig } from './config.js';
 import type { RealmBackplane, BackplaneRealm } from './backplane.js';
 import type { ClusterNode } from './cluster/cluster-node.js';
+import type { ClusterStatus } from './cluster/options.js';
 
 /** Why a node's sessions end when it leaves the cluster's view (its clients reconnect elsewhere). */
 const ISOLATED_MESSAGE = 'this router node lost its cluster; reconnect to another node';
@@ -104,8 +105,8 @@ export class Router {
     }
   }
 
-  /** The cluster node this router is, when `cluster` is configured and start() joined it. */
-  get cluster(): ClusterNode | null {
+  /** This router's place in its cluster, when `cluster` is configured and start() joined it. */
+  get cluster(): ClusterStatus | null {
     return this.#cluster;
   }
 

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { randomGlobalId } from '../../wamp/ids.js';
-import type { NormalizedClusterOptions } from './options.js';
+import type { ClusterStatus, NormalizedClusterOptions } from './options.js';
 import { openLink, type NatsLink } from './nats-link.js';
 import type { KvChange } from './kv-link.js';
 import { KvConflict } from './kv-link.js';
@@ -47,7 +47,7 @@ function newIncarnation(): string {
   return randomBytes(8).toString('hex');
 }
 
-export class ClusterNode implements NodePort {
+export class ClusterNode implements NodePort, ClusterStatus {
   readonly options: NormalizedClusterOptions;
   readonly #link: NatsLink;
   readonly #subjects: Subjects;
@@ -83,6 +83,10 @@ export class ClusterNode implements NodePort {
       this.#byKey.set(rc.ctx.key, rc);
     }
     link.onStatus((status) => this.#status(status));
+  }
+
+  get name(): string {
+    return this.options.name;
   }
 
   get node(): string {

@@ -33,6 +33,18 @@ export interface NormalizedClusterOptions {
   readonly isolateAfterMs: number;
 }
 
+/** A router's place in its cluster (`router.cluster`). */
+export interface ClusterStatus {
+  /** The cluster's name. */
+  readonly name: string;
+  /** This node's name. */
+  readonly node: string;
+  /** This node's incarnation: a random ID per start (and per rejoin after being cut off). */
+  readonly incarnation: string;
+  /** True while this node serves sessions (connected to NATS, not counted dead). */
+  readonly serving: boolean;
+}
+
 /** The defaults, and the bounds the timings are checked against. */
 export const CLUSTER_DEFAULTS = Object.freeze({
   name: 'wampkit',
