@@ -48,6 +48,9 @@ export class Liveness {
   start(): void {
     if (this.#timer !== null) return;
     this.#lastTick = this.#now();
+    // While stopped (cut off from NATS, or counted dead) this node heard nothing: that silence
+    // says nothing of the others, so each gets a whole window from now to be heard again.
+    for (const entry of this.#seen.values()) entry.at = this.#lastTick;
     this.#hooks.beat(++this.#seq);
     this.#timer = setInterval(() => this.#tick(), this.#heartbeatMs);
   }
