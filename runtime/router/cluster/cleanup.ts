@@ -22,12 +22,17 @@ export async function cleanUpAfter(rc: RealmCluster, node: string, incarnation: 
   const realm = rc.realm;
   if (realm === null) return 0;
   const member = `${node}/${incarnation}`;
+  // The replica may lag the registry (the watch is slower than NODE_LEAVING, and an entry the
+  // node wrote just before it died may still be on its way): bring it up to date first, so what
+  // the node removed itself is not removed again and what it wrote last is cleaned up too.
+  await rc.ctx.kv.barrier().catch(() => {});
   const dead = [...rc.records.values()].filter((r) => r.node === node && r.incarnation === incarnation);
   const deadIds = new Set(dead.map((r) => r.session));
   const done = new Set<number>();
+  let cleaned = 0;
   for (const record of dead) {
     try {
-      await cleanUpSession(rc, record, member, deadIds, done);
+      if (await cleanUpSession(rc, record, member, deadIds, done)) cleaned++;
     } catch (error) {
       log.warn(() => `cleaning up after session ${record.session} of node ${node} failed: ${(error as Error).message}`);
     }
@@ -38,12 +43,18 @@ export async function cleanUpAfter(rc: RealmCluster, node: string, incarnation: 
   for (const r of rc.dealer.registrationsOf(member)) {
     for (const session of r.sessions) await rc.dealer.removeCallee(session, member, r.uri, r.match).catch(() => false);
   }
-  return dead.length;
+  return cleaned;
 }
 
-async function cleanUpSession(rc: RealmCluster, record: SessionRecord, member: string, deadIds: ReadonlySet<number>, done: ReadonlySet<number>): Promise<void> {
+/** Does what the session's node would have done when it left; false when its node had done so already. */
+async function cleanUpSession(rc: RealmCluster, record: SessionRecord, member: string, deadIds: ReadonlySet<number>, done: ReadonlySet<number>): Promise<boolean> {
   const meta = rc.realm!.meta;
   const { session } = record;
+  // The registry is the truth: a session its node removed already is not cleaned up (or announced) again.
+  if (await rc.ctx.kv.get(Keys.session(rc.ctx.key, session)) === null) {
+    rc.records.delete(session);
+    return false;
+  }
   for (const sub of rc.broker.subscriptionsOf(session)) {
     // The node's last subscriber there: the others of its incarnation on this subscription are done already.
     const lastOfNode = ![...sub.members].some((s) => s !== session && deadIds.has(s) && !done.has(s));
@@ -69,4 +80,5 @@ async function cleanUpSession(rc: RealmCluster, record: SessionRecord, member: s
   meta.sessionLeft({ session, authid: record.authid, authrole: record.authrole });
   await rc.ctx.kv.delete(Keys.session(rc.ctx.key, session));
   rc.records.delete(session);
+  return true;
 }
