@@ -158,8 +158,15 @@ export class ClusterDealer implements Dealer {
     });
   }
 
-  call(caller: RouterPeer, call: CallRequest): void {
-    this.local.call(caller, call);
+  call(caller: RouterPeer, call: CallRequest): void | Promise<void> {
+    if (this.local.hasCall(caller, call.request) || this.local.match(call.procedure) !== undefined) return this.local.call(caller, call);
+    // No callee in this node's replica: a registration acknowledged on another node before this
+    // CALL arrived may still be on its way through the registry watch, so catch up before
+    // answering no_such_procedure. The caller's later requests wait behind this one (as behind
+    // an authorization), so its calls keep their order.
+    return this.#ctx.kv.barrier().catch(() => {}).then(() => {
+      if (this.#ctx.joined(caller)) return this.local.call(caller, call);
+    });
   }
 
   hasCall(caller: RouterPeer, request: number): boolean {
