@@ -26,6 +26,13 @@ const RETRY_BUDGET_MS = 10_000;
 const RETRY_FIRST_MS = 50;
 const RETRY_MAX_MS = 500;
 const BARRIER_TIMEOUT_MS = 5000;
+/**
+ * A barrier still waiting after this long restarts the watch from the last applied revision:
+ * the watch's consumer lives on the bucket's stream leader, and when that NATS server dies the
+ * client notices only after missing two 5 s idle heartbeats, while the bucket (replicated)
+ * serves on at once.
+ */
+const WATCH_STALL_MS = 1500;
 const REWATCH_MS = 100;
 
 /** A compare-and-set that lost: the entry changed (or exists, or is gone) since it was read. */
@@ -170,15 +177,27 @@ class Bucket implements KvLink {
     if (this.#applied >= revision || this.#stopped) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
+        clearTimeout(stall);
         this.#waiters = this.#waiters.filter((w) => w.resolve !== done);
         reject(new Error(`the registry watch did not reach revision ${revision} within ${BARRIER_TIMEOUT_MS} ms (at ${this.#applied})`));
       }, BARRIER_TIMEOUT_MS);
+      const stall = setTimeout(() => this.#rewatch(revision), WATCH_STALL_MS);
       const done = (): void => {
         clearTimeout(timer);
+        clearTimeout(stall);
         resolve();
       };
       this.#waiters.push({ revision, resolve: done });
     });
+  }
+
+  /** The watch is stuck short of `revision`: end its iterator, so #run resumes after the last applied revision. */
+  #rewatch(revision: number): void {
+    if (this.#applied >= revision || this.#stopped || this.#iterator === null) return;
+    log.warn(() => `registry watch stalled at revision ${this.#applied} (the bucket is at ${revision} or later): watching again from there`);
+    const it = this.#iterator;
+    this.#iterator = null;
+    it.stop();
   }
 
   #release(): void {
