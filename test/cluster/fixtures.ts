@@ -3,7 +3,7 @@
 // exercised) and client helpers.
 import { connect, Component, type ApplicationSession, type EventDetails } from '../../runtime/index.js';
 import { ticket } from '../../runtime/auth/index.js';
-import { eventually } from './harness.js';
+import { eventually, within } from './harness.js';
 
 export const REALM = 'realm1';
 
@@ -63,6 +63,9 @@ export class Inbox {
   }
 }
 
+/** How long a leaving session waits for its node's GOODBYE before the test moves on. */
+const LEAVE_LIMIT_MS = 5000;
+
 export async function leaveAll(sessions: ApplicationSession[]): Promise<void> {
-  await Promise.all(sessions.splice(0).map((s) => (s.isOpen ? s.leave().catch(() => {}) : undefined)));
+  await Promise.all(sessions.splice(0).map((s) => (s.isOpen ? within(s.leave(), LEAVE_LIMIT_MS, 'GOODBYE').catch(() => {}) : undefined)));
 }

@@ -23,6 +23,18 @@ export function natsMissing(): string | null {
 }
 
 const children = new Set<ChildProcess>();
+// A test file that ends before its `after` hook ran (a timeout, a crash) still ends its children, by PID.
+process.once('exit', () => {
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null && c.pid !== undefined) {
+      try {
+        process.kill(c.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
 const dirs: string[] = [];
 const servers: Server[] = [];
 
@@ -213,14 +225,29 @@ export async function startProxy(target: string): Promise<{ url: string; cut(): 
   };
 }
 
-/** Resolves when `check` is true, polling every 20 ms; rejects after `ms`. */
+/** Resolves with `p`, or rejects once `ms` passed: no await in a test waits for ever on a message the cluster lost. */
+export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`not within ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves when `check` is true, polling every 20 ms; rejects after `ms` (a check that hangs counts against it too). */
 export async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   for (;;) {
-    if (await check()) return;
+    if (await within(Promise.resolve(check()), Math.max(1, deadline - Date.now()), what)) return;
     if (Date.now() > deadline) throw new Error(`not within ${ms} ms: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * The limit of one cluster test (node:test's `timeout`): far above what a test takes on a
+ * loaded machine, far below the runner's per-file limit, so a test that hangs fails alone.
+ */
+export const TEST_LIMIT = { timeout: 120_000 } as const;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -6,7 +6,7 @@
 import { describe, before, after, afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApplicationSession } from '../../runtime/index.js';
-import { natsMissing, startNats, startNode, stopAll, type RouterNode } from './harness.js';
+import { TEST_LIMIT, natsMissing, startNats, startNode, stopAll, type RouterNode } from './harness.js';
 import { Inbox, NODE_CONFIG, join, leaveAll } from './fixtures.js';
 
 const missing = natsMissing();
@@ -29,7 +29,7 @@ describe('cluster: pubsub across nodes', { skip: missing ?? false }, () => {
   afterEach(() => leaveAll(sessions));
   after(stopAll);
 
-  test('an event published on one node reaches exact, prefix and wildcard subscribers on the others, once per subscription', async () => {
+  test('an event published on one node reaches exact, prefix and wildcard subscribers on the others, once per subscription', TEST_LIMIT, async () => {
     const pub = await open(a);
     const [sb, sc] = [await open(b), await open(c)];
     const exact = new Inbox();
@@ -48,7 +48,7 @@ describe('cluster: pubsub across nodes', { skip: missing ?? false }, () => {
     assert.equal(exact.events[0]!.details.publication, prefix.events[0]!.details.publication);
   });
 
-  test('the events of one publisher reach subscribers on every node in publish order', async () => {
+  test('the events of one publisher reach subscribers on every node in publish order', TEST_LIMIT, async () => {
     const pub = await open(a);
     const inboxes = [new Inbox(), new Inbox(), new Inbox()];
     const subs = [await open(a), await open(b), await open(c)];
@@ -60,7 +60,7 @@ describe('cluster: pubsub across nodes', { skip: missing ?? false }, () => {
     for (const inbox of inboxes) assert.deepEqual((await inbox.until('marker')).map((e) => e.args[0]), expected);
   });
 
-  test('publisher exclusion and disclosure work for subscribers on other nodes', async () => {
+  test('publisher exclusion and disclosure work for subscribers on other nodes', TEST_LIMIT, async () => {
     const pub = await open(a, 'alice');
     const far = await open(b);
     const own = new Inbox();
@@ -79,7 +79,7 @@ describe('cluster: pubsub across nodes', { skip: missing ?? false }, () => {
     assert.equal(got[1]!.details.publisherAuthrole, 'user');
   });
 
-  test('black- and whitelists by session, authid and authrole are applied on the subscriber\'s node', async () => {
+  test('black- and whitelists by session, authid and authrole are applied on the subscriber\'s node', TEST_LIMIT, async () => {
     const pub = await open(a);
     const alice = await open(b, 'alice');
     const bob = await open(c, 'bob');
@@ -98,7 +98,7 @@ describe('cluster: pubsub across nodes', { skip: missing ?? false }, () => {
     assert.deepEqual((await inbox.guest.until('marker')).map((e) => e.args[0]), ['not-alice', 'not-admins', 'only-guest']);
   });
 
-  test('a retained event published on one node is handed to a get_retained subscriber on another, with its filter', async () => {
+  test('a retained event published on one node is handed to a get_retained subscriber on another, with its filter', TEST_LIMIT, async () => {
     const pub = await open(a);
     await pub.publish('com.ps.kept', ['for-all'], { v: 1 }, { acknowledge: true, retain: true });
     const late = await open(c);
@@ -121,7 +121,7 @@ describe('cluster: pubsub across nodes', { skip: missing ?? false }, () => {
     assert.deepEqual((await guestInbox.until('marker')).map((e) => e.args[0]), ['for-all'], 'the prefix subscription gets only what it may');
   });
 
-  test('a session\'s testament is published to subscribers on other nodes when it leaves', async () => {
+  test('a session\'s testament is published to subscribers on other nodes when it leaves', TEST_LIMIT, async () => {
     const watcher = await open(b);
     const inbox = new Inbox();
     await watcher.subscribe('com.ps.will', inbox.handler);
@@ -132,7 +132,7 @@ describe('cluster: pubsub across nodes', { skip: missing ?? false }, () => {
     assert.deepEqual(got!.args, ['gone', dying.id]);
   });
 
-  test('each meta event is published once for the cluster, whichever node the session is on', async () => {
+  test('each meta event is published once for the cluster, whichever node the session is on', TEST_LIMIT, async () => {
     const watchers = [await open(a), await open(b), await open(c)];
     const joins = watchers.map(() => new Inbox());
     const creates = watchers.map(() => new Inbox());

@@ -7,7 +7,7 @@
 import { describe, before, after, afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationError, type ApplicationSession } from '../../runtime/index.js';
-import { eventually, natsMissing, startNats, startNode, stopAll, type RouterNode } from './harness.js';
+import { TEST_LIMIT, eventually, natsMissing, startNats, startNode, stopAll, type RouterNode } from './harness.js';
 import { Inbox, NODE_CONFIG, join, leaveAll } from './fixtures.js';
 
 const missing = natsMissing();
@@ -30,7 +30,7 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
   afterEach(() => leaveAll(sessions));
   after(stopAll);
 
-  test('a call on one node reaches a callee on another, with its arguments, result and error', async () => {
+  test('a call on one node reaches a callee on another, with its arguments, result and error', TEST_LIMIT, async () => {
     const callee = await open(0);
     const caller = await open(1);
     await callee.register('com.rpc.add', ([x, y]) => (x as number) + (y as number));
@@ -48,7 +48,7 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
     await assert.rejects(caller.call('com.rpc.nobody'), isError('wamp.error.no_such_procedure'));
   });
 
-  test('a second single registration anywhere in the cluster is procedure_already_exists; a different policy is refused', async () => {
+  test('a second single registration anywhere in the cluster is procedure_already_exists; a different policy is refused', TEST_LIMIT, async () => {
     const first = await open(0);
     const other = await open(2);
     await first.register('com.rpc.once', () => 'first');
@@ -60,7 +60,7 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'one of two concurrent single registrations succeeds');
   });
 
-  test('shared registrations over callees on three nodes: round robin from one node visits each, first and last are cluster-wide', async () => {
+  test('shared registrations over callees on three nodes: round robin from one node visits each, first and last are cluster-wide', TEST_LIMIT, async () => {
     const callees = [await open(0), await open(1), await open(2)];
     for (let i = 0; i < 3; i++) await callees[i]!.register('com.rpc.rr', () => i, { invoke: 'roundrobin' });
     for (let i = 0; i < 3; i++) await callees[i]!.register('com.rpc.first', () => i, { invoke: 'first' });
@@ -78,7 +78,7 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
     assert.deepEqual(await caller.call('wamp.registration.list_callees', [reg]), callees.map((s) => s.id), 'callees in registration order');
   });
 
-  test('pattern registrations on different nodes are chosen with the spec\'s precedence', async () => {
+  test('pattern registrations on different nodes are chosen with the spec\'s precedence', TEST_LIMIT, async () => {
     const [onA, onB, onC] = [await open(0), await open(1), await open(2)];
     await onC.register('com.rpc.pat..op', () => 'wildcard', { match: 'wildcard' });
     await onB.register('com.rpc.pat', () => 'prefix', { match: 'prefix' });
@@ -93,7 +93,7 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
     assert.equal(d, 'wildcard');
   });
 
-  test('progressive results and progressive invocations cross nodes', async () => {
+  test('progressive results and progressive invocations cross nodes', TEST_LIMIT, async () => {
     const callee = await open(2);
     const caller = await open(0);
     await callee.register('com.rpc.count', (args, _k, details) => {
@@ -115,11 +115,13 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
     assert.deepEqual((await call.result).args, ['abc']);
   });
 
-  test('cancellation in every mode, and the dealer\'s call timeout, interrupt a callee on another node', async () => {
+  test('cancellation in every mode, and the dealer\'s call timeout, interrupt a callee on another node', TEST_LIMIT, async () => {
     const callee = await open(1);
     const caller = await open(2);
     const interrupted: string[] = [];
+    const started: string[] = [];
     await callee.register('com.rpc.slow', (args, _k, details) => new Promise((resolve) => {
+      started.push(String(args[0]));
       details.signal.addEventListener('abort', () => {
         interrupted.push(String(args[0]));
         // kill waits for the callee's answer: it answers once interrupted.
@@ -129,7 +131,8 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
     for (const mode of ['skip', 'kill', 'killnowait'] as const) {
       const controller = new AbortController();
       const pending = caller.call('com.rpc.slow', [mode], {}, { signal: controller.signal, cancelMode: mode });
-      await new Promise((r) => setTimeout(r, 50));
+      // Canceled once the callee on the other node has it (an earlier CANCEL would never reach it).
+      await eventually(() => started.includes(mode), `the ${mode} invocation reached the callee`);
       controller.abort();
       await assert.rejects(pending, `canceled (${mode})`);
     }
@@ -139,7 +142,7 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
     await eventually(() => interrupted.includes('timeout'), 'the timed-out call interrupted');
   });
 
-  test('caller disclosure reaches a callee on another node', async () => {
+  test('caller disclosure reaches a callee on another node', TEST_LIMIT, async () => {
     const callee = await open(0);
     const caller = await open(2, 'alice');
     await callee.register('com.rpc.who', (_a, _k, d) => [d.caller ?? null, d.callerAuthid ?? null, d.callerAuthrole ?? null]);
@@ -147,7 +150,7 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
     assert.deepEqual(await caller.call('com.rpc.who', [], {}, { discloseMe: true }), [caller.id, 'alice', 'user']);
   });
 
-  test('a callee that leaves with calls in flight from another node: each caller gets ERROR canceled', async () => {
+  test('a callee that leaves with calls in flight from another node: each caller gets ERROR canceled', TEST_LIMIT, async () => {
     const callee = await join(nodes[0]!.url);
     const caller = await open(1);
     let started = 0;
@@ -161,7 +164,7 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
     for (const c of calls) await assert.rejects(c, isError('wamp.error.canceled'));
   });
 
-  test('the meta API answers for the whole cluster on every node', async () => {
+  test('the meta API answers for the whole cluster on every node', TEST_LIMIT, async () => {
     const s = [await open(0, 'alice'), await open(1), await open(2)];
     await s[0]!.register('com.rpc.meta.proc', () => 0, { invoke: 'roundrobin' });
     await s[2]!.register('com.rpc.meta.proc', () => 0, { invoke: 'roundrobin' });
@@ -190,7 +193,7 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
     }
   });
 
-  test('wamp.session.kill of a session on another node is carried out by its node, with its meta events once', async () => {
+  test('wamp.session.kill of a session on another node is carried out by its node, with its meta events once', TEST_LIMIT, async () => {
     const admin = await open(0, 'bob');
     const victim = await join(nodes[2]!.url);
     const watcher = await open(1);
