@@ -137,16 +137,25 @@ describe('cluster: pubsub across nodes', { skip: missing ?? false }, () => {
     const joins = watchers.map(() => new Inbox());
     const creates = watchers.map(() => new Inbox());
     const leaves = watchers.map(() => new Inbox());
+    const subscribes = watchers.map(() => new Inbox());
+    const regCreates = watchers.map(() => new Inbox());
+    const registers = watchers.map(() => new Inbox());
     for (let i = 0; i < 3; i++) {
       await watchers[i]!.subscribe('wamp.session.on_join', joins[i]!.handler);
       await watchers[i]!.subscribe('wamp.subscription.on_create', creates[i]!.handler);
+      await watchers[i]!.subscribe('wamp.subscription.on_subscribe', subscribes[i]!.handler);
+      await watchers[i]!.subscribe('wamp.registration.on_create', regCreates[i]!.handler);
+      await watchers[i]!.subscribe('wamp.registration.on_register', registers[i]!.handler);
       await watchers[i]!.subscribe('wamp.session.on_leave', leaves[i]!.handler);
     }
     const s = await join(c.url);
     const id = s.id;
     await s.subscribe('com.ps.meta.fresh', () => {});
+    const reg = await s.register('com.ps.meta.proc', () => 0, { invoke: 'roundrobin' });
     const sub2 = await join(b.url);
+    const id2 = sub2.id;
     await sub2.subscribe('com.ps.meta.fresh', () => {});
+    await sub2.register('com.ps.meta.proc', () => 0, { invoke: 'roundrobin' });
     await s.leave();
     await sub2.leave();
     for (let i = 0; i < 3; i++) {
@@ -155,6 +164,11 @@ describe('cluster: pubsub across nodes', { skip: missing ?? false }, () => {
       assert.equal(mine(joins[i]!), 1, `node ${'abc'[i]}: on_join once`);
       assert.equal(mine(leaves[i]!), 1, `node ${'abc'[i]}: on_leave once`);
       assert.equal(creates[i]!.events.filter((e) => (e.args[1] as { uri?: string })?.uri === 'com.ps.meta.fresh').length, 1, 'on_create once, by the node that created it');
+      assert.equal(regCreates[i]!.events.filter((e) => (e.args[1] as { uri?: string })?.uri === 'com.ps.meta.proc').length, 1, 'registration on_create once');
+      for (const who of [id, id2]) {
+        assert.equal(registers[i]!.events.filter((e) => e.args[0] === who && e.args[1] === reg.id).length, 1, 'on_register once per callee');
+        assert.equal(subscribes[i]!.events.filter((e) => e.args[0] === who).length, 1, 'on_subscribe once per subscriber');
+      }
     }
   });
 });

@@ -60,7 +60,7 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'one of two concurrent single registrations succeeds');
   });
 
-  test('shared registrations over callees on three nodes: round robin from one node visits each, first and last are cluster-wide', TEST_LIMIT, async () => {
+  test('shared registrations over callees on three nodes: round robin from one node visits each, first and last are cluster-wide, random picks any', TEST_LIMIT, async () => {
     const callees = [await open(0), await open(1), await open(2)];
     for (let i = 0; i < 3; i++) await callees[i]!.register('com.rpc.rr', () => i, { invoke: 'roundrobin' });
     for (let i = 0; i < 3; i++) await callees[i]!.register('com.rpc.first', () => i, { invoke: 'first' });
@@ -74,6 +74,11 @@ describe('cluster: RPC and the meta API across nodes', { skip: missing ?? false 
       assert.equal(await s.call('com.rpc.first'), 0, `first from node ${from}`);
       assert.equal(await s.call('com.rpc.last'), 2, `last from node ${from}`);
     }
+    for (let i = 0; i < 3; i++) await callees[i]!.register('com.rpc.random', () => i, { invoke: 'random' });
+    // Random over the callees of every node: each is picked within a bounded number of calls (a miss is 3 * (2/3)^150 likely).
+    const picked = new Set<unknown>();
+    for (let i = 0; i < 150 && picked.size < 3; i++) picked.add(await caller.call('com.rpc.random'));
+    assert.deepEqual([...picked].sort(), [0, 1, 2], 'random picks callees on every node');
     const reg = await caller.call('wamp.registration.lookup', ['com.rpc.first']) as number;
     assert.deepEqual(await caller.call('wamp.registration.list_callees', [reg]), callees.map((s) => s.id), 'callees in registration order');
   });
