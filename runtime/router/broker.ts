@@ -19,7 +19,7 @@ import { SharedMessage } from './outbound.js';
 import type { IdSource } from './ids.js';
 import { UriIndex, MatchPolicy, type UriMatch } from './uri-matcher.js';
 import { publishFilter, isReceiver } from './event-filter.js';
-import { RetentionStore, retainedEventMessage, type RetentionOptions } from './retention.js';
+import { RetentionStore, retainedEventMessage, type RetainedEvent, type RetentionOptions } from './retention.js';
 import { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './limits.js';
 import { GuardedDelivery } from './guarded-delivery.js';
 import type { UriGuard } from './pattern-guard.js';
@@ -67,21 +67,28 @@ export interface Unsubscribed {
   readonly deleted: boolean;
 }
 
-/** The broker contract the router session relies on; a backplane would implement it too. */
+/**
+ * The broker contract the realm relies on; the cluster's broker (runtime/router/cluster)
+ * implements it too. Changes to subscriptions may settle asynchronously there (the registry is
+ * asked first); LocalBroker always answers at once.
+ */
 export interface Broker {
   /**
    * `guard`: the authorizer could not prove that every topic of this pattern is allowed to the
    * session's role, so each event is delivered to it only if the guard allows its topic.
    */
-  subscribe(peer: RouterPeer, topic: string, match: UriMatch, guard?: UriGuard): SubscribeOutcome | SubscribeRefused;
+  subscribe(peer: RouterPeer, topic: string, match: UriMatch, guard?: UriGuard): SubscribeOutcome | SubscribeRefused | Promise<SubscribeOutcome | SubscribeRefused>;
   /** Null when `peer` holds no subscription with that ID. */
-  unsubscribe(peer: RouterPeer, subscriptionId: number): Unsubscribed | null;
-  /** Delivers EVENTs and returns the publication ID; `peer` null publishes as the router. */
-  publish(peer: RouterPeer | null, request: PublishRequest): number;
+  unsubscribe(peer: RouterPeer, subscriptionId: number): Unsubscribed | null | Promise<Unsubscribed | null>;
+  /**
+   * Delivers EVENTs and returns the publication ID; `peer` null publishes as the router. The
+   * cluster's broker answers a retained publication with a Promise (once the registry has it).
+   */
+  publish(peer: RouterPeer | null, request: PublishRequest): number | Promise<number>;
   /** Sends `peer` the retained events its new subscription asked for (`get_retained`). */
   sendRetained(peer: RouterPeer, subscription: BrokerSubscription): void;
   /** Drops every subscription of a session that left. */
-  detach(peer: RouterPeer): Unsubscribed[];
+  detach(peer: RouterPeer): Unsubscribed[] | Promise<Unsubscribed[]>;
   subscriptionCount(): number;
   subscriptions(): Iterable<BrokerSubscription>;
   subscription(id: number): BrokerSubscription | undefined;
@@ -215,6 +222,16 @@ export class LocalBroker implements Broker {
 
   subscriptionCount(): number {
     return this.#byId.size;
+  }
+
+  /** A topic's retained events and when each was retained (the cluster shares them between nodes). */
+  retainedSlot(topic: string): Array<{ event: RetainedEvent; at: number }> {
+    return this.#retention.slot(topic);
+  }
+
+  /** Replaces a topic's retained events with another node's. */
+  restoreRetained(topic: string, events: ReadonlyArray<{ event: RetainedEvent; at: number }>): void {
+    this.#retention.restore(topic, events);
   }
 
   subscriptions(): Iterable<BrokerSubscription> {

@@ -2,19 +2,24 @@
  * `npx wampkit router`: runs the embedded router from the command line.
  *
  *   wampkit router [--host H] [--port P] [--path /ws] [--realm R]... [--rawsocket] [--static DIR] [--config FILE]
+ *                  [--cluster nats://HOST:PORT]... [--node NAME]
  *
  * --config names a JSON file holding RouterOptions (realms, listeners, helloTimeout,
  * maxMessageSize, strictRequestIds, maxNestingDepth). --host/--port/--path/--rawsocket/--static set the WebSocket
  * listener (replacing the file's websocket listeners, keeping its rawsocket ones); --realm
- * adds realms. With nothing given: realm "realm1" on ws://127.0.0.1:8080/ws.
+ * adds realms. --cluster (repeatable, or comma-separated NATS URLs) and --node make this router
+ * one node of a cluster (docs/cluster.md), over the file's `cluster` if it has one.
+ * With nothing given: realm "realm1" on ws://127.0.0.1:8080/ws.
  * Prints one "listening on ADDRESS" line per address once ready; SIGINT/SIGTERM stop it.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Router } from './router.js';
 import type { ListenerConfig, RouterOptions, WebSocketListenerConfig } from './config.js';
+import type { ClusterOptions } from './cluster/options.js';
 
 const USAGE = `usage: wampkit router [--host HOST] [--port PORT] [--path /ws] [--realm REALM]... [--rawsocket] [--static DIR] [--config FILE]
+                      [--cluster nats://HOST:PORT]... [--node NAME]   (one node of a cluster over NATS: docs/cluster.md)
 debug logging to stderr: WAMPKIT_DEBUG=router (joins, leaves, refusals), router:trace (every message), * (everything); see docs/logging.md`;
 
 export function routerOptionsFromArgs(argv: string[]): RouterOptions {
@@ -28,6 +33,8 @@ export function routerOptionsFromArgs(argv: string[]): RouterOptions {
       rawsocket: { type: 'boolean' },
       static: { type: 'string' },
       config: { type: 'string' },
+      cluster: { type: 'string', multiple: true },
+      node: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -73,7 +80,18 @@ export function routerOptionsFromArgs(argv: string[]): RouterOptions {
     if (values.static !== undefined) ws.static = values.static;
     listeners = [ws, ...listeners.filter((l) => l.type !== 'websocket')];
   }
-  return { ...fromFile, realms, listeners };
+  const cluster = clusterOf(fromFile.cluster, values.cluster, values.node);
+  return { ...fromFile, realms, listeners, ...(cluster === undefined ? {} : { cluster }) };
+}
+
+/** The file's `cluster` with --cluster (servers) and --node over it; the router validates the result. */
+function clusterOf(file: ClusterOptions | undefined, servers: string[] | undefined, node: string | undefined): ClusterOptions | undefined {
+  if (servers === undefined && node === undefined) return file;
+  const fromFlags = servers?.flatMap((s) => s.split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const merged = { ...(file ?? {}), ...(fromFlags === undefined ? {} : { servers: fromFlags }), ...(node === undefined ? {} : { node }) } as Partial<ClusterOptions>;
+  if (merged.servers === undefined) throw new UsageError('--node needs --cluster nats://HOST:PORT (or cluster.servers in --config)');
+  if (merged.node === undefined) throw new UsageError('--cluster needs --node NAME (or cluster.node in --config): each node of a cluster has its own name');
+  return merged as ClusterOptions;
 }
 
 export class UsageError extends Error {
@@ -111,6 +129,8 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   process.stdout.write(`realms: ${router.options.realms.map((r) => r.name).join(', ')}\n`);
+  const cluster = router.cluster;
+  if (cluster !== null) process.stdout.write(`cluster ${cluster.name}: node ${cluster.node}\n`);
   for (const address of addresses) process.stdout.write(`listening on ${address}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -12,6 +12,7 @@ import { MAX_TIMER_DELAY } from '../long-timeout.js';
 import type { MetaApiConfig } from './meta-api.js';
 import { SESSION_LIMIT_KEYS, type SessionLimits } from './limits.js';
 import { OUTBOUND_BUDGET_KEYS, type OutboundBudgetOptions } from './outbound-budget.js';
+import { normalizeClusterOptions, type ClusterOptions, type NormalizedClusterOptions } from './cluster/options.js';
 
 export { RouterErrorCode } from './error-codes.js';
 
@@ -134,6 +135,8 @@ export interface RouterOptions {
    * 4 × budget); per realm and per listener too (docs/limits.md).
    */
   outbound?: Partial<OutboundBudgetOptions>;
+  /** Serve as one node of a cluster of routers over NATS (docs/cluster.md). */
+  cluster?: ClusterOptions;
 }
 
 export interface NormalizedRouterOptions {
@@ -145,6 +148,7 @@ export interface NormalizedRouterOptions {
   maxNestingDepth: number;
   limits: Partial<SessionLimits>;
   outbound: Partial<OutboundBudgetOptions>;
+  cluster?: NormalizedClusterOptions;
 }
 
 function bad(message: string): Error {
@@ -317,5 +321,6 @@ export function normalizeRouterOptions(options: unknown): NormalizedRouterOption
     maxNestingDepth: checkNestingDepth(options['maxNestingDepth']),
     limits: options['limits'] === undefined ? {} : checkLimits(options['limits'], 'limits'),
     outbound: options['outbound'] === undefined ? {} : checkOutbound(options['outbound'], 'outbound'),
+    ...(options['cluster'] === undefined ? {} : { cluster: normalizeClusterOptions(options['cluster']) }),
   };
 }

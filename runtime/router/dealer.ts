@@ -95,9 +95,10 @@ export type RegisterOutcome =
 
 /** The dealer contract the router session relies on; a backplane would implement it too. */
 export interface Dealer {
-  register(peer: RouterPeer, procedure: string, match: string, invoke: string, options?: RegisterOptions): RegisterOutcome;
+  /** The cluster's dealer decides in its registry first, so its outcome may be a Promise; LocalDealer's never is. */
+  register(peer: RouterPeer, procedure: string, match: string, invoke: string, options?: RegisterOptions): RegisterOutcome | Promise<RegisterOutcome>;
   /** Null when `peer` holds no registration with that ID. */
-  unregister(peer: RouterPeer, registrationId: number): Unregistered | null;
+  unregister(peer: RouterPeer, registrationId: number): Unregistered | null | Promise<Unregistered | null>;
   /**
    * Routes a CALL (or a progressive CALL's continuation): an INVOCATION, or an ERROR back to the
    * caller. A Promise while a dynamic authorizer decides whether a guarded callee may take it
@@ -112,9 +113,9 @@ export interface Dealer {
   /** Routes an ERROR for an INVOCATION; false when the invocation is unknown. */
   invocationError(callee: RouterPeer, reply: InvocationErrorRequest): boolean;
   /** Removes callees from a registration (all, or one session), telling those that can hear it. */
-  revoke(registrationId: number, reason: string, session?: number): Unregistered[];
-  /** Drops a departed session's registrations and settles its calls in flight. */
-  detach(peer: RouterPeer): Unregistered[];
+  revoke(registrationId: number, reason: string, session?: number): Unregistered[] | Promise<Unregistered[]>;
+  /** Drops a departed session's registrations and settles its calls in flight (at once; the registrations' removal may settle later). */
+  detach(peer: RouterPeer): Unregistered[] | Promise<Unregistered[]>;
   registrationCount(): number;
   registrations(): Iterable<DealerRegistration>;
   registration(id: number): DealerRegistration | undefined;

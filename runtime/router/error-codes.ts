@@ -1,5 +1,5 @@
 /**
- * Stable error codes of the router (options, listeners, URI patterns, static files). A leaf
+ * Stable error codes of the router (options, listeners, URI patterns, static files, cluster). A leaf
  * module (no imports): config, authorizer, retention and the matcher share it without
  * importing each other; see runtime/errors.ts.
  */
@@ -14,5 +14,9 @@ export const RouterErrorCode = {
   UNKNOWN_MATCH_POLICY: 'ROUTER_UNKNOWN_MATCH_POLICY',
   /** A static-files option (root, index) is invalid. */
   STATIC_FILES_INVALID_OPTION: 'STATIC_FILES_INVALID_OPTION',
+  /** The cluster's NATS servers could not be reached, or its registry bucket not opened, at start. */
+  CLUSTER_UNAVAILABLE: 'ROUTER_CLUSTER_UNAVAILABLE',
+  /** `cluster` is configured but the NATS client packages (@nats-io/transport-node, @nats-io/kv) are not installed. */
+  CLUSTER_CLIENT_MISSING: 'ROUTER_CLUSTER_CLIENT_MISSING',
 } as const;
 export type RouterErrorCode = (typeof RouterErrorCode)[keyof typeof RouterErrorCode];

@@ -11,6 +11,7 @@ export type { Dealer, DealerRegistration, CallRequest } from './dealer.js';
 export type { RouterPeer, PeerIdentity } from './peer.js';
 export type { AuthorizationConfig, RoleConfig, PermissionConfig, AuthorizeAction } from './authorizer.js';
 export type { RetentionOptions } from './retention.js';
+export type { ClusterOptions, ClusterStatus } from './cluster/options.js';
 export { MetaProcedure, MetaTopic, MUTATING_META_PROCEDURES } from './meta-api.js';
 export type { MetaApiConfig } from './meta-api.js';
 export { LimitErrorUri, DEFAULT_SESSION_LIMITS } from './limits.js';

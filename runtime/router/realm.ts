@@ -10,6 +10,12 @@
  * the meta events that follow it (SUBSCRIBED before on_create/on_subscribe, as the meta API
  * section orders them). A request whose authorization is asynchronous (a dynamic authorizer)
  * returns a Promise, and the session holds back its later requests until it settles.
+ *
+ * With a backplane (backplane.ts: the router's cluster) the broker and dealer span router
+ * nodes: subscribing and registering are decided in the cluster's registry first, so their
+ * outcomes may be Promises (answered when they settle), sessions of other nodes are joined here
+ * quietly (their own node publishes their meta events), and meta procedures are answered once
+ * the registry view has caught up. Without one, none of that runs.
  */
 import { MessageType, type ErrorRequestType } from '../wamp/message-types.js';
 import {
@@ -18,8 +24,8 @@ import {
   type SubscribeMessage, type UnregisterMessage, type UnsubscribeMessage, type YieldMessage,
 } from '../wamp/messages.js';
 import { ErrorUri, isReservedUri } from '../wamp/uris.js';
-import { LocalBroker, type Broker, type SubscribeOutcome, type Unsubscribed } from './broker.js';
-import { LocalDealer, type CallRequest, type Dealer, type DealerRegistration, type Unregistered } from './dealer.js';
+import { LocalBroker, type Broker, type SubscribeOutcome, type SubscribeRefused, type Unsubscribed } from './broker.js';
+import { LocalDealer, type CallRequest, type Dealer, type DealerRegistration, type RegisterOutcome, type Unregistered } from './dealer.js';
 import { isMatchPolicy } from './uri-matcher.js';
 import type { RouterPeer } from './peer.js';
 import type { IdSource } from './ids.js';
@@ -29,6 +35,7 @@ import { MetaApi, MetaProcedure, MUTATING_META_PROCEDURES, type MetaApiConfig } 
 import { metaView, sessionInfo, registrationInfo, subscriptionInfo } from './realm-meta.js';
 import { Authorizer, AuthorizeAction, type AuthorizationConfig, type AuthorizationDecision } from './authorizer.js';
 import { dealerCall } from './dealer-call.js';
+import type { BackplaneRealm, RealmBackplane } from './backplane.js';
 
 const ALLOW: AuthorizationDecision = Object.freeze({ allow: true, disclose: false, cache: false });
 
@@ -40,17 +47,18 @@ export interface RoutingCore {
   readonly broker: Broker;
   readonly dealer: Dealer;
   readonly meta: MetaApi;
-  join(peer: RouterPeer): void;
+  /** Adds a joined session; `quiet`: without on_join (a session of another cluster node). */
+  join(peer: RouterPeer, quiet?: boolean): void;
   /** Removes the session and everything it held; `quiet`: no testaments, no meta events. */
   leave(peer: RouterPeer, quiet?: boolean): void;
   readonly sessionCount: number;
   session(id: number): RouterPeer | undefined;
   // The requests of a joined session; each is answered to `peer`.
   subscribe(peer: RouterPeer, msg: SubscribeMessage): Handled;
-  unsubscribe(peer: RouterPeer, msg: UnsubscribeMessage): void;
+  unsubscribe(peer: RouterPeer, msg: UnsubscribeMessage): Handled;
   publish(peer: RouterPeer, msg: PublishMessage): Handled;
   register(peer: RouterPeer, msg: RegisterMessage): Handled;
-  unregister(peer: RouterPeer, msg: UnregisterMessage): void;
+  unregister(peer: RouterPeer, msg: UnregisterMessage): Handled;
   /** A new CALL, or a progressive call's continuation (authorized with its first CALL). */
   call(peer: RouterPeer, msg: CallMessage): Handled;
   cancel(peer: RouterPeer, msg: CancelMessage): void;
@@ -70,6 +78,8 @@ export interface LocalRealmOptions {
   limits?: SessionLimits;
   authorization?: AuthorizationConfig;
   metaApi?: MetaApiConfig;
+  /** The cluster's part of this realm (router.ts passes it when `cluster` is configured). */
+  backplane?: (realm: BackplaneRealm) => RealmBackplane;
 }
 
 /** One request to authorize: answered with ERROR `requestType` when denied (PUBLISH: only when acknowledged). */
@@ -91,18 +101,20 @@ export class LocalRealm implements RoutingCore {
   /** Roles granted the mutating meta procedures by `metaApi.mutating`. */
   readonly #metaMutating: ReadonlySet<string>;
   readonly #sessions = new Map<number, RouterPeer>();
+  readonly #backplane: RealmBackplane | null;
 
   constructor(name: string, ids: IdSource, options: LocalRealmOptions = {}) {
     this.name = name;
-    this.broker = new LocalBroker(ids, options.retention, options.limits);
-    this.dealer = new LocalDealer(ids, options.limits);
+    const bp = (this.#backplane = options.backplane?.(this) ?? null);
+    this.broker = bp?.broker ?? new LocalBroker(ids, options.retention, options.limits);
+    this.dealer = bp?.dealer ?? new LocalDealer(ids, options.limits);
     const sessions = this.#sessions;
     this.meta = new MetaApi(metaView({
       broker: this.broker,
       dealer: this.dealer,
       sessions: () => sessions.values(),
       session: (id) => sessions.get(id),
-    }));
+    }), bp?.testaments);
     this.#metaMutating = new Set(options.metaApi?.mutating ?? []);
     const ask = dealerCall(this.dealer);
     this.#authorizer = options.authorization === undefined ? null : new Authorizer(options.authorization, {
@@ -115,8 +127,10 @@ export class LocalRealm implements RoutingCore {
     });
   }
 
-  join(peer: RouterPeer): void {
+  join(peer: RouterPeer, quiet = false): void {
     this.#sessions.set(peer.sessionId, peer);
+    if (quiet) return;
+    this.#backplane?.joined(peer);
     this.meta.sessionJoined(sessionInfo(peer));
   }
 
@@ -124,12 +138,21 @@ export class LocalRealm implements RoutingCore {
     if (this.#sessions.get(peer.sessionId) !== peer) return;
     this.#sessions.delete(peer.sessionId);
     this.#authorizer?.forget(peer.sessionId);
+    if (this.#backplane?.isRemote(peer) === false) this.#backplane.left(peer);
     const subs = this.broker.detach(peer);
     const regs = this.dealer.detach(peer);
     if (quiet) {
       this.meta.testaments.take(peer.sessionId);
       return;
     }
+    if (subs instanceof Promise || regs instanceof Promise) {
+      void Promise.all([subs, regs]).then(([s, r]) => this.#left(peer, s, r));
+      return;
+    }
+    this.#left(peer, subs, regs);
+  }
+
+  #left(peer: RouterPeer, subs: readonly Unsubscribed[], regs: readonly Unregistered[]): void {
     this.#unsubscribed(peer.sessionId, subs);
     this.#unregistered(regs);
     this.meta.sessionLeft(sessionInfo(peer));
@@ -154,18 +177,33 @@ export class LocalRealm implements RoutingCore {
     return this.#authorized(peer, guard(msg.topic, AuthorizeAction.SUBSCRIBE, msg), (decision) => {
       // decision.guard: a pattern the role's permissions do not wholly allow is checked per event.
       const outcome = this.broker.subscribe(peer, msg.topic, match, decision.guard);
-      if (!outcome.ok) {
-        peer.send(errorMessage(MessageType.SUBSCRIBE, msg.request, {}, outcome.error, [outcome.message]));
-        return;
+      if (outcome instanceof Promise) {
+        // Retained events published on other nodes are in the cluster's registry: read it up to date first.
+        const view = msg.options.get_retained === true && this.#backplane !== null ? this.#backplane.caughtUp().catch(() => {}) : null;
+        return Promise.all([outcome, view]).then(([o]) => this.#answerSubscribe(peer, msg, o));
       }
-      peer.send(subscribedMessage(msg.request, outcome.subscription.id));
-      if (msg.options.get_retained === true) this.broker.sendRetained(peer, outcome.subscription);
-      this.#subscribed(peer, outcome);
+      this.#answerSubscribe(peer, msg, outcome);
     });
   }
 
-  unsubscribe(peer: RouterPeer, msg: UnsubscribeMessage): void {
+  #answerSubscribe(peer: RouterPeer, msg: SubscribeMessage, outcome: SubscribeOutcome | SubscribeRefused): void {
+    if (this.#sessions.get(peer.sessionId) !== peer) return; // left while the cluster registry answered
+    if (!outcome.ok) {
+      peer.send(errorMessage(MessageType.SUBSCRIBE, msg.request, {}, outcome.error, [outcome.message]));
+      return;
+    }
+    peer.send(subscribedMessage(msg.request, outcome.subscription.id));
+    if (msg.options.get_retained === true) this.broker.sendRetained(peer, outcome.subscription);
+    this.#subscribed(peer, outcome);
+  }
+
+  unsubscribe(peer: RouterPeer, msg: UnsubscribeMessage): Handled {
     const change = this.broker.unsubscribe(peer, msg.subscription);
+    if (change instanceof Promise) return change.then((c) => this.#answerUnsubscribe(peer, msg, c));
+    this.#answerUnsubscribe(peer, msg, change);
+  }
+
+  #answerUnsubscribe(peer: RouterPeer, msg: UnsubscribeMessage, change: Unsubscribed | null): void {
     if (change === null) {
       peer.send(errorMessage(MessageType.UNSUBSCRIBE, msg.request, {}, ErrorUri.NO_SUCH_SUBSCRIPTION));
       return;
@@ -185,6 +223,8 @@ export class LocalRealm implements RoutingCore {
       const publication = this.broker.publish(peer, {
         topic: msg.topic, options: msg.options, args: msg.args, kwargs: msg.kwargs, payload: msg.payload, disclosePublisher: decision.disclose,
       });
+      // A cluster's broker answers a retained publication once the registry holds it.
+      if (publication instanceof Promise) return publication.then((id) => void (acknowledge && peer.send(publishedMessage(msg.request, id))));
       if (acknowledge) peer.send(publishedMessage(msg.request, publication));
     });
   }
@@ -202,18 +242,29 @@ export class LocalRealm implements RoutingCore {
         force: options.force_reregister === true,
         guard: decision.guard,
       });
-      if (!outcome.ok) {
-        peer.send(errorMessage(MessageType.REGISTER, msg.request, {}, outcome.error, [`cannot register '${msg.procedure}': ${outcome.message}`]));
-        return;
-      }
-      this.#unregistered(outcome.revoked);
-      peer.send(registeredMessage(msg.request, outcome.registration.id));
-      this.#registered(peer, outcome.registration, outcome.created);
+      if (outcome instanceof Promise) return outcome.then((o) => this.#answerRegister(peer, msg, o));
+      this.#answerRegister(peer, msg, outcome);
     });
   }
 
-  unregister(peer: RouterPeer, msg: UnregisterMessage): void {
+  #answerRegister(peer: RouterPeer, msg: RegisterMessage, outcome: RegisterOutcome): void {
+    if (this.#sessions.get(peer.sessionId) !== peer) return; // left while the cluster registry answered
+    if (!outcome.ok) {
+      peer.send(errorMessage(MessageType.REGISTER, msg.request, {}, outcome.error, [`cannot register '${msg.procedure}': ${outcome.message}`]));
+      return;
+    }
+    this.#unregistered(outcome.revoked);
+    peer.send(registeredMessage(msg.request, outcome.registration.id));
+    this.#registered(peer, outcome.registration, outcome.created);
+  }
+
+  unregister(peer: RouterPeer, msg: UnregisterMessage): Handled {
     const change = this.dealer.unregister(peer, msg.registration);
+    if (change instanceof Promise) return change.then((c) => this.#answerUnregister(peer, msg, c));
+    this.#answerUnregister(peer, msg, change);
+  }
+
+  #answerUnregister(peer: RouterPeer, msg: UnregisterMessage, change: Unregistered | null): void {
     if (change === null) {
       peer.send(errorMessage(MessageType.UNREGISTER, msg.request, {}, ErrorUri.NO_SUCH_REGISTRATION));
       return;
@@ -261,7 +312,12 @@ export class LocalRealm implements RoutingCore {
   // ---- administration ----
 
   revokeRegistration(id: number, reason: string, session?: number): number {
+    const victims = this.dealer.registration(id)?.callees.filter((c) => session === undefined || c.sessionId === session).length ?? 0;
     const changes = this.dealer.revoke(id, reason, session);
+    if (changes instanceof Promise) {
+      void changes.then((c) => this.#unregistered(c));
+      return victims;
+    }
     this.#unregistered(changes);
     return changes.length;
   }
@@ -271,14 +327,25 @@ export class LocalRealm implements RoutingCore {
     // Copied: unsubscribing while iterating the live set would skip subscribers.
     for (const peer of [...(this.broker.subscription(id)?.subscribers ?? [])]) {
       if (session !== undefined && peer.sessionId !== session) continue;
+      // A subscriber on another cluster node is revoked there (UNSUBSCRIBED and meta events from its node).
+      if (this.#backplane?.revokeRemote(peer, id, reason) === true) {
+        n++;
+        continue;
+      }
       const change = this.broker.unsubscribe(peer, id);
       if (change === null) continue;
       n++;
-      // Spec: a subscriber that did not announce subscription_revocation must not get UNSUBSCRIBED.
-      if (peer.hasFeature('subscriber', 'subscription_revocation')) peer.send(unsubscribedMessage(0, { subscription: id, reason }));
-      this.#unsubscribed(peer.sessionId, [change]);
+      if (change instanceof Promise) void change.then((c) => this.#revoked(peer, id, reason, c));
+      else this.#revoked(peer, id, reason, change);
     }
     return n;
+  }
+
+  #revoked(peer: RouterPeer, id: number, reason: string, change: Unsubscribed | null): void {
+    if (change === null) return;
+    // Spec: a subscriber that did not announce subscription_revocation must not get UNSUBSCRIBED.
+    if (peer.hasFeature('subscriber', 'subscription_revocation')) peer.send(unsubscribedMessage(0, { subscription: id, reason }));
+    this.#unsubscribed(peer.sessionId, [change]);
   }
 
   /**
@@ -312,8 +379,14 @@ export class LocalRealm implements RoutingCore {
     ]));
   }
 
-  /** Answers a meta procedure CALL from the meta API. */
-  #answerMeta(peer: RouterPeer, msg: CallMessage): void {
+  /** Answers a meta procedure CALL from the meta API (in a cluster, once this node's view has caught up). */
+  #answerMeta(peer: RouterPeer, msg: CallMessage): Handled {
+    if (this.#backplane === null) return this.#metaAnswer(peer, msg);
+    const answer = (): void => this.#metaAnswer(peer, msg);
+    return this.#backplane.caughtUp().then(answer, answer);
+  }
+
+  #metaAnswer(peer: RouterPeer, msg: CallMessage): void {
     const r = this.meta.call(peer, msg.procedure, msg.args ?? [], msg.kwargs ?? {});
     if (!r.ok) peer.send(errorMessage(MessageType.CALL, msg.request, {}, r.error, r.args));
     else peer.send(resultMessage(msg.request, {}, r.args, r.kwargs));

@@ -108,7 +108,7 @@ export class RetentionStore {
   }
 
   /** Stores `event` as its topic's retained event (called for a PUBLISH with `retain: true`). */
-  retain(event: RetainedEvent): void {
+  retain(event: RetainedEvent, at: number = this.#now()): void {
     const size = estimatePayloadBytes(event.topic, event.details, event.args, event.kwargs);
     if (size > this.#maxBytes) {
       // Kept, it would push out everything else and then itself; its topic's older events are
@@ -116,7 +116,7 @@ export class RetentionStore {
       this.delete(event.topic);
       return;
     }
-    const stamped: Stamped = { event, at: this.#now(), size };
+    const stamped: Stamped = { event, at, size };
     let slot = this.#topics.get(event.topic);
     // Re-inserting moves the topic to the end: Map order is then least recently retained first.
     if (slot !== undefined) this.#topics.delete(event.topic);
@@ -175,6 +175,22 @@ export class RetentionStore {
     }
     // Publication IDs are random (global scope), so order by when each was retained.
     return found.sort((a, b) => a.at - b.at).map((s) => s.event);
+  }
+
+  /**
+   * A topic's retained events with the time each was retained (the last unrestricted one first,
+   * then the restricted ones after it): what another router node needs to hold the same.
+   */
+  slot(topic: string): Array<{ event: RetainedEvent; at: number }> {
+    const slot = this.#topics.get(topic);
+    if (slot === undefined) return [];
+    return [...(slot.base === null ? [] : [slot.base]), ...slot.restricted].map(({ event, at }) => ({ event, at }));
+  }
+
+  /** Replaces a topic's retained events with `events` (as `slot` gave them on another node). */
+  restore(topic: string, events: ReadonlyArray<{ event: RetainedEvent; at: number }>): void {
+    this.delete(topic);
+    for (const { event, at } of events) this.retain(event, at);
   }
 
   /** Forgets a topic's retained events; false when it had none. */

@@ -68,6 +68,12 @@ export class TestamentStore {
     return [...buckets.detached, ...buckets.destroyed];
   }
 
+  /** The testaments `take` would hand back, without forgetting them (a backplane keeps a copy). */
+  pending(sessionId: number): Testament[] {
+    const buckets = this.#sessions.get(sessionId);
+    return buckets === undefined ? [] : [...buckets.detached, ...buckets.destroyed];
+  }
+
   count(sessionId: number): number {
     const buckets = this.#sessions.get(sessionId);
     return buckets === undefined ? 0 : buckets.detached.length + buckets.destroyed.length;
