@@ -29,7 +29,9 @@ export interface ProgressiveCall {
 }
 
 interface PendingCall {
-  resolve(result: CallResult): void;
+  /** `call()` takes the unwrapped value (see `unwrapResult`), `callResult()` a `CallResult`. */
+  resolve(result: unknown): void;
+  unwrap: boolean;
   reject(error: unknown): void;
   onProgress: ((args: Args, kwargs: Kwargs) => void) | undefined;
   signal: AbortSignal | undefined;
@@ -48,7 +50,25 @@ function checkCallOptions(options: CallOptions): Error | undefined {
   return undefined;
 }
 
+/** No options given: one shared object, not one per call. */
+const NO_OPTIONS: CallOptions = Object.freeze({});
+/** The CALL options dict of a call that asks for nothing: shared (serializers only read it). */
+const EMPTY_CALL_OPTIONS: CallOptionsDict = Object.freeze({});
+
+function hasKeys(dict: Kwargs): boolean {
+  for (const key in dict) if (Object.hasOwn(dict, key)) return true;
+  return false;
+}
+
+/** `call()`'s answer: the single positional result, or a `Result` when there are more or keyword results. */
+function unwrapResult(args: Args | undefined, kwargs: Kwargs | undefined): unknown {
+  const withKwargs = kwargs !== undefined && hasKeys(kwargs);
+  if (!withKwargs && (args === undefined || args.length <= 1)) return args?.[0];
+  return new Result(args ?? [], kwargs ?? {});
+}
+
 function callOptions(options: CallOptions): CallOptionsDict {
+  if (options.onProgress === undefined && options.timeout === undefined && options.discloseMe !== true) return EMPTY_CALL_OPTIONS;
   const dict: CallOptionsDict = {};
   if (options.onProgress !== undefined) dict['receive_progress'] = true;
   if (options.timeout !== undefined && options.timeout > 0) dict['timeout'] = options.timeout;
@@ -64,26 +84,37 @@ export class CallerRole {
     this.#out = out;
   }
 
-  /** `call`'s answer: the single positional result, or a `Result` when there are more or keyword results. */
-  async call(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<unknown> {
-    const result = await this.callResult(procedure, args, kwargs, options);
-    const hasKwargs = Object.keys(result.kwargs).length > 0;
-    if (!hasKwargs && result.args.length <= 1) return result.args[0];
-    return new Result(result.args, result.kwargs);
+  /**
+   * `call`'s answer: the single positional result, or a `Result` when there are more or keyword
+   * results. One promise per call, settled with that value by the RESULT itself (no second
+   * promise and no `{ args, kwargs }` in between); a bad argument rejects, as before.
+   */
+  call(procedure: string, args?: Args, kwargs?: Kwargs, options: CallOptions = NO_OPTIONS): Promise<unknown> {
+    try {
+      checkUriArgument(procedure, 'procedure');
+      checkArgs(args, kwargs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#start(procedure, args, kwargs, options, true);
   }
 
-  callResult(procedure: string, args?: Args, kwargs?: Kwargs, options: CallOptions = {}): Promise<CallResult> {
+  callResult(procedure: string, args?: Args, kwargs?: Kwargs, options: CallOptions = NO_OPTIONS): Promise<CallResult> {
     checkUriArgument(procedure, 'procedure');
     checkArgs(args, kwargs);
+    return this.#start(procedure, args, kwargs, options, false) as Promise<CallResult>;
+  }
+
+  #start(procedure: string, args: Args | undefined, kwargs: Kwargs | undefined, options: CallOptions, unwrap: boolean): Promise<unknown> {
     const bad = checkCallOptions(options);
     if (bad !== undefined) return Promise.reject(bad);
     if (!this.#out.isJoined) return Promise.reject(notJoined(`call ${procedure}`));
     const { signal } = options;
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-    let result: Promise<CallResult> | undefined;
+    let result: Promise<unknown> | undefined;
     try {
       this.#out.request((r) => {
-        result = this.#pending(r, options);
+        result = this.#pending(r, options, unwrap);
         return callMessage(r, callOptions(options), procedure, args, kwargs);
       }, (r) => this.#settle(r));
     } catch (error) {
@@ -127,10 +158,10 @@ export class CallerRole {
         if (startError === undefined) {
           try {
             request = this.#out.request((r) => {
-              this.#pending(r, options).then(
+              this.#pending(r, options, false).then(
                 (result) => {
                   settled = true;
-                  link!.resolve(result);
+                  link!.resolve(result as CallResult);
                 },
                 (e: unknown) => {
                   settled = true;
@@ -180,10 +211,10 @@ export class CallerRole {
     if (this.#out.isJoined && this.#out.routerHasFeature('dealer', 'call_canceling')) this.#out.send(cancelMessage(request, { mode: 'killnowait' }));
   }
 
-  #pending(request: number, options: CallOptions): Promise<CallResult> {
+  #pending(request: number, options: CallOptions, unwrap: boolean): Promise<unknown> {
     const { signal } = options;
-    return new Promise<CallResult>((resolve, reject) => {
-      const pending: PendingCall = { resolve, reject, onProgress: options.onProgress, signal, onAbort: undefined };
+    return new Promise<unknown>((resolve, reject) => {
+      const pending: PendingCall = { resolve, unwrap, reject, onProgress: options.onProgress, signal, onAbort: undefined };
       if (signal !== undefined) {
         pending.onAbort = () => {
           if (!this.#calls.has(request)) return;
@@ -203,14 +234,12 @@ export class CallerRole {
 
   /** A RESULT; returns a protocol violation of the router's, if it is one. */
   onResult(msg: ResultMessage): string | undefined {
-    const args = msg.args ?? [];
-    const kwargs = msg.kwargs ?? {};
     if (msg.details.progress === true) {
       const pending = this.#calls.get(msg.request);
       // Progressive results may still arrive after a skip-cancel settled the call.
       if (pending === undefined) return undefined;
       try {
-        pending.onProgress?.(args, kwargs);
+        pending.onProgress?.(msg.args ?? [], msg.kwargs ?? {});
       } catch {
         // The progress handler's failure is the application's; the call goes on.
       }
@@ -222,7 +251,8 @@ export class CallerRole {
       // request we never sent is the router's protocol violation.
       return msg.request > this.#out.lastRequestId ? `RESULT for request ${msg.request}, which was never sent` : undefined;
     }
-    pending.resolve({ args, kwargs });
+    if (pending.unwrap) pending.resolve(unwrapResult(msg.args, msg.kwargs));
+    else pending.resolve({ args: msg.args ?? [], kwargs: msg.kwargs ?? {} } satisfies CallResult);
     return undefined;
   }
 
