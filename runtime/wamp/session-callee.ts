@@ -222,7 +222,12 @@ export class CalleeRole {
       return;
     }
     const controller = new Running();
-    this.#running.set(request, controller);
+    // An invocation is registered in #running for whatever can reach it while it runs: its
+    // timeout, progressive results and input, an INTERRUPT, the session detaching. An endpoint
+    // without those that answers synchronously cannot be reached (nothing else runs meanwhile),
+    // so it is registered only when it returns a promise: no map entry set and deleted per call.
+    const tracked = typeof d.timeout === 'number' && d.timeout > 0 || d.progress === true || d.receive_progress === true;
+    if (tracked) this.#running.set(request, controller);
     const details = {
       procedure: typeof d.procedure === 'string' ? d.procedure : reg.procedure,
       registration: msg.registration,
@@ -253,13 +258,17 @@ export class CalleeRole {
     try {
       outcome = reg.endpoint(msg.args ?? [], msg.kwargs ?? {}, details);
     } catch (error) {
-      this.#fail(request, controller, error);
+      if (tracked) this.#fail(request, controller, error);
+      else this.#answerFailure(request, controller, error);
       return;
     }
     if (outcome instanceof Promise) {
+      if (!tracked) this.#running.set(request, controller);
       outcome.then((value) => this.#yield(request, controller, value), (error: unknown) => this.#fail(request, controller, error));
-    } else {
+    } else if (tracked) {
       this.#yield(request, controller, outcome);
+    } else {
+      this.#answerValue(request, outcome);
     }
   }
 
@@ -306,6 +315,10 @@ export class CalleeRole {
   #yield(request: number, controller: Running, value: unknown): void {
     if (this.#running.get(request) !== controller) return;
     this.#done(request, controller);
+    this.#answerValue(request, value);
+  }
+
+  #answerValue(request: number, value: unknown): void {
     if (!this.#out.isJoined) return;
     if (Result.is(value)) this.#answer(request, yieldMessage(request, {}, value.args, value.kwargs));
     else this.#answer(request, yieldMessage(request, {}, value === undefined ? undefined : [value]));
@@ -314,6 +327,10 @@ export class CalleeRole {
   #fail(request: number, controller: Running, error: unknown): void {
     if (this.#running.get(request) !== controller) return;
     this.#done(request, controller);
+    this.#answerFailure(request, controller, error);
+  }
+
+  #answerFailure(request: number, controller: Running, error: unknown): void {
     if (!this.#out.isJoined) return;
     let uri: string = RUNTIME_ERROR_URI;
     let args: WampList | undefined = [describeError(error)];
