@@ -162,6 +162,9 @@ export class WebSocketConnection extends ConnectionApi {
     if (this.readyState === ReadyState.CLOSED) return;
     this.#unclean ??= 'terminated locally';
     this.setState(ReadyState.CLOSING);
+    // Frames sent earlier in this tick are corked until its end: they go to the kernel first,
+    // as they would have without corking.
+    this.sender.flush();
     this.socket.destroy();
   }
 
