@@ -62,11 +62,19 @@ export class WebSocketTransport extends BaseTransport {
     this.connection.sendMessage(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), this.#serializer.isBinary);
   }
 
+  /**
+   * One message to many receivers: serialized once per serializer and kept as the bytes the
+   * engine sends, so a JSON event to 1,000 subscribers is encoded to UTF-8 once, not 1,000 times.
+   */
   sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void {
     if (!this.isOpen) return;
-    let data = cache.get(this.serializerName);
-    if (data === undefined) cache.set(this.serializerName, (data = this.#serializer.serialize(message)));
-    this.connection.sendMessage(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), this.#serializer.isBinary);
+    let bytes = cache.get(this.serializerName) as Buffer | undefined;
+    if (bytes === undefined) {
+      const data = this.#serializer.serialize(message);
+      bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      cache.set(this.serializerName, bytes);
+    }
+    this.connection.sendMessage(bytes, this.#serializer.isBinary);
   }
 
   close(code: number = NORMAL_CLOSE, reason = ''): void {
