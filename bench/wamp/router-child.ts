@@ -6,20 +6,14 @@
  *   wire  no router: our WebSocket engine forwarding the same bytes (./wire.ts)
  * Answers { ready: { url } }; then `cpu` (process.cpuUsage) and `exit` (see ./ipc.ts).
  */
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { serveParent } from './ipc.js';
 import { engineDirArg, loadRouter, loadWebSocket } from './runtime.js';
 import { REALM, type RouterImpl } from './peer-types.js';
 import { startWireServer } from './wire.js';
+import { startFoxWamp } from './fox-router.js';
 
 const impl = process.argv[2] as RouterImpl;
 const engineDir = engineDirArg(process.argv[3]);
-
-/** fox-wamp's untyped entry: a router class whose listenWAMP returns a ws.Server. */
-interface FoxRouter {
-  listenWAMP(options: { host: string; port: number }): { once(event: 'listening', cb: () => void): void; address(): AddressInfo | string | null };
-}
 
 async function start(): Promise<string> {
   if (impl === 'ours') {
@@ -29,14 +23,7 @@ async function start(): Promise<string> {
     if (url === undefined) throw new Error('our router reported no address');
     return url;
   }
-  if (impl === 'fox') {
-    const Fox = createRequire(import.meta.url)('fox-wamp') as new () => FoxRouter;
-    const server = new Fox().listenWAMP({ host: '127.0.0.1', port: 0 });
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('fox-wamp reported no port');
-    return `ws://127.0.0.1:${address.port}/`;
-  }
+  if (impl === 'fox') return (await startFoxWamp()).url;
   if (impl === 'wire') return (await startWireServer(await loadWebSocket(engineDir))).url;
   throw new Error(`unknown router ${String(impl)}`);
 }

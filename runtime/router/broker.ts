@@ -12,7 +12,8 @@
  * The broker reports what changed (created/deleted) in its return values; the realm turns that
  * into meta events, so the broker knows nothing of the meta API.
  */
-import { eventMessage, type EventDetailsDict } from '../wamp/messages.js';
+import { eventMessage, withPayload, type EventDetailsDict } from '../wamp/messages.js';
+import { isPassthru, passthruKeys, supportsPassthru } from './passthru.js';
 import type { RouterPeer } from './peer.js';
 import { SharedMessage } from './outbound.js';
 import type { IdSource } from './ids.js';
@@ -40,6 +41,8 @@ export interface PublishRequest {
   options: Record<string, unknown>;
   args?: Args;
   kwargs?: Kwargs;
+  /** A passthru payload in Autobahn's form (passthru.ts), forwarded untouched. */
+  payload?: Uint8Array | undefined;
   /** Disclose the publisher although it did not ask (authorization's disclose.publisher). */
   disclosePublisher?: boolean;
 }
@@ -151,16 +154,20 @@ export class LocalBroker implements Broker {
       disclosed['publisher_authid'] = peer.authid;
       disclosed['publisher_authrole'] = peer.authrole;
     }
+    // Payload passthru: the keys travel with the payload, which only announcing subscribers get.
+    const passthru = passthruKeys(options);
+    if (passthru !== undefined) Object.assign(disclosed, passthru);
     for (const { value: sub } of this.#index.matches(request.topic)) {
       const details = sub.match === MatchPolicy.EXACT ? disclosed : { ...disclosed, topic: request.topic };
       // One message for every receiver of this subscription: the EVENT is identical for all. A
       // receiver that cannot take it misses it (logged by the outbound path); the rest get it.
-      const event = new SharedMessage(eventMessage(sub.id, publication, details, request.args, request.kwargs));
+      const event = new SharedMessage(withPayload(eventMessage(sub.id, publication, details, request.args, request.kwargs), request.payload));
       const guards = sub.guards;
       // The usual case (no guarded subscriber here, no events waiting anywhere) sends directly.
       const direct = guards === null && this.#guarded.holding === 0;
       for (const receiver of sub.subscribers) {
         if (!isReceiver(filter, publisher, receiver)) continue;
+        if (passthru !== undefined && !supportsPassthru(receiver, 'subscriber')) continue;
         if (direct) receiver.sendShared(event);
         else this.#guarded.deliver(receiver, sub, event, guards?.get(receiver), request.topic);
       }
@@ -170,6 +177,7 @@ export class LocalBroker implements Broker {
         topic: request.topic, publication, publisher, filter, details: disclosed,
         ...(request.args === undefined ? {} : { args: request.args }),
         ...(request.kwargs === undefined ? {} : { kwargs: request.kwargs }),
+        ...(request.payload === undefined ? {} : { payload: request.payload }),
       });
     }
     return publication;
@@ -182,6 +190,7 @@ export class LocalBroker implements Broker {
     const guard = sub.guards?.get(peer);
     // One the subscriber cannot receive is skipped (and logged); the others still go out.
     for (const ev of this.#retention.forSubscription(subscription.topic, subscription.match, peer)) {
+      if (isPassthru(ev.details) && !supportsPassthru(peer, 'subscriber')) continue;
       this.#guarded.deliver(peer, sub, retainedEventMessage(subscription.id, ev, pattern), guard, ev.topic);
     }
   }

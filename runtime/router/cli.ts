@@ -4,7 +4,7 @@
  *   wampkit router [--host H] [--port P] [--path /ws] [--realm R]... [--rawsocket] [--static DIR] [--config FILE]
  *
  * --config names a JSON file holding RouterOptions (realms, listeners, helloTimeout,
- * maxMessageSize, strictRequestIds). --host/--port/--path/--rawsocket/--static set the WebSocket
+ * maxMessageSize, strictRequestIds, maxNestingDepth). --host/--port/--path/--rawsocket/--static set the WebSocket
  * listener (replacing the file's websocket listeners, keeping its rawsocket ones); --realm
  * adds realms. With nothing given: realm "realm1" on ws://127.0.0.1:8080/ws.
  * Prints one "listening on ADDRESS" line per address once ready; SIGINT/SIGTERM stop it.

@@ -7,6 +7,7 @@ import { RouterErrorCode } from './error-codes.js';
 import { validateRealmAuthConfig, type RealmAuthConfig } from '../auth/router/config.js';
 import { validateAuthorizationConfig, type AuthorizationConfig } from './authorizer.js';
 import type { RetentionOptions } from './retention.js';
+import { DEFAULT_MAX_DEPTH, MAX_CONFIGURABLE_DEPTH, MIN_CONFIGURABLE_DEPTH } from '../serializers/errors.js';
 import { MAX_TIMER_DELAY } from '../long-timeout.js';
 import type { MetaApiConfig } from './meta-api.js';
 import { SESSION_LIMIT_KEYS, type SessionLimits } from './limits.js';
@@ -80,6 +81,11 @@ export interface RouterOptions {
   maxMessageSize?: number;
   /** Enforce sequential request IDs (spec: a non-sequential one is a protocol violation). Default true. */
   strictRequestIds?: boolean;
+  /**
+   * Nesting limit of the listeners' serializers, both ways (16..1024, default 512): a deeper
+   * message is refused on receipt (ABORT protocol_violation) and cannot be sent.
+   */
+  maxNestingDepth?: number;
   /** Per-session limits for every realm (registrations, subscriptions, pending calls); docs/limits.md. */
   limits?: Partial<SessionLimits>;
 }
@@ -90,6 +96,7 @@ export interface NormalizedRouterOptions {
   helloTimeout: number;
   maxMessageSize: number;
   strictRequestIds: boolean;
+  maxNestingDepth: number;
   limits: Partial<SessionLimits>;
 }
 
@@ -147,6 +154,14 @@ function checkListener(value: unknown, at: number): ListenerConfig {
 function checkNonNegative(value: unknown, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (!(Number.isInteger(value) && (value as number) >= 0)) throw bad(`${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
+  return value as number;
+}
+
+function checkNestingDepth(value: unknown): number {
+  if (value === undefined) return DEFAULT_MAX_DEPTH;
+  if (!(Number.isInteger(value) && (value as number) >= MIN_CONFIGURABLE_DEPTH && (value as number) <= MAX_CONFIGURABLE_DEPTH)) {
+    throw bad(`maxNestingDepth must be an integer in ${MIN_CONFIGURABLE_DEPTH}..${MAX_CONFIGURABLE_DEPTH}, got ${JSON.stringify(value)}`);
+  }
   return value as number;
 }
 
@@ -219,6 +234,7 @@ export function normalizeRouterOptions(options: unknown): NormalizedRouterOption
     helloTimeout: checkTimerDelay(options['helloTimeout'], 'helloTimeout', 10_000),
     maxMessageSize: checkNonNegative(options['maxMessageSize'], 'maxMessageSize', 16 * 1024 * 1024),
     strictRequestIds: strict ?? true,
+    maxNestingDepth: checkNestingDepth(options['maxNestingDepth']),
     limits: options['limits'] === undefined ? {} : checkLimits(options['limits'], 'limits'),
   };
 }

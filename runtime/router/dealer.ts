@@ -16,7 +16,7 @@
  */
 import { MessageType } from '../wamp/message-types.js';
 import {
-  errorMessage, interruptMessage, invocationMessage, resultMessage, unregisteredMessage, type ErrorMessage, type InvocationDetailsDict,
+  errorMessage, interruptMessage, invocationMessage, resultMessage, unregisteredMessage, withPayload, type ErrorMessage, type InvocationDetailsDict,
 } from '../wamp/messages.js';
 import { ErrorUri } from '../wamp/uris.js';
 import type { RouterPeer } from './peer.js';
@@ -25,6 +25,7 @@ import type { Args, Kwargs } from './broker.js';
 import { UriIndex, isMatchPolicy, type UriMatch } from './uri-matcher.js';
 import { CalleeList, isInvokePolicy, type InvokePolicy } from './invoke-policy.js';
 import { CallTable, type Invocation } from './call-table.js';
+import { passthruKeys, supportsPassthru } from './passthru.js';
 import { setLongTimeout } from '../long-timeout.js';
 import { DEFAULT_SESSION_LIMITS, LimitErrorUri, type SessionLimits } from './limits.js';
 import { chooseCallee } from './guarded-routing.js';
@@ -46,6 +47,8 @@ export interface CallRequest {
   options: Record<string, unknown>;
   args?: Args;
   kwargs?: Kwargs;
+  /** A passthru payload in Autobahn's form (passthru.ts), forwarded untouched. */
+  payload?: Uint8Array | undefined;
   /** Disclose the caller although it did not ask (authorization's disclose.caller). */
   discloseCaller?: boolean;
 }
@@ -55,6 +58,7 @@ export interface YieldRequest {
   options: Record<string, unknown>;
   args?: Args;
   kwargs?: Kwargs;
+  payload?: Uint8Array | undefined;
 }
 
 export interface InvocationErrorRequest {
@@ -63,6 +67,7 @@ export interface InvocationErrorRequest {
   error: string;
   args?: Args;
   kwargs?: Kwargs;
+  payload?: Uint8Array | undefined;
 }
 
 /** A callee leaving a registration; `deleted` when it was the last one. */
@@ -238,6 +243,11 @@ export class LocalDealer implements Dealer {
       caller.send(errorMessage(MessageType.CALL, call.request, {}, ErrorUri.FEATURE_NOT_SUPPORTED, ['the callee does not support progressive call invocations']));
       return;
     }
+    const passthru = passthruKeys(call.options);
+    if (passthru !== undefined && !supportsPassthru(callee, 'callee')) {
+      caller.send(errorMessage(MessageType.CALL, call.request, {}, ErrorUri.FEATURE_NOT_SUPPORTED, ['the callee does not support payload passthru mode']));
+      return;
+    }
     const invocationRequest = callee.nextRequestId();
     const receiveProgress = call.options['receive_progress'] === true && callee.hasFeature('callee', 'progressive_call_results');
     const inv: Invocation = {
@@ -245,7 +255,7 @@ export class LocalDealer implements Dealer {
       receiveProgress, progressIn: progress, canceled: false, timer: null,
     };
     this.#calls.add(inv);
-    const details: InvocationDetailsDict = {};
+    const details: InvocationDetailsDict = passthru ?? {};
     if (found.match !== 'exact') details.procedure = call.procedure;
     if (receiveProgress) details.receive_progress = true;
     if (progress) details.progress = true;
@@ -257,7 +267,7 @@ export class LocalDealer implements Dealer {
     const timeout = call.options['timeout'];
     const forward = typeof timeout === 'number' && Number.isInteger(timeout) && timeout > 0 && found.forwardTimeout && callee.hasFeature('callee', 'call_timeout');
     if (forward) details.timeout = timeout;
-    if (!callee.send(invocationMessage(invocationRequest, found.id, details, call.args, call.kwargs))) {
+    if (!callee.send(withPayload(invocationMessage(invocationRequest, found.id, details, call.args, call.kwargs), call.payload))) {
       this.#calls.forget(inv);
       caller.send(callError(inv, ErrorUri.INVALID_PAYLOAD, UNDELIVERABLE_CALL));
       return;
@@ -310,11 +320,20 @@ export class LocalDealer implements Dealer {
       inv.caller.send(callError(inv, ErrorUri.CANCELED, 'call canceled by caller'));
       return true;
     }
+    const passthru = passthruKeys(reply.options);
+    if (passthru !== undefined && !supportsPassthru(inv.caller, 'caller')) {
+      // The caller could not read it: it gets the error, and the callee stops (passthru.ts).
+      this.#calls.forget(inv);
+      if (progress) this.#stopCallee(inv, 'killnowait');
+      inv.caller.send(callError(inv, ErrorUri.FEATURE_NOT_SUPPORTED, 'the callee answered in payload passthru mode, which the caller does not support'));
+      return true;
+    }
     if (progress) {
       // A progressive YIELD for a caller that did not ask for progress is dropped, as
       // Crossbar does, rather than ending the call early. One the caller cannot receive ends
       // the call: the caller got ERROR invalid_payload instead (outbound.ts); the callee stops.
-      if (inv.receiveProgress && !inv.caller.send(resultMessage(inv.callRequest, { progress: true }, reply.args, reply.kwargs))) {
+      const result = withPayload(resultMessage(inv.callRequest, passthru === undefined ? { progress: true } : { ...passthru, progress: true }, reply.args, reply.kwargs), reply.payload);
+      if (inv.receiveProgress && !inv.caller.send(result)) {
         this.#calls.forget(inv);
         this.#stopCallee(inv, 'killnowait');
       }
@@ -322,7 +341,7 @@ export class LocalDealer implements Dealer {
     }
     this.#calls.forget(inv);
     // A result the caller cannot receive reaches it as ERROR invalid_payload (outbound.ts).
-    inv.caller.send(resultMessage(inv.callRequest, {}, reply.args, reply.kwargs));
+    inv.caller.send(withPayload(resultMessage(inv.callRequest, passthru ?? {}, reply.args, reply.kwargs), reply.payload));
     return true;
   }
 
@@ -331,7 +350,12 @@ export class LocalDealer implements Dealer {
     if (inv === undefined) return false;
     this.#calls.forget(inv);
     const error = inv.canceled ? ErrorUri.CANCELED : reply.error;
-    inv.caller.send(errorMessage(MessageType.CALL, inv.callRequest, {}, error, reply.args, reply.kwargs));
+    const passthru = passthruKeys(reply.details);
+    if (passthru !== undefined && !supportsPassthru(inv.caller, 'caller')) {
+      inv.caller.send(callError(inv, ErrorUri.FEATURE_NOT_SUPPORTED, 'the callee answered in payload passthru mode, which the caller does not support'));
+      return true;
+    }
+    inv.caller.send(withPayload(errorMessage(MessageType.CALL, inv.callRequest, passthru ?? {}, error, reply.args, reply.kwargs), reply.payload));
     return true;
   }
 
@@ -396,8 +420,9 @@ export class LocalDealer implements Dealer {
 
   #continueCall(inv: Invocation, call: CallRequest, progress: boolean): void {
     inv.progressIn = progress;
-    const details: InvocationDetailsDict = progress ? { progress: true } : {};
-    if (inv.callee.send(invocationMessage(inv.invocationRequest, inv.registrationId, details, call.args, call.kwargs))) return;
+    const details: InvocationDetailsDict = passthruKeys(call.options) ?? {};
+    if (progress) details.progress = true;
+    if (inv.callee.send(withPayload(invocationMessage(inv.invocationRequest, inv.registrationId, details, call.args, call.kwargs), call.payload))) return;
     // A chunk the callee cannot receive ends the call: it must not wait for the rest.
     this.#calls.forget(inv);
     this.#stopCallee(inv, 'killnowait');

@@ -15,6 +15,9 @@ export const ROUTER_ROLES = {
       subscription_revocation: true,
       session_meta_api: true,
       subscription_meta_api: true,
+      // Both names of one feature: the spec's, and Autobahn's/Crossbar's (enc_algo form); passthru.ts.
+      payload_passthru_mode: true,
+      payload_transparency: true,
     },
   },
   dealer: {
@@ -30,6 +33,8 @@ export const ROUTER_ROLES = {
       session_meta_api: true,
       registration_meta_api: true,
       testament_meta_api: true,
+      payload_passthru_mode: true,
+      payload_transparency: true,
     },
   },
 } as const;

@@ -39,10 +39,11 @@ const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = 8080;
 const DEFAULT_PATH = '/ws';
 
-export async function startListener(config: ListenerConfig, accept: Accept, maxMessageSize: number): Promise<RunningListener> {
+/** `maxDepth`: the serializers' nesting limit (router option maxNestingDepth). */
+export async function startListener(config: ListenerConfig, accept: Accept, maxMessageSize: number, maxDepth?: number): Promise<RunningListener> {
   const running = config.type === 'websocket'
-    ? await startWebSocket(config, accept, maxMessageSize)
-    : await startRawSocket(config, accept, maxMessageSize);
+    ? await startWebSocket(config, accept, maxMessageSize, maxDepth)
+    : await startRawSocket(config, accept, maxMessageSize, maxDepth);
   for (const address of running.addresses) log.info(`listening on ${address}`);
   return running;
 }
@@ -95,11 +96,11 @@ function trackSockets(server: net.Server): Set<net.Socket> {
   return sockets;
 }
 
-async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, maxMessageSize: number): Promise<RunningListener> {
+async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, maxMessageSize: number, maxDepth?: number): Promise<RunningListener> {
   const host = config.host ?? DEFAULT_HOST;
   const port = config.port ?? DEFAULT_PORT;
   const path = config.path ?? DEFAULT_PATH;
-  const serializers = serializersOf(config.serializers);
+  const serializers = serializersOf(config.serializers, maxDepth === undefined ? undefined : { maxDepth });
   const subprotocols = serializers.map((s) => s.subprotocol);
   const wss = new WebSocketServer({
     subprotocols,
@@ -117,7 +118,7 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
     log.info(() => `refused WebSocket handshake from ${info.peer}: HTTP ${info.status} ${info.reason}`);
   });
   wss.on('connection', (connection) => {
-    const transport = WebSocketTransport.accept(connection, { maxMessageSize });
+    const transport = WebSocketTransport.accept(connection, { maxMessageSize }, serializers);
     if (transport === null) {
       log.info(() => `closed WebSocket from ${connection.peer}: it agreed no WAMP subprotocol (offer one of ${subprotocols.join(', ')})`);
       void connection.close(1002, 'no WAMP subprotocol').catch(() => {});
@@ -170,8 +171,8 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
   };
 }
 
-async function startRawSocket(config: RawSocketListenerConfig, accept: Accept, maxMessageSize: number): Promise<RunningListener> {
-  const serializers: Serializer[] = serializersOf(config.serializers);
+async function startRawSocket(config: RawSocketListenerConfig, accept: Accept, maxMessageSize: number, maxDepth?: number): Promise<RunningListener> {
+  const serializers: Serializer[] = serializersOf(config.serializers, maxDepth === undefined ? undefined : { maxDepth });
   const server = net.createServer({ noDelay: true }, (socket) => acceptRawSocket(socket, { serializers, maxMessageSize: rawSocketLimit(maxMessageSize) }, accept));
   const sockets = trackSockets(server);
   if (config.unixPath !== undefined) {

@@ -33,10 +33,13 @@ const log = logger('router');
  */
 export class SharedMessage {
   readonly message: WampMessage;
-  /** Encoded forms by transport cache key; transports' `sendShared` fill it. */
-  readonly encoded = new Map<string, Uint8Array | string>();
+  /**
+   * Encoded forms by serializer instance (or a key a transport derives from one); transports'
+   * `sendShared` fill it. Not by name: two instances of a format may have different limits.
+   */
+  readonly encoded = new Map<object, Uint8Array | string>();
   #wire: unknown[] | null = null;
-  #failed: Map<string, unknown> | null = null;
+  #failed: Map<object | string, unknown> | null = null;
 
   constructor(message: WampMessage) {
     this.message = message;
@@ -47,11 +50,11 @@ export class SharedMessage {
   }
 
   /** Why `serializer` could not encode it, if it was tried and failed. */
-  failure(serializer: string): unknown {
+  failure(serializer: object | string): unknown {
     return this.#failed?.get(serializer);
   }
 
-  failed(serializer: string, error: unknown): void {
+  failed(serializer: object | string, error: unknown): void {
     (this.#failed ??= new Map()).set(serializer, error);
   }
 }
@@ -71,7 +74,7 @@ export function deliver(transport: WampTransport, session: number, message: Wamp
 
 /** `deliver` for a shared message: encoded once per serializer through the message's cache. */
 export function deliverShared(transport: WampTransport, session: number, shared: SharedMessage): boolean {
-  const serializer = transport.serializerName;
+  const serializer = transport.serializer ?? transport.serializerName;
   const earlier = shared.failure(serializer);
   if (earlier !== undefined) return undeliverable(transport, session, shared.message, earlier);
   try {

@@ -183,7 +183,7 @@ export class LocalRealm implements RoutingCore {
     }
     return this.#authorized(peer, guard(msg.topic, AuthorizeAction.PUBLISH, msg, acknowledge), (decision) => {
       const publication = this.broker.publish(peer, {
-        topic: msg.topic, options: msg.options, args: msg.args, kwargs: msg.kwargs, disclosePublisher: decision.disclose,
+        topic: msg.topic, options: msg.options, args: msg.args, kwargs: msg.kwargs, payload: msg.payload, disclosePublisher: decision.disclose,
       });
       if (acknowledge) peer.send(publishedMessage(msg.request, publication));
     });
@@ -224,7 +224,8 @@ export class LocalRealm implements RoutingCore {
 
   call(peer: RouterPeer, msg: CallMessage): Handled {
     const request: CallRequest = {
-      request: msg.request, procedure: msg.procedure, options: msg.options, args: msg.args, kwargs: msg.kwargs, discloseCaller: false,
+      request: msg.request, procedure: msg.procedure, options: msg.options, args: msg.args, kwargs: msg.kwargs, payload: msg.payload,
+      discloseCaller: false,
     };
     // A progressive call's continuation: authorized with its first CALL.
     if (this.dealer.hasCall(peer, msg.request)) return this.dealer.call(peer, request);
@@ -248,11 +249,13 @@ export class LocalRealm implements RoutingCore {
   }
 
   yield(peer: RouterPeer, msg: YieldMessage): void {
-    this.dealer.yield(peer, { request: msg.request, options: msg.options, args: msg.args, kwargs: msg.kwargs });
+    this.dealer.yield(peer, { request: msg.request, options: msg.options, args: msg.args, kwargs: msg.kwargs, payload: msg.payload });
   }
 
   invocationError(peer: RouterPeer, msg: ErrorMessage): void {
-    this.dealer.invocationError(peer, { request: msg.request, details: msg.details, error: msg.error, args: msg.args, kwargs: msg.kwargs });
+    this.dealer.invocationError(peer, {
+      request: msg.request, details: msg.details, error: msg.error, args: msg.args, kwargs: msg.kwargs, payload: msg.payload,
+    });
   }
 
   // ---- administration ----

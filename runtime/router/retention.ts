@@ -15,7 +15,7 @@
  * with it, since they are no longer the latest).
  */
 import { createError } from '../errors.js';
-import { eventMessage, type EventDetailsDict, type EventMessage } from '../wamp/messages.js';
+import { eventMessage, withPayload, type EventDetailsDict, type EventMessage } from '../wamp/messages.js';
 import { RouterErrorCode } from './error-codes.js';
 import { isReceiver, type PublishFilter } from './event-filter.js';
 import { matchesPattern, MatchPolicy, type UriMatch } from './uri-matcher.js';
@@ -33,6 +33,8 @@ export interface RetainedEvent {
   readonly details: Readonly<Record<string, unknown>>;
   readonly args?: readonly unknown[];
   readonly kwargs?: Readonly<Record<string, unknown>>;
+  /** A passthru payload in Autobahn's form (router/passthru.ts). */
+  readonly payload?: Uint8Array;
 }
 
 export interface RetentionOptions {
@@ -202,5 +204,6 @@ function slotBytes(slot: TopicSlot): number {
 export function retainedEventMessage(subscriptionId: number, event: RetainedEvent, patternSubscription: boolean): EventMessage {
   const details: EventDetailsDict = { ...event.details, retained: true };
   if (patternSubscription) details.topic = event.topic;
-  return eventMessage(subscriptionId, event.publication, details, event.args as unknown[] | undefined, event.kwargs as Record<string, unknown> | undefined);
+  const message = eventMessage(subscriptionId, event.publication, details, event.args as unknown[] | undefined, event.kwargs as Record<string, unknown> | undefined);
+  return withPayload(message, event.payload);
 }

@@ -19,13 +19,15 @@ export type State = (typeof State)[keyof typeof State];
 
 /** What the peer may send in each state. */
 export const ACCEPTS: Readonly<Record<State, ReadonlySet<MessageType>>> = {
-  [State.AWAITING_HELLO]: new Set([MessageType.HELLO]),
+  // ABORT in every state with a peer that may still talk: the peer has ended the session, and
+  // answering its ABORT with another would only add noise (the transport is closed, no reply).
+  [State.AWAITING_HELLO]: new Set([MessageType.HELLO, MessageType.ABORT]),
   [State.AUTHENTICATING]: new Set([MessageType.AUTHENTICATE, MessageType.ABORT]),
   [State.JOINED]: new Set([
-    MessageType.GOODBYE,
+    MessageType.ABORT, MessageType.GOODBYE,
     MessageType.SUBSCRIBE, MessageType.UNSUBSCRIBE, MessageType.PUBLISH,
     MessageType.REGISTER, MessageType.UNREGISTER, MessageType.CALL, MessageType.CANCEL, MessageType.YIELD, MessageType.ERROR,
   ]),
-  [State.SHUTTING_DOWN]: new Set([MessageType.GOODBYE]),
+  [State.SHUTTING_DOWN]: new Set([MessageType.GOODBYE, MessageType.ABORT]),
   [State.CLOSED]: new Set(),
 };

@@ -33,6 +33,7 @@ import {
 import { ACCEPTS, State } from './router-session-states.js';
 import { RequestIds, RequestOrder } from './router-session-ids.js';
 import { withoutUndefined } from './router-session-input.js';
+import { passthruViolation } from './passthru.js';
 import { logger } from '../log.js';
 
 const log = logger('router');
@@ -195,6 +196,11 @@ export class RouterSession implements RouterPeer {
       this.abort(ErrorUri.PROTOCOL_VIOLATION, `${MESSAGE_NAME[msg.type]} is not allowed in state ${this.#state}`);
       return;
     }
+    const passthru = passthruViolation(this, msg);
+    if (passthru !== undefined) {
+      this.abort(ErrorUri.PROTOCOL_VIOLATION, passthru);
+      return;
+    }
     try {
       const pending = this.#dispatch(msg, earlier);
       if (pending instanceof Promise) {
@@ -216,7 +222,8 @@ export class RouterSession implements RouterPeer {
       case MessageType.HELLO: return this.#hello(msg);
       case MessageType.AUTHENTICATE: return this.#authenticate(msg);
       case MessageType.ABORT:
-        // The client gave up joining (e.g. it cannot answer the CHALLENGE): no reply, just close.
+        // The client gave up (joining, e.g. it cannot answer the CHALLENGE, or its session):
+        // no reply, just close; what it sends after is ignored (CLOSED).
         return this.#close();
       case MessageType.GOODBYE: return this.#goodbye(msg);
       case MessageType.SUBSCRIBE: return realm?.subscribe(this, msg);

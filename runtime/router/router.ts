@@ -82,7 +82,7 @@ export class Router {
     const started: RunningListener[] = [];
     try {
       for (const config of this.options.listeners) {
-        started.push(await startListener(config, (transport) => this.attach(transport), this.options.maxMessageSize));
+        started.push(await startListener(config, (transport) => this.attach(transport), this.options.maxMessageSize, this.options.maxNestingDepth));
       }
     } catch (error) {
       await Promise.all(started.map((l) => l.close()));

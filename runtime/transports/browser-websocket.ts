@@ -23,8 +23,10 @@ export interface W3CWebSocket {
 export type W3CWebSocketConstructor = new (url: string, protocols?: string | string[]) => W3CWebSocket;
 
 export interface BrowserWebSocketOptions {
-  /** Serializers to offer, most preferred first. Default cbor, msgpack, json. */
+  /** Serializers to offer, most preferred first: names or instances. Default cbor, msgpack, json. */
   serializers?: SerializerSpec[];
+  /** Nesting limit (16..1024, default 512) of the serializers given by name. */
+  maxDepth?: number;
   /** A WebSocket constructor (default: globalThis.WebSocket). */
   WebSocket?: W3CWebSocketConstructor;
   /** Give up on the opening handshake after this many ms (default 10 000). */
@@ -55,6 +57,10 @@ export class BrowserWebSocketTransport extends BaseTransport {
     socket.addEventListener('close', (event: { wasClean?: boolean; code?: number; reason?: string }) => {
       this.closed({ wasClean: event.wasClean === true, ...(event.code === undefined ? {} : { code: event.code }), reason: event.reason ?? '' });
     });
+  }
+
+  get serializer(): Serializer {
+    return this.#serializer;
   }
 
   send(message: unknown[]): void {
@@ -98,7 +104,7 @@ export class BrowserWebSocketTransport extends BaseTransport {
 
 /** Opens a browser WebSocket to a WAMP router; resolves once a WAMP subprotocol was agreed. */
 export function connectBrowserWebSocket(url: string, options: BrowserWebSocketOptions = {}): Promise<BrowserWebSocketTransport> {
-  const offered = serializersOf(options.serializers);
+  const offered = serializersOf(options.serializers, options.maxDepth === undefined ? undefined : { maxDepth: options.maxDepth });
   const Ctor = options.WebSocket ?? (globalThis as { WebSocket?: W3CWebSocketConstructor }).WebSocket;
   if (Ctor === undefined) {
     return Promise.reject(createError(TransportErrorCode.INVALID_OPTION, 'no WebSocket implementation: globalThis.WebSocket is missing; pass options.WebSocket'));
@@ -144,7 +150,10 @@ export function connectBrowserWebSocket(url: string, options: BrowserWebSocketOp
 
 export interface BrowserTransportConfig {
   url: string;
-  serializers?: Array<'json' | 'msgpack' | 'cbor'>;
+  /** Serializers to offer, most preferred first: names or instances. */
+  serializers?: SerializerSpec[];
+  /** Nesting limit (16..1024, default 512) of the serializers given by name. */
+  maxDepth?: number;
   maxMessageSize?: number;
 }
 
@@ -156,6 +165,7 @@ export function browserTransportFactory(entry: string | BrowserTransportConfig, 
   }
   return () => connectBrowserWebSocket(config.url, {
     ...(config.serializers === undefined ? {} : { serializers: config.serializers }),
+    ...(config.maxDepth === undefined ? {} : { maxDepth: config.maxDepth }),
     ...(config.maxMessageSize === undefined ? {} : { maxMessageSize: config.maxMessageSize }),
     ...(WebSocketImpl === undefined ? {} : { WebSocket: WebSocketImpl }),
   });

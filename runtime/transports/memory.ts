@@ -46,6 +46,10 @@ class MemoryTransport extends BaseTransport {
     queueMicrotask(() => other.receive(data));
   }
 
+  get serializer(): TransportSerializer | undefined {
+    return this.#serializer;
+  }
+
   receive(data: Uint8Array | string): void {
     const serializer = this.#serializer;
     if (serializer === undefined) return;

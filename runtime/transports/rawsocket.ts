@@ -118,6 +118,10 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     return this.#serializer?.name ?? 'none';
   }
 
+  get serializer(): Serializer | undefined {
+    return this.#serializer ?? undefined;
+  }
+
   /** The largest message the peer accepts. */
   get peerMaxMessageSize(): number {
     return this.#peerMax;
@@ -136,10 +140,10 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     this.#write(RawSocketFrameType.REGULAR, bytes);
   }
 
-  sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void {
+  sendShared(message: unknown[], cache: Map<object, Uint8Array | string>): void {
     const serializer = this.#serializer;
     if (!this.isOpen || serializer === null) return;
-    const key = `rs:${serializer.name}`;
+    const key = rawSocketKey(serializer);
     let bytes = cache.get(key) as Uint8Array | undefined;
     if (bytes === undefined) {
       const data = serializer.serialize(message);
@@ -297,6 +301,17 @@ export interface RawSocketAcceptOptions extends RawSocketOptions {
   serializers: readonly Serializer[];
 }
 
+/**
+ * The shared-encoding cache key of a serializer on RawSocket: its own object, since RawSocket
+ * stores bytes where a WebSocket stores JSON text (one cache serves both for one event).
+ */
+const RAW_KEYS = new WeakMap<Serializer, object>();
+function rawSocketKey(serializer: Serializer): object {
+  let key = RAW_KEYS.get(serializer);
+  if (key === undefined) RAW_KEYS.set(serializer, (key = {}));
+  return key;
+}
+
 /** Router side: runs the handshake on an accepted socket, then hands the transport over. */
 export function acceptRawSocket(socket: net.Socket, options: RawSocketAcceptOptions, accept: (transport: RawSocketTransport) => void): void {
   const { serializers, ...rest } = options;
@@ -308,8 +323,10 @@ export function acceptRawSocket(socket: net.Socket, options: RawSocketAcceptOpti
 }
 
 export interface RawSocketClientOptions extends RawSocketOptions {
-  /** The one serializer to ask for (RawSocket negotiates exactly one). Default 'cbor'. */
+  /** The one serializer to ask for (RawSocket negotiates exactly one): a name or an instance. Default 'cbor'. */
   serializer?: SerializerSpec;
+  /** Nesting limit (16..1024, default 512) of a serializer given by name. */
+  maxDepth?: number;
 }
 
 /** Parses rs://host:port, tcp://host:port, unix:/path, unix:///path. */
@@ -330,8 +347,8 @@ export function parseRawSocketUrl(url: string): { host: string; port: number } |
 
 /** Connects to a WAMP router over RawSocket; resolves once the handshake succeeded. */
 export async function connectRawSocketTransport(url: string, options: RawSocketClientOptions = {}): Promise<RawSocketTransport> {
-  const { serializer: spec = 'cbor', ...rest } = options;
-  const serializer = serializerOf(spec);
+  const { serializer: spec = 'cbor', maxDepth, ...rest } = options;
+  const serializer = serializerOf(spec, maxDepth === undefined ? undefined : { maxDepth });
   const target = parseRawSocketUrl(url);
   const socket = await new Promise<net.Socket>((resolve, reject) => {
     const s = 'path' in target ? net.connect(target.path) : net.connect(target.port, target.host);

@@ -49,14 +49,21 @@ export interface WampTransport {
   readonly serializerName: string;
   /** The peer, for logs: "tcp:127.0.0.1:5000", "unix:/tmp/s", "memory". */
   readonly peer: string;
+  /**
+   * The serializer instance in use (absent when messages pass as values, or before a RawSocket
+   * handshake chose one). Caches of encoded messages are keyed by it, not by its name: two
+   * instances of one format may have different limits (a nesting depth).
+   */
+  readonly serializer?: TransportSerializer | undefined;
   readonly isOpen: boolean;
   /** Sends one WAMP message. Dropped silently once the transport is closed. */
   send(message: unknown[]): void;
   /**
    * Sends a message that goes unchanged to many peers (an EVENT): serialized once per
-   * serializer through `cache` (keyed by serializer name) instead of once per peer.
+   * serializer through `cache` (keyed by serializer instance, or a key object derived from it)
+   * instead of once per peer.
    */
-  sendShared?(message: unknown[], cache: Map<string, Uint8Array | string>): void;
+  sendShared?(message: unknown[], cache: Map<object, Uint8Array | string>): void;
   /** Closes the transport (a no-op when already closed). */
   close(code?: number, reason?: string): void;
   on<K extends keyof TransportEvents>(event: K, listener: TransportEvents[K]): this;

@@ -48,9 +48,17 @@ export class WebSocketTransport extends BaseTransport {
     connection.on('error', () => {});
   }
 
-  /** Wraps a server-side connection whose subprotocol names a WAMP serialization. */
-  static accept(connection: WebSocketConnection, options: WebSocketTransportOptions = {}): WebSocketTransport | null {
-    const serializer = serializerBySubprotocol(connection.subprotocol ?? '');
+  get serializer(): Serializer {
+    return this.#serializer;
+  }
+
+  /**
+   * Wraps a server-side connection whose subprotocol names a WAMP serialization: one of
+   * `offered` (a listener's instances, with its limits) when given, else the shared instance.
+   */
+  static accept(connection: WebSocketConnection, options: WebSocketTransportOptions = {}, offered?: readonly Serializer[]): WebSocketTransport | null {
+    const subprotocol = connection.subprotocol ?? '';
+    const serializer = offered === undefined ? serializerBySubprotocol(subprotocol) : offered.find((s) => s.subprotocol === subprotocol);
     if (serializer === undefined) return null;
     log.debug(() => `accepted WebSocket from ${connection.peer}: subprotocol ${connection.subprotocol ?? '(none)'}, extensions ${connection.extensions === '' ? '(none)' : connection.extensions}`);
     return new WebSocketTransport(connection, serializer, options);
@@ -63,18 +71,19 @@ export class WebSocketTransport extends BaseTransport {
   }
 
   /**
-   * One message to many receivers: serialized once per serializer and kept as the bytes the
-   * engine sends, so a JSON event to 1,000 subscribers is encoded to UTF-8 once, not 1,000 times.
+   * One message to many receivers: serialized once per serializer instance and kept as the bytes
+   * the engine sends, so a JSON event to 1,000 subscribers is encoded to UTF-8 once, not 1,000 times.
    */
-  sendShared(message: unknown[], cache: Map<string, Uint8Array | string>): void {
+  sendShared(message: unknown[], cache: Map<object, Uint8Array | string>): void {
     if (!this.isOpen) return;
-    let bytes = cache.get(this.serializerName) as Buffer | undefined;
+    const serializer = this.#serializer;
+    let bytes = cache.get(serializer) as Buffer | undefined;
     if (bytes === undefined) {
-      const data = this.#serializer.serialize(message);
+      const data = serializer.serialize(message);
       bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-      cache.set(this.serializerName, bytes);
+      cache.set(serializer, bytes);
     }
-    this.connection.sendMessage(bytes, this.#serializer.isBinary);
+    this.connection.sendMessage(bytes, serializer.isBinary);
   }
 
   close(code: number = NORMAL_CLOSE, reason = ''): void {
@@ -118,14 +127,19 @@ export class WebSocketTransport extends BaseTransport {
 }
 
 export interface WebSocketClientOptions extends Omit<ConnectOptions, 'protocols'>, WebSocketTransportOptions {
-  /** Serializers to offer, most preferred first. Default cbor, msgpack, json. */
+  /** Serializers to offer, most preferred first: names or instances. Default cbor, msgpack, json. */
   serializers?: SerializerSpec[];
+  /**
+   * Nesting limit (16..1024, default 512) of the serializers named in `serializers`; an
+   * instance passed there keeps its own.
+   */
+  maxDepth?: number;
 }
 
 /** Connects to a WAMP router over WebSocket; resolves once the handshake agreed a serializer. */
 export async function connectWebSocketTransport(url: string | URL, options: WebSocketClientOptions = {}): Promise<WebSocketTransport> {
-  const { serializers, maxMessageSize, ...wsOptions } = options;
-  const offered = serializersOf(serializers);
+  const { serializers, maxMessageSize, maxDepth, ...wsOptions } = options;
+  const offered = serializersOf(serializers, maxDepth === undefined ? undefined : { maxDepth });
   log.debug(() => `connecting to ${String(url)} offering ${offered.map((s) => s.subprotocol).join(', ')}`);
   const connection = await connect(url, { ...wsOptions, protocols: offered.map((s) => s.subprotocol) });
   log.debug(() => `connected to ${String(url)}: subprotocol ${connection.subprotocol ?? '(none)'}, extensions ${connection.extensions === '' ? '(none)' : connection.extensions}`);

@@ -9,6 +9,7 @@
  */
 import { Emitter } from '../transports/emitter.js';
 import type { TransportConnector, WampTransport } from '../transports/transport.js';
+import type { SerializerSpec } from '../transports/serializer-choice.js';
 import { createError } from '../errors.js';
 import { WampErrorCode } from './error-codes.js';
 import { ApplicationSession, type CloseDetails, type SessionConfig, type SessionDetails } from './session.js';
@@ -20,8 +21,13 @@ const log = logger('wamp:component');
 /** A transport as configured: a URL, or a URL with options for that kind of transport. */
 export interface TransportConfig {
   url: string;
-  /** WebSocket: serializers to offer, most preferred first. RawSocket: the first one is asked for. */
-  serializers?: Array<'json' | 'msgpack' | 'cbor'>;
+  /**
+   * WebSocket: serializers to offer, most preferred first. RawSocket: the first one is asked
+   * for. Names ('json', 'msgpack', 'cbor') or Serializer instances (`createSerializer`).
+   */
+  serializers?: SerializerSpec[];
+  /** Nesting limit (16..1024, default 512) of the serializers given by name. */
+  maxDepth?: number;
   /** Largest message accepted, in bytes. */
   maxMessageSize?: number;
   /**

@@ -108,27 +108,63 @@ export function readPayload(a: readonly unknown[], at: number, dict: WampDict, w
     out.payload = first;
     return;
   }
-  if (!Array.isArray(first)) {
-    throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}.Arguments must be a list, got ${describe(first)}`);
+  // Tolerated (docs/wamp-protocol.md, "Tolerated deviations"): a null (or CBOR undefined)
+  // Arguments or ArgumentsKw is read as absent; fox-wamp writes `[50, 1, {}, [1], null]`.
+  if (!isNil(first)) {
+    if (!Array.isArray(first)) {
+      throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}.Arguments must be a list, got ${describe(first)}`);
+    }
+    out.args = first;
   }
-  out.args = first;
   if (a.length > at + 1) {
     const kw = a[at + 1];
-    if (!isDict(kw)) {
-      throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}.ArgumentsKw must be a dict, got ${describe(kw)}`);
+    if (!isNil(kw)) {
+      if (!isDict(kw)) {
+        throw protocolError(ProtocolErrorCode.INVALID_PAYLOAD, `${where}.ArgumentsKw must be a dict, got ${describe(kw)}`);
+      }
+      out.kwargs = kw;
     }
-    out.kwargs = kw;
   }
-  if (isPptPassthru(dict)) checkPptPayload(out, where);
+  if (isPptPassthru(dict)) checkPptPayload(out, dict, where);
 }
 
-function checkPptPayload(p: PayloadFields, where: string): void {
+/**
+ * Gives a constructed message the passthru payload of Autobahn's form (the bytes in place of
+ * Arguments), which the constructors leave out so that every other message keeps one shape.
+ */
+export function withPayload<M extends PayloadFields>(message: M, payload: Uint8Array | undefined): M {
+  if (payload !== undefined) {
+    message.args = undefined;
+    message.kwargs = undefined;
+    message.payload = payload;
+  }
+  return message;
+}
+
+/** null, or CBOR's undefined: what some peers write for an element they mean to leave out. */
+export function isNil(value: unknown): value is null | undefined {
+  return value === null || value === undefined;
+}
+
+/**
+ * The spec's passthru payload: one item in Arguments, ArgumentsKw absent or empty. The item is
+ * binary, except with `ppt_serializer` native (or none, which means native): then "no additional
+ * serialization will be applied" and the item is a value the session serializer carries (wampy
+ * sends its `{args, kwargs}` dict there).
+ */
+function checkPptPayload(p: PayloadFields, dict: WampDict, where: string): void {
   const args = p.args;
   const kwEmpty = p.kwargs === undefined || Object.keys(p.kwargs).length === 0;
-  if (args === undefined || (args.length === 1 && args[0] instanceof Uint8Array && kwEmpty)) return;
+  if (args === undefined && kwEmpty) return;
+  const serializer = dict['ppt_serializer'];
+  const native = serializer === undefined || serializer === 'native';
+  const item = args?.[0];
+  // Tolerated (docs/wamp-protocol.md): with ppt_serializer json, wampy sends the JSON text itself.
+  const binary = item instanceof Uint8Array || (serializer === 'json' && typeof item === 'string');
+  if (args !== undefined && args.length === 1 && kwEmpty && (native || binary)) return;
   throw protocolError(
     ProtocolErrorCode.INVALID_PAYLOAD,
-    `${where}: ppt_scheme set, Arguments must hold one binary item and ArgumentsKw must be absent or empty`,
+    `${where}: ppt_scheme set, Arguments must hold one ${native ? 'item' : 'binary item'} and ArgumentsKw must be absent or empty`,
   );
 }
 

@@ -7,7 +7,7 @@
 import { isValidUri } from './uris.js';
 import { isValidId } from './ids.js';
 import { ProtocolErrorCode, protocolError } from './protocol-error.js';
-import { describe, isDict, type CheckContext, type WampDict } from './message-fields.js';
+import { describe, isDict, isNil, type CheckContext, type WampDict } from './message-fields.js';
 
 /** A check for one key's value; `what` completes "must be ...". */
 export interface ValueCheck {
@@ -40,6 +40,9 @@ export function checkDictKeys(dict: WampDict, schema: DictSchema, where: string,
 
 /** A dict element (Options, Details, Extra) whose keys follow `schema`, or any keys if null. */
 export function checkDict<T extends WampDict = WampDict>(value: unknown, where: string, schema: DictSchema | null, ctx: CheckContext): T {
+  // Tolerated (docs/wamp-protocol.md): a null Options/Details/Extra is read as an empty dict.
+  // A fresh one each time: the message owns its dict, and a router may add keys to it.
+  if (isNil(value)) return {} as T;
   if (!isDict(value)) {
     throw protocolError(ProtocolErrorCode.INVALID_TYPE, `${where} must be a dict, got ${describe(value)}`);
   }

@@ -17,6 +17,7 @@
  */
 import { MESSAGE_NAME, MessageType, isExtensionMessageType } from './message-types.js';
 import { checkPayloadFields, describe, isDict, type CheckContext, type PayloadFields, type WampDict } from './message-fields.js';
+export { withPayload } from './message-fields.js';
 import { ProtocolErrorCode, protocolError } from './protocol-error.js';
 import { createError } from '../errors.js';
 import { WampErrorCode } from './error-codes.js';

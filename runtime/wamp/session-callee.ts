@@ -21,6 +21,10 @@ import { checkUriArgument, invalidArgument, notJoined } from './session-checks.j
 import type { SessionOutbound } from './session-outbound.js';
 import { InvocationInput } from './session-input.js';
 import { ErrorUri } from './uris.js';
+import { addPassthruKeys, packPassthru, passthruOf, unpackPassthru } from './session-passthru.js';
+import { addEncodedKeys, decodeEncoded, encodedOf } from './session-codec.js';
+import { withPayload } from './message-fields.js';
+import type { PayloadPassthru } from './types.js';
 import { setLongTimeout, type LongTimeout } from '../long-timeout.js';
 
 /**
@@ -45,6 +49,10 @@ class Running {
   input: InvocationInput | null = null;
   /** The dealer forwarded the call's timeout to us (call timeout, callee side). */
   timer: LongTimeout | null = null;
+  /** The invocation came in payload passthru mode: the answer goes back so. */
+  passthru: PayloadPassthru | undefined = undefined;
+  /** The invocation came encoded by the payload codec for this procedure: the answer goes back encoded. */
+  encodedFor: string | undefined = undefined;
 
   get signal(): AbortSignal {
     if (this.#controller === null) {
@@ -208,9 +216,26 @@ export class CalleeRole {
     const request = msg.request;
     const d = msg.details;
     const running = this.#running.get(request);
+    const passthru = passthruOf(d);
+    const encoded = encodedOf(d, msg.payload);
+    let args = msg.args ?? [];
+    let kwargs = msg.kwargs ?? {};
+    // The procedure an encoded payload must name: the one called (pattern registrations), else ours.
+    const procedure = typeof d.procedure === 'string' ? d.procedure : this.#byId.get(msg.registration)?.procedure ?? '';
+    if (passthru !== undefined || encoded !== undefined) {
+      try {
+        if (passthru !== undefined) ({ args, kwargs } = unpackPassthru(passthru, msg.args));
+        else ({ args, kwargs } = decodeEncoded(this.#out.payloadCodec, false, procedure, encoded!));
+      } catch (error) {
+        // The endpoint cannot be given what it could not read: the caller learns why.
+        if (running !== undefined) this.#done(request, running);
+        this.#out.send(errorMessage(MessageType.INVOCATION, request, {}, ErrorUri.INVALID_PAYLOAD, [describeError(error)]));
+        return;
+      }
+    }
     if (running?.input != null) {
       // A continuation of a progressive invocation: the rest of the caller's arguments.
-      running.input.push(msg.args ?? [], msg.kwargs ?? {}, d.progress !== true);
+      running.input.push(args, kwargs, d.progress !== true);
       return;
     }
     // A continuation of one that already finished here: the spec says discard it silently.
@@ -222,6 +247,8 @@ export class CalleeRole {
       return;
     }
     const controller = new Running();
+    controller.passthru = passthru;
+    if (encoded !== undefined) controller.encodedFor = procedure;
     // An invocation is registered in #running for whatever can reach it while it runs: its
     // timeout, progressive results and input, an INTERRUPT, the session detaching. An endpoint
     // without those that answers synchronously cannot be reached (nothing else runs meanwhile),
@@ -238,6 +265,8 @@ export class CalleeRole {
     if (typeof d.caller === 'number') details.caller = d.caller;
     if (typeof d.caller_authid === 'string') details.callerAuthid = d.caller_authid;
     if (typeof d.caller_authrole === 'string') details.callerAuthrole = d.caller_authrole;
+    if (passthru !== undefined) details.passthru = passthru;
+    if (encoded !== undefined) details.encAlgo = encoded.algo;
     if (typeof d.timeout === 'number' && d.timeout > 0) {
       // Chained: a forwarded timeout above 2^31-1 ms would otherwise fire at once.
       controller.timer = setLongTimeout(() => this.#timedOut(request, controller), d.timeout);
@@ -250,13 +279,13 @@ export class CalleeRole {
       // A progressive result that cannot be encoded throws to the endpoint that sent it.
       details.progress = (args?: Args, kwargs?: Kwargs) => {
         if (this.#running.get(request) === controller && this.#out.isJoined) {
-          this.#out.send(yieldMessage(request, { progress: true }, args, kwargs));
+          this.#out.send(this.#yieldMessage(request, controller, { progress: true }, args, kwargs));
         }
       };
     }
     let outcome: unknown;
     try {
-      outcome = reg.endpoint(msg.args ?? [], msg.kwargs ?? {}, details);
+      outcome = reg.endpoint(args, kwargs, details);
     } catch (error) {
       if (tracked) this.#fail(request, controller, error);
       else this.#answerFailure(request, controller, error);
@@ -268,7 +297,7 @@ export class CalleeRole {
     } else if (tracked) {
       this.#yield(request, controller, outcome);
     } else {
-      this.#answerValue(request, outcome);
+      this.#answerValue(request, controller, outcome);
     }
   }
 
@@ -315,13 +344,22 @@ export class CalleeRole {
   #yield(request: number, controller: Running, value: unknown): void {
     if (this.#running.get(request) !== controller) return;
     this.#done(request, controller);
-    this.#answerValue(request, value);
+    this.#answerValue(request, controller, value);
   }
 
-  #answerValue(request: number, value: unknown): void {
+  #answerValue(request: number, controller: Running, value: unknown): void {
     if (!this.#out.isJoined) return;
-    if (Result.is(value)) this.#answer(request, yieldMessage(request, {}, value.args, value.kwargs));
-    else this.#answer(request, yieldMessage(request, {}, value === undefined ? undefined : [value]));
+    const [args, kwargs] = Result.is(value) ? [value.args, value.kwargs] : [value === undefined ? undefined : [value], undefined];
+    this.#answer(request, () => this.#yieldMessage(request, controller, {}, args, kwargs));
+  }
+
+  /** A YIELD in the mode of its invocation: plain, passthru, or encoded by the payload codec. */
+  #yieldMessage(request: number, controller: Running, options: { progress?: true }, args: Args | undefined, kwargs: Kwargs | undefined): ReturnType<typeof yieldMessage> {
+    const { passthru, encodedFor } = controller;
+    if (passthru !== undefined) return yieldMessage(request, addPassthruKeys(options, passthru), packPassthru(passthru, args, kwargs));
+    const encoded = encodedFor === undefined ? undefined : this.#out.payloadCodec?.encode(false, encodedFor, args, kwargs);
+    if (encoded === undefined) return yieldMessage(request, options, args, kwargs);
+    return withPayload(yieldMessage(request, addEncodedKeys(options, encoded)), encoded.payload);
   }
 
   #fail(request: number, controller: Running, error: unknown): void {
@@ -337,7 +375,21 @@ export class CalleeRole {
     let kwargs: WampDict | undefined;
     if (ApplicationError.is(error)) [uri, args, kwargs] = [error.error, error.args, error.kwargs];
     else if (controller.aborted) uri = ErrorUri.CANCELED;
-    this.#answer(request, errorMessage(MessageType.INVOCATION, request, {}, uri, args, kwargs));
+    const { passthru, encodedFor } = controller;
+    // An error's payload goes back in the call's mode too: passthru where it can be packed,
+    // encoded for the error URI (as Autobahn encodes errors).
+    this.#answer(request, () => {
+      const encoded = encodedFor === undefined ? undefined : this.#out.payloadCodec?.encode(false, uri, args, kwargs);
+      if (encoded !== undefined) return withPayload(errorMessage(MessageType.INVOCATION, request, addEncodedKeys({}, encoded), uri), encoded.payload);
+      if (passthru !== undefined) {
+        try {
+          return errorMessage(MessageType.INVOCATION, request, addPassthruKeys({}, passthru), uri, packPassthru(passthru, args, kwargs));
+        } catch {
+          // A raw passthru (we do not pack its serializer) and an error made of values: sent plain.
+        }
+      }
+      return errorMessage(MessageType.INVOCATION, request, {}, uri, args, kwargs);
+    });
   }
 
   /**
@@ -345,12 +397,15 @@ export class CalleeRole {
    * does not encode) is replaced by ERROR wamp.error.invalid_payload, so the caller is not left
    * waiting for an answer that could never be sent.
    */
-  #answer(request: number, message: ReturnType<typeof yieldMessage> | ErrorMessage): void {
+  #answer(request: number, build: () => ReturnType<typeof yieldMessage> | ErrorMessage): void {
+    let kind = 'answer';
     try {
+      const message = build();
+      kind = message.type === MessageType.YIELD ? 'result' : 'error';
       this.#out.send(message);
     } catch (error) {
       this.#out.send(errorMessage(MessageType.INVOCATION, request, {}, ErrorUri.INVALID_PAYLOAD, [
-        `the ${message.type === MessageType.YIELD ? 'result' : 'error'} could not be sent: ${describeError(error)}`,
+        `the ${kind} could not be sent: ${describeError(error)}`,
       ]));
     }
   }

@@ -6,10 +6,14 @@
 import { callMessage, cancelMessage, type CallOptionsDict, type ResultMessage } from './messages-rpc.js';
 import type { ErrorMessage } from './messages-session.js';
 import { ApplicationError, Result } from './application-error.js';
-import type { Args, CallOptions, CallResult, Kwargs } from './types.js';
+import type { Args, CallOptions, CallResult, Kwargs, PayloadCodec } from './types.js';
 import { checkArgs, checkUriArgument, featureNotSupported, invalidArgument, notJoined } from './session-checks.js';
 import type { SessionOutbound } from './session-outbound.js';
 import { ErrorUri } from './uris.js';
+import { addPassthruKeys, checkPassthru, packPassthru, passthruOf, unpackPassthru } from './session-passthru.js';
+import { addEncodedKeys, decodeEncoded, encodedOf, TRANSPARENCY_FEATURES } from './session-codec.js';
+import { withPayload } from './message-fields.js';
+import type { ErrorDetails } from './messages-session.js';
 
 /**
  * A call whose arguments are sent in chunks (Advanced Profile, progressive call invocations).
@@ -36,6 +40,8 @@ interface PendingCall {
   onProgress: ((args: Args, kwargs: Kwargs) => void) | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
+  /** The procedure called: an encoded answer must carry it (session-codec.ts). */
+  procedure: string;
 }
 
 const CANCEL_MODES = new Set(['skip', 'kill', 'killnowait']);
@@ -46,6 +52,13 @@ function checkCallOptions(options: CallOptions): Error | undefined {
   }
   if (options.timeout !== undefined && (typeof options.timeout !== 'number' || !Number.isInteger(options.timeout) || options.timeout < 0)) {
     return invalidArgument(`timeout must be a non-negative integer of milliseconds, got ${String(options.timeout)}`);
+  }
+  if (options.passthru !== undefined) {
+    try {
+      checkPassthru(options.passthru);
+    } catch (error) {
+      return error as Error;
+    }
   }
   return undefined;
 }
@@ -74,6 +87,23 @@ function callOptions(options: CallOptions): CallOptionsDict {
   if (options.timeout !== undefined && options.timeout > 0) dict['timeout'] = options.timeout;
   if (options.discloseMe === true) dict['disclose_me'] = true;
   return dict;
+}
+
+/**
+ * The args and kwargs of an ERROR answering a call: unpacked or decoded where it came so. One
+ * that does not unpack or decode keeps its arguments as they came (or none): the error URI
+ * still says what happened.
+ */
+function errorPayload(details: ErrorDetails, error: string, args: Args | undefined, kwargs: Kwargs | undefined, payload: Uint8Array | undefined, codec: PayloadCodec | null): CallResult {
+  try {
+    const passthru = passthruOf(details);
+    if (passthru !== undefined) return unpackPassthru(passthru, args);
+    const encoded = encodedOf(details, payload);
+    if (encoded !== undefined) return decodeEncoded(codec, true, error, encoded);
+  } catch {
+    // As it came, below.
+  }
+  return { args: args ?? [], kwargs: kwargs ?? {} };
 }
 
 export class CallerRole {
@@ -109,13 +139,30 @@ export class CallerRole {
     const bad = checkCallOptions(options);
     if (bad !== undefined) return Promise.reject(bad);
     if (!this.#out.isJoined) return Promise.reject(notJoined(`call ${procedure}`));
-    const { signal } = options;
+    const { signal, passthru } = options;
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     let result: Promise<unknown> | undefined;
     try {
+      let dict = callOptions(options);
+      let payload: Uint8Array | undefined;
+      if (passthru !== undefined) {
+        this.#needPassthru(procedure);
+        dict = addPassthruKeys({ ...dict }, passthru);
+        [args, kwargs] = [packPassthru(passthru, args, kwargs), undefined];
+      } else if (this.#out.payloadCodec !== null) {
+        // End-to-end encryption (Autobahn's form): the codec decides per procedure.
+        const encoded = this.#out.payloadCodec.encode(true, procedure, args, kwargs);
+        if (encoded !== undefined) {
+          if (!this.#out.routerHasAnyFeature('dealer', TRANSPARENCY_FEATURES)) {
+            throw featureNotSupported(`the router's dealer does not announce payload_transparency (encrypted call ${procedure})`);
+          }
+          dict = addEncodedKeys({ ...dict }, encoded);
+          payload = encoded.payload;
+        }
+      }
       this.#out.request((r) => {
-        result = this.#pending(r, options, unwrap);
-        return callMessage(r, callOptions(options), procedure, args, kwargs);
+        result = this.#pending(r, options, procedure, unwrap);
+        return withPayload(callMessage(r, dict, procedure, args, kwargs), payload);
       }, (r) => this.#settle(r));
     } catch (error) {
       // Not encodable (or over the peer's limit): nothing was sent and no request ID was used.
@@ -144,10 +191,13 @@ export class CallerRole {
     // The promise exists before the first send so that `result` can be awaited at once.
     let link: { resolve(r: CallResult): void; reject(e: unknown): void } | null = null;
     const outer = new Promise<CallResult>((resolve, reject) => (link = { resolve, reject }));
-    const base = callOptions(options);
+    const { passthru } = options;
+    if (passthru !== undefined) this.#needPassthru(procedure);
+    const base = passthru === undefined ? callOptions(options) : addPassthruKeys({ ...callOptions(options) }, passthru);
     const send = (args?: Args, kwargs?: Kwargs, opts: { final?: boolean } = {}): boolean => {
       if (finished) throw invalidArgument(`progressive call ${procedure}: the final chunk was already sent`);
       checkArgs(args, kwargs);
+      if (passthru !== undefined) [args, kwargs] = [packPassthru(passthru, args, kwargs), undefined];
       const final = opts.final === true;
       if (final) finished = true;
       if (settled) return false;
@@ -158,7 +208,7 @@ export class CallerRole {
         if (startError === undefined) {
           try {
             request = this.#out.request((r) => {
-              this.#pending(r, options, false).then(
+              this.#pending(r, options, procedure, false).then(
                 (result) => {
                   settled = true;
                   link!.resolve(result as CallResult);
@@ -203,6 +253,13 @@ export class CallerRole {
     };
   }
 
+  /** The spec makes a passthru CALL to a dealer that did not announce the feature a protocol violation. */
+  #needPassthru(procedure: string): void {
+    if (!this.#out.routerHasFeature('dealer', 'payload_passthru_mode')) {
+      throw featureNotSupported(`the router's dealer does not announce payload_passthru_mode (call ${procedure})`);
+    }
+  }
+
   /** Gives up a call already at the dealer: the caller sees `error`; the dealer is told when it can hear it. */
   #abandon(request: number, error: unknown): void {
     const pending = this.#settle(request);
@@ -211,10 +268,10 @@ export class CallerRole {
     if (this.#out.isJoined && this.#out.routerHasFeature('dealer', 'call_canceling')) this.#out.send(cancelMessage(request, { mode: 'killnowait' }));
   }
 
-  #pending(request: number, options: CallOptions, unwrap: boolean): Promise<unknown> {
+  #pending(request: number, options: CallOptions, procedure: string, unwrap: boolean): Promise<unknown> {
     const { signal } = options;
     return new Promise<unknown>((resolve, reject) => {
-      const pending: PendingCall = { resolve, unwrap, reject, onProgress: options.onProgress, signal, onAbort: undefined };
+      const pending: PendingCall = { resolve, unwrap, reject, onProgress: options.onProgress, signal, onAbort: undefined, procedure };
       if (signal !== undefined) {
         pending.onAbort = () => {
           if (!this.#calls.has(request)) return;
@@ -234,12 +291,32 @@ export class CallerRole {
 
   /** A RESULT; returns a protocol violation of the router's, if it is one. */
   onResult(msg: ResultMessage): string | undefined {
+    // Absent args and kwargs stay undefined until someone needs the empty forms.
+    let args: Args | undefined = msg.args;
+    let kwargs: Kwargs | undefined = msg.kwargs;
+    const passthru = passthruOf(msg.details);
+    const encoded = encodedOf(msg.details, msg.payload);
+    let unpackError: unknown = undefined;
+    try {
+      if (passthru !== undefined) ({ args, kwargs } = unpackPassthru(passthru, msg.args));
+      else if (encoded !== undefined) {
+        const procedure = this.#calls.get(msg.request)?.procedure;
+        if (procedure !== undefined) ({ args, kwargs } = decodeEncoded(this.#out.payloadCodec, true, procedure, encoded));
+      }
+    } catch (error) {
+      unpackError = error;
+    }
     if (msg.details.progress === true) {
       const pending = this.#calls.get(msg.request);
       // Progressive results may still arrive after a skip-cancel settled the call.
       if (pending === undefined) return undefined;
+      // One that cannot be unpacked ends the call with that error (the rest would be incomplete).
+      if (unpackError !== undefined) {
+        this.#abandon(msg.request, unpackError);
+        return undefined;
+      }
       try {
-        pending.onProgress?.(msg.args ?? [], msg.kwargs ?? {});
+        pending.onProgress?.(args ?? [], kwargs ?? {});
       } catch {
         // The progress handler's failure is the application's; the call goes on.
       }
@@ -251,8 +328,9 @@ export class CallerRole {
       // request we never sent is the router's protocol violation.
       return msg.request > this.#out.lastRequestId ? `RESULT for request ${msg.request}, which was never sent` : undefined;
     }
-    if (pending.unwrap) pending.resolve(unwrapResult(msg.args, msg.kwargs));
-    else pending.resolve({ args: msg.args ?? [], kwargs: msg.kwargs ?? {} } satisfies CallResult);
+    if (unpackError !== undefined) pending.reject(unpackError);
+    else if (pending.unwrap) pending.resolve(unwrapResult(args, kwargs));
+    else pending.resolve({ args: args ?? [], kwargs: kwargs ?? {} } satisfies CallResult);
     return undefined;
   }
 
@@ -260,7 +338,8 @@ export class CallerRole {
   onError(msg: ErrorMessage): boolean {
     const pending = this.#settle(msg.request);
     if (pending === undefined) return msg.request <= this.#out.lastRequestId;
-    const error = new ApplicationError(msg.error, msg.args ?? [], msg.kwargs ?? {});
+    const payload = errorPayload(msg.details, msg.error, msg.args, msg.kwargs, msg.payload, this.#out.payloadCodec);
+    const error = new ApplicationError(msg.error, payload.args, payload.kwargs);
     pending.reject(pending.signal?.aborted === true && msg.error === ErrorUri.CANCELED ? pending.signal.reason : error);
     return true;
   }

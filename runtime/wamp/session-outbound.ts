@@ -11,6 +11,7 @@
  * ID taken by a message that never left would make the next request look out of order.
  */
 import type { WampTransport } from '../transports/transport.js';
+import type { PayloadCodec } from './types.js';
 import { SessionIdGenerator } from './ids.js';
 import { toWire, type WampMessage } from './messages.js';
 import { describeMessage } from './message-trace.js';
@@ -23,6 +24,8 @@ export class SessionOutbound {
   #requests = new SessionIdGenerator();
   /** WELCOME.Details.roles while joined; null otherwise. */
   #routerRoles: Record<string, unknown> | null = null;
+  /** What the roles encode and decode application payloads with (end-to-end encryption), if anything. */
+  payloadCodec: PayloadCodec | null = null;
 
   /** A new transport: request IDs start again at 1 (their scope is one session). */
   attach(transport: WampTransport): void {
@@ -54,6 +57,11 @@ export class SessionOutbound {
   routerHasFeature(role: string, feature: string): boolean {
     const r = this.#routerRoles?.[role] as { features?: Record<string, unknown> } | undefined;
     return r?.features?.[feature] === true;
+  }
+
+  /** Whether the router announced any of `features` for `role`. */
+  routerHasAnyFeature(role: string, features: readonly string[]): boolean {
+    return features.some((feature) => this.routerHasFeature(role, feature));
   }
 
   /** The last request ID sent (a reply to a higher one answers nothing we sent). */

@@ -14,8 +14,11 @@ import {
 import type { ErrorMessage } from './messages-session.js';
 import { ApplicationError } from './application-error.js';
 import type { Args, EventDetails, EventHandler, Kwargs, Publication, PublishOptions, Subscription, SubscribeOptions } from './types.js';
-import { checkArgs, checkUriArgument, invalidArgument, notJoined } from './session-checks.js';
+import { checkArgs, checkUriArgument, featureNotSupported, invalidArgument, notJoined } from './session-checks.js';
 import type { SessionOutbound } from './session-outbound.js';
+import { addPassthruKeys, checkPassthru, packPassthru, passthruOf, unpackPassthru } from './session-passthru.js';
+import { addEncodedKeys, decodeEncoded, encodedOf, TRANSPARENCY_FEATURES } from './session-codec.js';
+import { withPayload } from './message-fields.js';
 
 interface Pending<T> {
   resolve(value: T): void;
@@ -127,12 +130,41 @@ export class PubSubRole {
     checkArgs(args, kwargs);
     if (!this.#out.isJoined) return Promise.reject(notJoined(`publish to ${topic}`));
     const dict = publishOptionsDict(options);
+    if (options.passthru !== undefined) {
+      try {
+        const passthru = checkPassthru(options.passthru);
+        // The spec makes a passthru PUBLISH to a broker that did not announce it a protocol violation.
+        if (!this.#out.routerHasFeature('broker', 'payload_passthru_mode')) {
+          throw featureNotSupported(`the router's broker does not announce payload_passthru_mode (publish to ${topic})`);
+        }
+        addPassthruKeys(dict, passthru);
+        [args, kwargs] = [packPassthru(passthru, args, kwargs), undefined];
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    let payload: Uint8Array | undefined;
+    if (options.passthru === undefined && this.#out.payloadCodec !== null) {
+      // End-to-end encryption (Autobahn's form): the codec decides per topic.
+      try {
+        const encoded = this.#out.payloadCodec.encode(true, topic, args, kwargs);
+        if (encoded !== undefined) {
+          if (!this.#out.routerHasAnyFeature('broker', TRANSPARENCY_FEATURES)) {
+            throw featureNotSupported(`the router's broker does not announce payload_transparency (encrypted publish to ${topic})`);
+          }
+          addEncodedKeys(dict, encoded);
+          payload = encoded.payload;
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     // A payload that cannot be encoded rejects here, having used no request ID.
     const acknowledge = options.acknowledge === true;
     return new Promise<Publication | undefined>((resolve, reject) => {
       this.#out.request((r) => {
         if (acknowledge) this.#publishing.set(r, { resolve, reject });
-        return publishMessage(r, dict, topic, args, kwargs);
+        return withPayload(publishMessage(r, dict, topic, args, kwargs), payload);
       }, (r) => this.#publishing.delete(r));
       if (!acknowledge) resolve(undefined);
     });
@@ -189,8 +221,20 @@ export class PubSubRole {
     // An event may cross our UNSUBSCRIBE on the wire; dropping it is correct.
     if (subs === undefined) return;
     const d = msg.details;
-    const args = msg.args ?? [];
-    const kwargs = msg.kwargs ?? {};
+    let args = msg.args ?? [];
+    let kwargs = msg.kwargs ?? {};
+    const passthru = passthruOf(d);
+    const encoded = encodedOf(d, msg.payload);
+    if (passthru !== undefined || encoded !== undefined) {
+      try {
+        if (passthru !== undefined) ({ args, kwargs } = unpackPassthru(passthru, msg.args));
+        else ({ args, kwargs } = decodeEncoded(this.#out.payloadCodec, false, typeof d.topic === 'string' ? d.topic : subs[0]!.topic, encoded!));
+      } catch (error) {
+        // No handler can be given what could not be read; the application hears of it.
+        for (const sub of subs) this.onHandlerError(error, sub.topic);
+        return;
+      }
+    }
     for (const sub of subs) {
       const details: EventDetails = {
         topic: typeof d.topic === 'string' ? d.topic : sub.topic,
@@ -201,6 +245,8 @@ export class PubSubRole {
       if (typeof d.publisher_authid === 'string') details.publisherAuthid = d.publisher_authid;
       if (typeof d.publisher_authrole === 'string') details.publisherAuthrole = d.publisher_authrole;
       if (d.retained === true) details.retained = true;
+      if (passthru !== undefined) details.passthru = passthru;
+      if (encoded !== undefined) details.encAlgo = encoded.algo;
       try {
         const result = sub.handler(args, kwargs, details);
         if (result instanceof Promise) result.catch((error: unknown) => this.onHandlerError(error, sub.topic));

@@ -2,7 +2,8 @@
  * The client session's states and the messages each accepts from the router (spec: session
  * state machine). session.ts checks every inbound message against this table before its one
  * dispatch switch runs: a message the state does not accept is a protocol violation, except
- * while CLOSING, where everything but GOODBYE and ABORT is ignored.
+ * while CLOSING, where everything but GOODBYE and ABORT is ignored, and in CONNECTED (no
+ * session: before HELLO, or after an ABORT either way or a GOODBYE), where everything is.
  */
 import { MessageType } from './message-types.js';
 

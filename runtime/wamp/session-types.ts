@@ -2,7 +2,7 @@
  * The shapes a client session exposes: join and leave details, configuration, events.
  */
 import type { Authenticator } from './auth.js';
-import type { PublishOptions, Registration, Subscription } from './types.js';
+import type { PayloadCodec, PublishOptions, Registration, Subscription } from './types.js';
 
 /** What WELCOME told us. */
 export interface SessionDetails {
@@ -46,6 +46,12 @@ export interface SessionConfig extends JoinOptions {
    * anonymous), and the default `onChallenge` answers with the matching one.
    */
   authenticators?: Authenticator[];
+  /**
+   * Encrypts and decrypts application payloads end to end (Autobahn's payload codec, e.g. a
+   * `CryptoboxKeyRing`): calls and publications to URIs it has a key for travel encoded, and
+   * what arrives encoded is decoded with it. `setPayloadCodec` changes it later.
+   */
+  payloadCodec?: PayloadCodec;
 }
 
 export type SessionEvents = {

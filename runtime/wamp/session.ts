@@ -16,7 +16,8 @@
  *
  * Inbound, in this file: every message from the router is parsed, checked against the table
  * of what the current state accepts (session-states.ts; anything else is a protocol violation:
- * ABORT wamp.error.protocol_violation, then the transport is closed), and dispatched by one
+ * ABORT wamp.error.protocol_violation, then the transport is closed; once a session has ended,
+ * by ABORT either way or GOODBYE, later messages are ignored), and dispatched by one
  * switch on its type to the session's own steps or a role (caller, callee, pubsub). Outbound,
  * in session-outbound.ts: the session and its roles send typed messages through one path.
  */
@@ -35,7 +36,7 @@ import { SessionErrorCode, sessionLost } from './session-checks.js';
 import { SessionOutbound } from './session-outbound.js';
 import { describeMessage } from './message-trace.js';
 import type {
-  Args, CallOptions, CallResult, Endpoint, EventHandler, Kwargs, Publication, PublishOptions,
+  Args, CallOptions, CallResult, Endpoint, EventHandler, Kwargs, PayloadCodec, Publication, PublishOptions,
   Registration, RegisterOptions, Subscription, SubscribeOptions, WampSession,
 } from './types.js';
 import * as joinSteps from './session-join.js';
@@ -67,6 +68,7 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   constructor(config: SessionConfig = {}) {
     super();
     this.config = config;
+    this.#out.payloadCodec = config.payloadCodec ?? null;
     this.#pubsub.onHandlerError = (error) => this.#userError(error);
     this.#callee.onRevoked = (registration, reason) => this.emit('registrationRevoked', registration, reason);
     this.#pubsub.onRevoked = (subscriptions, reason) => this.emit('subscriptionRevoked', subscriptions, reason);
@@ -186,6 +188,11 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
     });
   }
 
+  /** Sets (or with null removes) the payload codec (end-to-end encryption; `SessionConfig.payloadCodec`). */
+  setPayloadCodec(codec: PayloadCodec | null): void {
+    this.#out.payloadCodec = codec;
+  }
+
   /** Closes the transport (after leave, or instead of it). */
   disconnect(): void {
     this.#transport?.close(1000, 'disconnect');
@@ -247,6 +254,12 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
 
   #receive(value: unknown): void {
     if (log.enabled('trace')) log.trace(`in ${Array.isArray(value) ? describeMessage(value) : 'malformed message'}`);
+    if (this.#state === State.CONNECTED) {
+      // No session on this transport (after an ABORT either way, after GOODBYE, before HELLO):
+      // nothing the router says can be answered, and an ABORT for each would never end.
+      log.debug(() => `ignored ${Array.isArray(value) ? describeMessage(value) : 'a malformed message'}: no session`);
+      return;
+    }
     let msg: WampMessage;
     try {
       msg = parseMessage(value);
@@ -362,6 +375,11 @@ export class ApplicationSession extends Emitter<SessionEvents> implements WampSe
   #violation(message: string): void {
     const transport = this.#transport;
     if (transport === null) return;
+    if (this.#state === State.CONNECTED) {
+      // No session to abort (we sent or got ABORT already, and the transport is closing).
+      log.debug(() => `ignored after the session ended: ${message}`);
+      return;
+    }
     this.#out.send(abortMessage({ message }, ErrorUri.PROTOCOL_VIOLATION));
     this.#left({ reason: ErrorUri.PROTOCOL_VIOLATION, message });
     transport.close(1002, 'protocol violation');

@@ -16,6 +16,43 @@ export type InvokePolicy = 'single' | 'roundrobin' | 'random' | 'first' | 'last'
 /** How a registration or subscription URI matches. */
 export type MatchPolicy = 'exact' | 'prefix' | 'wildcard';
 
+/**
+ * Payload Passthru Mode (Advanced Profile): the payload travels as one opaque item the router
+ * does not inspect, described by these (the wire's ppt_scheme, ppt_serializer, ppt_cipher,
+ * ppt_keyid). `serializer` 'json', 'msgpack' or 'cbor' packs args and kwargs with that
+ * serializer, 'native' (the default) as a value; with any other serializer, or a cipher, the
+ * application passes the encoded payload as the only argument (a Uint8Array) and receives it
+ * so. docs/wamp-client.md, "Payload passthru".
+ */
+export interface PayloadPassthru {
+  /** 'mqtt', 'wamp' (end-to-end encryption: serializer 'cbor' or 'flatbuffers'), or a custom 'x_...'. */
+  scheme: string;
+  serializer?: string;
+  cipher?: string;
+  keyid?: string;
+}
+
+/** A payload in Autobahn's passthru form: the bytes and their `enc_algo`, `enc_serializer`, `enc_key`. */
+export interface EncodedPayload {
+  payload: Uint8Array;
+  algo: string;
+  serializer: string;
+  key?: string;
+}
+
+/**
+ * What a session encrypts and decrypts application payloads with (Autobahn's IPayloadCodec;
+ * `CryptoboxKeyRing` is one). `originating` is true for the caller's and publisher's side (CALL,
+ * PUBLISH sent; RESULT, ERROR received), false for the callee's and subscriber's (INVOCATION,
+ * EVENT received; YIELD, ERROR sent).
+ */
+export interface PayloadCodec {
+  /** The payload to send for `uri`, encoded; undefined sends it in the clear. */
+  encode(originating: boolean, uri: string, args: Args | undefined, kwargs: Kwargs | undefined): EncodedPayload | undefined;
+  /** Decodes a received payload for `uri`; throws when it cannot. */
+  decode(originating: boolean, uri: string, encoded: EncodedPayload): { uri: string; args: Args; kwargs: Kwargs };
+}
+
 export interface CallOptions {
   /** Receive progressive results: called for each progressive RESULT before the final one. */
   onProgress?: (args: Args, kwargs: Kwargs) => void;
@@ -27,6 +64,8 @@ export interface CallOptions {
   timeout?: number;
   /** Ask the dealer to disclose our identity to the callee. */
   discloseMe?: boolean;
+  /** Send the arguments in payload passthru mode (the router must announce payload_passthru_mode). */
+  passthru?: PayloadPassthru;
 }
 
 export interface RegisterOptions {
@@ -57,6 +96,8 @@ export interface PublishOptions {
   discloseMe?: boolean;
   /** Ask the broker to retain this event for late subscribers. */
   retain?: boolean;
+  /** Send the payload in payload passthru mode (the router must announce payload_passthru_mode). */
+  passthru?: PayloadPassthru;
 }
 
 export interface SubscribeOptions {
@@ -91,6 +132,10 @@ export interface InvocationDetails {
    * final chunk; it throws the interrupt reason if the call is canceled.
    */
   input?: AsyncIterable<InvocationChunk>;
+  /** The call came in payload passthru mode: args/kwargs are unpacked, and the answer goes back in the same mode. */
+  passthru?: PayloadPassthru;
+  /** The call came encoded by a payload codec (its `enc_algo`, e.g. 'cryptobox'); the answer goes back encoded. */
+  encAlgo?: string;
 }
 
 /** What a subscriber learns about an event. */
@@ -103,6 +148,10 @@ export interface EventDetails {
   publisherAuthid?: string;
   publisherAuthrole?: string;
   retained?: boolean;
+  /** The event came in payload passthru mode (args/kwargs are unpacked where we can). */
+  passthru?: PayloadPassthru;
+  /** The event came encoded by a payload codec (its `enc_algo`, e.g. 'cryptobox'). */
+  encAlgo?: string;
 }
 
 /** A registered procedure's implementation. Return a value (sent as `[value]`), a `Result`, or throw. */

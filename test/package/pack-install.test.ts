@@ -7,7 +7,8 @@
  * native kernel through the optional package on linux-x64, `npx wampkit router` serving on
  * compiled JavaScript, require('wampkit'), `wampkit/browser` bundled by esbuild for the browser
  * with no Node built-ins or polyfills, and the TypeScript implementation, silently, when the
- * optional package is left out. Declarations: pack-types.test.ts; with wampgen:
+ * optional package is left out; wampkit/cryptobox failing by name without its optional peer
+ * @noble/ciphers and working with it. Declarations: pack-types.test.ts; with wampgen:
  * pack-generator.test.ts.
  */
 import { describe, test, before, after } from 'node:test';
@@ -164,5 +165,27 @@ describe('wampkit packed and installed into empty projects', { skip: hasNpm() ? 
     assert.equal(probe.status, 0, probe.stderr);
     assert.equal(probe.stdout, 'ts true');
     assert.equal(probe.stderr, '', 'a platform without a binary falls back silently');
+    // @noble/ciphers is an optional peer: not installed with the library, and only
+    // wampkit/cryptobox needs it (test/structure/import-graph.test.ts holds the other entries to that).
+    assert.ok(!measured.packages.includes('@noble/ciphers'), measured.packages.join(', '));
+    const missing = nodeIn(dir, "await import('wampkit/cryptobox');");
+    assert.notEqual(missing.status, 0);
+    assert.match(missing.stderr, /Cannot find (package|module) '@noble\/ciphers/, 'the failure names the package to install');
+  });
+
+  test('wampkit/cryptobox with its optional peer @noble/ciphers installed: a key pair encrypts and decrypts', () => {
+    const dir = emptyProject(work, 'library-cryptobox', { wampkit: `file:${wampkit.tarball}`, '@noble/ciphers': '^2.4.0' }, {}, natives);
+    ok(run(NPM, ['install', '--omit=optional', ...INSTALL_FLAGS], dir), 'npm install wampkit @noble/ciphers');
+    const probe = nodeIn(dir, [
+      "const { CryptoboxKey, CryptoboxKeyRing } = await import('wampkit/cryptobox');",
+      'const a = CryptoboxKeyRing.generateKey(), b = CryptoboxKeyRing.generateKey();',
+      'const out = new CryptoboxKeyRing(), back = new CryptoboxKeyRing();',
+      "out.setKey('e2e.', new CryptoboxKey({ originatorPrivate: a.privateKey, responderPublic: b.publicKey }));",
+      "back.setKey('e2e.', new CryptoboxKey({ responderPrivate: b.privateKey, originatorPublic: a.publicKey }));",
+      "const sealed = out.encode(true, 'e2e.proc', ['x', 1], { k: 'v' });",
+      "console.log(sealed.algo, JSON.stringify(back.decode(false, 'e2e.proc', sealed)));",
+    ].join('\n'));
+    assert.equal(probe.status, 0, probe.stderr);
+    assert.equal(probe.stdout, 'cryptobox {"uri":"e2e.proc","args":["x",1],"kwargs":{"k":"v"}}');
   });
 });

@@ -37,15 +37,14 @@ test('docs/limits.md: the session limits, retention budget and guard bounds have
   assert.equal(row('helloTimeout')[2], `${normalizeRouterOptions({ realms: [] }).helloTimeout} ms`);
 });
 
-test('docs/limits.md: the serializers\' nesting limit has their default and range, and the router has no option for it yet, as the row says', () => {
+test('docs/limits.md: the serializers\' nesting limit has their default and range, and names the router\'s option with its default', () => {
   const cells = row('maxDepth');
   assert.ok(cells[2]!.startsWith(`${DEFAULT_MAX_DEPTH} `), `default ${cells[2]}`);
   assert.ok(cells[3]!.includes(`${MIN_CONFIGURABLE_DEPTH} to ${MAX_CONFIGURABLE_DEPTH}`), `range ${cells[3]}`);
-  assert.ok(cells[3]!.includes('the router has no option for it yet'));
-  // When the router gets a maxDepth option, this row (and this test) must say where it is.
-  for (const file of ['runtime/router/config.ts', 'runtime/router/listeners.ts']) {
-    assert.doesNotMatch(readFileSync(join(root, file), 'utf8'), /maxDepth/, `${file} has no maxDepth option`);
-  }
+  assert.ok(cells[3]!.includes('the router: `maxNestingDepth` (same range and default)'), cells[3]);
+  assert.equal(normalizeRouterOptions({ realms: [] }).maxNestingDepth, DEFAULT_MAX_DEPTH);
+  assert.throws(() => normalizeRouterOptions({ realms: [], maxNestingDepth: MIN_CONFIGURABLE_DEPTH - 1 }), /maxNestingDepth/);
+  assert.throws(() => normalizeRouterOptions({ realms: [], maxNestingDepth: MAX_CONFIGURABLE_DEPTH + 1 }), /maxNestingDepth/);
 });
 
 test('docs/limits.md: the example is valid router options and resolves as the text says; the guides link the page', () => {

@@ -85,6 +85,18 @@ describe('router: session establishment and bad input', () => {
     await router.close(50);
   });
 
+  test('a client ABORT ends its session without a reply, and what follows is ignored', async () => {
+    const router = makeRouter();
+    const peer = new RawPeer(router);
+    await peer.hello();
+    peer.send([M.ABORT, { message: 'giving up' }, 'wamp.close.system_shutdown']);
+    peer.send([M.CALL, 1, {}, 'a.b']);
+    peer.send(['not', 'wamp']);
+    await peer.waitClosed();
+    assert.deepEqual(peer.received, []);
+    await router.close(50);
+  });
+
   test('request IDs must be sequential in the session scope', async () => {
     const router = makeRouter();
     const peer = new RawPeer(router);
@@ -117,6 +129,29 @@ describe('router: session establishment and bad input', () => {
     peer.send([M.SUBSCRIBE, 1, { match: undefined }, 't.u']);
     const subscribed = await peer.next(M.SUBSCRIBED);
     assert.equal(subscribed[1], 1);
+    await router.close(50);
+  });
+
+  test('tolerated: null Options, Arguments and ArgumentsKw from a client are read as empty and absent', async () => {
+    const router = makeRouter();
+    const callee = new RawPeer(router);
+    await callee.hello();
+    callee.send([M.REGISTER, 1, null, 't.proc']);
+    await callee.next(M.REGISTERED);
+    callee.send([M.SUBSCRIBE, 2, null, 't.topic']);
+    await callee.next(M.SUBSCRIBED);
+    const caller = new RawPeer(router);
+    await caller.hello();
+    caller.send([M.CALL, 1, null, 't.proc', null, null]);
+    const invocation = await callee.next(M.INVOCATION);
+    assert.equal(invocation.length, 4); // forwarded without the nulls: strict in what we send
+    callee.send([M.YIELD, invocation[1], null, [7], null]);
+    assert.deepEqual(await caller.next(M.RESULT), [M.RESULT, 1, {}, [7]]);
+    caller.send([M.PUBLISH, 2, { acknowledge: true }, 't.topic', null, { k: 1 }]);
+    await caller.next(17);
+    const event = await callee.next(M.EVENT);
+    assert.deepEqual(event.slice(4), [[], { k: 1 }]);
+    assert.equal(caller.closed || callee.closed, false);
     await router.close(50);
   });
 

@@ -98,3 +98,40 @@ test('client-side authentication never imports the router; router-side authentic
   }
   assert.deepEqual(offenders, []);
 });
+
+/** The packages (bare specifiers, `node:` built-ins left out) reachable from `entry` by static imports. */
+function packagesReached(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (module: string): void => {
+    if (seen.has(module)) return;
+    seen.add(module);
+    const file = join(runtime, module);
+    for (const m of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
+      const spec = m[1] ?? m[2]!;
+      if (spec.startsWith('node:')) continue;
+      if (spec.startsWith('.')) visit(relative(runtime, resolve(dirname(file), spec.replace(/\.js$/, '.ts'))));
+      else packages.add(/^(@[^/]+\/[^/]+|[^/]+)/.exec(spec)![1]!);
+    }
+  };
+  visit(entry);
+  return packages;
+}
+
+test('@noble/ciphers, an optional peer dependency, is reached only from wampkit/cryptobox', () => {
+  // runtime/package.json lists it under peerDependencies (optional): an entry that imported it
+  // would fail to load in a project that did not install it.
+  const pkg = JSON.parse(readFileSync(join(runtime, 'package.json'), 'utf8')) as {
+    exports: Record<string, { '@wampkit/source'?: string } | string>;
+    dependencies: Record<string, string>;
+    peerDependenciesMeta: Record<string, { optional?: boolean }>;
+  };
+  assert.equal(pkg.dependencies['@noble/ciphers'], undefined);
+  assert.equal(pkg.peerDependenciesMeta['@noble/ciphers']?.optional, true);
+  assert.ok(packagesReached('cryptobox.ts').has('@noble/ciphers'), 'the walk sees the import');
+  for (const [subpath, target] of Object.entries(pkg.exports)) {
+    const source = typeof target === 'string' ? undefined : target['@wampkit/source'];
+    if (source === undefined || subpath === './cryptobox') continue;
+    assert.ok(!packagesReached(source.replace(/^\.\//, '')).has('@noble/ciphers'), `${subpath} reaches @noble/ciphers`);
+  }
+});

@@ -114,7 +114,30 @@ describe('parseMessage / encodeMessage', () => {
     rejects([48, 1, {}, 'a.b', { a: 1 }], ProtocolErrorCode.INVALID_PAYLOAD);
     rejects([48, 1, {}, 'a.b', [1], [2]], ProtocolErrorCode.INVALID_PAYLOAD);
     rejects([48, 1, {}, 'a.b', 'x'], ProtocolErrorCode.INVALID_PAYLOAD);
-    rejects([50, 1, {}, null], ProtocolErrorCode.INVALID_PAYLOAD);
+    rejects([50, 1, {}, 'x', null], ProtocolErrorCode.INVALID_PAYLOAD);
+    rejects([50, 1, {}, [1], []], ProtocolErrorCode.INVALID_PAYLOAD);
+  });
+
+  test('tolerated: null (or undefined) Arguments/ArgumentsKw are absent, a null Options/Details is empty', () => {
+    // fox-wamp answers a CALL with RESULT [50, 1, {}, [1], null] and sends EVENT [..., null, null].
+    assert.deepEqual(parseMessage([50, 1, {}, [1], null]), { type: 50, request: 1, details: {}, args: [1] });
+    assert.deepEqual(parseMessage([50, 2, {}, null, null]), { type: 50, request: 2, details: {} });
+    assert.deepEqual(parseMessage([50, 3, {}, undefined]), { type: 50, request: 3, details: {} });
+    assert.deepEqual(parseMessage([68, 4, 5, {}, null, { k: 1 }]), { type: 68, request: 4, registration: 5, details: {}, kwargs: { k: 1 } });
+    assert.deepEqual(parseMessage([36, 1, 2, null, null, null]), { type: 36, subscription: 1, publication: 2, details: {} });
+    assert.deepEqual(parseMessage([48, 1, null, 'a.b', [1]]), { type: 48, request: 1, options: {}, procedure: 'a.b', args: [1] });
+    assert.deepEqual(parseMessage([6, null, 'wamp.close.normal']), { type: 6, details: {}, reason: 'wamp.close.normal' });
+    assert.deepEqual(parseMessage([8, 48, 7, null, 'a.b', null, null]), { type: 8, requestType: 48, request: 7, details: {}, error: 'a.b' });
+    // Each null dict is a dict of its own (a router adds keys to the one it got).
+    const a = parseMessage([48, 1, null, 'a.b']) as Extract<WampMessage, { type: 48 }>;
+    const b = parseMessage([48, 2, null, 'a.b']) as Extract<WampMessage, { type: 48 }>;
+    assert.notEqual(a.options, b.options);
+    // Still strict where a null would hide a real error: HELLO needs its roles, an ID is an ID.
+    rejects([1, 'realm1', null], ProtocolErrorCode.INVALID_OPTION);
+    rejects([50, null, {}], ProtocolErrorCode.INVALID_ID);
+    rejects([36, 1, 2, { enc_algo: 'cryptobox' }, null], ProtocolErrorCode.INVALID_PAYLOAD);
+    // And strict in what we send: the layout writes no nulls.
+    assert.deepEqual(encodeMessage(parseMessage([50, 1, {}, [1], null])), [50, 1, {}, [1]]);
   });
 
   test('Options/Details must be dicts with well-formed keys and typed known keys', () => {
@@ -169,8 +192,12 @@ describe('parseMessage / encodeMessage', () => {
     rejects([36, 1, 2, { enc_algo: 'cryptobox' }, ['x']], ProtocolErrorCode.INVALID_PAYLOAD);
     rejects([36, 1, 2, { enc_algo: 'cryptobox' }], ProtocolErrorCode.INVALID_PAYLOAD);
     rejects([36, 1, 2, { enc_algo: 'bogus' }, new Uint8Array(1)], ProtocolErrorCode.INVALID_OPTION);
-    rejects([48, 1, { ppt_scheme: 'x' }, 'a.b', ['not binary']], ProtocolErrorCode.INVALID_PAYLOAD);
+    rejects([48, 1, { ppt_scheme: 'x', ppt_serializer: 'cbor' }, 'a.b', ['not binary']], ProtocolErrorCode.INVALID_PAYLOAD);
     rejects([48, 1, { ppt_scheme: 'x' }, 'a.b', [new Uint8Array(1)], { k: 1 }], ProtocolErrorCode.INVALID_PAYLOAD);
+    rejects([48, 1, { ppt_scheme: 'x' }, 'a.b', [1, 2]], ProtocolErrorCode.INVALID_PAYLOAD);
+    // ppt_serializer native (or none): the one item is a value, not serialized (wampy sends its {args, kwargs} there).
+    assert.doesNotThrow(() => parseMessage([48, 1, { ppt_scheme: 'mqtt' }, 'a.b', [{ args: [1] }]]));
+    assert.doesNotThrow(() => parseMessage([48, 1, { ppt_scheme: 'mqtt', ppt_serializer: 'native' }, 'a.b', ['raw']]));
   });
 
   test('encodeMessage applies the same checks', () => {

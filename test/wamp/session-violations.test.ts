@@ -5,6 +5,29 @@ import { createMemoryPair } from '../../runtime/transports/memory.js';
 import { ApplicationSession, type CloseDetails } from '../../runtime/wamp/session.js';
 import { ApplicationError } from '../../runtime/wamp/application-error.js';
 import { withTimeout, delay } from '../router/helpers.js';
+import { BaseTransport } from '../../runtime/transports/transport.js';
+import { createError } from '../../runtime/errors.js';
+import { TransportErrorCode } from '../../runtime/transports/error-codes.js';
+
+/** A transport whose close() does not take effect, as a WebSocket's close handshake lingers. */
+class LingeringTransport extends BaseTransport {
+  readonly serializerName = 'memory';
+  readonly peer = 'lingering';
+  readonly sent: unknown[][] = [];
+  closeCalls = 0;
+  send(message: unknown[]): void {
+    this.sent.push(message);
+  }
+  close(): void {
+    this.closeCalls++;
+  }
+  inject(message: unknown): void {
+    this.deliver(message);
+  }
+  injectUndecodable(): void {
+    this.fail(createError(TransportErrorCode.BAD_MESSAGE, 'not JSON'));
+  }
+}
 
 const M = { HELLO: 1, WELCOME: 2, ABORT: 3, CHALLENGE: 4, GOODBYE: 6, ERROR: 8, SUBSCRIBED: 33, EVENT: 36, CALL: 48, RESULT: 50 } as const;
 
@@ -114,6 +137,58 @@ describe('client session: protocol violations by the router', () => {
     await delay(20);
     assert.deepEqual(s.inbox.filter((m) => m[0] === 49 || m[0] === M.ABORT), []);
     assert.ok(s.session.isOpen);
+  });
+
+  test('after the router ABORTs a joined session, further messages are ignored, not answered', async () => {
+    const s = await welcomed();
+    s.session.onLeave = () => {}; // keep the transport open (the default disconnects)
+    s.server.send([M.ABORT, { message: 'bye' }, 'wamp.close.killed']);
+    s.server.send([M.RESULT, 99, {}]);
+    s.server.send(['not', 'wamp']);
+    s.server.send([M.EVENT, 1, 2, {}]);
+    assert.equal((await withTimeout(s.left, 10000, 'leave')).reason, 'wamp.close.killed');
+    await delay(20); // memory delivery is by microtask: any answer would be in by now
+    assert.deepEqual(s.inbox, []);
+  });
+
+  test('after our ABORT, messages arriving while the transport closes are ignored, not answered', async () => {
+    const transport = new LingeringTransport();
+    const session = new ApplicationSession({ realm: 'realm1' });
+    session.attach(transport);
+    assert.equal(transport.sent[0]?.[0], M.HELLO);
+    transport.inject([M.WELCOME, 5, { roles: { broker: {}, dealer: {} } }]);
+    assert.ok(session.isOpen);
+    transport.inject([M.RESULT, 99, {}]); // a violation: ABORT, then close
+    transport.inject([M.RESULT, 98, {}]);
+    transport.inject(['not', 'wamp']);
+    transport.injectUndecodable();
+    transport.inject([M.WELCOME, 6, { roles: { broker: {} } }]);
+    assert.deepEqual(transport.sent.map((m) => m[0]), [M.HELLO, M.ABORT]);
+    assert.ok(transport.closeCalls >= 1); // the ABORT path, and onLeave's default disconnect()
+  });
+
+  test("tolerated: fox-wamp's null Arguments/ArgumentsKw and a null Details are read as absent", async () => {
+    const s = await welcomed();
+    const one = s.session.call('x.one');
+    const none = s.session.callResult('x.none');
+    const first = await s.next(M.CALL);
+    const second = await s.next(M.CALL);
+    s.server.send([M.RESULT, first[1], {}, [1], null]);
+    s.server.send([M.RESULT, second[1], null, null, null]);
+    assert.equal(await withTimeout(one, 10000, 'call'), 1);
+    const result = await withTimeout(none, 10000, 'call');
+    assert.deepEqual([result.args, result.kwargs], [[], {}]);
+    const events: unknown[] = [];
+    const subscribing = s.session.subscribe('x.topic', (args, kwargs) => void events.push([args, kwargs]));
+    const subscribe = await s.next(32);
+    s.server.send([M.SUBSCRIBED, subscribe[1], 7]);
+    await withTimeout(subscribing, 10000, 'subscribe');
+    s.server.send([M.EVENT, 7, 1, { topic: 'x.topic' }, null, null]);
+    s.server.send([M.EVENT, 7, 2, null, ['a'], null]);
+    for (let i = 0; i < 2000 && events.length < 2; i++) await delay(5);
+    assert.deepEqual(events, [[[], {}], [['a'], {}]]);
+    assert.ok(s.session.isOpen);
+    assert.deepEqual(s.inbox, []);
   });
 
   test('router GOODBYE is answered with goodbye_and_out', async () => {
