@@ -62,5 +62,6 @@ process.on('message', (msg: { cmd: string } & Partial<EchoJob>) => {
 });
 // Never outlive the parent, whatever happens to it.
 process.on('disconnect', () => process.exit(0));
-setTimeout(() => process.exit(0), 600_000).unref();
+// Bounded: long enough for --rounds 20 over every size.
+setTimeout(() => process.exit(0), 1_800_000).unref();
 process.send?.({ ready: true });

@@ -6,9 +6,13 @@
  * comparison of the two engines' own work (the echo bench measures the whole system).
  *
  *   npx tsx bench/websocket/engine-cost.ts [server|client] [--trials N] [--source]
+ *                                          [--baseline REF] [--sizes 64KiB,1MiB,16MiB]
+ *
+ * `--baseline REF` adds our engine as it was at git revision REF (compiled the same way), for a
+ * before/after comparison in the same run.
  *
  * Server role: masked frames in, unmasked out. Client role: unmasked in, masked out. Each
- * figure is the least time per message over N short alternating trials (default 30), since
+ * figure is the least CPU time per message over N short alternating trials (default 30), since
  * interference from other load only ever adds time.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,7 +21,7 @@ import { join } from 'node:path';
 import { Duplex } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import WebSocket from 'ws';
-import { compileRuntime } from './engine.js';
+import { baselineRef, compileBaseline, compileRuntime } from './engine.js';
 
 const args = process.argv.slice(2);
 const role = args.includes('client') ? 'client' : 'server';
@@ -29,7 +33,18 @@ if (!Number.isInteger(TRIALS) || TRIALS < 1 || TRIALS > 1000) throw new Error(`-
 const READ_SIZE = 64 * 1024;
 /** Bytes of messages per trial: short trials, so some of them fall between other processes' bursts. */
 const TRIAL_BYTES = 4 * 1024 * 1024;
-const SIZES = [16, 1024, 64 * 1024, 1024 * 1024];
+const ALL_SIZES: Array<[label: string, bytes: number]> = [
+  ['16B', 16],
+  ['1KiB', 1024],
+  ['64KiB', 64 * 1024],
+  ['1MiB', 1024 * 1024],
+  ['16MiB', 16 * 1024 * 1024],
+];
+const sizesAt = args.indexOf('--sizes');
+const wanted = sizesAt >= 0 ? String(args[sizesAt + 1]).split(',') : ['16B', '1KiB', '64KiB', '1MiB'];
+for (const w of wanted) if (!ALL_SIZES.some(([label]) => label === w)) throw new Error(`--sizes takes ${ALL_SIZES.map(([l]) => l).join(',')}; got ${w}`);
+const SIZES = ALL_SIZES.filter(([label]) => wanted.includes(label)).map(([, bytes]) => bytes);
+const ref = baselineRef(args);
 const MAX_PAYLOAD = 64 * 1024 * 1024;
 
 /** A frame as a peer sends it (masked when it comes from a client). */
@@ -79,19 +94,25 @@ interface WsInternals {
   setSocket(socket: Duplex, head: Buffer, options: { maxPayload: number; skipUTF8Validation: boolean; allowSynchronousEvents: boolean }): void;
 }
 
+type ConnectionClass = (typeof import('../../runtime/websocket/connection.js'))['WebSocketConnection'];
+const loadConnection = async (dir: string): Promise<ConnectionClass> =>
+  ((await import(pathToFileURL(join(dir, 'runtime', 'websocket', 'connection.js')).href)) as typeof import('../../runtime/websocket/connection.js')).WebSocketConnection;
 const engineDir = fromSource ? null : compileRuntime();
-const { WebSocketConnection } = fromSource
-  ? await import('../../runtime/websocket/connection.js')
-  : ((await import(pathToFileURL(join(engineDir!, 'runtime', 'websocket', 'connection.js')).href)) as typeof import('../../runtime/websocket/connection.js'));
+const baseDir = ref === null ? null : compileBaseline(ref);
+const engines: { ours: ConnectionClass; base: ConnectionClass | null } = {
+  ours: engineDir === null ? (await import('../../runtime/websocket/connection.js')).WebSocketConnection : await loadConnection(engineDir),
+  base: baseDir === null ? null : await loadConnection(baseDir),
+};
 
-type Impl = 'ours' | 'ws';
+type Impl = 'ours' | 'base' | 'ws';
+const IMPLS: Impl[] = engines.base === null ? ['ours', 'ws'] : ['ours', 'base', 'ws'];
 
 /** Feeds `reads` and returns µs per message; throws unless every message was echoed. */
 function trial(impl: Impl, reads: Buffer[][], expected: number): number {
   const socket = new MemorySocket();
   let echoed = 0;
-  if (impl === 'ours') {
-    const conn = new WebSocketConnection(socket, Buffer.alloc(0), {
+  if (impl !== 'ws') {
+    const conn = new (impl === 'ours' ? engines.ours : engines.base!)(socket, Buffer.alloc(0), {
       role,
       subprotocol: null,
       extensions: '',
@@ -120,16 +141,23 @@ function trial(impl: Impl, reads: Buffer[][], expected: number): number {
       ws.send(data, { binary: isBinary });
     });
   }
-  const start = process.hrtime.bigint();
+  // CPU time of this process, not wall time: on a loaded box the wall clock also counts the
+  // time other processes had the core; CPU time counts only this work (GC included).
+  const start = process.cpuUsage();
   for (const pass of reads) for (const chunk of pass) socket.emit('data', chunk);
-  const micros = Number(process.hrtime.bigint() - start) / 1000;
+  const used = process.cpuUsage(start);
+  const micros = used.user + used.system;
   socket.destroy();
   if (echoed !== expected) throw new Error(`${impl} echoed ${echoed} of ${expected} messages`);
   return micros / echoed;
 }
 
-console.log(`engine cost per echoed message, ${role} role, in process (least of ${TRIALS} alternating trials), node ${process.version}`);
-console.log('\n| size | kind | ours µs/msg | ws µs/msg | ours/ws speed |\n|---|---|---:|---:|---:|');
+console.log(`engine cost (CPU µs) per echoed message, ${role} role, in process (least of ${TRIALS} alternating trials), node ${process.version}${ref === null ? '' : `, base = ${ref}`}`);
+console.log(
+  engines.base === null
+    ? '\n| size | kind | ours µs/msg | ws µs/msg | ours/ws speed |\n|---|---|---:|---:|---:|'
+    : '\n| size | kind | ours µs/msg | base µs/msg | ws µs/msg | ours/base speed | ours/ws speed |\n|---|---|---:|---:|---:|---:|---:|',
+);
 for (const size of SIZES) {
   for (const binary of [false, true]) {
     const payload = Buffer.alloc(size);
@@ -137,9 +165,12 @@ for (const size of SIZES) {
     const perPass = Math.max(1, Math.min(64, Math.floor(TRIAL_BYTES / (size + 14))));
     const passes = Math.max(1, Math.floor(TRIAL_BYTES / (perPass * (size + 14))));
     const stream = Buffer.concat(Array.from({ length: perPass }, () => frame(payload, binary ? 2 : 1, role === 'server')));
-    const best: Record<Impl, number> = { ours: Infinity, ws: Infinity };
+    const best: Record<Impl, number> = { ours: Infinity, base: Infinity, ws: Infinity };
     for (let t = 0; t < TRIALS; t++) {
-      for (const impl of ['ours', 'ws'] as const) {
+      // Each trial starts with the next engine in turn: none always runs after the same one
+      // (whose garbage the collector may take in the next trial).
+      for (let k = 0; k < IMPLS.length; k++) {
+        const impl = IMPLS[(t + k) % IMPLS.length]!;
         // Fresh read buffers every trial, as a socket delivers them (the server unmasks in place).
         const reads = Array.from({ length: passes }, () => {
           const out: Buffer[] = [];
@@ -150,7 +181,12 @@ for (const size of SIZES) {
       }
     }
     const label = size >= 1024 * 1024 ? `${size / 1024 / 1024} MiB` : size >= 1024 ? `${size / 1024} KiB` : `${size} B`;
-    console.log(`| ${label} | ${binary ? 'binary' : 'text'} | ${best.ours.toFixed(2)} | ${best.ws.toFixed(2)} | ${(best.ws / best.ours).toFixed(2)}x |`);
+    const kind = binary ? 'binary' : 'text';
+    console.log(
+      engines.base === null
+        ? `| ${label} | ${kind} | ${best.ours.toFixed(2)} | ${best.ws.toFixed(2)} | ${(best.ws / best.ours).toFixed(2)}x |`
+        : `| ${label} | ${kind} | ${best.ours.toFixed(2)} | ${best.base.toFixed(2)} | ${best.ws.toFixed(2)} | ${(best.base / best.ours).toFixed(2)}x | ${(best.ws / best.ours).toFixed(2)}x |`,
+    );
   }
 }
-if (engineDir !== null) rmSync(engineDir, { recursive: true, force: true });
+for (const dir of [engineDir, baseDir]) if (dir !== null) rmSync(dir, { recursive: true, force: true });

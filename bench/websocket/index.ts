@@ -5,7 +5,13 @@
  * and server-side memory per idle connection (5,000 connections), each with the ratio ours/ws.
  *
  *   npx tsx bench/websocket/index.ts [--quick] [--source] [--rounds N] [--json out.json]
- *                                    [--sizes 64KiB,1MiB] [--only echo,latency,idle]
+ *                                    [--sizes 64KiB,1MiB,16MiB] [--only echo,latency,idle]
+ *                                    [--baseline REF]
+ *
+ * `--baseline REF` adds our engine as it was at git revision REF ('base', compiled the same
+ * way) to the echo rows, for a before/after comparison in the same run: ours, base and ws
+ * alternate within each round. 16 MiB messages are echoed with 4 in flight (100 would hold
+ * 1.6 GB per process).
  *
  * Besides msg/s, each echo row gives the CPU time per message of the server process and of the
  * client process (the least over the rounds): on a shared, loaded box msg/s swings with what
@@ -19,7 +25,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { compileRuntime, loadEngine } from './engine.js';
+import { baselineRef, compileBaseline, compileRuntime, loadEngine } from './engine.js';
 import { measureIdleMemory, type IdleMemoryResult } from './idle-memory.js';
 import type { EchoJob, EchoReply } from './client-child.js';
 import { measureLatency, openClient, payloadOf, type Impl, type LatencyResult, type ThroughputResult } from './throughput.js';
@@ -46,7 +52,11 @@ function listOption(name: string, allowed: readonly string[]): Set<string> | nul
 }
 
 const IMPLS: Impl[] = ['ours', 'ws'];
+/** Who runs the echo rows: our engine, ws, and with --baseline our engine at REF ('base'). */
+type Contender = Impl | 'base';
 const WINDOW = 100;
+/** Messages in flight for sizes from 16 MiB. */
+const LARGE_WINDOW = 4;
 const MEASURE_MS = quick ? 500 : 1_500;
 const WARMUP_MS = quick ? 150 : 400;
 const ALL_SIZES: [label: string, bytes: number, maxMessages: number][] = [
@@ -54,6 +64,7 @@ const ALL_SIZES: [label: string, bytes: number, maxMessages: number][] = [
   ['1 KiB', 1024, 300_000],
   ['64 KiB', 64 * 1024, 20_000],
   ['1 MiB', 1024 * 1024, 1_000],
+  ['16 MiB', 16 * 1024 * 1024, 100],
 ];
 const sizeFilter = listOption('--sizes', ALL_SIZES.map(([label]) => label.replace(' ', '')));
 const SIZES = ALL_SIZES.filter(([label]) => sizeFilter === null || sizeFilter.has(label.replace(' ', '')));
@@ -67,6 +78,11 @@ const SERVER_CHILD = fileURLToPath(new URL('./server-child.ts', import.meta.url)
 const CLIENT_CHILD = fileURLToPath(new URL('./client-child.ts', import.meta.url));
 const engineDir = fromSource ? null : compileRuntime();
 const engine = await loadEngine(engineDir);
+const ref = baselineRef(args);
+const baseDir = ref === null ? null : compileBaseline(ref);
+const CONTENDERS: Contender[] = baseDir === null ? ['ours', 'ws'] : ['ours', 'base', 'ws'];
+const implOf = (c: Contender): Impl => (c === 'base' ? 'ours' : c);
+const dirOf = (c: Contender): string => (c === 'base' ? baseDir! : engineDir ?? '-');
 
 interface Server {
   child: ChildProcess;
@@ -77,8 +93,9 @@ interface Server {
   stop(): Promise<void>;
 }
 
-function startServer(impl: Impl, mode: 'echo' | 'idle'): Promise<Server> {
-  const child = fork(SERVER_CHILD, [impl, mode, engineDir ?? '-'], {
+function startServer(contender: Contender, mode: 'echo' | 'idle'): Promise<Server> {
+  const impl = contender;
+  const child = fork(SERVER_CHILD, [implOf(contender), mode, dirOf(contender)], {
     execArgv: ['--conditions=@wampkit/source', '--import', 'tsx', ...(mode === 'idle' ? ['--expose-gc'] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -137,8 +154,9 @@ interface ClientProcess {
 }
 
 /** A client process for one implementation (./client-child.ts). */
-function startClient(impl: Impl): Promise<ClientProcess> {
-  const child = fork(CLIENT_CHILD, [impl, engineDir ?? '-'], {
+function startClient(contender: Contender): Promise<ClientProcess> {
+  const impl = contender;
+  const child = fork(CLIENT_CHILD, [implOf(contender), dirOf(contender)], {
     execArgv: ['--conditions=@wampkit/source', '--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -193,55 +211,60 @@ interface CpuPerMessage {
 interface Row {
   size: string;
   kind: string;
-  /** The best round of each implementation. */
-  results: Record<Impl, ThroughputResult>;
-  /** msg/s of every round, per implementation. */
-  rates: Record<Impl, number[]>;
-  cpu: Record<Impl, CpuPerMessage>;
+  /** The best round of each contender. */
+  results: Partial<Record<Contender, ThroughputResult>> & Record<Impl, ThroughputResult>;
+  /** msg/s of every round, per contender. */
+  rates: Partial<Record<Contender, number[]>> & Record<Impl, number[]>;
+  cpu: Partial<Record<Contender, CpuPerMessage>> & Record<Impl, CpuPerMessage>;
 }
 
 async function throughputRows(): Promise<Row[]> {
-  const servers = {} as Record<Impl, Server>;
-  const clients = {} as Record<Impl, ClientProcess>;
-  for (const impl of IMPLS) servers[impl] = await startServer(impl, 'echo');
-  for (const impl of IMPLS) clients[impl] = await startClient(impl);
+  const servers = {} as Record<Contender, Server>;
+  const clients = {} as Record<Contender, ClientProcess>;
+  for (const impl of CONTENDERS) servers[impl] = await startServer(impl, 'echo');
+  for (const impl of CONTENDERS) clients[impl] = await startClient(impl);
   const rows: Row[] = [];
   try {
     for (const [label, bytes, maxMessages] of SIZES) {
       for (const binary of [false, true]) {
-        const results = {} as Record<Impl, ThroughputResult>;
-        const rates: Record<Impl, number[]> = { ours: [], ws: [] };
-        const cpu = {} as Record<Impl, CpuPerMessage>;
+        const results = {} as Row['results'];
+        const rates = { ours: [], ws: [], base: [] } as unknown as Row['rates'];
+        const cpu = {} as Row['cpu'];
+        const window = bytes >= 16 * 1024 * 1024 ? LARGE_WINDOW : WINDOW;
         for (let round = 0; round < ROUNDS; round++) {
-          for (const impl of IMPLS) {
+          for (const impl of CONTENDERS) {
             let serverBefore = 0;
-            const job = { port: servers[impl].port, bytes, binary, window: WINDOW, maxMessages, warmupMs: WARMUP_MS, measureMs: MEASURE_MS };
+            const job = { port: servers[impl].port, bytes, binary, window, maxMessages, warmupMs: WARMUP_MS, measureMs: MEASURE_MS };
             const { result: r, cpu: clientUsed } = await clients[impl].echo(job, async () => {
               serverBefore = await servers[impl].cpu();
             });
             const serverUsed = (await servers[impl].cpu()) - serverBefore;
-            rates[impl].push(r.messagesPerSecond);
-            if (results[impl] === undefined || r.messagesPerSecond > results[impl].messagesPerSecond) results[impl] = r;
+            rates[impl]!.push(r.messagesPerSecond);
+            const best = results[impl];
+            if (best === undefined || r.messagesPerSecond > best.messagesPerSecond) results[impl] = r;
             // Each side's least CPU per message over the rounds: the least disturbed by other load.
             const c = { server: serverUsed / r.messages, client: clientUsed / r.messages };
-            cpu[impl] = cpu[impl] === undefined ? c : { server: Math.min(cpu[impl].server, c.server), client: Math.min(cpu[impl].client, c.client) };
+            const least = cpu[impl];
+            cpu[impl] = least === undefined ? c : { server: Math.min(least.server, c.server), client: Math.min(least.client, c.client) };
           }
         }
         rows.push({ size: label, kind: binary ? 'binary' : 'text', results, rates, cpu });
         const o = results.ours;
         const w = results.ws;
+        const b = results.base;
         console.log(
           `echo ${label.padStart(6)} ${(binary ? 'binary' : 'text').padEnd(6)}  ours ${fmt(o.messagesPerSecond).padStart(9)} msg/s ${fmt(o.megabytesPerSecond, 1).padStart(8)} MB/s` +
             `  ws ${fmt(w.messagesPerSecond).padStart(9)} msg/s ${fmt(w.megabytesPerSecond, 1).padStart(8)} MB/s  ratio ${ratio(o.messagesPerSecond, w.messagesPerSecond)}` +
             ` (medians ${ratio(median(rates.ours), median(rates.ws))})` +
+            (b === undefined ? '' : `  base ${fmt(b.messagesPerSecond)} msg/s, ours/base medians ${ratio(median(rates.ours), median(rates.base!))}`) +
             `  CPU µs/msg server ${fmt(cpu.ours.server, 2)} vs ${fmt(cpu.ws.server, 2)} (${ratio(cpu.ws.server, cpu.ours.server)})` +
             ` client ${fmt(cpu.ours.client, 2)} vs ${fmt(cpu.ws.client, 2)} (${ratio(cpu.ws.client, cpu.ours.client)})`,
         );
       }
     }
   } finally {
-    for (const impl of IMPLS) clients[impl]?.stop();
-    for (const impl of IMPLS) await servers[impl].stop();
+    for (const impl of CONTENDERS) clients[impl]?.stop();
+    for (const impl of CONTENDERS) await servers[impl].stop();
   }
   return rows;
 }
@@ -290,7 +313,7 @@ async function idleMemory(): Promise<Record<Impl, IdleMemoryResult>> {
 }
 
 console.log(
-  `wampkit WebSocket bench: node ${process.version}, window ${WINDOW}, best of ${ROUNDS} x ${MEASURE_MS} ms, ours ${engineDir === null ? 'from TypeScript sources (tsx)' : 'compiled by tsc'}${quick ? ' (quick)' : ''}`,
+  `wampkit WebSocket bench: node ${process.version}, window ${WINDOW} (${LARGE_WINDOW} from 16 MiB), best of ${ROUNDS} x ${MEASURE_MS} ms, ours ${engineDir === null ? 'from TypeScript sources (tsx)' : 'compiled by tsc'}${ref === null ? '' : `, base = ${ref}`}${quick ? ' (quick)' : ''}`,
 );
 const rows = runs('echo') ? await throughputRows() : [];
 const latency = runs('latency') ? await latencies() : null;
@@ -311,5 +334,21 @@ for (const r of rows) {
       `| ${fmt(c.ours.server, 2)} / ${fmt(c.ws.server, 2)} | ${ratio(c.ws.server, c.ours.server)} | ${fmt(c.ours.client, 2)} / ${fmt(c.ws.client, 2)} | ${ratio(c.ws.client, c.ours.client)} |`,
   );
 }
-if (engineDir !== null) rmSync(engineDir, { recursive: true, force: true });
+// Before/after: our engine against itself at REF, same rounds, same machine, same time.
+if (baseDir !== null && rows.length > 0) {
+  console.log(
+    `\n| size | kind | ours msg/s | base msg/s | ours/base, medians of ${ROUNDS} | server CPU µs/msg ours / base | base/ours | client CPU µs/msg ours / base | base/ours |\n` +
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const r of rows) {
+    const o = r.results.ours;
+    const b = r.results.base!;
+    const c = r.cpu;
+    console.log(
+      `| ${r.size} | ${r.kind} | ${fmt(o.messagesPerSecond)} | ${fmt(b.messagesPerSecond)} | ${ratio(median(r.rates.ours), median(r.rates.base!))} ` +
+        `| ${fmt(c.ours.server, 2)} / ${fmt(c.base!.server, 2)} | ${ratio(c.base!.server, c.ours.server)} | ${fmt(c.ours.client, 2)} / ${fmt(c.base!.client, 2)} | ${ratio(c.base!.client, c.ours.client)} |`,
+    );
+  }
+}
+for (const dir of [engineDir, baseDir]) if (dir !== null) rmSync(dir, { recursive: true, force: true });
 if (jsonPath !== undefined) writeFileSync(jsonPath, JSON.stringify({ node: process.version, window: WINDOW, measureMs: MEASURE_MS, rows, latency, memory }, null, 2));

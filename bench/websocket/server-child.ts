@@ -64,5 +64,6 @@ process.on('message', (msg: { cmd?: string }) => {
 });
 // Never outlive the parent, whatever happens to it.
 process.on('disconnect', () => process.exit(0));
-setTimeout(() => process.exit(0), 300_000).unref();
+// Bounded: long enough for --rounds 20 over every size.
+setTimeout(() => process.exit(0), 1_800_000).unref();
 process.send?.({ port });

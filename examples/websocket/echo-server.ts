@@ -5,6 +5,11 @@
  *
  * Prints `listening on ws://HOST:PORT` once ready (with `--port 0` the real port), logs each
  * peer on stderr, and exits cleanly on SIGINT/SIGTERM.
+ *
+ * It respects backpressure, as every server should: when `sendMessage()` returns false (the
+ * peer reads slower than it sends) the loop waits for `drain()`, and while it waits,
+ * `messages()` stops reading the socket once 16 messages are queued. A peer that sends and
+ * never reads is slowed down by TCP instead of growing this process's memory.
  */
 import { parseArgs } from 'node:util';
 import { WebSocketServer } from '../../runtime/websocket/index.js';
@@ -30,16 +35,17 @@ const server = new WebSocketServer({
   onConnect: (request) => {
     console.error(`connect from ${request.peer} ${request.path}`);
   },
-  handler: (connection) => ({
-    onMessage: (payload, isBinary) => {
-      connection.sendMessage(payload, isBinary);
-    },
-    onClose: (wasClean, code) => {
-      console.error(`closed ${connection.peer} code=${code} clean=${wasClean}`);
-    },
-  }),
 });
 server.on('error', (err) => console.error(`echo-server: ${err.message}`));
+server.on('connection', (connection) => {
+  connection.on('close', ({ code, wasClean }) => console.error(`closed ${connection.peer} code=${code} clean=${wasClean}`));
+  void (async () => {
+    // The loop ends when the connection closes.
+    for await (const { data, isBinary } of connection.messages()) {
+      if (!connection.sendMessage(data, isBinary)) await connection.drain();
+    }
+  })();
+});
 
 const address = await server.listen({ host: values.host, port });
 const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

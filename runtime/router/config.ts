@@ -40,7 +40,36 @@ export interface RealmConfig {
   limits?: Partial<SessionLimits>;
 }
 
-export interface WebSocketListenerConfig {
+/**
+ * Keepalive of a listener's connections: a ping (WebSocket) or PING (RawSocket) after `interval`
+ * ms in which nothing arrived from the peer; no answer within `timeout` ms closes the connection
+ * (so its session ends). Defaults in `LISTENER_DEFAULTS`.
+ */
+export interface KeepaliveConfig {
+  interval?: number;
+  timeout?: number;
+}
+
+/** What a listener applies when its config does not say (documented in docs/router.md). */
+export const LISTENER_DEFAULTS = {
+  /** Ms from TCP accept to a completed WebSocket upgrade or RawSocket handshake. */
+  handshakeTimeout: 10_000,
+  keepalive: { interval: 30_000, timeout: 10_000 },
+} as const;
+
+/** Options every listener takes. */
+interface ListenerTimeouts {
+  /**
+   * Ms a connection has, from TCP accept, to complete its opening handshake (the WebSocket
+   * upgrade, or the RawSocket handshake; on a shared port also the first byte that tells them
+   * apart), and for each further plain HTTP request; then it is dropped. Default 10000; 0: never.
+   */
+  handshakeTimeout?: number;
+  /** Keepalive pings; `false` turns them off. Default { interval: 30000, timeout: 10000 }. */
+  keepalive?: KeepaliveConfig | false;
+}
+
+export interface WebSocketListenerConfig extends ListenerTimeouts {
   type: 'websocket';
   /** Default 127.0.0.1. */
   host?: string;
@@ -59,7 +88,7 @@ export interface WebSocketListenerConfig {
   static?: string | { root: string; index?: string };
 }
 
-export interface RawSocketListenerConfig {
+export interface RawSocketListenerConfig extends ListenerTimeouts {
   type: 'rawsocket';
   host?: string;
   port?: number;
@@ -121,6 +150,17 @@ function checkSerializers(value: unknown, where: string): void {
   }
 }
 
+function checkListenerTimeouts(value: Record<string, unknown>, where: string): void {
+  checkNonNegative(value['handshakeTimeout'], `${where}.handshakeTimeout`, 0);
+  const keepalive = value['keepalive'];
+  if (keepalive === undefined || keepalive === false) return;
+  if (!isRecord(keepalive)) throw bad(`${where}.keepalive must be false or { interval?, timeout? }, got ${JSON.stringify(keepalive)}`);
+  for (const [k, v] of Object.entries(keepalive)) {
+    if (k !== 'interval' && k !== 'timeout') throw bad(`${where}.keepalive.${k} is not one of interval, timeout`);
+    if (!(Number.isInteger(v) && (v as number) > 0)) throw bad(`${where}.keepalive.${k} must be a positive integer (ms), got ${JSON.stringify(v)}`);
+  }
+}
+
 function checkListener(value: unknown, at: number): ListenerConfig {
   const where = `listeners[${at}]`;
   if (!isRecord(value)) throw bad(`${where} must be an object, got ${JSON.stringify(value)}`);
@@ -131,6 +171,7 @@ function checkListener(value: unknown, at: number): ListenerConfig {
   if (value['host'] !== undefined && typeof value['host'] !== 'string') throw bad(`${where}.host must be a string, got ${JSON.stringify(value['host'])}`);
   checkPort(value['port'], where);
   checkSerializers(value['serializers'], where);
+  checkListenerTimeouts(value, where);
   if (type === 'websocket') {
     const path = value['path'];
     if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {

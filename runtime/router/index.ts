@@ -1,9 +1,9 @@
 /** wampkit/router: the embedded WAMP router. */
 export { Router } from './router.js';
-export { normalizeRouterOptions } from './config.js';
+export { normalizeRouterOptions, LISTENER_DEFAULTS } from './config.js';
 export { RouterErrorCode } from './error-codes.js';
 export type {
-  RouterOptions, RealmConfig, ListenerConfig, WebSocketListenerConfig, RawSocketListenerConfig, SerializerName,
+  RouterOptions, RealmConfig, ListenerConfig, WebSocketListenerConfig, RawSocketListenerConfig, SerializerName, KeepaliveConfig,
 } from './config.js';
 export type { RoutingCore } from './realm.js';
 export type { Broker, BrokerSubscription, PublishRequest } from './broker.js';

@@ -6,6 +6,10 @@
  *   accepts RawSocket: a plain TCP server looks at the first byte of each connection (0x7F
  *   starts a RawSocket handshake, anything else is HTTP) and routes it.
  * - rawsocket: TCP (host/port) or a Unix socket (unixPath).
+ *
+ * In every mode each accepted connection has `handshakeTimeout` to complete its opening
+ * handshake (a HandshakeGuard from TCP accept to the 101 or the RawSocket reply), so silent or
+ * dripping connections cannot pile up; open ones get keepalive pings (`keepalive`).
  */
 import * as http from 'node:http';
 import * as net from 'node:net';
@@ -16,8 +20,11 @@ import { serializersOf } from '../transports/serializer-choice.js';
 import { createError } from '../errors.js';
 import type { WampTransport } from '../transports/transport.js';
 import type { Serializer } from '../serializers/types.js';
-import { RouterErrorCode, type ListenerConfig, type RawSocketListenerConfig, type WebSocketListenerConfig } from './config.js';
-import { acceptRawSocket, RAWSOCKET_MAGIC } from '../transports/rawsocket.js';
+import {
+  LISTENER_DEFAULTS, RouterErrorCode, type ListenerConfig, type RawSocketListenerConfig, type WebSocketListenerConfig,
+} from './config.js';
+import { acceptRawSocket, RAWSOCKET_MAGIC, type RawSocketAcceptOptions } from '../transports/rawsocket.js';
+import { HandshakeClock } from '../websocket/handshake-clock.js';
 import { createStaticFiles } from './static-files.js';
 import { logger } from '../log.js';
 
@@ -33,6 +40,66 @@ type Accept = (transport: WampTransport) => void;
 /** RawSocket announces limits as powers of two from 512 B to 16 MiB. */
 function rawSocketLimit(maxMessageSize: number): number {
   return Math.max(512, Math.min(maxMessageSize === 0 ? 2 ** 24 : maxMessageSize, 2 ** 24));
+}
+
+/**
+ * The opening-handshake deadline of every connection a listener accepts, whatever it turns out
+ * to be: from TCP accept until the WebSocket upgrade or the RawSocket handshake completes, and
+ * again for each further plain HTTP request on a kept-alive connection. One timer for all.
+ */
+class HandshakeGuard {
+  readonly #clock: HandshakeClock<net.Socket> | null;
+  readonly #forget: (this: net.Socket) => void;
+
+  constructor(timeoutMs: number) {
+    const clock = timeoutMs > 0 ? new HandshakeClock<net.Socket>(timeoutMs, (socket) => this.#expired(socket, timeoutMs)) : null;
+    this.#clock = clock;
+    this.#forget = function (this: net.Socket) {
+      clock?.stop(this);
+    };
+  }
+
+  /** A socket was accepted: its clock starts. */
+  accepted(socket: net.Socket): void {
+    if (this.#clock === null) return;
+    this.#clock.start(socket);
+    socket.once('close', this.#forget);
+  }
+
+  /** The socket finished a handshake (or a whole HTTP request arrived): its clock stops. */
+  done(socket: net.Socket): void {
+    this.#clock?.stop(socket);
+  }
+
+  /** A plain HTTP response went out on a connection kept alive: the next request gets a fresh deadline. */
+  again(socket: net.Socket): void {
+    if (!socket.destroyed) this.#clock?.start(socket);
+  }
+
+  #expired(socket: net.Socket, timeoutMs: number): void {
+    if (socket.destroyed) return;
+    log.info(() => `dropped ${socket.remoteAddress ?? 'a peer'}:${socket.remotePort ?? ''}: no opening handshake within ${timeoutMs} ms`);
+    socket.destroy();
+  }
+}
+
+/** The keepalive settings a listener gives its connections: interval and timeout in ms, 0 for off. */
+function keepaliveOf(config: ListenerConfig): { autoPingInterval: number; autoPingTimeout: number } {
+  if (config.keepalive === false) return { autoPingInterval: 0, autoPingTimeout: LISTENER_DEFAULTS.keepalive.timeout };
+  return {
+    autoPingInterval: config.keepalive?.interval ?? LISTENER_DEFAULTS.keepalive.interval,
+    autoPingTimeout: config.keepalive?.timeout ?? LISTENER_DEFAULTS.keepalive.timeout,
+  };
+}
+
+/** How a listener accepts RawSocket connections: its serializers, limit, handshake timeout and keepalive. */
+function rawSocketOptions(config: ListenerConfig, serializers: Serializer[], maxMessageSize: number): RawSocketAcceptOptions {
+  return {
+    serializers,
+    maxMessageSize: rawSocketLimit(maxMessageSize),
+    handshakeTimeout: config.handshakeTimeout ?? LISTENER_DEFAULTS.handshakeTimeout,
+    ...keepaliveOf(config),
+  };
 }
 
 const DEFAULT_HOST = '127.0.0.1';
@@ -102,9 +169,13 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
   const path = config.path ?? DEFAULT_PATH;
   const serializers = serializersOf(config.serializers, maxDepth === undefined ? undefined : { maxDepth });
   const subprotocols = serializers.map((s) => s.subprotocol);
+  const handshakeTimeout = config.handshakeTimeout ?? LISTENER_DEFAULTS.handshakeTimeout;
+  const guard = new HandshakeGuard(handshakeTimeout);
   const wss = new WebSocketServer({
     subprotocols,
     maxMessagePayloadSize: maxMessageSize,
+    handshakeTimeout,
+    ...keepaliveOf(config),
     onConnect: (request) => {
       if (!request.protocols.some((p) => subprotocols.includes(p as never))) {
         return new HttpDenial(400, `offer one of the WAMP subprotocols ${subprotocols.join(', ')}`);
@@ -117,7 +188,8 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
   wss.on('rejected', (info: { status: number; reason: string; peer: string }) => {
     log.info(() => `refused WebSocket handshake from ${info.peer}: HTTP ${info.status} ${info.reason}`);
   });
-  wss.on('connection', (connection) => {
+  wss.on('connection', (connection, request) => {
+    guard.done(request.httpRequest.socket);
     const transport = WebSocketTransport.accept(connection, { maxMessageSize }, serializers);
     if (transport === null) {
       log.info(() => `closed WebSocket from ${connection.peer}: it agreed no WAMP subprotocol (offer one of ${subprotocols.join(', ')})`);
@@ -125,9 +197,13 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
     }
     else accept(transport);
   });
-  const httpServer = http.createServer({ noDelay: true, requestTimeout: 10_000 });
+  // The HandshakeGuard bounds each request (node's own requestTimeout runs only when the HTTP
+  // server listens itself, which it does not when it shares the port with RawSocket).
+  const httpServer = http.createServer({ noDelay: true, requestTimeout: handshakeTimeout });
   const files = config.static === undefined ? undefined : createStaticFiles(typeof config.static === 'string' ? { root: config.static } : config.static);
   httpServer.on('request', (req, res) => {
+    guard.done(req.socket);
+    res.once('finish', () => guard.again(req.socket));
     if (files?.(req, res) === true) return;
     const onPath = (req.url ?? '/').split('?')[0] === path;
     res.writeHead(onPath ? 426 : 404, { 'content-type': 'text/plain', ...(onPath ? { upgrade: 'websocket' } : {}) });
@@ -138,7 +214,9 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
   let front: net.Server = httpServer;
   if (config.rawsocket === true) {
     // One port, two protocols: the first byte decides (RawSocket's 0x7F is no HTTP method).
+    const rawOptions = rawSocketOptions(config, serializers, maxMessageSize);
     front = net.createServer({ noDelay: true }, (socket) => {
+      guard.accepted(socket);
       socket.once('error', () => socket.destroy());
       socket.once('readable', () => {
         const head = socket.read(1) as Buffer | null;
@@ -148,7 +226,10 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
         }
         if (head[0] === RAWSOCKET_MAGIC) {
           socket.unshift(head);
-          acceptRawSocket(socket, { serializers, maxMessageSize: rawSocketLimit(maxMessageSize) }, accept);
+          acceptRawSocket(socket, rawOptions, (transport) => {
+            guard.done(socket);
+            accept(transport);
+          });
         } else {
           socket.unshift(head);
           httpServer.emit('connection', socket);
@@ -156,6 +237,7 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
       });
     });
   }
+  if (front === httpServer) httpServer.on('connection', (socket: net.Socket) => guard.accepted(socket));
   const sockets = trackSockets(front);
   await listen(front, { port, host }, `${host}:${port}`);
   const actual = boundPort(front);
@@ -173,7 +255,15 @@ async function startWebSocket(config: WebSocketListenerConfig, accept: Accept, m
 
 async function startRawSocket(config: RawSocketListenerConfig, accept: Accept, maxMessageSize: number, maxDepth?: number): Promise<RunningListener> {
   const serializers: Serializer[] = serializersOf(config.serializers, maxDepth === undefined ? undefined : { maxDepth });
-  const server = net.createServer({ noDelay: true }, (socket) => acceptRawSocket(socket, { serializers, maxMessageSize: rawSocketLimit(maxMessageSize) }, accept));
+  const options = rawSocketOptions(config, serializers, maxMessageSize);
+  const guard = new HandshakeGuard(options.handshakeTimeout ?? LISTENER_DEFAULTS.handshakeTimeout);
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    guard.accepted(socket);
+    acceptRawSocket(socket, options, (transport) => {
+      guard.done(socket);
+      accept(transport);
+    });
+  });
   const sockets = trackSockets(server);
   if (config.unixPath !== undefined) {
     const unixPath = config.unixPath;

@@ -4,7 +4,9 @@
  * machine that splits a stream into handshake, regular messages, PINGs and PONGs. No sockets or
  * timers here; the transport feeds bytes in and writes what the encoders return.
  */
-import { createError } from '../errors.js';
+import { createError, isWampkitError } from '../errors.js';
+import { ReceiveBuffer } from '../receive-buffer.js';
+import { ErrorUri } from '../wamp/uris.js';
 import { TransportErrorCode } from './error-codes.js';
 import { ProtocolErrorCode, protocolError, type ProtocolError } from '../wamp/protocol-error.js';
 
@@ -72,6 +74,15 @@ function rawSocketError(message: string, reply?: RawSocketError): RawSocketProto
   const err = protocolError(ProtocolErrorCode.RAWSOCKET, message);
   if (reply !== undefined) Object.defineProperty(err, 'reply', { value: reply, enumerable: true });
   return err as RawSocketProtocolError;
+}
+
+/** A message whose bytes cannot be allocated (the system is out of memory) fails its connection only. */
+function allocationFailed(size: number, cause: unknown): RawSocketProtocolError {
+  const why = cause instanceof Error ? cause.message : String(cause);
+  return protocolError(ProtocolErrorCode.RAWSOCKET, `cannot allocate ${size} octets for a RawSocket message (${why})`, {
+    wampUri: ErrorUri.PAYLOAD_SIZE_EXCEEDED,
+    cause,
+  }) as RawSocketProtocolError;
 }
 
 export function maxLengthOf(exponent: number): number {
@@ -211,6 +222,11 @@ type State = (typeof State)[keyof typeof State];
 /**
  * Splits a RawSocket byte stream into handshake and transport messages. Push chunks as they
  * arrive; the handler is called synchronously for every complete unit.
+ *
+ * A payload in one chunk is handed out as a view of it. One that spans chunks is gathered by a
+ * ReceiveBuffer (../receive-buffer.ts) and copied together once it is complete: nothing is
+ * reserved for what a header announces, so a peer announcing 16 MiB and sending nothing costs
+ * nothing, and one dripping a byte per read costs about a byte per byte.
  */
 export class RawSocketParser {
   readonly #handler: RawSocketHandler;
@@ -220,8 +236,12 @@ export class RawSocketParser {
   readonly #head = new Uint8Array(FRAME_HEADER_LENGTH);
   #headFill = 0;
   #type: RawSocketFrameType = RawSocketFrameType.REGULAR;
-  #payload: Uint8Array = new Uint8Array(0);
-  #payloadFill = 0;
+  /** The payload when it lies whole in the chunk being read; else null. */
+  #view: Uint8Array | null = null;
+  /** A payload spanning chunks: its length, how much has arrived, where it is gathered. */
+  #length = 0;
+  #fill = 0;
+  #gathered: ReceiveBuffer | null = null;
 
   constructor(handler: RawSocketHandler, options: RawSocketParserOptions = {}) {
     this.#handler = handler;
@@ -246,14 +266,16 @@ export class RawSocketParser {
     return this.#state === State.FAILED;
   }
 
-  push(chunk: Uint8Array): void {
+  push(bytes: Uint8Array): void {
+    // Buffers from here on (ReceiveBuffer gathers Buffers); a Uint8Array is viewed, not copied.
+    const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let at = 0;
     while (at < chunk.length && this.#state !== State.FAILED) {
       at = this.#state === State.PAYLOAD ? this.#readPayload(chunk, at) : this.#readHead(chunk, at);
     }
   }
 
-  #readHead(chunk: Uint8Array, at: number): number {
+  #readHead(chunk: Buffer, at: number): number {
     const take = Math.min(FRAME_HEADER_LENGTH - this.#headFill, chunk.length - at);
     this.#head.set(chunk.subarray(at, at + take), this.#headFill);
     this.#headFill += take;
@@ -268,7 +290,7 @@ export class RawSocketParser {
     return at + take;
   }
 
-  #onHeader(chunk: Uint8Array, at: number): void {
+  #onHeader(chunk: Buffer, at: number): void {
     const h = this.#head;
     const first = h[0] as number;
     if ((first & FrameBits.RESERVED) !== 0) return this.#fail('RawSocket frame uses reserved bits');
@@ -286,36 +308,55 @@ export class RawSocketParser {
     }
     this.#type = type;
     if (length === 0) return this.#deliver(new Uint8Array(0));
-    // Whole payload inside this chunk: hand out a view, no copy.
-    if (chunk.length - at >= length) {
-      this.#payload = chunk.subarray(at, at + length);
-      this.#payloadFill = length;
-    } else {
-      this.#payload = new Uint8Array(length);
-      this.#payloadFill = 0;
-    }
     this.#state = State.PAYLOAD;
+    const inHand = chunk.length - at;
+    // Whole payload inside this chunk: hand out a view, no copy.
+    if (inHand >= length) {
+      this.#view = chunk.subarray(at, at + length);
+      return;
+    }
+    this.#length = length;
+    this.#fill = 0;
+    // Nothing reserved ahead: every byte is copied once into the message either way (here at
+    // the end), so reserving at the header would save no copy.
+    this.#gathered ??= new ReceiveBuffer({ allocationFailed, reserveAhead: 0 });
   }
 
-  #readPayload(chunk: Uint8Array, at: number): number {
-    const missing = this.#payload.length - this.#payloadFill;
-    if (missing === 0) {
+  #readPayload(chunk: Buffer, at: number): number {
+    const view = this.#view;
+    if (view !== null) {
       // The view set up by #onHeader: consume its octets from this same chunk.
-      const view = this.#payload;
+      this.#view = null;
       this.#deliver(view);
       return at + view.length;
     }
-    const take = Math.min(missing, chunk.length - at);
-    this.#payload.set(chunk.subarray(at, at + take), this.#payloadFill);
-    this.#payloadFill += take;
-    if (this.#payloadFill === this.#payload.length) this.#deliver(this.#payload);
+    const take = Math.min(this.#length - this.#fill, chunk.length - at);
+    this.#fill += take;
+    const gathered = this.#gathered!;
+    let payload: Buffer | null = null;
+    try {
+      gathered.add(chunk.subarray(at, at + take));
+      if (this.#fill === this.#length) payload = gathered.take();
+    } catch (error) {
+      this.#allocationFailed(error);
+      return chunk.length;
+    }
+    if (payload !== null) this.#deliver(payload);
     return at + take;
+  }
+
+  /** The payload's bytes could not be allocated: this connection fails, nothing else. */
+  #allocationFailed(error: unknown): void {
+    if (!isWampkitError(error)) throw error;
+    this.#state = State.FAILED;
+    this.#gathered = null;
+    this.#handler.onError(error as RawSocketProtocolError);
   }
 
   #deliver(payload: Uint8Array): void {
     this.#state = State.HEADER;
-    this.#payload = new Uint8Array(0);
-    this.#payloadFill = 0;
+    this.#length = 0;
+    this.#fill = 0;
     if (this.#type === RawSocketFrameType.REGULAR) this.#handler.onMessage(payload);
     else if (this.#type === RawSocketFrameType.PING) this.#handler.onPing(payload);
     else this.#handler.onPong(payload);

@@ -2,7 +2,8 @@
  * WAMP over RawSocket (TCP or Unix sockets), client and router side, on the pure protocol
  * pieces of rawsocket-protocol.ts: the 4-octet handshake (serializer and maximum message
  * length negotiation, error replies), length-prefixed frames, and PING/PONG (we answer every
- * PING; `autoPingInterval` sends our own and drops a peer that does not answer in time).
+ * PING, except that while our writes are backed up only the latest one waits for its PONG;
+ * `autoPingInterval` sends our own and drops a peer that does not answer in time).
  *
  * URLs: rs://host:port and tcp://host:port (TCP), unix:/path or unix:///path (Unix socket).
  */
@@ -31,7 +32,7 @@ export interface RawSocketOptions {
   maxMessageSize?: number;
   /** Ms for the handshake to complete. Default 10 000. */
   handshakeTimeout?: number;
-  /** Send a PING after this many ms (0: off, the default). */
+  /** Send a PING after this many ms in which nothing arrived from the peer (0: off, the default). */
   autoPingInterval?: number;
   /** Drop the connection when the PONG takes longer than this, in ms. Default 5 000. */
   autoPingTimeout?: number;
@@ -79,6 +80,11 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
   #timer: ReturnType<typeof setTimeout> | null = null;
   #pingTimer: ReturnType<typeof setInterval> | null = null;
   #pongDeadline: ReturnType<typeof setTimeout> | null = null;
+  /** Something arrived since the keepalive timer last looked. */
+  #traffic = false;
+  /** The payload of the latest PING, while our writes are backed up (see onPing). */
+  #heldPong: Uint8Array | null = null;
+  #sendHeldPong: (() => void) | null = null;
 
   private constructor(socket: net.Socket, role: Role, offered: readonly Serializer[], options: Required<RawSocketOptions>) {
     super();
@@ -93,7 +99,10 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     this.#settle = settle;
     this.#parser = new RawSocketParser(this, { expectHandshake: true, maxPayload: maxLengthOf(lengthExponentFor(options.maxMessageSize)) });
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.#parser.push(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      this.#traffic = true;
+      this.#parser.push(chunk);
+    });
     socket.on('error', () => {});
     socket.on('close', () => this.#gone());
     if (options.handshakeTimeout > 0) {
@@ -185,8 +194,28 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
     this.deliver(value);
   }
 
+  /**
+   * A PING gets a PONG echoing it. While our writes are backed up (the socket asked us to wait
+   * for 'drain': the peer is not reading), one PONG waits and a later PING's replaces it, as a
+   * WebSocket endpoint may answer only the latest ping: a peer that sends PINGs and never reads
+   * cannot make us queue a PONG per PING.
+   */
   onPing(payload: Uint8Array): void {
-    if (this.isOpen) this.#write(RawSocketFrameType.PONG, payload);
+    if (!this.isOpen) return;
+    if (!this.socket.writableNeedDrain) {
+      this.#write(RawSocketFrameType.PONG, payload);
+      return;
+    }
+    // The payload is a view the parser never reuses: holding it costs no copy.
+    const waiting = this.#heldPong !== null;
+    this.#heldPong = payload;
+    if (waiting) return;
+    this.#sendHeldPong ??= () => {
+      const held = this.#heldPong;
+      this.#heldPong = null;
+      if (held !== null && this.isOpen) this.#write(RawSocketFrameType.PONG, held);
+    };
+    this.socket.once('drain', this.#sendHeldPong);
   }
 
   onPong(): void {
@@ -246,6 +275,11 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
 
   #ping(): void {
     if (!this.isOpen || this.#pongDeadline !== null) return;
+    // A peer we hear from is alive: ping only one that has been silent for a whole interval.
+    if (this.#traffic) {
+      this.#traffic = false;
+      return;
+    }
     const payload = randomFillSync(Buffer.allocUnsafe(8));
     this.#write(RawSocketFrameType.PING, payload);
     this.#pongDeadline = setTimeout(() => {
@@ -253,6 +287,7 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
       this.socket.destroy();
       this.#gone();
     }, this.#options.autoPingTimeout);
+    this.#pongDeadline.unref();
   }
 
   #write(type: RawSocketFrameType, payload: Uint8Array): void {

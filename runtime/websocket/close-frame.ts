@@ -69,3 +69,8 @@ export function closePayload(code: number, reason: string): Buffer {
   payload.write(reason, CODE_SIZE, 'utf8');
   return payload;
 }
+
+/** A failure's message as a close reason when it fits in 123 bytes; longer ones go to 'error' only. */
+export function shortReason(message: string): string {
+  return Buffer.byteLength(message) <= MAX_CLOSE_REASON_BYTES ? message : '';
+}

@@ -15,6 +15,7 @@ const MEM_LEVEL = { MIN: 1, MAX: 9 } as const;
 const NON_NEGATIVE_INTEGER_OPTIONS = [
   'maxFramePayloadSize',
   'maxMessagePayloadSize',
+  'maxFramesPerMessage',
   'autoFragmentSize',
   'autoPingInterval',
   'autoPingTimeout',
@@ -46,6 +47,7 @@ export function resolveConnectionOptions(init: ConnectionInit): ResolvedConnecti
   const resolved: ResolvedConnectionOptions = {
     maxFramePayloadSize: d.maxFramePayloadSize,
     maxMessagePayloadSize: d.maxMessagePayloadSize,
+    maxFramesPerMessage: d.maxFramesPerMessage,
     autoFragmentSize: d.autoFragmentSize,
     autoPingInterval: d.autoPingInterval,
     autoPingTimeout: d.autoPingTimeout,

@@ -1,5 +1,7 @@
-/** The public shapes of a WebSocket connection: states, events, handler, close information. */
-import type { WebSocketConnection } from './connection.js';
+/**
+ * The public shapes of a WebSocket connection: states, events, close information. The handler
+ * interface, which names the connection class, is in connection.ts (no import circle).
+ */
 import type { IncomingMessage } from './incoming-message.js';
 
 export const ReadyState = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 } as const;
@@ -36,19 +38,4 @@ export interface ConnectionEvents {
   frameData: [chunk: Buffer];
   frameEnd: [];
   messageEnd: [];
-}
-
-/** Autobahn-style handler object; every method optional. */
-export interface ConnectionHandler {
-  onOpen?(connection: WebSocketConnection): void;
-  onMessage?(payload: Buffer, isBinary: boolean): void;
-  onClose?(wasClean: boolean, code: number, reason: string): void;
-  onPing?(payload: Buffer): void;
-  onPong?(payload: Buffer): void;
-  onError?(error: Error): void;
-  onMessageBegin?(isBinary: boolean): void;
-  onFrameBegin?(info: FrameInfo): void;
-  onFrameData?(chunk: Buffer): void;
-  onFrameEnd?(): void;
-  onMessageEnd?(): void;
 }

@@ -10,104 +10,109 @@
  *
  * Every protocol violation becomes a typed error that reaches `#fail`, the one place that
  * turns it into a close frame and a dropped connection.
+ *
+ * One class, one state: the stages call back through a port object made inside the class
+ * (`#Port`), so they reach private methods without the connection exposing them. Helpers with
+ * no access to its state: message-data.ts (send-argument checks), message-writer.ts,
+ * message-delivery.ts (received messages by receive mode), close-state.ts, keep-alive.ts.
+ * (The one file over 450 lines: the public API alone is 25 documented members.)
  */
 import { EventEmitter } from 'node:events';
-import type { Duplex } from 'node:stream';
+import type { Duplex, Writable } from 'node:stream';
 import { isWampkitError, type WampkitError } from '../errors.js';
 import { logger } from '../log.js';
-import { closePayload, encodeClosePayload } from './close-frame.js';
+import { closePayload, encodeClosePayload, shortReason } from './close-frame.js';
+import { CloseState } from './close-state.js';
 import { resolveConnectionOptions } from './connection-options.js';
-import { CloseCode, MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
+import { ReadyState, type CloseInfo, type ConnectionEvents, type FrameInfo, type ReceivedMessage } from './connection-types.js';
+import { CloseCode, Opcode } from './constants.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
-import { FrameSender } from './frame-sender.js';
-import { IncomingMessage } from './incoming-message.js';
-import { MessageAssembler, PauseReason, type MessageSink } from './message-assembler.js';
-import { MessageQueue, type QueueFlow } from './message-queue.js';
+import { FrameSender, type SenderOwner } from './frame-sender.js';
+import type { IncomingMessage } from './incoming-message.js';
+import { KeepAlive, type KeepAliveOwner } from './keep-alive.js';
+import { MessageAssembler, type MessageSink } from './message-assembler.js';
+import { checkFrameLength, checkStreamCall, controlPayload, streamIsBinary, toBuffer, type MessageData, type MessageStreamOptions } from './message-data.js';
+import { MessageDelivery } from './message-delivery.js';
+import { messageWritable } from './message-writer.js';
 import { PerMessageDeflateCodec } from './permessage-deflate.js';
-import { ConnectionApi } from './connection-api.js';
 import type { ConnectionInit, ReceiveMode, Role } from './types.js';
-import { ReadyState, type CloseInfo, type ConnectionHandler, type FrameInfo, type ReceivedMessage } from './connection-types.js';
 
 export { ReadyState };
-export type { CloseInfo, ConnectionEvents, ConnectionHandler, FrameInfo, ReceivedMessage } from './connection-types.js';
+export type { CloseInfo, ConnectionEvents, FrameInfo, ReceivedMessage } from './connection-types.js';
+export type { MessageData, MessageStreamOptions } from './message-data.js';
+
+/** Autobahn-style handler object; every method optional. */
+export interface ConnectionHandler {
+  onOpen?(connection: WebSocketConnection): void;
+  onMessage?(payload: Buffer, isBinary: boolean): void;
+  onClose?(wasClean: boolean, code: number, reason: string): void;
+  onPing?(payload: Buffer): void;
+  onPong?(payload: Buffer): void;
+  onError?(error: Error): void;
+  onMessageBegin?(isBinary: boolean): void;
+  onFrameBegin?(info: FrameInfo): void;
+  onFrameData?(chunk: Buffer): void;
+  onFrameEnd?(): void;
+  onMessageEnd?(): void;
+}
 
 const log = logger('websocket');
 const kConnection = Symbol('wampkit.connection');
 type OwnedSocket = Duplex & { [kConnection]?: WebSocketConnection };
 
-interface ConnectionLink extends MessageSink, QueueFlow {
-  onStreamRead(): void;
-}
-let createLink: (connection: WebSocketConnection) => ConnectionLink;
+/** What the stages call back: the assembler, the sender, keep-alive. */
+interface ConnectionPort extends MessageSink, SenderOwner, KeepAliveOwner {}
 
-/** Messages `messages()` holds before the socket is paused. */
-const MESSAGE_QUEUE_LIMIT = 16;
-/** Unread bytes an IncomingMessage holds before the socket is paused. */
-const STREAM_HIGH_WATER_MARK = 64 * 1024;
 const EMPTY = Buffer.alloc(0);
-/** Largest single-frame message received straight into its own buffer (larger: gathered as it arrives). */
-const RECEIVE_INTO_MAX = 8 * 1024 * 1024;
 
-export class WebSocketConnection extends ConnectionApi {
+export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
   readonly subprotocol: string | null;
   readonly extensions: string;
   readonly peer: string;
   readonly role: Role;
-  readonly #receiveMode: ReceiveMode;
+  readonly #socket: Duplex;
+  readonly #port: ConnectionPort;
+  readonly #sender: FrameSender;
   readonly #assembler: MessageAssembler;
-  readonly #link: ConnectionLink;
   readonly #codec: PerMessageDeflateCodec | null;
+  readonly #keepAlive: KeepAlive | null;
+  readonly #receiveMode: ReceiveMode;
   readonly #closeTimeout: number;
+  #state: ReadyState = ReadyState.OPEN;
   #handler: ConnectionHandler | null = null;
 
-  // Receiving.
-  #isBinary = false;
-  #firstChunk: Buffer | null = null;
-  #chunks: Buffer[] | null = null;
-  /** A single-frame message that spans socket chunks is received straight into this. */
-  #whole: Buffer | null = null;
-  #size = 0;
-  #queue: MessageQueue<ReceivedMessage> | null = null;
-  #streamQueue: MessageQueue<IncomingMessage> | null = null;
-  #stream: IncomingMessage | null = null;
-
-  // Closing.
-  #closeReceived = false;
-  #closeCode: number = CloseCode.ABNORMAL;
-  #closeReason = '';
-  #failure: Error | null = null;
-  #unclean: string | null = null;
+  /** Where received messages go; made on the first message (or messages()/incoming()). */
+  #delivery: MessageDelivery | null = null;
+  /** The closing handshake; made once closing begins. */
+  #close: CloseState | null = null;
   #closeTimer: NodeJS.Timeout | null = null;
   #closeInfo: CloseInfo | null = null;
   #closed: Promise<CloseInfo> | null = null;
   #resolveClosed: ((info: CloseInfo) => void) | null = null;
 
   constructor(socket: Duplex, head: Buffer, init: ConnectionInit) {
+    super();
     const options = resolveConnectionOptions(init);
-    const codec =
-      init.deflate === null || init.deflate === undefined
-        ? null
-        : new PerMessageDeflateCodec(init.deflate, init.role, {
-            threshold: options.compressionThreshold,
-            level: options.compressionLevel,
-            memLevel: options.compressionMemLevel,
-          });
-    super(socket, init.role, options, codec);
+    const codec = PerMessageDeflateCodec.forConnection(init.deflate, init.role, options);
     this.role = init.role;
     this.subprotocol = init.subprotocol;
     this.extensions = init.extensions;
     this.peer = init.peer;
-    this.#receiveMode = options.receiveMode;
+    this.#socket = socket;
     this.#codec = codec;
+    this.#receiveMode = options.receiveMode;
     this.#closeTimeout = options.closeTimeout;
-    this.#link = createLink(this);
-    this.#assembler = new MessageAssembler(this.#link, {
+    this.#port = new WebSocketConnection.#Port(this);
+    this.#sender = new FrameSender(socket, this.#port, { role: init.role, codec, autoFragmentSize: options.autoFragmentSize });
+    this.#assembler = new MessageAssembler(this.#port, {
       role: init.role,
       maxFramePayloadSize: options.maxFramePayloadSize,
       maxMessagePayloadSize: options.maxMessagePayloadSize,
+      maxFramesPerMessage: options.maxFramesPerMessage,
       validateUtf8: options.validateUtf8,
       codec,
     });
+    this.#keepAlive = options.autoPingInterval > 0 ? new KeepAlive(this.#port, options.autoPingInterval, options.autoPingTimeout) : null;
     const net = socket as Duplex & { setNoDelay?: (noDelay: boolean) => void; setTimeout?: (ms: number) => void };
     net.setNoDelay?.(true);
     net.setTimeout?.(0);
@@ -122,32 +127,112 @@ export class WebSocketConnection extends ConnectionApi {
     if (socket.destroyed) queueMicrotask(() => this.#onSocketClose());
   }
 
+  get readyState(): ReadyState {
+    return this.#state;
+  }
+
+  /** Bytes accepted for sending but not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    return this.#sender.bufferedAmount;
+  }
+
+  /** Resolves once the connection is closed (made on first use: an idle connection has none). */
   get closed(): Promise<CloseInfo> {
-    if (this.#closed === null) {
-      this.#closed =
-        this.#closeInfo !== null
-          ? Promise.resolve(this.#closeInfo)
-          : new Promise<CloseInfo>((resolve) => {
-              this.#resolveClosed = resolve;
-            });
-    }
-    return this.#closed;
+    const info = this.#closeInfo;
+    return (this.#closed ??= info !== null ? Promise.resolve(info) : new Promise<CloseInfo>((resolve) => (this.#resolveClosed = resolve)));
   }
 
   /** Attaches an Autobahn-style handler; its `onOpen` runs now, since the connection is open. */
   setHandler(handler: ConnectionHandler | null): void {
     this.#handler = handler;
-    if (handler !== null && this.readyState === ReadyState.OPEN) handler.onOpen?.(this);
+    if (handler !== null && this.#state === ReadyState.OPEN) handler.onOpen?.(this);
   }
+
+  // Sending
+
+  /**
+   * Sends a message (text for strings unless `isBinary`; binary for bytes unless `isBinary`
+   * is false). Returns false when the send buffer is above its high-water mark (wait for
+   * `drain()`), or when the connection is not open (nothing is sent then).
+   */
+  sendMessage(data: MessageData, isBinary: boolean = typeof data !== 'string'): boolean {
+    const payload = toBuffer(data);
+    // The hot path: the table is consulted only when a streamed message is open.
+    if (this.#sender.streamOpen) checkStreamCall('sendMessage', this.#sender);
+    if (this.#state !== ReadyState.OPEN) return false;
+    this.#sender.sendMessage(payload, isBinary);
+    return this.#sender.belowHighWater;
+  }
+
+  /** Sends a ping (payload at most 125 bytes). */
+  sendPing(payload?: MessageData): void {
+    const buffer = controlPayload(payload, 'ping');
+    if (this.#state === ReadyState.OPEN) this.#sender.sendControl(Opcode.PING, buffer);
+  }
+
+  /** Sends an unsolicited pong (a heartbeat the peer need not answer). */
+  sendPong(payload?: MessageData): void {
+    const buffer = controlPayload(payload, 'pong');
+    if (this.#state === ReadyState.OPEN) this.#sender.sendControl(Opcode.PONG, buffer);
+  }
+
+  /** Starts a message sent piece by piece (sendMessageFrame / beginMessageFrame, then endMessage). */
+  beginMessage(isBinary = false): void {
+    checkStreamCall('beginMessage', this.#sender);
+    if (this.#state === ReadyState.OPEN) this.#sender.beginMessage(isBinary);
+  }
+
+  /** Sends `data` as the next frame of the open message (compressed when deflate is on). */
+  sendMessageFrame(data: MessageData, fin = false): boolean {
+    checkStreamCall('sendMessageFrame', this.#sender);
+    if (this.#state !== ReadyState.OPEN) return false;
+    this.#sender.sendMessageFrame(toBuffer(data), fin);
+    return this.#sender.belowHighWater;
+  }
+
+  /** Ends the open message. */
+  endMessage(): void {
+    checkStreamCall('endMessage', this.#sender);
+    if (this.#state === ReadyState.OPEN) this.#sender.endMessage();
+  }
+
+  /** Starts a hand-written (uncompressed) frame of `length` bytes in the open message. */
+  beginMessageFrame(length: number): void {
+    if (this.#sender.streamOpen) checkFrameLength(length);
+    checkStreamCall('beginMessageFrame', this.#sender);
+    if (this.#state === ReadyState.OPEN) this.#sender.beginMessageFrame(length);
+  }
+
+  /**
+   * Payload for the hand-written frame: returns the bytes it still needs, 0 when complete,
+   * or minus the bytes of `data` that did not fit (not sent).
+   */
+  sendMessageFrameData(data: MessageData): number {
+    checkStreamCall('sendMessageFrameData', this.#sender);
+    return this.#sender.sendMessageFrameData(toBuffer(data));
+  }
+
+  /** A Writable that sends one message, a frame per write, ended by `end()`. */
+  createMessageStream(options: MessageStreamOptions = {}): Writable {
+    this.beginMessage(streamIsBinary(options));
+    return messageWritable(this);
+  }
+
+  /** Resolves when the send buffer is below its high-water mark again (or the connection closed). */
+  drain(): Promise<void> {
+    return this.#state === ReadyState.CLOSED ? Promise.resolve() : this.#sender.drain();
+  }
+
+  // Closing
 
   /** Starts the closing handshake (code 1000 or 3000-4999, reason at most 123 bytes of UTF-8). */
   sendClose(code?: number, reason?: string): void {
     const payload = encodeClosePayload(code, reason);
-    if (this.readyState !== ReadyState.OPEN) return;
-    this.setState(ReadyState.CLOSING);
-    this.closeSent = true;
-    this.stopAutoPing();
-    this.sender.sendClose(payload, false);
+    if (this.#state !== ReadyState.OPEN) return;
+    this.#state = ReadyState.CLOSING;
+    this.#closing().sent = true;
+    this.#keepAlive?.stop();
+    this.#sender.sendClose(payload, false);
     this.#armCloseTimer('the peer did not answer our close frame in time');
   }
 
@@ -159,64 +244,48 @@ export class WebSocketConnection extends ConnectionApi {
 
   /** Drops the TCP connection at once, without a closing handshake. */
   terminate(): void {
-    if (this.readyState === ReadyState.CLOSED) return;
-    this.#unclean ??= 'terminated locally';
-    this.setState(ReadyState.CLOSING);
-    // Frames sent earlier in this tick are corked until its end: they go to the kernel first,
-    // as they would have without corking.
-    this.sender.flush();
-    this.socket.destroy();
+    if (this.#state === ReadyState.CLOSED) return;
+    this.#closing().unclean ??= 'terminated locally';
+    this.#state = ReadyState.CLOSING;
+    // Frames corked for this tick go to the kernel first, as unbatched writes would have.
+    this.#sender.flush();
+    this.#socket.destroy();
   }
+
+  // Receiving
 
   /** Complete messages as they arrive (receive mode 'message'); a slow loop pauses the socket. */
   messages(): AsyncIterableIterator<ReceivedMessage> {
-    if (this.#receiveMode !== 'message') throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, "messages() needs receiveMode 'message'");
-    if (this.#queue !== null && !this.#queue.ended) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'messages() already has a consumer');
-    this.#queue = new MessageQueue<ReceivedMessage>(MESSAGE_QUEUE_LIMIT, this.#link);
-    if (this.readyState === ReadyState.CLOSED) this.#queue.end();
-    return this.#queue;
+    return this.#deliver().messages();
   }
 
   /** Each message as a stream, as it arrives (receive mode 'stream'). */
   incoming(): AsyncIterableIterator<IncomingMessage> {
-    if (this.#receiveMode !== 'stream') throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, "incoming() needs receiveMode 'stream'");
-    if (this.#streamQueue !== null && !this.#streamQueue.ended) throw wsError(WebSocketErrorCode.INVALID_ARGUMENT, 'incoming() already has a consumer');
-    this.#streamQueue = new MessageQueue<IncomingMessage>(1, this.#link);
-    if (this.readyState === ReadyState.CLOSED) this.#streamQueue.end();
-    return this.#streamQueue;
+    return this.#deliver().incoming();
   }
 
-  // MessageSink (from the assembler, through the link object)
+  #deliver(): MessageDelivery {
+    if (this.#delivery === null) {
+      this.#delivery = new MessageDelivery(this.#receiveMode, this.#assembler);
+      if (this.#closeInfo !== null) this.#delivery.close(this.#closeInfo.code);
+    }
+    return this.#delivery;
+  }
+
+  // What the assembler reports (through #Port)
 
   #onMessageBegin(isBinary: boolean): void {
-    this.#isBinary = isBinary;
-    if (this.#receiveMode === 'stream') {
-      const stream = new IncomingMessage(isBinary, this.#link, STREAM_HIGH_WATER_MARK);
-      this.#stream = stream;
-      this.emit('messageStream', stream);
-      this.#streamQueue?.push(stream);
-    }
+    const stream = this.#deliver().begin(isBinary);
+    if (stream !== null) this.emit('messageStream', stream);
     this.emit('messageBegin', isBinary);
     this.#handler?.onMessageBegin?.(isBinary);
   }
 
   #onFrameBegin(length: number, fin: boolean, opcode: number): void {
-    // A whole message in one frame that spans chunks: allocate it once (its size passed the
-    // limits already) and let the parser unmask into it as the chunks arrive, rather than
-    // keeping the chunks and copying them together at the end. Only up to RECEIVE_INTO_MAX:
-    // the buffer exists before its bytes do, so a peer announcing large frames and sending
-    // nothing must not make every connection reserve up to maxMessagePayloadSize.
-    if (
-      fin &&
-      opcode !== Opcode.CONTINUATION &&
-      length > 0 &&
-      length <= RECEIVE_INTO_MAX &&
-      this.#stream === null &&
-      this.#receiveMode === 'message' &&
-      !this.#assembler.frameInHand
-    ) {
-      const whole = Buffer.allocUnsafe(length);
-      if (this.#assembler.receiveFrameInto(whole, 0)) this.#whole = whole;
+    try {
+      this.#delivery!.frameBegin(length, fin, opcode !== Opcode.CONTINUATION);
+    } catch (error) {
+      return this.#failOn(error);
     }
     const handler = this.#handler;
     if (this.listenerCount('frameBegin') === 0 && handler?.onFrameBegin === undefined) return;
@@ -228,15 +297,11 @@ export class WebSocketConnection extends ConnectionApi {
   #onMessageData(chunk: Buffer): void {
     this.emit('frameData', chunk);
     this.#handler?.onFrameData?.(chunk);
-    if (this.#stream !== null) {
-      if (!this.#stream.push(chunk)) this.#assembler.pause(PauseReason.CONSUMER);
-      return;
+    try {
+      this.#delivery!.data(chunk);
+    } catch (error) {
+      this.#failOn(error);
     }
-    if (this.#receiveMode === 'stream') return;
-    this.#size += chunk.length;
-    if (this.#whole !== null) return;
-    if (this.#firstChunk === null) this.#firstChunk = chunk;
-    else (this.#chunks ??= [this.#firstChunk]).push(chunk);
   }
 
   #onFrameEnd(): void {
@@ -247,77 +312,79 @@ export class WebSocketConnection extends ConnectionApi {
   #onMessageEnd(): void {
     this.emit('messageEnd');
     this.#handler?.onMessageEnd?.();
-    const stream = this.#stream;
-    if (stream !== null) {
-      this.#stream = null;
-      stream.push(null);
-      return;
+    const delivery = this.#delivery!;
+    let data: Buffer | null;
+    try {
+      data = delivery.end();
+    } catch (error) {
+      return this.#failOn(error);
     }
-    if (this.#receiveMode === 'stream') return;
-    const chunks = this.#chunks;
-    const data = this.#whole ?? (chunks !== null ? Buffer.concat(chunks, this.#size) : (this.#firstChunk ?? EMPTY));
-    this.#whole = null;
-    this.#firstChunk = null;
-    this.#chunks = null;
-    this.#size = 0;
-    const isBinary = this.#isBinary;
+    if (data === null) return;
+    const isBinary = delivery.isBinary;
     this.emit('message', data, isBinary);
     this.#handler?.onMessage?.(data, isBinary);
-    this.#queue?.push({ data, isBinary });
   }
 
   #onPing(payload: Buffer): void {
-    if (this.readyState === ReadyState.OPEN) this.sender.sendControl(Opcode.PONG, payload);
+    if (this.#state === ReadyState.OPEN) this.#sender.answerPing(payload);
     this.emit('ping', payload);
     this.#handler?.onPing?.(payload);
   }
 
   #onPong(payload: Buffer): void {
-    this.autoPingAnswered(payload);
+    this.#keepAlive?.pong(payload);
     this.emit('pong', payload);
     this.#handler?.onPong?.(payload);
   }
 
   #onCloseFrame(code: number, reason: string): void {
-    this.#closeReceived = true;
-    this.#closeCode = code;
-    this.#closeReason = reason;
-    this.stopAutoPing();
+    const close = this.#closing();
+    close.received = true;
+    close.code = code;
+    close.reason = reason;
+    this.#keepAlive?.stop();
     this.#clearCloseTimer();
-    this.socket.resume();
+    this.#socket.resume();
     const server = this.role === 'server';
-    if (!this.closeSent) {
-      this.closeSent = true;
-      this.setState(ReadyState.CLOSING);
+    if (!close.sent) {
+      close.sent = true;
+      this.#state = ReadyState.CLOSING;
       // Echo the code (RFC 6455 section 5.5.1); a close without one is echoed without one.
-      this.sender.sendClose(code === CloseCode.NO_STATUS ? EMPTY : closePayload(code, ''), server);
+      this.#sender.sendClose(code === CloseCode.NO_STATUS ? EMPTY : closePayload(code, ''), server);
     } else if (server) {
-      this.sender.endSocket();
+      this.#sender.endSocket();
     }
     // The server closes TCP first; a client gives it closeTimeout to do so.
     this.#armCloseTimer(server ? 'the client did not close TCP in time' : 'the server did not close TCP in time');
   }
 
   /** Fails the connection: the one place errors become a close frame and a dropped TCP connection. */
-  protected override fail(error: Error): void {
-    if (this.readyState === ReadyState.CLOSED || this.#failure !== null) return;
-    this.#failure = error;
+  #fail(error: Error): void {
+    const close = this.#closing();
+    if (this.#state === ReadyState.CLOSED || close.failure !== null) return;
+    close.failure = error;
     this.#assembler.stop();
-    this.stopAutoPing();
+    this.#keepAlive?.stop();
     this.#emitError(error);
-    this.setState(ReadyState.CLOSING);
+    this.#state = ReadyState.CLOSING;
     const code = isWampkitError(error) ? error.closeCode : undefined;
     log.info(() => `${this.role} connection with ${this.peer} failed${code === undefined ? '' : ` with close code ${code}`}: ${error.message}`);
     if (code === undefined) {
-      this.socket.destroy();
+      this.#socket.destroy();
       return;
     }
-    const payload = this.closeSent ? null : closePayload(code, shortReason(error.message));
-    this.closeSent = true;
-    this.sender.abort(payload);
+    const payload = close.sent ? null : closePayload(code, shortReason(error.message));
+    close.sent = true;
+    this.#sender.abort(payload);
     // Reading may be paused (inflate, slow consumer): read on, discarding, to see the TCP close.
-    this.socket.resume();
+    this.#socket.resume();
     this.#armCloseTimer(null);
+  }
+
+  /** A typed error from a stage (an allocation that failed: 1009) fails the connection; anything else is a bug. */
+  #failOn(error: unknown): void {
+    if (!isWampkitError(error)) throw error;
+    this.#fail(error);
   }
 
   #emitError(error: Error): void {
@@ -329,8 +396,8 @@ export class WebSocketConnection extends ConnectionApi {
     this.#clearCloseTimer();
     this.#closeTimer = setTimeout(() => {
       this.#closeTimer = null;
-      if (uncleanReason !== null) this.#unclean ??= uncleanReason;
-      this.socket.destroy();
+      if (uncleanReason !== null) this.#closing().unclean ??= uncleanReason;
+      this.#socket.destroy();
     }, this.#closeTimeout);
   }
 
@@ -339,10 +406,15 @@ export class WebSocketConnection extends ConnectionApi {
     this.#closeTimer = null;
   }
 
-  // Socket listeners: one function shared by all connections (no closures per connection).
+  #closing(): CloseState {
+    return (this.#close ??= new CloseState());
+  }
+
+  // Socket events: one function shared by all connections (no closures per connection).
+
   static #socketOnData(this: OwnedSocket, chunk: Buffer): void {
     const connection = this[kConnection]!;
-    connection.trafficSeen = true;
+    if (connection.#keepAlive !== null) connection.#keepAlive.traffic = true;
     // Replies sent while this chunk's messages are handled (echoes, pongs, RPC results) leave
     // in one writev instead of one system call each.
     this.cork();
@@ -354,94 +426,72 @@ export class WebSocketConnection extends ConnectionApi {
     }
   }
   static #socketOnEnd(this: OwnedSocket): void {
-    this[kConnection]!.#onSocketEnd();
+    // The peer closed its side; without a close frame first this is an abnormal closure.
+    this[kConnection]!.#state = ReadyState.CLOSING;
+    this.end();
   }
   static #socketOnError(this: OwnedSocket, error: Error): void {
-    this[kConnection]!.#onSocketError(error);
+    const connection = this[kConnection]!;
+    const close = connection.#closing();
+    if (close.failure === null && connection.#state !== ReadyState.CLOSED) {
+      close.failure = error;
+      connection.#emitError(error);
+    }
+    this.destroy();
   }
   static #socketOnClose(this: OwnedSocket): void {
     this[kConnection]!.#onSocketClose();
   }
 
-  /**
-   * The assembler's sink, the message queues' flow control and the streams' read hook, as one
-   * small object: these are internals, kept off the connection's public surface.
-   */
-  static {
-    // One-line forwarders: each is the sink callback of the same name below.
-    class Link implements ConnectionLink {
-      readonly #c: WebSocketConnection;
-      constructor(connection: WebSocketConnection) {
-        this.#c = connection;
-      }
-      onMessageBegin(isBinary: boolean): void { this.#c.#onMessageBegin(isBinary); }
-      onFrameBegin(length: number, fin: boolean, opcode: number): void { this.#c.#onFrameBegin(length, fin, opcode); }
-      onMessageData(chunk: Buffer): void { this.#c.#onMessageData(chunk); }
-      onFrameEnd(): void { this.#c.#onFrameEnd(); }
-      onMessageEnd(): void { this.#c.#onMessageEnd(); }
-      onPing(payload: Buffer): void { this.#c.#onPing(payload); }
-      onPong(payload: Buffer): void { this.#c.#onPong(payload); }
-      onCloseFrame(code: number, reason: string): void { this.#c.#onCloseFrame(code, reason); }
-      onProtocolError(error: WampkitError): void { this.#c.fail(error); }
-      onReadPaused(paused: boolean): void {
-        if (paused) this.#c.socket.pause();
-        else this.#c.socket.resume();
-      }
-      onQueueFull(): void { this.#c.#assembler.pause(PauseReason.CONSUMER); }
-      onQueueRoom(): void { this.#c.#assembler.resume(PauseReason.CONSUMER); }
-      onQueueAbandoned(): void { this.#c.#assembler.resume(PauseReason.CONSUMER); }
-      onStreamRead(): void { this.#c.#assembler.resume(PauseReason.CONSUMER); }
-    }
-    createLink = (connection) => new Link(connection);
-  }
-
-  #onSocketEnd(): void {
-    // The peer closed its side; without a close frame first this is an abnormal closure.
-    this.setState(ReadyState.CLOSING);
-    this.socket.end();
-  }
-
-
-  #onSocketError(error: Error): void {
-    if (this.#failure === null && this.readyState !== ReadyState.CLOSED) {
-      this.#failure = error;
-      this.#emitError(error);
-    }
-    this.socket.destroy();
-  }
-
-
   #onSocketClose(): void {
-    if (this.readyState === ReadyState.CLOSED) return;
-    this.setState(ReadyState.CLOSED);
+    if (this.#state === ReadyState.CLOSED) return;
+    this.#state = ReadyState.CLOSED;
     this.#clearCloseTimer();
-    this.stopAutoPing();
+    this.#keepAlive?.stop();
     this.#assembler.stop();
     this.#codec?.close();
-    const received = this.#closeReceived;
-    const failure = this.#failure;
-    const info: CloseInfo = {
-      wasClean: received && this.closeSent && failure === null && this.#unclean === null,
-      code: received ? this.#closeCode : CloseCode.ABNORMAL,
-      reason: received ? this.#closeReason : (failure?.message ?? this.#unclean ?? 'connection closed without a close frame'),
-    };
+    const info = this.#closing().info();
     this.#closeInfo = info;
     log.debug(() => `${this.role} connection with ${this.peer} closed: ${info.code}${info.reason === '' ? '' : ` ${JSON.stringify(info.reason)}`}, ${info.wasClean ? 'clean' : 'not clean'}`);
-    const ended = wsError(WebSocketErrorCode.NOT_OPEN, `connection closed (${info.code}) before the message ended`);
-    this.#stream?.destroy(ended);
-    this.#stream = null;
-    this.#queue?.end();
-    this.#streamQueue?.end();
-    this.connectionClosed();
+    this.#delivery?.close(info.code);
+    this.#sender.release();
     this.emit('close', info);
     this.#handler?.onClose?.(info.wasClean, info.code, info.reason);
     this.#resolveClosed?.(info);
     this.#resolveClosed = null;
   }
 
-}
-
-/** A close reason fits in 123 bytes; longer explanations go to the 'error' event only. */
-function shortReason(message: string): string {
-  return Buffer.byteLength(message) <= MAX_CONTROL_PAYLOAD - 2 ? message : '';
+  /**
+   * The port the stages call (the assembler's sink, the sender's and keep-alive's owner),
+   * defined inside the class body: its forwarders reach private methods, nothing outside can.
+   */
+  static readonly #Port = class Port implements ConnectionPort {
+    readonly #c: WebSocketConnection;
+    constructor(connection: WebSocketConnection) {
+      this.#c = connection;
+    }
+    onMessageBegin(isBinary: boolean): void { this.#c.#onMessageBegin(isBinary); }
+    onFrameBegin(length: number, fin: boolean, opcode: number): void { this.#c.#onFrameBegin(length, fin, opcode); }
+    onMessageData(chunk: Buffer): void { this.#c.#onMessageData(chunk); }
+    onFrameEnd(): void { this.#c.#onFrameEnd(); }
+    onMessageEnd(): void { this.#c.#onMessageEnd(); }
+    onPing(payload: Buffer): void { this.#c.#onPing(payload); }
+    onPong(payload: Buffer): void { this.#c.#onPong(payload); }
+    onCloseFrame(code: number, reason: string): void { this.#c.#onCloseFrame(code, reason); }
+    onProtocolError(error: WampkitError): void { this.#c.#fail(error); }
+    onReadPaused(paused: boolean): void {
+      if (paused) this.#c.#socket.pause();
+      else this.#c.#socket.resume();
+    }
+    onSenderError(error: WampkitError): void { this.#c.#fail(error); }
+    sendKeepAlivePing(payload: Buffer): boolean {
+      const c = this.#c;
+      if (c.#state !== ReadyState.OPEN) return false;
+      c.#sender.sendControl(Opcode.PING, payload);
+      return true;
+    }
+    keepAliveTimedOut(timeoutMs: number): void {
+      this.#c.#fail(wsError(WebSocketErrorCode.PING_TIMEOUT, `no pong within ${timeoutMs} ms`));
+    }
+  };
 }

@@ -8,8 +8,10 @@ export const WebSocketErrorCode = {
   PROTOCOL_ERROR: 'WS_PROTOCOL_ERROR',
   /** A text message or close reason was not valid UTF-8 (close 1007). */
   INVALID_UTF8: 'WS_INVALID_UTF8',
-  /** A frame or message exceeded a configured limit (close 1009). */
+  /** A frame or message exceeded a configured limit, or could not be allocated (close 1009). */
   MESSAGE_TOO_BIG: 'WS_MESSAGE_TOO_BIG',
+  /** A message arrived in more frames than maxFramesPerMessage allows (close 1008). */
+  TOO_MANY_FRAMES: 'WS_TOO_MANY_FRAMES',
   /** A close frame carried a code that may not be sent (close 1002). */
   INVALID_CLOSE_CODE: 'WS_INVALID_CLOSE_CODE',
   /** The compressed payload could not be inflated (close 1007). */

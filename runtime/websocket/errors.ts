@@ -9,6 +9,7 @@ const CLOSE_CODE_OF: Partial<Record<WebSocketErrorCode, number>> = {
   [WebSocketErrorCode.PROTOCOL_ERROR]: CloseCode.PROTOCOL_ERROR,
   [WebSocketErrorCode.INVALID_UTF8]: CloseCode.INVALID_PAYLOAD,
   [WebSocketErrorCode.MESSAGE_TOO_BIG]: CloseCode.MESSAGE_TOO_BIG,
+  [WebSocketErrorCode.TOO_MANY_FRAMES]: CloseCode.POLICY_VIOLATION,
   [WebSocketErrorCode.INVALID_CLOSE_CODE]: CloseCode.PROTOCOL_ERROR,
   [WebSocketErrorCode.INFLATE_FAILED]: CloseCode.INVALID_PAYLOAD,
   [WebSocketErrorCode.DEFLATE_FAILED]: CloseCode.INTERNAL_ERROR,

@@ -10,7 +10,7 @@
  * the parser then keeps the unread bytes and continues on `resume()`.
  */
 import type { WampkitError } from '../errors.js';
-import { mask, unmask } from '../accel/index.js';
+import { mask, unmask, unmaskAndValidateUtf8, type Utf8Validator } from '../accel/index.js';
 import { FrameBits, LengthMarker, MAX_CONTROL_PAYLOAD, Opcode } from './constants.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import type { Role } from './types.js';
@@ -30,7 +30,10 @@ export interface FrameHeader {
 /** Where the parser reports. Every callback may call `pause()` on the parser. */
 export interface FrameHandler {
   onFrameHeader(header: Readonly<FrameHeader>): void;
-  /** A piece of the current frame's payload, already unmasked. Zero-length frames get none. */
+  /**
+   * A piece of the current frame's payload, already unmasked (and, after `validateWith`, fed to
+   * the validator: check its `valid`). Zero-length frames get none.
+   */
   onFramePayload(chunk: Buffer): void;
   onFrameEnd(): void;
   /** A protocol violation; the parser stops for good. */
@@ -101,6 +104,8 @@ export class FrameParser {
   /** Where the current frame's payload goes (see `receiveInto`); null: unmasked in place. */
   #target: Buffer | null = null;
   #targetOffset = 0;
+  /** Validates the current frame's payload as it is unmasked (see `validateWith`); null: none. */
+  #validator: Utf8Validator | null = null;
   #paused = false;
   #running = false;
 
@@ -132,9 +137,10 @@ export class FrameParser {
     return this.#state === ParserState.PAYLOAD ? this.#remaining : 0;
   }
 
-  /** Whether the rest of the current frame's payload is already in the chunk being read. */
-  get payloadInHand(): boolean {
-    return this.#state === ParserState.PAYLOAD && this.#source !== null && this.#source.length - this.#offset >= this.#remaining;
+  /** How many of the current frame's remaining payload bytes are already in the chunk being read. */
+  get payloadInHand(): number {
+    if (this.#state !== ParserState.PAYLOAD || this.#source === null) return 0;
+    return Math.min(this.#source.length - this.#offset, this.#remaining);
   }
 
   /**
@@ -149,9 +155,19 @@ export class FrameParser {
     this.#targetOffset = offset;
   }
 
+  /**
+   * From `onFrameHeader` of a text frame: feed its payload to `validator` as it is unmasked, in
+   * one pass where the accelerator fuses the two (the NVX kernels' unmaskAndValidateUtf8), so a
+   * piece is validated while it is still in cache and the handler only reads `validator.valid`.
+   */
+  validateWith(validator: Utf8Validator): void {
+    this.#validator = validator;
+  }
+
   /** Stops for good without reporting anything (a later stage failed the connection). */
   stop(): void {
     this.#target = null;
+    this.#validator = null;
     this.#state = ParserState.FAILED;
     this.#source = null;
     this.#backlog = null;
@@ -360,14 +376,20 @@ export class FrameParser {
     this.#remaining -= n;
     const masked = this.#header!.masked;
     const target = this.#target;
+    const validator = this.#validator;
     if (target !== null) {
+      // Unmasked from the socket chunk into the target, then validated there (still in cache).
       const at = this.#targetOffset;
       if (masked) mask(piece, this.#maskKey!, target, at, n, this.#phase);
       else target.set(piece, at);
       this.#targetOffset = at + n;
       piece = target.subarray(at, at + n);
+      validator?.push(piece);
     } else if (masked) {
-      unmask(piece, this.#maskKey!, this.#phase);
+      if (validator === null) unmask(piece, this.#maskKey!, this.#phase);
+      else unmaskAndValidateUtf8(piece, this.#maskKey!, this.#phase, validator);
+    } else if (validator !== null) {
+      validator.push(piece);
     }
     if (masked) this.#phase = (this.#phase + n) & 3;
     this.#handler.onFramePayload(piece);
@@ -375,12 +397,14 @@ export class FrameParser {
 
   #endFrame(): void {
     this.#target = null;
+    this.#validator = null;
     this.#state = ParserState.HEADER;
     this.#handler.onFrameEnd();
   }
 
   #fail(error: WampkitError): void {
     this.#target = null;
+    this.#validator = null;
     this.#state = ParserState.FAILED;
     this.#source = null;
     this.#backlog = null;

@@ -47,12 +47,10 @@ interface SendOp {
   compress: boolean;
 }
 
-/** Who hears about the asynchronous outcomes of compression. */
+/** Who hears about the asynchronous outcome of compression. */
 export interface SenderOwner {
   /** Compressing failed: the connection must be failed. */
   onSenderError(error: WampkitError): void;
-  /** The queue behind a compression has emptied. */
-  onSenderIdle(): void;
 }
 
 export interface SenderOptions {
@@ -91,6 +89,13 @@ export class FrameSender {
   #framePhase = 0;
   /** Pings and pongs held back while a hand-written frame is incomplete. */
   #heldControls: Buffer[] | null = null;
+  /** The pong answering the latest ping, while it cannot go out yet (see answerPing). */
+  #heldPong: Buffer | null = null;
+  // Backpressure: drain() waiters and the socket 'drain' listener (made on first need), which
+  // also releases the held pong.
+  #drainWaiters: Array<() => void> | null = null;
+  #onSocketDrain: (() => void) | null = null;
+  #drainWatched = false;
 
   constructor(socket: Duplex, owner: SenderOwner, options: SenderOptions) {
     this.#socket = socket;
@@ -124,6 +129,25 @@ export class FrameSender {
     return this.#queuedBytes + (this.#writer?.pending ?? 0) + this.#socket.writableLength;
   }
 
+  /** Below the socket's high-water mark: more may be sent without waiting for drain(). */
+  get belowHighWater(): boolean {
+    return this.bufferedAmount < this.#socket.writableHighWaterMark;
+  }
+
+  /** Resolves when the sender is below the high-water mark again, or when `release()` is called. */
+  drain(): Promise<void> {
+    if (this.belowHighWater) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      (this.#drainWaiters ??= []).push(resolve);
+      this.#watchDrain();
+    });
+  }
+
+  /** The connection closed: every drain() waiter resolves now. */
+  release(): void {
+    this.#settleDrain(true);
+  }
+
   get streamOpen(): boolean {
     return this.#streamOpen;
   }
@@ -141,8 +165,31 @@ export class FrameSender {
   sendControl(opcode: number, payload: Buffer): void {
     if (this.#stopped) return;
     const frame = encodeFrame(opcode, payload, true, false, this.#masking ? nextMaskKey() : null);
-    if (this.#frameRemaining > 0 || this.#writer?.midFrame === true) (this.#heldControls ??= []).push(frame);
+    if (this.#midFrame) (this.#heldControls ??= []).push(frame);
     else this.#socket.write(frame);
+  }
+
+  /**
+   * Answers a ping. While writes are backed up (the socket asked us to wait for 'drain') or a
+   * frame is half written, at most one answer waits and a later ping's pong replaces it: RFC
+   * 6455 section 5.5.3 lets an endpoint answer only the most recent ping. So a peer that sends
+   * pings and never reads cannot make us queue a pong per ping.
+   */
+  answerPing(payload: Buffer): void {
+    if (this.#stopped) return;
+    const frame = encodeFrame(Opcode.PONG, payload, true, false, this.#masking ? nextMaskKey() : null);
+    const midFrame = this.#midFrame;
+    if (!midFrame && !this.#socket.writableNeedDrain) {
+      this.#heldPong = null;
+      this.#socket.write(frame);
+      return;
+    }
+    this.#heldPong = frame;
+    if (!midFrame) this.#watchDrain();
+  }
+
+  get #midFrame(): boolean {
+    return this.#frameRemaining > 0 || this.#writer?.midFrame === true;
   }
 
   /** A close frame, after all data sent before it; `end` closes the socket after it. */
@@ -153,6 +200,10 @@ export class FrameSender {
       // A hand-written frame is incomplete: a close frame cannot follow it validly.
       this.#submit(OpKind.END, frame, 0, true, false);
     } else {
+      // A ping answered late is still answered, before our close frame.
+      const pong = this.#heldPong;
+      this.#heldPong = null;
+      if (pong !== null) this.#submit(OpKind.RAW, pong, 0, true, false);
       this.#submit(OpKind.RAW, frame, 0, true, false);
       if (end) this.#submit(OpKind.END, frame, 0, true, false);
     }
@@ -169,13 +220,14 @@ export class FrameSender {
    * frames), then ends the socket.
    */
   abort(closePayload: Buffer | null): void {
-    const midFrame = this.#frameRemaining > 0 || this.#writer?.midFrame === true;
+    const midFrame = this.#midFrame;
     this.#writer?.stop();
     this.#stopped = true;
     this.#queue = null;
     this.#queuedBytes = 0;
     this.#compressing = null;
     this.#heldControls = null;
+    this.#heldPong = null;
     if (closePayload !== null && !midFrame) {
       this.#socket.write(encodeFrame(Opcode.CLOSE, closePayload, true, false, this.#masking ? nextMaskKey() : null));
     }
@@ -245,17 +297,27 @@ export class FrameSender {
   /** Pings and pongs held while the writer was inside a frame: between frames now. */
   #flushHeldControls(): void {
     const held = this.#heldControls;
-    if (held === null) return;
     this.#heldControls = null;
-    for (const frame of held) this.#socket.write(frame);
+    if (held !== null) for (const frame of held) this.#socket.write(frame);
+    this.#releaseHeldPong(false);
   }
 
   #frameCompleted(): void {
     const held = this.#heldControls;
     this.#frameMaskKey = null;
-    if (held === null) return;
     this.#heldControls = null;
-    for (const frame of held) this.#submit(OpKind.RAW, frame, 0, true, false);
+    if (held !== null) for (const frame of held) this.#submit(OpKind.RAW, frame, 0, true, false);
+    this.#releaseHeldPong(true);
+  }
+
+  /** Between frames: the held pong goes out, unless writes are still backed up (then on 'drain'). */
+  #releaseHeldPong(submit: boolean): void {
+    const pong = this.#heldPong;
+    if (pong === null) return;
+    if (this.#socket.writableNeedDrain) return this.#watchDrain();
+    this.#heldPong = null;
+    if (submit) this.#submit(OpKind.RAW, pong, 0, true, false);
+    else this.#socket.write(pong);
   }
 
   #submit(kind: OpKind, data: Buffer, opcode: number, fin: boolean, compress: boolean): void {
@@ -312,7 +374,32 @@ export class FrameSender {
       this.#queue = null;
       this.#queuedBytes = 0;
     }
-    if (!this.#busy && this.#queue === null) this.#owner.onSenderIdle();
+    if (!this.#busy && this.#queue === null) this.#settleDrain(false);
+  }
+
+  #watchDrain(): void {
+    if (this.#drainWatched) return;
+    this.#drainWatched = true;
+    this.#onSocketDrain ??= () => this.#drained();
+    this.#socket.on('drain', this.#onSocketDrain);
+  }
+
+  #drained(): void {
+    if (!this.#midFrame) this.#releaseHeldPong(false);
+    this.#settleDrain(false);
+  }
+
+  /** Resolves drain() waiters once below the high-water mark (`all`: now); stops watching when nothing waits. */
+  #settleDrain(all: boolean): void {
+    const waiters = this.#drainWaiters;
+    if (waiters !== null && (all || this.belowHighWater)) {
+      this.#drainWaiters = null;
+      for (const resolve of waiters) resolve();
+    }
+    if (this.#drainWatched && this.#drainWaiters === null && (all || this.#heldPong === null)) {
+      this.#drainWatched = false;
+      this.#socket.off('drain', this.#onSocketDrain!);
+    }
   }
 
   /** Writes a message (fragmented when it is larger than autoFragmentSize) or one piece. */

@@ -23,7 +23,7 @@ export type { ProxySpec } from './proxy.js';
 // The connection.
 export { WebSocketConnection, ReadyState } from './connection.js';
 export type { CloseInfo, ConnectionEvents, ConnectionHandler, FrameInfo, ReceivedMessage } from './connection.js';
-export type { MessageData, MessageStreamOptions } from './connection-api.js';
+export type { MessageData, MessageStreamOptions } from './message-data.js';
 export type { IncomingMessage } from './incoming-message.js';
 export { PROTOCOL_DEFAULTS } from './types.js';
 export type { ConnectionInit, DeflateParams, ProtocolOptions, ReceiveMode, Role } from './types.js';

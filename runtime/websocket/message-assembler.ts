@@ -13,6 +13,7 @@ import { decodeClosePayload } from './close-frame.js';
 import { Opcode } from './constants.js';
 import { WebSocketErrorCode, wsError } from './errors.js';
 import { FrameParser, isControlOpcode, type FrameHandler, type FrameHeader } from './frame-parser.js';
+import type { ConsumerFlow, FrameReceiver } from './message-delivery.js';
 import type { InflateSink, PerMessageDeflateCodec } from './permessage-deflate.js';
 import type { Role } from './types.js';
 
@@ -38,6 +39,8 @@ export interface AssemblerOptions {
   role: Role;
   maxFramePayloadSize: number;
   maxMessagePayloadSize: number;
+  /** Most data frames per message (0: no limit). */
+  maxFramesPerMessage: number;
   validateUtf8: boolean;
   /** The permessage-deflate codec, or null when not negotiated. */
   codec: PerMessageDeflateCodec | null;
@@ -52,11 +55,16 @@ export type PauseReason = (typeof PauseReason)[keyof typeof PauseReason];
 
 const EMPTY = Buffer.alloc(0);
 
-export class MessageAssembler implements FrameHandler, InflateSink {
+/**
+ * The assembler is also the flow control of what consumes its output (the message queues,
+ * streamed messages): a consumer that falls behind pauses reading, one that catches up resumes it.
+ */
+export class MessageAssembler implements FrameHandler, InflateSink, ConsumerFlow, FrameReceiver {
   readonly #sink: MessageSink;
   readonly #parser: FrameParser;
   readonly #codec: PerMessageDeflateCodec | null;
   readonly #maxMessage: number;
+  readonly #maxFrames: number;
   readonly #validateUtf8: boolean;
   #validator: Utf8Validator | null = null;
 
@@ -65,6 +73,8 @@ export class MessageAssembler implements FrameHandler, InflateSink {
   /** The current message is text and is being validated. */
   #validating = false;
   #messageSize = 0;
+  /** Data frames of the current message so far. */
+  #frames = 0;
   /** Opcode and FIN of the frame in progress. */
   #frameOpcode = 0;
   #frameFin = false;
@@ -81,6 +91,7 @@ export class MessageAssembler implements FrameHandler, InflateSink {
     this.#sink = sink;
     this.#codec = options.codec;
     this.#maxMessage = options.maxMessagePayloadSize;
+    this.#maxFrames = options.maxFramesPerMessage;
     this.#validateUtf8 = options.validateUtf8;
     this.#parser = new FrameParser(this, {
       role: options.role,
@@ -121,20 +132,45 @@ export class MessageAssembler implements FrameHandler, InflateSink {
     }
   }
 
-  /** From `MessageSink.onFrameBegin`: the rest of the frame's payload is in the chunk at hand. */
-  get frameInHand(): boolean {
+  /** From `MessageSink.onFrameBegin`: how many of the frame's payload bytes are in the chunk at hand. */
+  get payloadInHand(): number {
     return this.#parser.payloadInHand;
   }
 
+  /** The current message is not compressed: its frames' wire bytes are its data. */
+  get uncompressed(): boolean {
+    return !this.#compressed;
+  }
+
   /**
-   * From `MessageSink.onFrameBegin`: gather the frame's payload into `target` at `offset` as it
-   * arrives (see FrameParser.receiveInto). False, and nothing changes, for a compressed message,
-   * whose wire bytes are not its data.
+   * From `MessageSink.onFrameBegin` of an uncompressed message: write the frame's payload into
+   * `target` at `offset` as it arrives (see FrameParser.receiveInto).
    */
-  receiveFrameInto(target: Buffer, offset: number): boolean {
-    if (this.#compressed) return false;
+  receiveFrameInto(target: Buffer, offset: number): void {
+    if (this.#compressed) throw new RangeError('a compressed frame cannot be received into a buffer: its wire bytes are not its data');
     this.#parser.receiveInto(target, offset);
-    return true;
+  }
+
+  // ConsumerFlow: the pace of the message queues and streamed messages.
+
+  onQueueFull(): void {
+    this.pause(PauseReason.CONSUMER);
+  }
+
+  onQueueRoom(): void {
+    this.resume(PauseReason.CONSUMER);
+  }
+
+  onQueueAbandoned(): void {
+    this.resume(PauseReason.CONSUMER);
+  }
+
+  onStreamRead(): void {
+    this.resume(PauseReason.CONSUMER);
+  }
+
+  onStreamFull(): void {
+    this.pause(PauseReason.CONSUMER);
   }
 
   /** Stops everything: the connection is closing for another reason. */
@@ -160,9 +196,17 @@ export class MessageAssembler implements FrameHandler, InflateSink {
       this.#beginMessage(opcode === Opcode.BINARY, header.rsv1);
       if (this.#failed) return;
     }
+    if (++this.#frames > this.#maxFrames && this.#maxFrames > 0) {
+      return this.#fail(
+        wsError(WebSocketErrorCode.TOO_MANY_FRAMES, `message of more than ${this.#maxFrames} frames exceeds maxFramesPerMessage`),
+      );
+    }
     if (!this.#compressed && this.#maxMessage > 0 && this.#messageSize + header.length > this.#maxMessage) {
       return this.#tooBig(this.#messageSize + header.length);
     }
+    // Uncompressed text is validated by the parser as it unmasks (one pass with NVX);
+    // compressed text only once inflated, here.
+    if (this.#validating && !this.#compressed && header.length > 0) this.#parser.validateWith(this.#validator!);
     this.#sink.onFrameBegin(header.length, header.fin, opcode);
   }
 
@@ -174,7 +218,7 @@ export class MessageAssembler implements FrameHandler, InflateSink {
     }
     if (!this.#compressed) {
       this.#messageSize += chunk.length;
-      this.#deliver(chunk);
+      this.#deliver(chunk, true);
       return;
     }
     const last = this.#frameFin && this.#parser.frameRemaining === 0;
@@ -211,7 +255,7 @@ export class MessageAssembler implements FrameHandler, InflateSink {
       this.#tooBig(this.#messageSize);
       return false;
     }
-    this.#deliver(chunk);
+    this.#deliver(chunk, false);
     return !this.#failed;
   }
 
@@ -233,6 +277,7 @@ export class MessageAssembler implements FrameHandler, InflateSink {
     this.#compressed = compressed;
     this.#inflateFinished = false;
     this.#messageSize = 0;
+    this.#frames = 0;
     this.#validating = !isBinary && this.#validateUtf8;
     if (this.#validating) {
       if (this.#validator === null) this.#validator = createUtf8Validator();
@@ -241,8 +286,9 @@ export class MessageAssembler implements FrameHandler, InflateSink {
     this.#sink.onMessageBegin(isBinary);
   }
 
-  #deliver(chunk: Buffer): void {
-    if (this.#validating && !this.#validator!.push(chunk)) {
+  /** Hands a piece on, failing fast on invalid UTF-8; `checked`: the parser has fed it to the validator. */
+  #deliver(chunk: Buffer, checked: boolean): void {
+    if (this.#validating && !(checked ? this.#validator!.valid : this.#validator!.push(chunk))) {
       return this.#fail(
         wsError(WebSocketErrorCode.INVALID_UTF8, `text message is not valid UTF-8 at byte ${this.#validator!.invalidOffset}`),
       );

@@ -56,6 +56,20 @@ export class PerMessageDeflateCodec {
   #deflateCallback: CompressCallback | null = null;
   #closed = false;
 
+  /** The codec of a connection that negotiated `params` (null: permessage-deflate is off). */
+  static forConnection(
+    params: DeflateParams | null | undefined,
+    role: Role,
+    options: { compressionThreshold: number; compressionLevel: number; compressionMemLevel: number },
+  ): PerMessageDeflateCodec | null {
+    if (params === null || params === undefined) return null;
+    return new PerMessageDeflateCodec(params, role, {
+      threshold: options.compressionThreshold,
+      level: options.compressionLevel,
+      memLevel: options.compressionMemLevel,
+    });
+  }
+
   constructor(params: DeflateParams, role: Role, options: DeflateCodecOptions) {
     this.#role = role;
     const server = role === 'server';

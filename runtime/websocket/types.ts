@@ -24,6 +24,11 @@ export interface ProtocolOptions {
   maxFramePayloadSize?: number;
   /** Largest message accepted (after inflation), in bytes (0: no limit). Over it: close 1009. */
   maxMessagePayloadSize?: number;
+  /**
+   * Most frames one message may arrive in (0: no limit). Over it: close 1008, since the
+   * message breaks a policy rather than being too big (it may be a few bytes in many frames).
+   */
+  maxFramesPerMessage?: number;
   /** Outgoing messages larger than this are sent as several frames (0: never fragment). */
   autoFragmentSize?: number;
   /** Send a ping after this many ms without traffic (0: off). */
@@ -45,6 +50,8 @@ export interface ProtocolOptions {
 export const PROTOCOL_DEFAULTS: Required<ProtocolOptions> = {
   maxFramePayloadSize: 0,
   maxMessagePayloadSize: 64 * 1024 * 1024,
+  // Autobahn's fragmentation cases send up to 65,536 frames (9.3.1, 9.4.1: 4 MiB in 64 B frames).
+  maxFramesPerMessage: 100_000,
   autoFragmentSize: 0,
   autoPingInterval: 0,
   autoPingTimeout: 10_000,

@@ -37,6 +37,16 @@ for (const binary of [false, true]) {
       },
     });
   }
+  big.push({
+    id: binary ? '9.4.1' : '9.3.1',
+    name: `${kind} message of 4 MiB in frames of 64 B (65,536 frames, within the default maxFramesPerMessage) is echoed`,
+    async run(peer) {
+      const payload = payloadOf(binary, 4 * MiB);
+      await peer.send(fragmentsOfSize(payload, opcode, 64));
+      await peer.expectEcho(payload, binary, LONG_WAIT);
+      await peer.closeHandshake();
+    },
+  });
   for (const chunk of [256, 4 * KiB, 64 * KiB]) {
     big.push({
       id: binary ? '9.6' : '9.5',

@@ -22,12 +22,22 @@ async function join(transport: WampTransport): Promise<ApplicationSession> {
   return session;
 }
 
-/** Opens a raw TCP connection, writes `bytes`, collects what comes back until close or timeout. */
-async function rawExchange(port: number, bytes: number[], waitMs = 1000): Promise<{ data: Buffer; closed: boolean }> {
+/**
+ * Opens a raw TCP connection, writes `bytes`, collects what comes back until close, timeout, or
+ * (when given) until `enough` bytes arrived: a bound that a loaded machine cannot make too short.
+ */
+async function rawExchange(port: number, bytes: number[], waitMs = 1000, enough = Infinity): Promise<{ data: Buffer; closed: boolean }> {
   const socket = net.connect(port, '127.0.0.1');
   const chunks: Buffer[] = [];
   let closed = false;
-  socket.on('data', (c: Buffer) => chunks.push(c));
+  let received = 0;
+  let gotEnough: () => void = () => {};
+  const enoughArrived = new Promise<void>((resolve) => (gotEnough = resolve));
+  socket.on('data', (c: Buffer) => {
+    chunks.push(c);
+    received += c.length;
+    if (received >= enough) gotEnough();
+  });
   socket.on('error', () => {});
   const ended = new Promise<void>((resolve) => socket.on('close', () => {
     closed = true;
@@ -35,7 +45,7 @@ async function rawExchange(port: number, bytes: number[], waitMs = 1000): Promis
   }));
   await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   socket.write(Buffer.from(bytes));
-  await Promise.race([ended, delay(waitMs)]);
+  await Promise.race([ended, enoughArrived, delay(waitMs)]);
   socket.destroy();
   return { data: Buffer.concat(chunks), closed };
 }
@@ -107,7 +117,7 @@ describe('RawSocket transport', () => {
     assert.equal(notRawSocket.data.length, 0);
     assert.ok(notRawSocket.closed);
     // Accepted: the reply echoes the serializer and announces the router's maximum (16 MiB: exponent 15).
-    const ok = await rawExchange(port, [0x7f, 0x01, 0, 0], 100);
+    const ok = await rawExchange(port, [0x7f, 0x01, 0, 0], 5_000, 4);
     assert.deepEqual([...ok.data], [0x7f, 0xf1, 0, 0]);
     await router.close(100);
   });
@@ -116,7 +126,7 @@ describe('RawSocket transport', () => {
     const router = new Router({ realms: ['realm1'], listeners: [{ type: 'rawsocket', port: 0 }] });
     const [url] = await router.start();
     const { port } = parseRawSocketUrl(url!) as { port: number };
-    const pong = await rawExchange(port, [0x7f, 0xf1, 0, 0, 0x01, 0, 0, 3, 9, 8, 7], 200);
+    const pong = await rawExchange(port, [0x7f, 0xf1, 0, 0, 0x01, 0, 0, 3, 9, 8, 7], 5_000, 11);
     assert.deepEqual([...pong.data], [0x7f, 0xf1, 0, 0, 0x02, 0, 0, 3, 9, 8, 7]);
     const badType = await rawExchange(port, [0x7f, 0xf1, 0, 0, 0x05, 0, 0, 0]);
     assert.ok(badType.closed);

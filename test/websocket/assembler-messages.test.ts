@@ -50,7 +50,7 @@ function frame(opcode: number, payload: Buffer | string, fin = true, rsv1 = fals
   return encodeFrame(opcode, Buffer.from(payload), fin, rsv1, KEY);
 }
 
-function assembler(opts: { max?: number; deflate?: boolean } = {}): { sink: Sink; asm: MessageAssembler } {
+function assembler(opts: { max?: number; maxFrames?: number; deflate?: boolean } = {}): { sink: Sink; asm: MessageAssembler } {
   const sink = new Sink();
   const codec = opts.deflate
     ? new PerMessageDeflateCodec(
@@ -59,7 +59,7 @@ function assembler(opts: { max?: number; deflate?: boolean } = {}): { sink: Sink
         { threshold: 0, level: 6, memLevel: 8 },
       )
     : null;
-  const asm = new MessageAssembler(sink, { role: 'server', maxFramePayloadSize: 0, maxMessagePayloadSize: opts.max ?? 0, validateUtf8: true, codec });
+  const asm = new MessageAssembler(sink, { role: 'server', maxFramePayloadSize: 0, maxMessagePayloadSize: opts.max ?? 0, maxFramesPerMessage: opts.maxFrames ?? 0, validateUtf8: true, codec });
   return { sink, asm };
 }
 
@@ -75,6 +75,38 @@ describe('message assembler', () => {
     assert.deepEqual(sink.messages, [{ binary: false, data: 'Hello!' }]);
     assert.deepEqual(sink.controls, ['ping:p']);
     assert.equal(sink.frames, 3);
+  });
+
+  test('maxFramesPerMessage: a message in exactly that many frames passes, one more fails with 1008 at that frame\'s header', () => {
+    const frames = (n: number, opcode: number): Buffer =>
+      Buffer.concat(Array.from({ length: n }, (_, i) => frame(i === 0 ? opcode : Opcode.CONTINUATION, 'x', i === n - 1)));
+    const ok = assembler({ maxFrames: 5 });
+    ok.asm.push(Buffer.concat([frames(5, Opcode.TEXT), frames(5, Opcode.BINARY)]));
+    assert.equal(ok.sink.error, null);
+    assert.deepEqual(ok.sink.messages, [{ binary: false, data: 'xxxxx' }, { binary: true, data: 'xxxxx' }], 'the count starts over per message');
+    // Control frames between fragments do not count.
+    const pings = assembler({ maxFrames: 2 });
+    pings.asm.push(Buffer.concat([frame(Opcode.TEXT, 'a', false), frame(Opcode.PING, ''), frame(Opcode.PING, ''), frame(Opcode.CONTINUATION, 'b')]));
+    assert.equal(pings.sink.error, null);
+    assert.deepEqual(pings.sink.messages, [{ binary: false, data: 'ab' }]);
+    const over = assembler({ maxFrames: 5 });
+    over.asm.push(frames(5, Opcode.TEXT).subarray(0, -frame(Opcode.CONTINUATION, 'x').length));
+    assert.equal(over.sink.error, null, 'four frames so far');
+    over.asm.push(Buffer.concat([frame(Opcode.CONTINUATION, 'x', false), frame(Opcode.CONTINUATION, 'x', false)]));
+    const error = over.sink.error as WampkitError | null;
+    assert.equal(error?.code, 'WS_TOO_MANY_FRAMES');
+    assert.equal(error?.closeCode, 1008);
+    assert.equal(over.sink.frames, 5, 'the sixth frame is refused at its header');
+  });
+
+  test('maxFramesPerMessage defaults to 100,000 (Autobahn sends up to 65,536) and 0 turns it off', async () => {
+    const { PROTOCOL_DEFAULTS } = await import('../../runtime/websocket/types.js');
+    assert.equal(PROTOCOL_DEFAULTS.maxFramesPerMessage, 100_000);
+    const off = assembler({ maxFrames: 0 });
+    const n = 70_000;
+    off.asm.push(Buffer.concat(Array.from({ length: n }, (_, i) => frame(i === 0 ? Opcode.BINARY : Opcode.CONTINUATION, 'y', i === n - 1))));
+    assert.equal(off.sink.error, null);
+    assert.equal(off.sink.messages[0]?.data.length, n);
   });
 
   test('continuation without a message start fails with 1002', () => {

@@ -5,6 +5,7 @@ import { encodeFrame } from '../../runtime/websocket/frame-encoder.js';
 import { CloseCode, Opcode } from '../../runtime/websocket/constants.js';
 import type { WampkitError } from '../../runtime/errors.js';
 import type { Role } from '../../runtime/websocket/types.js';
+import { createUtf8Validator } from '../../runtime/accel/index.js';
 
 type Event =
   | { kind: 'header'; header: FrameHeader }
@@ -117,7 +118,7 @@ describe('frame parser', () => {
         const target = Buffer.alloc(payload.length + 5, 0xee);
         const pieces: Buffer[] = [];
         const frames: Array<[number, string]> = [];
-        let inHand: boolean | null = null;
+        let inHand: number | null = null;
         let parser: FrameParser | null = null;
         let first = true;
         const handler: FrameHandler = {
@@ -142,8 +143,9 @@ describe('frame parser', () => {
         const before = pieces.slice();
         parser.push(Buffer.from(frame.subarray(cut)));
         const headerSize = role === 'server' ? 8 : 4;
-        // In hand: the chunk where the header completes holds the whole payload.
-        assert.equal(inHand, cut < headerSize || cut >= headerSize + payload.length, `${role} cut ${cut}`);
+        // In hand: what the chunk where the header completes holds of the payload.
+        const inFirst = cut < headerSize ? payload.length : Math.min(payload.length, cut - headerSize);
+        assert.equal(inHand, inFirst, `${role} cut ${cut}`);
         assert.ok(target.subarray(5).equals(payload), `${role} cut ${cut}: target holds the unmasked payload`);
         assert.deepEqual(target.subarray(0, 5), Buffer.alloc(5, 0xee), 'nothing written before the offset');
         assert.equal(frames[0]![1], payload.toString('latin1'));
@@ -279,5 +281,93 @@ describe('frame parser', () => {
     const rec = parse(bytes);
     assert.equal(rec.events.length, 1);
     assert.equal(rec.events[0]!.kind, 'error');
+  });
+});
+
+describe('frame parser: UTF-8 validation as it unmasks (validateWith)', () => {
+  const KEY2 = Buffer.from([0x3c, 0xa5, 0x0f, 0x96]);
+
+  /** A validator that records what it is fed (so the test sees unmasked bytes, piece by piece). */
+  class Recording {
+    readonly fed: Buffer[] = [];
+    readonly #inner = createUtf8Validator();
+    push(chunk: Uint8Array, start = 0, end = chunk.length): boolean {
+      this.fed.push(Buffer.from(chunk.subarray(start, end)));
+      return this.#inner.push(chunk, start, end);
+    }
+    finish(): boolean { return this.#inner.finish(); }
+    get valid(): boolean { return this.#inner.valid; }
+    get atBoundary(): boolean { return this.#inner.atBoundary; }
+    get invalidOffset(): number { return this.#inner.invalidOffset; }
+    get bytesSeen(): number { return this.#inner.bytesSeen; }
+    reset(): void { this.#inner.reset(); }
+  }
+
+  for (const role of ['server', 'client'] as const) {
+    for (const into of [false, true]) {
+      test(`${role}${into ? ', received into a target' : ', in place'}: every payload byte reaches the validator unmasked, once, and validity is known per piece`, () => {
+        const text = Buffer.from('añb€c😀d'.repeat(40));
+        const bad = Buffer.from(text);
+        bad[200] = 0xff;
+        for (const [payload, validAll] of [[text, true], [bad, false]] as const) {
+          const wire = encodeFrame(Opcode.TEXT, payload, true, false, role === 'server' ? KEY2 : null);
+          for (const cut of [1, 7, 9, 150, 201, 202, wire.length - 1]) {
+            const validator = new Recording();
+            const validity: boolean[] = [];
+            const pieces: Buffer[] = [];
+            let parser: FrameParser | null = null;
+            const target = Buffer.alloc(payload.length);
+            parser = new FrameParser(
+              {
+                onFrameHeader: () => {
+                  parser!.validateWith(validator);
+                  if (into) parser!.receiveInto(target, 0);
+                },
+                onFramePayload: (chunk) => {
+                  pieces.push(Buffer.from(chunk));
+                  validity.push(validator.valid);
+                },
+                onFrameEnd: () => {},
+                onFrameError: (e) => assert.fail(e),
+              },
+              { role, allowRsv1: false, maxFramePayloadSize: 0 },
+            );
+            parser.push(Buffer.from(wire.subarray(0, cut)));
+            parser.push(Buffer.from(wire.subarray(cut)));
+            assert.ok(Buffer.concat(pieces).equals(payload), `${role} cut ${cut}: the handler gets the unmasked payload`);
+            assert.ok(Buffer.concat(validator.fed).equals(payload), `${role} cut ${cut}: the validator was fed each byte once, unmasked`);
+            assert.equal(validator.valid, validAll);
+            if (!validAll) {
+              assert.equal(validator.invalidOffset, 200);
+              // Fail fast: the first piece that holds byte 200 is the first reported invalid.
+              let seen = 0;
+              const firstBad = pieces.findIndex((p) => (seen += p.length) > 200);
+              assert.equal(validity.indexOf(false), firstBad, `${role} cut ${cut}`);
+            }
+          }
+        }
+      });
+    }
+  }
+
+  test('without validateWith nothing is validated; the next frame is not validated either', () => {
+    const validator = new Recording();
+    let first = true;
+    let parser: FrameParser | null = null;
+    parser = new FrameParser(
+      {
+        onFrameHeader: () => {
+          if (first) parser!.validateWith(validator);
+          first = false;
+        },
+        onFramePayload: () => {},
+        onFrameEnd: () => {},
+        onFrameError: (e) => assert.fail(e),
+      },
+      { role: 'server', allowRsv1: false, maxFramePayloadSize: 0 },
+    );
+    parser.push(Buffer.concat([encodeFrame(Opcode.TEXT, Buffer.from('one'), true, false, KEY2), encodeFrame(Opcode.BINARY, Buffer.from([0xff]), true, false, KEY2)]));
+    assert.deepEqual(validator.fed.map((b) => b.toString()), ['one']);
+    assert.equal(validator.valid, true);
   });
 });
