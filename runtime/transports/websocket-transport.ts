@@ -75,12 +75,20 @@ export class WebSocketTransport extends BaseTransport {
     this.connection.sendMessage(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), this.#serializer.isBinary);
   }
 
+  /**
+   * One message to many receivers: serialized once per serializer instance and kept as the bytes
+   * the engine sends, so a JSON event to 1,000 subscribers is encoded to UTF-8 once, not 1,000 times.
+   */
   sendShared(message: unknown[], cache: Map<object, Uint8Array | string>): void {
     if (!this.isOpen) return;
     const serializer = this.#serializer;
-    let data = cache.get(serializer);
-    if (data === undefined) cache.set(serializer, (data = serializer.serialize(message)));
-    this.connection.sendMessage(typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), this.#serializer.isBinary);
+    let bytes = cache.get(serializer) as Buffer | undefined;
+    if (bytes === undefined) {
+      const data = serializer.serialize(message);
+      bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      cache.set(serializer, bytes);
+    }
+    this.connection.sendMessage(bytes, serializer.isBinary);
   }
 
   close(code: number = NORMAL_CLOSE, reason = ''): void {

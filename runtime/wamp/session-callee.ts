@@ -249,7 +249,12 @@ export class CalleeRole {
     const controller = new Running();
     controller.passthru = passthru;
     if (encoded !== undefined) controller.encodedFor = procedure;
-    this.#running.set(request, controller);
+    // An invocation is registered in #running for whatever can reach it while it runs: its
+    // timeout, progressive results and input, an INTERRUPT, the session detaching. An endpoint
+    // without those that answers synchronously cannot be reached (nothing else runs meanwhile),
+    // so it is registered only when it returns a promise: no map entry set and deleted per call.
+    const tracked = typeof d.timeout === 'number' && d.timeout > 0 || d.progress === true || d.receive_progress === true;
+    if (tracked) this.#running.set(request, controller);
     const details = {
       procedure: typeof d.procedure === 'string' ? d.procedure : reg.procedure,
       registration: msg.registration,
@@ -282,13 +287,17 @@ export class CalleeRole {
     try {
       outcome = reg.endpoint(args, kwargs, details);
     } catch (error) {
-      this.#fail(request, controller, error);
+      if (tracked) this.#fail(request, controller, error);
+      else this.#answerFailure(request, controller, error);
       return;
     }
     if (outcome instanceof Promise) {
+      if (!tracked) this.#running.set(request, controller);
       outcome.then((value) => this.#yield(request, controller, value), (error: unknown) => this.#fail(request, controller, error));
-    } else {
+    } else if (tracked) {
       this.#yield(request, controller, outcome);
+    } else {
+      this.#answerValue(request, controller, outcome);
     }
   }
 
@@ -335,6 +344,10 @@ export class CalleeRole {
   #yield(request: number, controller: Running, value: unknown): void {
     if (this.#running.get(request) !== controller) return;
     this.#done(request, controller);
+    this.#answerValue(request, controller, value);
+  }
+
+  #answerValue(request: number, controller: Running, value: unknown): void {
     if (!this.#out.isJoined) return;
     const [args, kwargs] = Result.is(value) ? [value.args, value.kwargs] : [value === undefined ? undefined : [value], undefined];
     this.#answer(request, () => this.#yieldMessage(request, controller, {}, args, kwargs));
@@ -352,6 +365,10 @@ export class CalleeRole {
   #fail(request: number, controller: Running, error: unknown): void {
     if (this.#running.get(request) !== controller) return;
     this.#done(request, controller);
+    this.#answerFailure(request, controller, error);
+  }
+
+  #answerFailure(request: number, controller: Running, error: unknown): void {
     if (!this.#out.isJoined) return;
     let uri: string = RUNTIME_ERROR_URI;
     let args: WampList | undefined = [describeError(error)];

@@ -33,7 +33,9 @@ export interface ProgressiveCall {
 }
 
 interface PendingCall {
-  resolve(result: CallResult): void;
+  /** `call()` takes the unwrapped value (see `unwrapResult`), `callResult()` a `CallResult`. */
+  resolve(result: unknown): void;
+  unwrap: boolean;
   reject(error: unknown): void;
   onProgress: ((args: Args, kwargs: Kwargs) => void) | undefined;
   signal: AbortSignal | undefined;
@@ -61,7 +63,25 @@ function checkCallOptions(options: CallOptions): Error | undefined {
   return undefined;
 }
 
+/** No options given: one shared object, not one per call. */
+const NO_OPTIONS: CallOptions = Object.freeze({});
+/** The CALL options dict of a call that asks for nothing: shared (serializers only read it). */
+const EMPTY_CALL_OPTIONS: CallOptionsDict = Object.freeze({});
+
+function hasKeys(dict: Kwargs): boolean {
+  for (const key in dict) if (Object.hasOwn(dict, key)) return true;
+  return false;
+}
+
+/** `call()`'s answer: the single positional result, or a `Result` when there are more or keyword results. */
+function unwrapResult(args: Args | undefined, kwargs: Kwargs | undefined): unknown {
+  const withKwargs = kwargs !== undefined && hasKeys(kwargs);
+  if (!withKwargs && (args === undefined || args.length <= 1)) return args?.[0];
+  return new Result(args ?? [], kwargs ?? {});
+}
+
 function callOptions(options: CallOptions): CallOptionsDict {
+  if (options.onProgress === undefined && options.timeout === undefined && options.discloseMe !== true) return EMPTY_CALL_OPTIONS;
   const dict: CallOptionsDict = {};
   if (options.onProgress !== undefined) dict['receive_progress'] = true;
   if (options.timeout !== undefined && options.timeout > 0) dict['timeout'] = options.timeout;
@@ -94,29 +114,40 @@ export class CallerRole {
     this.#out = out;
   }
 
-  /** `call`'s answer: the single positional result, or a `Result` when there are more or keyword results. */
-  async call(procedure: string, args?: Args, kwargs?: Kwargs, options?: CallOptions): Promise<unknown> {
-    const result = await this.callResult(procedure, args, kwargs, options);
-    const hasKwargs = Object.keys(result.kwargs).length > 0;
-    if (!hasKwargs && result.args.length <= 1) return result.args[0];
-    return new Result(result.args, result.kwargs);
+  /**
+   * `call`'s answer: the single positional result, or a `Result` when there are more or keyword
+   * results. One promise per call, settled with that value by the RESULT itself (no second
+   * promise and no `{ args, kwargs }` in between); a bad argument rejects, as before.
+   */
+  call(procedure: string, args?: Args, kwargs?: Kwargs, options: CallOptions = NO_OPTIONS): Promise<unknown> {
+    try {
+      checkUriArgument(procedure, 'procedure');
+      checkArgs(args, kwargs);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#start(procedure, args, kwargs, options, true);
   }
 
-  callResult(procedure: string, args?: Args, kwargs?: Kwargs, options: CallOptions = {}): Promise<CallResult> {
+  callResult(procedure: string, args?: Args, kwargs?: Kwargs, options: CallOptions = NO_OPTIONS): Promise<CallResult> {
     checkUriArgument(procedure, 'procedure');
     checkArgs(args, kwargs);
+    return this.#start(procedure, args, kwargs, options, false) as Promise<CallResult>;
+  }
+
+  #start(procedure: string, args: Args | undefined, kwargs: Kwargs | undefined, options: CallOptions, unwrap: boolean): Promise<unknown> {
     const bad = checkCallOptions(options);
     if (bad !== undefined) return Promise.reject(bad);
     if (!this.#out.isJoined) return Promise.reject(notJoined(`call ${procedure}`));
     const { signal, passthru } = options;
     if (signal?.aborted === true) return Promise.reject(signal.reason);
-    let result: Promise<CallResult> | undefined;
+    let result: Promise<unknown> | undefined;
     try {
       let dict = callOptions(options);
       let payload: Uint8Array | undefined;
       if (passthru !== undefined) {
         this.#needPassthru(procedure);
-        dict = addPassthruKeys(dict, passthru);
+        dict = addPassthruKeys({ ...dict }, passthru);
         [args, kwargs] = [packPassthru(passthru, args, kwargs), undefined];
       } else if (this.#out.payloadCodec !== null) {
         // End-to-end encryption (Autobahn's form): the codec decides per procedure.
@@ -125,12 +156,12 @@ export class CallerRole {
           if (!this.#out.routerHasAnyFeature('dealer', TRANSPARENCY_FEATURES)) {
             throw featureNotSupported(`the router's dealer does not announce payload_transparency (encrypted call ${procedure})`);
           }
-          dict = addEncodedKeys(dict, encoded);
+          dict = addEncodedKeys({ ...dict }, encoded);
           payload = encoded.payload;
         }
       }
       this.#out.request((r) => {
-        result = this.#pending(r, options, procedure);
+        result = this.#pending(r, options, procedure, unwrap);
         return withPayload(callMessage(r, dict, procedure, args, kwargs), payload);
       }, (r) => this.#settle(r));
     } catch (error) {
@@ -162,7 +193,7 @@ export class CallerRole {
     const outer = new Promise<CallResult>((resolve, reject) => (link = { resolve, reject }));
     const { passthru } = options;
     if (passthru !== undefined) this.#needPassthru(procedure);
-    const base = passthru === undefined ? callOptions(options) : addPassthruKeys(callOptions(options), passthru);
+    const base = passthru === undefined ? callOptions(options) : addPassthruKeys({ ...callOptions(options) }, passthru);
     const send = (args?: Args, kwargs?: Kwargs, opts: { final?: boolean } = {}): boolean => {
       if (finished) throw invalidArgument(`progressive call ${procedure}: the final chunk was already sent`);
       checkArgs(args, kwargs);
@@ -177,10 +208,10 @@ export class CallerRole {
         if (startError === undefined) {
           try {
             request = this.#out.request((r) => {
-              this.#pending(r, options, procedure).then(
+              this.#pending(r, options, procedure, false).then(
                 (result) => {
                   settled = true;
-                  link!.resolve(result);
+                  link!.resolve(result as CallResult);
                 },
                 (e: unknown) => {
                   settled = true;
@@ -237,10 +268,10 @@ export class CallerRole {
     if (this.#out.isJoined && this.#out.routerHasFeature('dealer', 'call_canceling')) this.#out.send(cancelMessage(request, { mode: 'killnowait' }));
   }
 
-  #pending(request: number, options: CallOptions, procedure: string): Promise<CallResult> {
+  #pending(request: number, options: CallOptions, procedure: string, unwrap: boolean): Promise<unknown> {
     const { signal } = options;
-    return new Promise<CallResult>((resolve, reject) => {
-      const pending: PendingCall = { resolve, reject, onProgress: options.onProgress, signal, onAbort: undefined, procedure };
+    return new Promise<unknown>((resolve, reject) => {
+      const pending: PendingCall = { resolve, unwrap, reject, onProgress: options.onProgress, signal, onAbort: undefined, procedure };
       if (signal !== undefined) {
         pending.onAbort = () => {
           if (!this.#calls.has(request)) return;
@@ -260,8 +291,9 @@ export class CallerRole {
 
   /** A RESULT; returns a protocol violation of the router's, if it is one. */
   onResult(msg: ResultMessage): string | undefined {
-    let args = msg.args ?? [];
-    let kwargs = msg.kwargs ?? {};
+    // Absent args and kwargs stay undefined until someone needs the empty forms.
+    let args: Args | undefined = msg.args;
+    let kwargs: Kwargs | undefined = msg.kwargs;
     const passthru = passthruOf(msg.details);
     const encoded = encodedOf(msg.details, msg.payload);
     let unpackError: unknown = undefined;
@@ -284,7 +316,7 @@ export class CallerRole {
         return undefined;
       }
       try {
-        pending.onProgress?.(args, kwargs);
+        pending.onProgress?.(args ?? [], kwargs ?? {});
       } catch {
         // The progress handler's failure is the application's; the call goes on.
       }
@@ -297,7 +329,8 @@ export class CallerRole {
       return msg.request > this.#out.lastRequestId ? `RESULT for request ${msg.request}, which was never sent` : undefined;
     }
     if (unpackError !== undefined) pending.reject(unpackError);
-    else pending.resolve({ args, kwargs });
+    else if (pending.unwrap) pending.resolve(unwrapResult(args, kwargs));
+    else pending.resolve({ args: args ?? [], kwargs: kwargs ?? {} } satisfies CallResult);
     return undefined;
   }
 

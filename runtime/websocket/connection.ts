@@ -247,6 +247,8 @@ export class WebSocketConnection extends EventEmitter<ConnectionEvents> {
     if (this.#state === ReadyState.CLOSED) return;
     this.#closing().unclean ??= 'terminated locally';
     this.#state = ReadyState.CLOSING;
+    // Frames corked for this tick go to the kernel first, as unbatched writes would have.
+    this.#sender.flush();
     this.#socket.destroy();
   }
 

@@ -5,9 +5,13 @@
  * Data frames go out strictly in call order. Compression is asynchronous, so while a deflate
  * is pending every later data operation waits in a queue; pings and pongs do not wait (RFC 6455
  * section 5.4 lets control frames go between fragments) unless the caller is in the middle of
- * writing a frame by hand. Each frame is one write (header and payload corked together),
- * except a client's large frames over a net or tls socket: those are masked just in time, piece
- * by piece, as the socket takes them (./masked-writer.ts), and later operations wait likewise.
+ * writing a frame by hand. Frames sent in one tick leave together: the first one corks the
+ * socket and the end of the tick (process.nextTick) uncorks it, so a router answering a read of
+ * many calls, or fanning several events out to one subscriber, makes one writev per connection
+ * instead of one write system call per frame. Corking changes when bytes reach the kernel, not
+ * their order or what bufferedAmount counts (the socket's writableLength includes them). A
+ * client's large frames over a net or tls socket are masked just in time, piece by piece, as the
+ * socket takes them (./masked-writer.ts), and later operations wait likewise.
  */
 import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -71,6 +75,8 @@ export class FrameSender {
   /** A client's large messages over a net or tls socket; null otherwise. */
   readonly #writer: MaskedWriter | null;
   #stopped = false;
+  /** This sender corked the socket for the current tick; the uncork is scheduled. */
+  #tickCorked = false;
 
   // Streamed message state, as the caller sees it.
   #streamOpen = false;
@@ -417,8 +423,31 @@ export class FrameSender {
     }
   }
 
+  /**
+   * Frames written before the end of this tick go out in one writev. One scheduled uncork per
+   * sender and tick, through a static function (no closure per connection).
+   */
+  #corkForTick(): void {
+    if (this.#tickCorked) return;
+    this.#tickCorked = true;
+    this.#socket.cork();
+    process.nextTick(FrameSender.#uncorkTick, this);
+  }
+
+  static #uncorkTick(sender: FrameSender): void {
+    sender.flush();
+  }
+
+  /** Hands what this tick's frames corked to the socket now (before a destroy, which would drop it). */
+  flush(): void {
+    if (!this.#tickCorked) return;
+    this.#tickCorked = false;
+    this.#socket.uncork();
+  }
+
   #writeFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean): void {
     const socket = this.#socket;
+    this.#corkForTick();
     if (this.#masking || payload.length <= COPY_THRESHOLD) {
       socket.write(encodeFrame(opcode, payload, fin, rsv1, this.#masking ? nextMaskKey() : null));
       return;

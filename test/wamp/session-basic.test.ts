@@ -58,6 +58,13 @@ describe('ApplicationSession over the embedded router (memory transport)', () =>
     assert.deepEqual([many.args, many.kwargs], [[1, 2], { k: 'v' }]);
     assert.equal(await session.call('r.none'), undefined);
     assert.deepEqual(await session.callResult('r.echo', ['a'], { b: 1 }), { args: ['a'], kwargs: { b: 1 } });
+    // call() settles from the RESULT itself: one positional result and keyword results is a
+    // Result; empty kwargs count as none; callResult fills in what the RESULT left out.
+    const withKwargs = await session.call('r.echo', ['a'], { b: 1 });
+    assert.ok(Result.is(withKwargs));
+    assert.deepEqual([withKwargs.args, withKwargs.kwargs], [['a'], { b: 1 }]);
+    assert.equal(await session.call('r.echo', ['a'], {}), 'a');
+    assert.deepEqual(await session.callResult('r.none'), { args: [], kwargs: {} });
     await session.leave();
     await router.close();
   });
