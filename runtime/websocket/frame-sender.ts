@@ -8,7 +8,8 @@
  * writing a frame by hand. Frames sent in one tick leave together: the first one corks the
  * socket and the end of the tick (process.nextTick) uncorks it, so a router answering a read of
  * many calls, or fanning several events out to one subscriber, makes one writev per connection
- * instead of one write system call per frame. Corking changes when bytes reach the kernel, not
+ * instead of one write system call per frame (up to TICK_BATCH_MAX: larger frames and a batch
+ * grown past it are handed over at once). Corking changes when bytes reach the kernel, not
  * their order or what bufferedAmount counts (the socket's writableLength includes them). A
  * client's large frames over a net or tls socket are masked just in time, piece by piece, as the
  * socket takes them (./masked-writer.ts), and later operations wait likewise.
@@ -25,6 +26,14 @@ import type { Role } from './types.js';
 
 /** Payloads up to this size are copied next to their header: one small write beats two. */
 const COPY_THRESHOLD = 1024;
+
+/**
+ * A frame with a payload over this size is not held for the tick's batch: it flushes what the
+ * tick corked (order is kept) and goes to the socket at once, since one system call per such
+ * frame is already cheap next to its bytes and holding it back only delays it. A batch that
+ * grows past it is handed over too, so corking never holds more than about this much.
+ */
+const TICK_BATCH_MAX = 16 * 1024;
 
 const OpKind = {
   /** A whole message: compress (maybe), fragment (maybe), write. */
@@ -77,6 +86,8 @@ export class FrameSender {
   #stopped = false;
   /** This sender corked the socket for the current tick; the uncork is scheduled. */
   #tickCorked = false;
+  /** Payload bytes written under the tick's cork so far. */
+  #tickBytes = 0;
 
   // Streamed message state, as the caller sees it.
   #streamOpen = false;
@@ -442,20 +453,27 @@ export class FrameSender {
   flush(): void {
     if (!this.#tickCorked) return;
     this.#tickCorked = false;
+    this.#tickBytes = 0;
     this.#socket.uncork();
   }
 
   #writeFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean): void {
     const socket = this.#socket;
-    this.#corkForTick();
+    const batched = payload.length <= TICK_BATCH_MAX;
+    if (batched) this.#corkForTick();
+    else this.flush();
     if (this.#masking || payload.length <= COPY_THRESHOLD) {
       socket.write(encodeFrame(opcode, payload, fin, rsv1, this.#masking ? nextMaskKey() : null));
-      return;
+    } else {
+      socket.cork();
+      socket.write(encodeFrameHeader(opcode, payload.length, fin, rsv1, null));
+      socket.write(payload);
+      socket.uncork();
     }
-    socket.cork();
-    socket.write(encodeFrameHeader(opcode, payload.length, fin, rsv1, null));
-    socket.write(payload);
-    socket.uncork();
+    if (batched) {
+      this.#tickBytes += payload.length;
+      if (this.#tickBytes > TICK_BATCH_MAX) this.flush(); // this frame went with the batch; the next corks anew
+    }
   }
 }
 

@@ -117,3 +117,35 @@ describe('connection: frames sent in one tick leave in one write', () => {
     await pair.close();
   });
 });
+
+describe('connection: the tick batch is bounded', () => {
+  test('a frame over 16 KiB flushes the batch and goes out at once; order is kept', async () => {
+    const pair = await connectionPair();
+    const received: number[] = [];
+    pair.client.on('message', (m) => received.push(m.length));
+    const counts = countWrites(pair.sockets.server);
+    pair.server.sendMessage(Buffer.alloc(10));
+    pair.server.sendMessage(Buffer.alloc(20));
+    pair.server.sendMessage(Buffer.alloc(64 * 1024));
+    const handedBeforeTickEnd = counts.single + counts.vectored;
+    pair.server.sendMessage(Buffer.alloc(30));
+    await until(() => received.length === 4, 'all four arrive');
+    assert.deepEqual(received, [10, 20, 64 * 1024, 30]);
+    assert.ok(handedBeforeTickEnd >= 2, `the two small frames and the large one were handed over before the tick ended (${handedBeforeTickEnd} writes)`);
+    await pair.close();
+  });
+
+  test('small frames past 16 KiB in one tick are handed over as the batch fills, in order', async () => {
+    const pair = await connectionPair();
+    const received: number[] = [];
+    pair.client.on('message', (m) => received.push(m[0]!));
+    const counts = countWrites(pair.sockets.server);
+    for (let i = 0; i < 40; i++) pair.server.sendMessage(Buffer.alloc(1000, i));
+    const handedBeforeTickEnd = counts.single + counts.vectored;
+    await until(() => received.length === 40, 'all 40 arrive');
+    assert.deepEqual(received, Array.from({ length: 40 }, (_, i) => i));
+    assert.ok(handedBeforeTickEnd >= 2, `40 KB in one tick left in more than one batch before the tick ended (${handedBeforeTickEnd} writes)`);
+    assert.ok(counts.chunks >= 40 && counts.single + counts.vectored <= 4, `still batched: ${counts.single + counts.vectored} writes for 40 frames`);
+    await pair.close();
+  });
+});
