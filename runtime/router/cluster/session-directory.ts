@@ -20,7 +20,17 @@ export interface DirectoryHooks {
 }
 
 export function encodeSessionRecord(r: SessionRecord): unknown[] {
-  return [r.session, r.node, r.incarnation, r.authid, r.authrole, r.authmethod ?? null, r.authprovider ?? null, r.transport ?? null, r.features];
+  return [r.session, r.node, r.incarnation, r.authid, r.authrole, r.authmethod ?? null, r.authprovider ?? null, replicatedTransport(r.transport), r.features];
+}
+
+/**
+ * The transport details other nodes report for a session: without `outbound`, the budget's
+ * live counters, which only the session's own node knows (a copy from the join would be stale).
+ */
+function replicatedTransport(transport: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> | null {
+  if (transport === undefined) return null;
+  const { outbound: _live, ...rest } = transport;
+  return rest;
 }
 
 export function decodeSessionRecord(v: readonly unknown[]): SessionRecord | null {
