@@ -12,6 +12,7 @@
  * subscribers for the meta API. Retained events are registry entries too (retained.ts).
  */
 import type { RouterPeer } from '../peer.js';
+import { PeerHoldings } from './peer-holdings.js';
 import {
   LocalBroker, type Broker, type BrokerSubscription, type PublishRequest, type SubscribeOutcome, type SubscribeRefused, type Unsubscribed,
 } from '../broker.js';
@@ -90,7 +91,7 @@ export class ClusterBroker implements Broker {
   /** The nodes with subscribers per subscription entry, as last applied. */
   readonly #nodes = new Map<string, readonly string[]>();
   /** Subscriptions this node's sessions hold: peer -> id -> (uri, match). */
-  readonly #held = new Map<RouterPeer, Map<number, { uri: string; match: UriMatch }>>();
+  readonly #held = new PeerHoldings();
 
   readonly #maxSubscriptions: number;
 
@@ -104,7 +105,7 @@ export class ClusterBroker implements Broker {
   subscribe(peer: RouterPeer, topic: string, match: UriMatch, guard?: UriGuard): Promise<SubscribeOutcome | SubscribeRefused> {
     const key = Keys.subscription(this.#ctx.key, topic, match);
     return this.#ctx.serial.run([key, `s${peer.sessionId}`], async (): Promise<SubscribeOutcome | SubscribeRefused> => {
-      const mine = this.#held.get(peer);
+      const mine = this.#held.of(peer);
       const here = this.local.lookup(topic, match);
       if (mine !== undefined && mine.size >= this.#maxSubscriptions && (here === undefined || !mine.has(here.id))) {
         return { ok: false, error: LimitErrorUri.MAX_SUBSCRIPTIONS, message: `this session already holds ${mine.size} subscriptions (limit maxSubscriptions)` };
@@ -130,13 +131,13 @@ export class ClusterBroker implements Broker {
         this.#applyClaim(key, outcome.value, outcome.revision);
         this.#ids.withRouterId(id, () => this.local.subscribe(peer, topic, match, guard));
       }
-      this.#hold(peer, id, topic, match);
+      this.#held.hold(peer, id, topic, match);
       this.#addMember(id, peer.sessionId);
       await this.#ctx.kv.put(Keys.member(this.#ctx.key, id, peer.sessionId), encodeValue([this.#ctx.member]));
       const subscription = this.#byId.get(id) ?? this.local.subscription(id)!;
       // Left while the registry was written: its leave did not see this subscription, so undo it here.
       if (!this.#ctx.joined(peer)) {
-        this.#unhold(peer, id);
+        this.#held.release(peer, id);
         const change = this.local.unsubscribe(peer, id);
         await this.#leaveSubscription(peer.sessionId, id, topic, match, change?.deleted ?? false).catch(() => false);
       }
@@ -145,10 +146,10 @@ export class ClusterBroker implements Broker {
   }
 
   unsubscribe(peer: RouterPeer, subscriptionId: number): Promise<Unsubscribed | null> | null {
-    const held = this.#held.get(peer)?.get(subscriptionId);
+    const held = this.#held.of(peer)?.get(subscriptionId);
     if (held === undefined) return null;
     return this.#ctx.serial.run([Keys.subscription(this.#ctx.key, held.uri, held.match), `s${peer.sessionId}`], async () => {
-      this.#unhold(peer, subscriptionId);
+      this.#held.release(peer, subscriptionId);
       const change = this.local.unsubscribe(peer, subscriptionId);
       if (change === null) return null;
       const deleted = await this.#leaveSubscription(peer.sessionId, subscriptionId, held.uri, held.match, change.deleted);
@@ -199,8 +200,7 @@ export class ClusterBroker implements Broker {
     // registry; the meta view lists only joined sessions, so it is gone from there already.
     if (this.#ctx.remote(peer) !== undefined) return [];
     this.local.detach(peer);
-    const held = this.#held.get(peer);
-    this.#held.delete(peer);
+    const held = this.#held.take(peer);
     if (held === undefined || this.#ctx.abandoning) return [];
     return this.#ctx.serial.run([`s${peer.sessionId}`], () => Promise.all([...held].map(async ([id, { uri, match }]) => {
       const lastHere = this.local.subscription(id) === undefined;
@@ -300,17 +300,7 @@ export class ClusterBroker implements Broker {
     this.#byId.get(id)?.sessions.add(session);
   }
 
-  #hold(peer: RouterPeer, id: number, uri: string, match: UriMatch): void {
-    let mine = this.#held.get(peer);
-    if (mine === undefined) this.#held.set(peer, (mine = new Map()));
-    mine.set(id, { uri, match });
-  }
 
-  #unhold(peer: RouterPeer, id: number): void {
-    const mine = this.#held.get(peer);
-    mine?.delete(id);
-    if (mine?.size === 0) this.#held.delete(peer);
-  }
 
   #applyClaim(key: string, value: readonly unknown[] | null, revision: number): void {
     if (revision !== 0) {

@@ -15,6 +15,7 @@
 import { ErrorUri } from '../../wamp/uris.js';
 import { interruptMessage, unregisteredMessage } from '../../wamp/messages.js';
 import type { RouterPeer } from '../peer.js';
+import { PeerHoldings } from './peer-holdings.js';
 import {
   LocalDealer, type CallRequest, type Dealer, type DealerRegistration, type InvocationErrorRequest, type RegisterOptions,
   type RegisterOutcome, type Unregistered, type YieldRequest,
@@ -67,7 +68,7 @@ export class ClusterDealer implements Dealer {
   readonly #ctx: RealmContext;
   readonly #ids: ClusterIds;
   /** Registrations this node's sessions hold: peer -> id -> (uri, match), for their departure. */
-  readonly #held = new Map<RouterPeer, Map<number, { uri: string; match: UriMatch }>>();
+  readonly #held = new PeerHoldings();
   /** Last applied revision per registry key: an older entry arriving late changes nothing. */
   readonly #revisions = new Map<string, number>();
   /** Each registry entry as last applied (the cleanup after a dead node reads its callees there). */
@@ -88,7 +89,7 @@ export class ClusterDealer implements Dealer {
     if (!isInvokePolicy(invoke)) return { ok: false, error: ErrorUri.INVALID_ARGUMENT, message: `invocation policy '${invoke}' is not supported` };
     const key = Keys.registration(this.#ctx.key, procedure, match);
     return this.#ctx.serial.run([key, `s${peer.sessionId}`], async (): Promise<RegisterOutcome> => {
-      const held = this.#held.get(peer);
+      const held = this.#held.of(peer);
       if (held !== undefined && held.size >= this.#maxRegistrations) {
         return { ok: false, error: LimitErrorUri.MAX_REGISTRATIONS, message: `this session already holds ${held.size} registrations (limit maxRegistrations)` };
       }
@@ -137,7 +138,7 @@ export class ClusterDealer implements Dealer {
       this.#applyValue(key, outcome.value, outcome.revision);
       const reg = this.local.lookup(procedure, match);
       if (reg === undefined || !reg.callees.includes(peer)) return failure(new Error('the registration did not apply'));
-      this.#hold(peer, reg.id, procedure, match);
+      this.#held.hold(peer, reg.id, procedure, match);
       return { ok: true, registration: reg, created, revoked: this.#revoke(oldId, revoked) };
     });
   }
@@ -147,7 +148,7 @@ export class ClusterDealer implements Dealer {
     if (reg === undefined || !reg.callees.includes(peer) || this.#ctx.remote(peer) !== undefined) return null;
     const { procedure, match } = reg;
     return this.#ctx.serial.run([Keys.registration(this.#ctx.key, procedure, match), `s${peer.sessionId}`], async () => {
-      this.#unhold(peer, registrationId);
+      this.#held.release(peer, registrationId);
       const deleted = await this.#removeCallee(peer, procedure, match).catch((error: unknown) => {
         log.warn(() => `unregister ${procedure}: ${(error as Error).message}`);
         // Leave the local replica consistent with the caller's wish; the registry entry is fixed when the session goes.
@@ -225,8 +226,7 @@ export class ClusterDealer implements Dealer {
     this.relay.dropCallee(peer);
     // At once: calls in flight to and from the session are settled as on one router.
     this.local.detach(peer);
-    const held = this.#held.get(peer);
-    this.#held.delete(peer);
+    const held = this.#held.take(peer);
     this.#guards.delete(peer);
     if (held === undefined || this.#ctx.remote(peer) !== undefined || this.#ctx.abandoning) return [];
     return this.#ctx.serial.run([`s${peer.sessionId}`], () => Promise.all([...held].map(async ([id, { uri, match }]) => {
@@ -325,7 +325,7 @@ export class ClusterDealer implements Dealer {
     return revoked.map(([session, node], i) => {
       const peer = this.#ctx.peer(session);
       if (node === this.#ctx.member && peer !== undefined) {
-        this.#unhold(peer, oldId);
+        this.#held.release(peer, oldId);
         if (peer.hasFeature('callee', 'registration_revocation')) peer.send(unregisteredMessage(0, { registration: oldId, reason: REREGISTERED }));
       } else if (peer !== undefined) {
         // Its node forgets the registration from the registry; the session hears it through its proxy.
@@ -347,24 +347,13 @@ export class ClusterDealer implements Dealer {
     if (mine?.size === 0) this.#guards.delete(peer);
   }
 
-  #hold(peer: RouterPeer, id: number, uri: string, match: UriMatch): void {
-    let mine = this.#held.get(peer);
-    if (mine === undefined) this.#held.set(peer, (mine = new Map()));
-    mine.set(id, { uri, match });
-  }
 
-  #unhold(peer: RouterPeer, id: number): void {
-    const mine = this.#held.get(peer);
-    if (mine === undefined) return;
-    mine.delete(id);
-    if (mine.size === 0) this.#held.delete(peer);
-  }
 
   /** Removes a callee from the local replica only (the registry already says so). */
   #drop(callee: RouterPeer, id: number): void {
     const reg = this.local.registration(id);
     this.local.unregister(callee, id);
-    this.#unhold(callee, id);
+    this.#held.release(callee, id);
     if (reg !== undefined) this.#unguard(callee, Keys.registration(this.#ctx.key, reg.procedure, reg.match));
   }
 
