@@ -2,18 +2,20 @@
 // bursts, below the stall limit) is not counted dead, because its heartbeats go from a thread
 // and a NATS connection of their own (runtime/router/cluster/heartbeats.ts); it does not count
 // the others dead either. Killed with SIGKILL it is still found dead (calls in flight to it end
-// with ERROR). A node stuck for longer than the stall limit is let be counted dead.
+// with ERROR). A node stuck for longer than the stall limit is let be counted dead. A node whose
+// heartbeat thread cannot run heartbeats from its main thread instead.
 import { describe, before, after, afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { ApplicationError, type ApplicationSession } from '../../runtime/index.js';
 import { CLUSTER_DEFAULTS } from '../../runtime/router/cluster/options.js';
 import { stallLimitMs } from '../../runtime/router/cluster/heartbeats.js';
-import { eventually, natsMissing, startNats, startNode, stopAll, type NatsServer, type RouterNode } from './harness.js';
+import { TEST_LIMIT, eventually, natsMissing, sleep, startNats, startNode, stopAll, type NatsServer, type RouterNode } from './harness.js';
 import { NODE_CONFIG, join, leaveAll } from './fixtures.js';
 
 const missing = natsMissing();
 const BUSY_LOOP = fileURLToPath(new URL('./fixtures/busy-loop.ts', import.meta.url));
+const NO_WORKER = fileURLToPath(new URL('./fixtures/no-worker.ts', import.meta.url));
 /** Each burst keeps the node's main thread busy for twice the default liveness window. */
 const BURST_MS = CLUSTER_DEFAULTS.deadAfterMs * 2;
 const BURSTS = 3;
@@ -98,6 +100,29 @@ describe('cluster: liveness of a saturated node', { skip: missing ?? false }, ()
       }, 'the node serves again', 15_000);
     } finally {
       await stuck.kill();
+    }
+  });
+
+  test('a node whose heartbeat thread cannot start heartbeats from its main thread: it is not counted dead, and its peers are heard', TEST_LIMIT, async () => {
+    const plain = await startNode('plain', [nats.url], NODE_CONFIG, { execArgv: ['--import', NO_WORKER] });
+    try {
+      assert.match(plain.output(), /heartbeats go from the main thread/);
+      const there = await open(plain.url);
+      let left: string | null = null;
+      there.once('leave', (d) => (left = d.reason));
+      await there.register('com.plain.proc', () => 'plain');
+      const here = await open(a.url);
+      await here.register('com.plain.peer', () => 'a');
+      // Several liveness windows, each ended by calls both ways.
+      for (let i = 0; i < 3; i++) {
+        await sleep(CLUSTER_DEFAULTS.deadAfterMs * 2);
+        assert.equal(await here.call('com.plain.proc'), 'plain');
+        assert.equal(await there.call('com.plain.peer'), 'a');
+      }
+      assert.equal(left, null);
+      assert.doesNotMatch(plain.output(), /counted dead|stops serving/);
+    } finally {
+      await plain.kill();
     }
   });
 });
