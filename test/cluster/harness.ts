@@ -117,7 +117,7 @@ function startNatsProcess(args: string[], name: string): Promise<NatsServer> {
     url: `nats://127.0.0.1:${m[1]}`,
     child,
     kill: async () => {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
       await exited(child, 5000);
     },
   }));
@@ -158,13 +158,19 @@ export interface NodeConfig {
   [key: string]: unknown;
 }
 
+/** More for the node's process: Node options (e.g. `--import` of a fixture) and environment variables. */
+export interface NodeProcess {
+  execArgv?: string[];
+  env?: Record<string, string>;
+}
+
 /** Starts one router node as a child process; resolves with its WebSocket address once it listens. */
-export async function startNode(name: string, natsUrls: readonly string[], config: NodeConfig = {}): Promise<RouterNode> {
+export async function startNode(name: string, natsUrls: readonly string[], config: NodeConfig = {}, proc: NodeProcess = {}): Promise<RouterNode> {
   const dir = tempDir(`wk-node-${name}-`);
   const file = join(dir, 'router.json');
   writeFileSync(file, JSON.stringify({ realms: ['realm1'], ...config, cluster: { servers: [...natsUrls], node: name, ...config.cluster } }));
-  const child = spawn(process.execPath, [...SOURCES, bin, 'router', '--port', '0', '--config', file], {
-    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAMPKIT_DEBUG: process.env['WAMPKIT_DEBUG'] ?? 'router:cluster:warn' },
+  const child = spawn(process.execPath, [...SOURCES, ...(proc.execArgv ?? []), bin, 'router', '--port', '0', '--config', file], {
+    cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAMPKIT_DEBUG: process.env['WAMPKIT_DEBUG'] ?? 'router:cluster:warn', ...proc.env },
   });
   children.add(child);
   let out = '';
@@ -174,15 +180,15 @@ export async function startNode(name: string, natsUrls: readonly string[], confi
   return {
     name, url: m[1]!, child, output: () => out,
     kill: async () => {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGKILL');
       await exited(child, 5000);
     },
     stop: async () => {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, 'SIGTERM');
       await exited(child, 10_000);
     },
     signal: (signal) => {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, signal);
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, signal);
     },
   };
 }

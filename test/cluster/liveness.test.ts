@@ -1,7 +1,8 @@
 // Liveness by heartbeats (runtime/router/cluster/liveness.ts) on a mocked clock and timers: an
 // incarnation silent past deadAfterMs is dead, once; one heard from is not; a node whose own
 // timer ran late, or whose heartbeats were stopped (cut off from NATS, or counted dead) and
-// start again, counts no peer dead for the silence it did not listen through.
+// start again, counts no peer dead for the silence it did not listen through; a heartbeat counts
+// from the arrival time reported with it (the heartbeat thread reads the clock on receipt).
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Liveness } from '../../runtime/router/cluster/liveness.js';
@@ -27,7 +28,7 @@ function setup(t: TestContext) {
   };
   /** Moves the clock without the timers firing (this process stalled, or its timer was stopped). */
   const jump = (ms: number): void => void (now += ms);
-  return { liveness, dead, advance, jump, beats: () => beats };
+  return { liveness, dead, advance, jump, beats: () => beats, clock: () => now };
 }
 
 test('a silent incarnation is counted dead once after deadAfterMs; one heard from stays alive', (t) => {
@@ -78,5 +79,27 @@ test('heartbeats stopped and started again (a node back from isolation): every p
   liveness.heard('a', 'x');
   advance(DEAD_AFTER_MS);
   assert.deepEqual(dead, ['b/y'], 'a peer still silent after the window is dead');
+  liveness.stop();
+});
+
+test('a heartbeat reported with its arrival time counts from then: a late report of an old arrival neither moves the window back nor keeps a silent peer alive', (t) => {
+  const { liveness, dead, advance, clock } = setup(t);
+  liveness.start();
+  liveness.heard('a', 'x');
+  liveness.heard('b', 'y');
+  advance(HEARTBEAT_MS * 2);
+  const earlier = clock();
+  advance(HEARTBEAT_MS * 2);
+  liveness.heard('a', 'x', clock());
+  // A report of b's heartbeat that waited in a queue: it arrived long ago.
+  liveness.heard('b', 'y', earlier - DEAD_AFTER_MS);
+  // ...and a's older report, delivered after the newer one, does not move a's window back.
+  liveness.heard('a', 'x', earlier);
+  // Past a window from `earlier`, within one from a's latest report.
+  advance(DEAD_AFTER_MS - HEARTBEAT_MS);
+  assert.deepEqual(dead, ['b/y'], 'b was last heard at its first heartbeat; a counts from its latest report');
+  liveness.heard('a', 'x', clock());
+  advance(DEAD_AFTER_MS - HEARTBEAT_MS);
+  assert.deepEqual(dead, ['b/y']);
   liveness.stop();
 });

@@ -21,6 +21,7 @@ import { KvConflict } from './kv-link.js';
 import { Serial } from './claims.js';
 import { KeyKind, Keys, parseKey, realmKey } from './keys.js';
 import { Liveness } from './liveness.js';
+import { Heartbeats } from './heartbeats.js';
 import { RealmCluster, type NodePort, type RealmClusterOptions } from './realm-cluster.js';
 import { RemotePeer } from './remote-peer.js';
 import { Subjects, WireKind, decodeValue, decodeWire, encodeValue, encodeWire, type WireMessage } from './wire.js';
@@ -56,6 +57,7 @@ export class ClusterNode implements NodePort, ClusterStatus {
   readonly #byKey = new Map<string, RealmCluster>();
   readonly #serial = new Serial();
   readonly #liveness: Liveness;
+  readonly #heartbeats: Heartbeats;
   #incarnation = newIncarnation();
   #serving = false;
   #closing = false;
@@ -64,17 +66,33 @@ export class ClusterNode implements NodePort, ClusterStatus {
 
   /** Connects to NATS and opens the registry; realms are served once start() resolved. */
   static async connect(options: NormalizedClusterOptions, realms: readonly ClusterRealmSpec[], hooks: ClusterHooks): Promise<ClusterNode> {
-    const link = await openLink({ servers: options.servers, name: `wampkit ${options.name}/${options.node}`, bucket: `wampkit_${options.name}`, replicas: options.replicas });
-    return new ClusterNode(options, link, realms, hooks);
+    const name = `wampkit ${options.name}/${options.node}`;
+    const link = await openLink({ servers: options.servers, name, bucket: `wampkit_${options.name}`, replicas: options.replicas });
+    let liveness: Liveness | null = null;
+    let heartbeats: Heartbeats;
+    try {
+      heartbeats = await Heartbeats.open({
+        servers: options.servers, connectionName: name, subject: new Subjects(options.name).beat, node: options.node,
+        heartbeatMs: options.heartbeatMs, deadAfterMs: options.deadAfterMs,
+        heard: (node, incarnation, at) => liveness?.heard(node, incarnation, at),
+      }, link);
+    } catch (error) {
+      await link.close().catch(() => {});
+      throw error;
+    }
+    const clusterNode = new ClusterNode(options, link, heartbeats, realms, hooks);
+    liveness = clusterNode.#liveness;
+    return clusterNode;
   }
 
-  private constructor(options: NormalizedClusterOptions, link: NatsLink, realms: readonly ClusterRealmSpec[], hooks: ClusterHooks) {
+  private constructor(options: NormalizedClusterOptions, link: NatsLink, heartbeats: Heartbeats, realms: readonly ClusterRealmSpec[], hooks: ClusterHooks) {
     this.options = options;
     this.#link = link;
+    this.#heartbeats = heartbeats;
     this.#hooks = hooks;
     this.#subjects = new Subjects(options.name);
     this.#liveness = new Liveness(() => `${this.node}/${this.#incarnation}`, options, {
-      beat: (seq) => void this.#link.publish(this.#subjects.all, encodeWire(WireKind.HEARTBEAT, this, seq)),
+      beat: () => this.#heartbeats.tick(),
       dead: (node, incarnation) => this.#nodeDied(node, incarnation),
     });
     for (const spec of realms) {
@@ -118,6 +136,7 @@ export class ClusterNode implements NodePort, ClusterStatus {
     // This node's previous process (same name, another incarnation) is gone: what it left is cleaned up.
     const before = previous === null ? null : decodeValue(previous.value);
     if (typeof before?.[0] === 'string' && before[0] !== this.#incarnation) this.#liveness.declareDead(this.node, before[0]);
+    this.#heartbeats.start(this.#incarnation);
     this.#liveness.start();
     this.#serving = true;
     log.info(() => `cluster ${this.options.name}: node ${this.node} (incarnation ${this.#incarnation}) joined`);
@@ -130,6 +149,7 @@ export class ClusterNode implements NodePort, ClusterStatus {
     if (this.#isolateTimer !== null) clearTimeout(this.#isolateTimer);
     await Promise.race([this.#serial.idle(), new Promise((r) => setTimeout(r, CLOSE_SETTLE_MS))]);
     this.#liveness.stop();
+    this.#heartbeats.stop();
     this.#link.publish(this.#subjects.all, encodeWire(WireKind.NODE_LEAVING, this));
     try {
       const mine = await this.#link.kv.get(Keys.node(this.node));
@@ -137,7 +157,7 @@ export class ClusterNode implements NodePort, ClusterStatus {
     } catch {
       // Another incarnation took the name meanwhile, or NATS is gone: nothing to remove.
     }
-    await this.#link.close();
+    await Promise.all([this.#heartbeats.close(), this.#link.close()]);
   }
 
   // ---- NodePort ----
@@ -293,6 +313,7 @@ export class ClusterNode implements NodePort, ClusterStatus {
     if (!this.#serving) return;
     this.#serving = false;
     this.#liveness.stop();
+    this.#heartbeats.stop();
     log.warn(() => `cluster ${this.options.name}: node ${this.node} stops serving: ${reason}`);
     this.#abandoning = true;
     try {
@@ -311,6 +332,7 @@ export class ClusterNode implements NodePort, ClusterStatus {
       log.warn(() => `cluster ${this.options.name}: rejoining failed, waiting for NATS: ${(error as Error).message}`);
       return;
     }
+    this.#heartbeats.start(this.#incarnation);
     this.#liveness.start();
     this.#serving = true;
     log.info(() => `cluster ${this.options.name}: node ${this.node} rejoined as incarnation ${this.#incarnation}`);

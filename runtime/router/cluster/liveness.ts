@@ -1,6 +1,7 @@
 /**
  * Which node incarnations are alive. NATS 2.9 has no per-key expiry, so liveness is by
- * heartbeats: every node says it is alive every `heartbeatMs` on `<prefix>.all`, and an
+ * heartbeats: every node says it is alive every `heartbeatMs` on `<prefix>.beat` (from a thread
+ * of its own, heartbeats.ts; the tick here is what tells that thread this one still runs), and an
  * incarnation not heard from for `deadAfterMs` is dead. An incarnation known only from the
  * registry (a session entry, a node entry: it may have died while nobody watched) gets the same
  * window from when this node learned of it.
@@ -9,7 +10,7 @@
  * own deafness: it starts every peer's window afresh instead of counting them dead.
  */
 export interface LivenessHooks {
-  /** Sends this node's heartbeat (sequence number `seq`). */
+  /** This node's liveness tick, every heartbeatMs (sequence number `seq`): it beats, or tells its heartbeat thread it runs. */
   beat(seq: number): void;
   /** An incarnation is dead (silent, stopped, or declared dead by the registry). Called once per incarnation. */
   dead(node: string, incarnation: string): void;
@@ -60,13 +61,17 @@ export class Liveness {
     this.#timer = null;
   }
 
-  /** A heartbeat (or any message) from an incarnation. */
-  heard(node: string, incarnation: string): void {
+  /**
+   * A heartbeat (or any message) from an incarnation, received at `at` (default: now). The
+   * heartbeat thread reads its own clock on receipt, so a report that waited in this thread's
+   * queue still counts from when the heartbeat arrived; the latest receipt wins.
+   */
+  heard(node: string, incarnation: string, at = this.#now()): void {
     const key = incarnationKey(node, incarnation);
     if (this.#dead.has(key) || key === this.#self()) return;
     const entry = this.#seen.get(key);
-    if (entry !== undefined) entry.at = this.#now();
-    else this.#seen.set(key, { node, incarnation, at: this.#now() });
+    if (entry === undefined) this.#seen.set(key, { node, incarnation, at });
+    else if (at > entry.at) entry.at = at;
   }
 
   /** The registry names an incarnation: watch it (it has deadAfterMs from now to be heard). */

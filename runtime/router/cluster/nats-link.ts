@@ -1,7 +1,8 @@
 /**
- * The one module that talks to NATS: a connection (core publish/subscribe, connection status)
- * and the registry's key-value bucket (kv-link.ts). The NATS packages are imported here, and
- * only here, with a dynamic import(), so a router without `cluster` never loads them.
+ * The module that talks to NATS: a connection (core publish/subscribe, connection status) and
+ * the registry's key-value bucket (kv-link.ts). The NATS packages are imported here (and in the
+ * heartbeat thread, heartbeat-worker.ts, on a connection of its own) with a dynamic import(), so
+ * a router without `cluster` never loads them.
  *
  * Connection settings are chosen for failover within the cluster's liveness window: reconnect
  * forever, 100 ms apart (the client's default of 2 s would outlast `isolateAfterMs`), to any of

@@ -5,7 +5,8 @@
  * cross nodes). Every message starts with its kind and the sending node's name and incarnation,
  * so messages from a node already counted dead are recognised and dropped.
  *
- * Subjects: `<prefix>.all` (heartbeats and news every node needs), `<prefix>.node.<name>`
+ * Subjects: `<prefix>.beat` (heartbeats, on each node's heartbeat connection), `<prefix>.all`
+ * (news every node needs), `<prefix>.node.<name>`
  * (messages for one node), `<prefix>.pub.<realm>` (publications of one realm). One node sends
  * on one NATS connection, which NATS keeps in order across subjects, so a YIELD relayed before a
  * callee's departure arrives before the news of it.
@@ -14,7 +15,7 @@ import { CborEncoder } from '../../serializers/cbor-encoder.js';
 import { CborDecoder } from '../../serializers/cbor-decoder.js';
 
 export const WireKind = {
-  /** [kind, node, inc, sequence]: on `.all`, every heartbeatMs. */
+  /** [kind, node, inc, sequence]: on `.beat`, every heartbeatMs (from the node's heartbeat thread; heartbeats.ts). */
   HEARTBEAT: 1,
   /** [kind, node, inc, realm, publication, topic, options, publisher (0: router), authid, authrole, disclose, args, kwargs] */
   PUBLISH: 2,
@@ -81,11 +82,13 @@ export function decodeValue(data: Uint8Array): unknown[] | null {
 /** NATS subjects of a cluster. */
 export class Subjects {
   readonly all: string;
+  readonly beat: string;
   readonly #prefix: string;
 
   constructor(cluster: string) {
     this.#prefix = `wampkit.${cluster}`;
     this.all = `${this.#prefix}.all`;
+    this.beat = `${this.#prefix}.beat`;
   }
 
   node(name: string): string {
