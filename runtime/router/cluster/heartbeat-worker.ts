@@ -12,11 +12,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { WireKind, decodeWire, encodeWire } from './wire.js';
+import { natsConnectOptions } from './nats-connect-options.js';
 import type { ToHeartbeat, FromHeartbeat, HeartbeatWorkerData } from './heartbeats.js';
 
-const RECONNECT_WAIT_MS = 100;
-const RECONNECT_JITTER_MS = 20;
-const CONNECT_TIMEOUT_MS = 5000;
 
 const data = workerData as HeartbeatWorkerData;
 const port = parentPort;
@@ -25,16 +23,7 @@ const post = (message: FromHeartbeat): void => port?.postMessage(message);
 async function main(): Promise<void> {
   if (port === null) return;
   const { connect } = await import('@nats-io/transport-node');
-  const nc = await connect({
-    servers: [...data.servers],
-    name: data.connectionName,
-    noEcho: true,
-    reconnect: true,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: RECONNECT_WAIT_MS,
-    reconnectJitter: RECONNECT_JITTER_MS,
-    timeout: CONNECT_TIMEOUT_MS,
-  });
+  const nc = await connect(natsConnectOptions(data.servers, data.connectionName));
   let incarnation: string | null = null;
   let seq = 0;
   let mainSeenAt = Date.now();

@@ -14,14 +14,11 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { createError } from '../../errors.js';
 import { RouterErrorCode } from '../error-codes.js';
 import { openKv, type KvLink } from './kv-link.js';
+import { natsConnectOptions } from './nats-connect-options.js';
 import { logger } from '../../log.js';
 
 const log = logger('router:cluster');
 
-const RECONNECT_WAIT_MS = 100;
-const RECONNECT_JITTER_MS = 20;
-/** How long the first connection may take before start() fails. */
-const CONNECT_TIMEOUT_MS = 5000;
 
 export type LinkStatus = 'disconnected' | 'reconnected' | 'closed';
 
@@ -68,16 +65,7 @@ export async function openLink(options: LinkOptions): Promise<NatsLink> {
   const { nats, kv } = await loadClient();
   let nc: NatsConnection;
   try {
-    nc = await nats.connect({
-      servers: [...options.servers],
-      name: options.name,
-      noEcho: true,
-      reconnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: RECONNECT_WAIT_MS,
-      reconnectJitter: RECONNECT_JITTER_MS,
-      timeout: CONNECT_TIMEOUT_MS,
-    });
+    nc = await nats.connect(natsConnectOptions(options.servers, options.name));
   } catch (error) {
     throw createError(RouterErrorCode.CLUSTER_UNAVAILABLE, `cannot connect to NATS at ${options.servers.join(', ')}: ${(error as Error).message}`, {}, error);
   }
