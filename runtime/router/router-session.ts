@@ -411,11 +411,11 @@ export class RouterSession implements RouterPeer {
 
   #budgetOwner(): BudgetOwner {
     const session = this.#sessionId;
-    const transport = this.transport;
+    const self = this;
     return {
       sessionId: session,
       get bufferedAmount() {
-        return transport.bufferedAmount ?? 0;
+        return self.bufferedAmount;
       },
       // Asked while a message is being routed: close after this step, not inside it.
       overflow: (why) => queueMicrotask(() => this.#slowConsumer(session, why)),

@@ -17,6 +17,7 @@ import { ErrorUri } from '../wamp/uris.js';
 import { BaseTransport } from './transport.js';
 import { serializerOf, type SerializerSpec } from './serializer-choice.js';
 import { logger } from '../log.js';
+import { TickBatch } from '../tick-batch.js';
 
 const log = logger('rawsocket');
 import {
@@ -85,10 +86,13 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
   /** The payload of the latest PING, while our writes are backed up (see onPing). */
   #heldPong: Uint8Array | null = null;
   #sendHeldPong: (() => void) | null = null;
+  /** This tick's frames, written in one writev. */
+  readonly #batch: TickBatch;
 
   private constructor(socket: net.Socket, role: Role, offered: readonly Serializer[], options: Required<RawSocketOptions>) {
     super();
     this.socket = socket;
+    this.#batch = new TickBatch(socket);
     this.peer = peerOf(socket);
     this.#role = role;
     this.#offered = offered;
@@ -299,31 +303,14 @@ export class RawSocketTransport extends BaseTransport implements RawSocketHandle
   }
 
   #write(type: RawSocketFrameType, payload: Uint8Array): void {
-    // Everything sent in one tick leaves in one write: under load (many calls in flight) this
-    // saves a system call per message. Up to the high-water mark: a burst beyond it (a fan-out
-    // of large events) goes to the kernel as it comes, so corked bytes never look like a backlog.
+    // Everything sent in one tick leaves in one write (bounded, ../tick-batch.ts): under load
+    // (many calls in flight) this saves a system call per message.
     const size = FRAME_HEADER_LENGTH + payload.length;
-    if (this.#corked && this.#corkedBytes + size > this.socket.writableHighWaterMark) this.#uncork();
-    if (!this.#corked) {
-      this.#corked = true;
-      this.socket.cork();
-      process.nextTick(this.#uncork);
-    }
+    this.#batch.before(size);
     this.socket.write(encodeFrameHeader(type, payload.length));
     this.socket.write(payload);
-    this.#corkedBytes += size;
+    this.#batch.after(size);
   }
-
-  #corked = false;
-  /** Bytes written since the socket was corked (they go out together when it is uncorked). */
-  #corkedBytes = 0;
-  readonly #uncork = (): void => {
-    // Also the tick's end after an early uncork: uncorking a socket that is not corked does nothing.
-    if (!this.#corked) return;
-    this.#corked = false;
-    this.#corkedBytes = 0;
-    this.socket.uncork();
-  };
 
   #abortHandshake(error: Error): void {
     if (this.#handshaken) return;

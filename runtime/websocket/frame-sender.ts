@@ -8,8 +8,7 @@
  * writing a frame by hand. Frames sent in one tick leave together: the first one corks the
  * socket and the end of the tick (process.nextTick) uncorks it, so a router answering a read of
  * many calls, or fanning several events out to one subscriber, makes one writev per connection
- * instead of one write system call per frame (up to TICK_BATCH_MAX: larger frames and a batch
- * grown past it are handed over at once). Corking changes when bytes reach the kernel, not
+ * instead of one write system call per frame (bounded: ../tick-batch.ts). Corking changes when bytes reach the kernel, not
  * their order or what bufferedAmount counts (the socket's writableLength includes them). A
  * client's large frames over a net or tls socket are masked just in time, piece by piece, as the
  * socket takes them (./masked-writer.ts), and later operations wait likewise.
@@ -23,17 +22,11 @@ import { JUST_IN_TIME_MIN, MaskedWriter, type MaskedWriterOwner } from './masked
 import type { WampkitError } from '../errors.js';
 import type { CompressCallback, PerMessageDeflateCodec } from './permessage-deflate.js';
 import type { Role } from './types.js';
+import { TickBatch } from '../tick-batch.js';
 
 /** Payloads up to this size are copied next to their header: one small write beats two. */
 const COPY_THRESHOLD = 1024;
 
-/**
- * A frame with a payload over this size is not held for the tick's batch: it flushes what the
- * tick corked (order is kept) and goes to the socket at once, since one system call per such
- * frame is already cheap next to its bytes and holding it back only delays it. A batch that
- * grows past it is handed over too, so corking never holds more than about this much.
- */
-const TICK_BATCH_MAX = 16 * 1024;
 
 const OpKind = {
   /** A whole message: compress (maybe), fragment (maybe), write. */
@@ -84,10 +77,8 @@ export class FrameSender {
   /** A client's large messages over a net or tls socket; null otherwise. */
   readonly #writer: MaskedWriter | null;
   #stopped = false;
-  /** This sender corked the socket for the current tick; the uncork is scheduled. */
-  #tickCorked = false;
-  /** Payload bytes written under the tick's cork so far. */
-  #tickBytes = 0;
+  /** This tick's frames, written in one writev (../tick-batch.ts). */
+  readonly #batch: TickBatch;
 
   // Streamed message state, as the caller sees it.
   #streamOpen = false;
@@ -110,6 +101,7 @@ export class FrameSender {
 
   constructor(socket: Duplex, owner: SenderOwner, options: SenderOptions) {
     this.#socket = socket;
+    this.#batch = new TickBatch(socket);
     this.#owner = owner;
     this.#masking = options.role === 'client';
     this.#codec = options.codec;
@@ -434,34 +426,14 @@ export class FrameSender {
     }
   }
 
-  /**
-   * Frames written before the end of this tick go out in one writev. One scheduled uncork per
-   * sender and tick, through a static function (no closure per connection).
-   */
-  #corkForTick(): void {
-    if (this.#tickCorked) return;
-    this.#tickCorked = true;
-    this.#socket.cork();
-    process.nextTick(FrameSender.#uncorkTick, this);
-  }
-
-  static #uncorkTick(sender: FrameSender): void {
-    sender.flush();
-  }
-
   /** Hands what this tick's frames corked to the socket now (before a destroy, which would drop it). */
   flush(): void {
-    if (!this.#tickCorked) return;
-    this.#tickCorked = false;
-    this.#tickBytes = 0;
-    this.#socket.uncork();
+    this.#batch.flush();
   }
 
   #writeFrame(opcode: number, payload: Buffer, fin: boolean, rsv1: boolean): void {
     const socket = this.#socket;
-    const batched = payload.length <= TICK_BATCH_MAX;
-    if (batched) this.#corkForTick();
-    else this.flush();
+    this.#batch.before(payload.length);
     if (this.#masking || payload.length <= COPY_THRESHOLD) {
       socket.write(encodeFrame(opcode, payload, fin, rsv1, this.#masking ? nextMaskKey() : null));
     } else {
@@ -470,10 +442,7 @@ export class FrameSender {
       socket.write(payload);
       socket.uncork();
     }
-    if (batched) {
-      this.#tickBytes += payload.length;
-      if (this.#tickBytes > TICK_BATCH_MAX) this.flush(); // this frame went with the batch; the next corks anew
-    }
+    this.#batch.after(payload.length);
   }
 }
 
